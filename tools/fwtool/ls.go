@@ -1,0 +1,87 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+)
+
+// A lister recognises one image format from the file's first bytes and
+// prints a summary of it. Formats register themselves from their cmd_*.go
+// file; lower priority values are tried first, so container formats that
+// may start with another format's magic (an fdtmap image starting with a
+// uImage, say) can claim the file before it.
+type lister struct {
+	name     string
+	priority int
+	probe    func(f *os.File, size int64) bool
+	list     func(f *os.File, size int64, args []string, stdout io.Writer) error
+}
+
+var listers []lister
+
+func registerLister(l lister) {
+	listers = append(listers, l)
+	sort.SliceStable(listers, func(i, j int) bool { return listers[i].priority < listers[j].priority })
+}
+
+func init() {
+	register("ls", "recognise an image and list its contents", runLs)
+}
+
+func runLs(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("ls", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	image := fs.String("i", "", "image file (may also be given as the first argument)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: fwtool ls [-i] IMAGE [PATTERN...]")
+		fmt.Fprintln(stderr, "Recognises uImage, FIT, STM32, FIP, U-Boot environment, DTB, fdtmap and disk images.")
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	rest := fs.Args()
+	if *image == "" {
+		if len(rest) == 0 {
+			fs.Usage()
+			return 2
+		}
+		*image, rest = rest[0], rest[1:]
+	}
+	f, err := os.Open(*image)
+	if err != nil {
+		fmt.Fprintf(stderr, "fwtool ls: %v\n", err)
+		return 1
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		fmt.Fprintf(stderr, "fwtool ls: %v\n", err)
+		return 1
+	}
+	for _, l := range listers {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			fmt.Fprintf(stderr, "fwtool ls: %s: %v\n", *image, err)
+			return 1
+		}
+		if !l.probe(f, st.Size()) {
+			continue
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			fmt.Fprintf(stderr, "fwtool ls: %s: %v\n", *image, err)
+			return 1
+		}
+		if err := l.list(f, st.Size(), rest, stdout); err != nil {
+			fmt.Fprintf(stderr, "fwtool ls: %s: %v\n", *image, err)
+			return 1
+		}
+		return 0
+	}
+	fmt.Fprintf(stderr, "fwtool ls: %s: format not recognised\n", *image)
+	return 1
+}

@@ -1,0 +1,54 @@
+// Package outfile writes output files atomically: the data goes to a
+// temporary file in the destination directory, which is renamed over the
+// destination only when writing succeeded. A failed or interrupted run
+// therefore never leaves a partial image behind.
+package outfile
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// Write creates path by calling fill with a temporary file in the same
+// directory, then renames it into place. On any error the temporary file is
+// removed and path is left untouched.
+func Write(path string, perm os.FileMode, fill func(f *os.File) error) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("cannot create output %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = fill(tmp); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(perm); err != nil {
+		return fmt.Errorf("cannot set mode of output %s: %w", path, err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("cannot write output %s: %w", path, err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("cannot rename output into place %s: %w", path, err)
+	}
+	return nil
+}
+
+// WriteBytes writes data to path atomically with mode 0644.
+func WriteBytes(path string, data []byte) error {
+	return Write(path, 0o644, func(f *os.File) error {
+		if _, err := f.Write(data); err != nil {
+			return fmt.Errorf("cannot write output %s: %w", path, err)
+		}
+		return nil
+	})
+}
