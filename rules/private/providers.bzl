@@ -1,0 +1,39 @@
+"""Providers: the contract between rules_firmware rules.
+
+Every rule that produces an image returns FirmwareImageInfo, so any image
+can be used wherever a file is expected: as a layout entry, a FIT image, a
+disk partition, or a flash-layout binary.
+"""
+
+FirmwareImageInfo = provider(
+    doc = "An image produced by a rules_firmware rule.",
+    fields = {
+        "file": "File: the image bytes.",
+        "kind": "string: format of file, e.g. 'uimage', 'fit', 'stm32', 'fip', 'env', 'dtb', 'layout', 'disk', 'vfat', 'squashfs', 'blob'.",
+        "arch": "string or None: CPU architecture as mkimage names it ('arm', 'arm64', ...).",
+        "os": "string or None: operating system as mkimage names it ('linux', 'u-boot', ...).",
+        "image_type": "string or None: mkimage image type ('kernel', 'firmware', ...).",
+        "compression": "string: compression of the payload ('none', 'gzip', 'lz4', ...).",
+        "load": "int or None: load address.",
+        "entry": "int or None: entry point.",
+        "payload": "File or None: the unwrapped payload, where the format wraps one (the data a FIT or layout may want instead of the wrapped image).",
+        "map": "File or None: a layout map describing where things are inside file.",
+        "metadata": "dict of string to string: format-specific facts (e.g. {'name': ...}).",
+    },
+)
+
+def firmware_image_info(file, kind, arch = None, os = None, image_type = None, compression = "none", load = None, entry = None, payload = None, map = None, metadata = None):
+    """Builds a FirmwareImageInfo with defaults for the optional fields."""
+    return FirmwareImageInfo(
+        file = file,
+        kind = kind,
+        arch = arch,
+        os = os,
+        image_type = image_type,
+        compression = compression,
+        load = load,
+        entry = entry,
+        payload = payload,
+        map = map,
+        metadata = metadata or {},
+    )
