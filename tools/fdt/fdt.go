@@ -1,0 +1,407 @@
+// Package fdt reads and writes flattened device trees (DTB, version 17) with
+// the same block layout and string-table order as dtc, so a tree encoded
+// here is byte-identical to `dtc -I dts -O dtb` for the same tree.
+//
+// Layout written by Encode, as dtc does it: 40-byte header, memory
+// reservation block at 0x28 (terminated by a zero entry), structure block,
+// strings block, then optional zero padding counted in totalsize.
+//
+// The strings block follows dtc and libfdt: a property name is appended the
+// first time it is seen, unless it already occurs in the table as the tail
+// of an earlier entry ("ible" reuses the end of "compatible"). Callers that
+// must reproduce libfdt's in-place editing (mkimage FIT) can pre-seed the
+// table in libfdt's insertion order with a StringTable and choose the total
+// size; properties are always emitted in the order of Node.Properties.
+package fdt
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"strings"
+)
+
+// Magic is the big-endian value of the first header word of a DTB.
+const Magic = 0xd00dfeed
+
+// Structure block tokens.
+const (
+	tokenBeginNode = 0x1
+	tokenEndNode   = 0x2
+	tokenProp      = 0x3
+	tokenNop       = 0x4
+	tokenEnd       = 0x9
+)
+
+// HeaderSize is the size of a version 17 header; dtc puts the memory
+// reservation block right after it.
+const HeaderSize = 40
+
+const (
+	version         = 17
+	lastCompVersion = 16
+)
+
+// Property is one named value of a node. Value holds the raw big-endian
+// bytes as stored in the blob.
+type Property struct {
+	Name  string
+	Value []byte
+}
+
+// Node is a device tree node. Name includes any unit address ("uart@1000");
+// the root node's name is empty.
+type Node struct {
+	Name       string
+	Properties []*Property
+	Children   []*Node
+}
+
+// Reservation is one memory reservation block entry.
+type Reservation struct {
+	Address uint64
+	Size    uint64
+}
+
+// Tree is a whole device tree blob.
+type Tree struct {
+	Root      *Node
+	Reserve   []Reservation
+	BootCPUID uint32
+}
+
+// NewTree returns a tree with an empty root node.
+func NewTree() *Tree { return &Tree{Root: &Node{}} }
+
+// Child returns the direct child called name, or nil.
+func (n *Node) Child(name string) *Node {
+	for _, c := range n.Children {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Prop returns the property called name, or nil.
+func (n *Node) Prop(name string) *Property {
+	for _, p := range n.Properties {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// SetProp replaces the value of an existing property in place, or appends a
+// new property at the end of the node (where dtc puts it).
+func (n *Node) SetProp(name string, value []byte) *Property {
+	if p := n.Prop(name); p != nil {
+		p.Value = value
+		return p
+	}
+	p := &Property{Name: name, Value: value}
+	n.Properties = append(n.Properties, p)
+	return p
+}
+
+// DeleteProp removes the property called name; it reports whether it existed.
+func (n *Node) DeleteProp(name string) bool {
+	for i, p := range n.Properties {
+		if p.Name == name {
+			n.Properties = append(n.Properties[:i:i], n.Properties[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// AddChild returns the child called name, appending a new empty one if there
+// is none yet.
+func (n *Node) AddChild(name string) *Node {
+	if c := n.Child(name); c != nil {
+		return c
+	}
+	c := &Node{Name: name}
+	n.Children = append(n.Children, c)
+	return c
+}
+
+// DeleteChild removes the direct child called name; it reports whether it
+// existed.
+func (n *Node) DeleteChild(name string) bool {
+	for i, c := range n.Children {
+		if c.Name == name {
+			n.Children = append(n.Children[:i:i], n.Children[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// Lookup finds a node by absolute path ("/", "/soc/uart@1000"). A path
+// component without a unit address also matches a child whose name has one,
+// as dtc does, when the match is unique by base name.
+func (t *Tree) Lookup(path string) *Node {
+	if t.Root == nil || !strings.HasPrefix(path, "/") {
+		return nil
+	}
+	return t.Root.Lookup(path[1:])
+}
+
+// Lookup finds a descendant by relative path ("soc/uart@1000"); an empty path
+// is n itself.
+func (n *Node) Lookup(path string) *Node {
+	cur := n
+	for _, part := range strings.Split(path, "/") {
+		if part == "" {
+			continue
+		}
+		next := cur.Child(part)
+		if next == nil && !strings.Contains(part, "@") {
+			for _, c := range cur.Children {
+				if base := strings.SplitN(c.Name, "@", 2)[0]; base == part {
+					next = c
+					break
+				}
+			}
+		}
+		if next == nil {
+			return nil
+		}
+		cur = next
+	}
+	return cur
+}
+
+// PropU32 returns a one-cell property's value.
+func (n *Node) PropU32(name string) (uint32, bool) {
+	p := n.Prop(name)
+	if p == nil || len(p.Value) != 4 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint32(p.Value), true
+}
+
+// PropU64 returns a two-cell (or one-cell) property's value.
+func (n *Node) PropU64(name string) (uint64, bool) {
+	p := n.Prop(name)
+	if p == nil {
+		return 0, false
+	}
+	switch len(p.Value) {
+	case 4:
+		return uint64(binary.BigEndian.Uint32(p.Value)), true
+	case 8:
+		return binary.BigEndian.Uint64(p.Value), true
+	}
+	return 0, false
+}
+
+// PropString returns a property holding one NUL-terminated string.
+func (n *Node) PropString(name string) (string, bool) {
+	p := n.Prop(name)
+	if p == nil || len(p.Value) == 0 || p.Value[len(p.Value)-1] != 0 {
+		return "", false
+	}
+	s := p.Value[:len(p.Value)-1]
+	if bytes.IndexByte(s, 0) >= 0 {
+		return "", false
+	}
+	return string(s), true
+}
+
+// PropStrings returns a string-list property (each string NUL-terminated).
+func (n *Node) PropStrings(name string) ([]string, bool) {
+	p := n.Prop(name)
+	if p == nil {
+		return nil, false
+	}
+	return SplitStrings(p.Value)
+}
+
+// SplitStrings splits a string-list value; ok is false unless every string
+// is NUL-terminated.
+func SplitStrings(v []byte) ([]string, bool) {
+	if len(v) == 0 || v[len(v)-1] != 0 {
+		return nil, false
+	}
+	parts := strings.Split(string(v[:len(v)-1]), "\x00")
+	return parts, true
+}
+
+// U32 encodes cells as a property value.
+func U32(cells ...uint32) []byte {
+	b := make([]byte, 4*len(cells))
+	for i, c := range cells {
+		binary.BigEndian.PutUint32(b[4*i:], c)
+	}
+	return b
+}
+
+// U64 encodes 64-bit values as pairs of cells (dtc's /bits/ 64).
+func U64(vals ...uint64) []byte {
+	b := make([]byte, 8*len(vals))
+	for i, v := range vals {
+		binary.BigEndian.PutUint64(b[8*i:], v)
+	}
+	return b
+}
+
+// Strings encodes a string list: each string followed by a NUL.
+func Strings(ss ...string) []byte {
+	var b []byte
+	for _, s := range ss {
+		b = append(b, s...)
+		b = append(b, 0)
+	}
+	return b
+}
+
+// String encodes one NUL-terminated string.
+func String(s string) []byte { return Strings(s) }
+
+// StringTable is a strings block under construction, with dtc/libfdt's
+// reuse rule: a name already present as the tail of an entry is not added.
+type StringTable struct {
+	data []byte
+}
+
+// NewStringTable returns a table pre-seeded with names in order (each added
+// with the reuse rule), for callers reproducing another tool's order.
+func NewStringTable(names ...string) *StringTable {
+	st := &StringTable{}
+	for _, n := range names {
+		st.Add(n)
+	}
+	return st
+}
+
+// Add returns the offset of name in the table, appending it if needed.
+func (st *StringTable) Add(name string) uint32 {
+	needle := append([]byte(name), 0)
+	if i := bytes.Index(st.data, needle); i >= 0 {
+		return uint32(i)
+	}
+	off := uint32(len(st.data))
+	st.data = append(st.data, needle...)
+	return off
+}
+
+// Bytes returns the table contents.
+func (st *StringTable) Bytes() []byte { return st.data }
+
+// Len returns the table size in bytes.
+func (st *StringTable) Len() int { return len(st.data) }
+
+// EncodeOptions control the blob size the way dtc's -S, -p and -a flags do.
+type EncodeOptions struct {
+	// MinSize: totalsize is at least this (dtc -S); extra bytes are zeros
+	// after the strings block.
+	MinSize int
+	// Pad: exactly this many zero bytes after the strings block (dtc -p);
+	// overrides MinSize.
+	Pad int
+	// Align: round totalsize up to a multiple of this (dtc -a).
+	Align int
+	// Strings, if set, is used (and extended) as the strings block, so a
+	// caller can fix the order of names first seen elsewhere.
+	Strings *StringTable
+	// TotalSize, if non-zero, is the exact totalsize (libfdt-style free
+	// space after the strings block); it must not be smaller than the data.
+	TotalSize int
+}
+
+// Bytes encodes the tree as dtc does with no size options.
+func (t *Tree) Bytes() []byte {
+	b, err := t.Encode(EncodeOptions{})
+	if err != nil {
+		panic(err) // only size options can fail
+	}
+	return b
+}
+
+// Encode writes the tree as a version 17 DTB.
+func (t *Tree) Encode(opts EncodeOptions) ([]byte, error) {
+	st := opts.Strings
+	if st == nil {
+		st = &StringTable{}
+	}
+	var structBlock []byte
+	if t.Root != nil {
+		structBlock = appendNode(structBlock, t.Root, st)
+	} else {
+		structBlock = appendNode(structBlock, &Node{}, st)
+	}
+	structBlock = be32(structBlock, tokenEnd)
+
+	offRsv := HeaderSize
+	offStruct := offRsv + 16*(len(t.Reserve)+1)
+	offStrings := offStruct + len(structBlock)
+	size := offStrings + st.Len()
+
+	padlen := 0
+	if opts.MinSize > 0 && opts.MinSize > size {
+		padlen = opts.MinSize - size
+	}
+	if opts.Pad > 0 {
+		padlen = opts.Pad
+	}
+	if opts.Align > 0 {
+		padlen = (size+padlen+opts.Align-1)/opts.Align*opts.Align - size
+	}
+	total := size + padlen
+	if opts.TotalSize != 0 {
+		if opts.TotalSize < size {
+			return nil, fmt.Errorf("fdt: total size %#x (%d) is smaller than the tree's %#x (%d) bytes", opts.TotalSize, opts.TotalSize, size, size)
+		}
+		total = opts.TotalSize
+	}
+
+	out := make([]byte, 0, total)
+	for _, v := range []uint32{Magic, uint32(total), uint32(offStruct), uint32(offStrings), uint32(offRsv),
+		version, lastCompVersion, t.BootCPUID, uint32(st.Len()), uint32(len(structBlock))} {
+		out = be32(out, v)
+	}
+	for _, r := range t.Reserve {
+		out = be64(out, r.Address)
+		out = be64(out, r.Size)
+	}
+	out = be64(out, 0)
+	out = be64(out, 0)
+	out = append(out, structBlock...)
+	out = append(out, st.Bytes()...)
+	out = append(out, make([]byte, total-len(out))...)
+	return out, nil
+}
+
+func appendNode(b []byte, n *Node, st *StringTable) []byte {
+	b = be32(b, tokenBeginNode)
+	b = appendPadded(b, append([]byte(n.Name), 0))
+	for _, p := range n.Properties {
+		b = be32(b, tokenProp)
+		b = be32(b, uint32(len(p.Value)))
+		b = be32(b, st.Add(p.Name))
+		b = appendPadded(b, p.Value)
+	}
+	for _, c := range n.Children {
+		b = appendNode(b, c, st)
+	}
+	return be32(b, tokenEndNode)
+}
+
+func appendPadded(b, data []byte) []byte {
+	b = append(b, data...)
+	for len(b)%4 != 0 {
+		b = append(b, 0)
+	}
+	return b
+}
+
+func be32(b []byte, v uint32) []byte {
+	return append(b, byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
+}
+
+func be64(b []byte, v uint64) []byte {
+	return be32(be32(b, uint32(v>>32)), uint32(v))
+}
