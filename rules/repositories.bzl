@@ -1,0 +1,50 @@
+"""Repositories rules_firmware needs, for a WORKSPACE that loads rules_firmware.
+
+    load("@rules_firmware//rules:repositories.bzl", "rules_firmware_dependencies", "rules_firmware_go_dependencies")
+    rules_firmware_dependencies()
+    ... go_rules_dependencies() / go_register_toolchains() ...
+    rules_firmware_go_dependencies()
+
+The Go module pins below must match go.mod and go.sum: //tests/pins checks
+that they do.
+"""
+
+load("@bazel_tools//tools/build_defs/repo:http.bzl", "http_archive")
+load("@bazel_tools//tools/build_defs/repo:utils.bzl", "maybe")
+load("//rules/private:go_module.bzl", "go_module", "go_repository_name")
+
+# Go modules fwtool links, as (path, version, h1 sum, modules it imports).
+GO_MODULES = [
+    ("github.com/pierrec/lz4/v4", "v4.1.21", "h1:yOVMLb6qSIDP67pl/5F7RepeKYu/VmTyEXvuMI5d9mQ=", []),
+    ("github.com/google/go-cmp", "v0.6.0", "h1:ofyhxvXcZhMsU5ulbFiLKl/XBFqE1GSq7atu8tAmTRI=", []),
+    ("github.com/ulikunitz/xz", "v0.5.15", "h1:9DNdB5s+SgV3bQ2ApL10xRc35ck0DuIX/isZvIk+ubY=", []),
+    ("github.com/klauspost/compress", "v1.17.4", "h1:Ej5ixsIri7BrIjBkRZLTo6ghwrEtHFk7ijlczPW4fZ4=", []),
+    ("github.com/dsnet/compress", "v0.0.1", "h1:PlZu0n3Tuv04TzpfPbrnI0HW/YwodEXDS+oPKahKF0Q=", []),
+]
+
+def rules_firmware_dependencies():
+    """Bazel rule sets rules_firmware is built with (rules_go and what it needs)."""
+    maybe(
+        http_archive,
+        name = "io_bazel_rules_go",
+        sha256 = "16e9fca53ed6bd4ff4ad76facc9b7b651a89db1689a2877d6fd7b82aa824e366",
+        urls = ["https://github.com/bazelbuild/rules_go/releases/download/v0.34.0/rules_go-v0.34.0.zip"],
+    )
+    maybe(
+        http_archive,
+        name = "bazel_skylib",
+        sha256 = "1c531376ac7e5a180e0237938a2536de0c54d93f5c278634818e0efc952dd56c",
+        urls = ["https://github.com/bazelbuild/bazel-skylib/releases/download/1.0.3/bazel-skylib-1.0.3.tar.gz"],
+    )
+
+def rules_firmware_go_dependencies():
+    """The Go modules fwtool is built from."""
+    for path, version, sum, deps in GO_MODULES:
+        maybe(
+            go_module,
+            name = go_repository_name(path),
+            path = path,
+            version = version,
+            sum = sum,
+            module_deps = deps,
+        )
