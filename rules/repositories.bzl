@@ -48,3 +48,7 @@ def rules_firmware_go_dependencies():
             sum = sum,
             module_deps = deps,
         )
+
+def rules_firmware_register_toolchains():
+    """Registers the default fwtool toolchain (fwtool built from source)."""
+    native.register_toolchains(str(Label("//rules:default_toolchain")))

@@ -1,0 +1,2 @@
+echo hello from a U-Boot script
+setenv bootdelay 1
