@@ -49,6 +49,10 @@ def rules_firmware_go_dependencies():
             module_deps = deps,
         )
 
-def rules_firmware_register_toolchains():
-    """Registers the default fwtool toolchain (fwtool built from source)."""
+def rules_firmware_register_toolchains(name = "rules_firmware_toolchains"):  # buildifier: disable=unused-variable
+    """Registers the default fwtool toolchain (fwtool built from source).
+
+    Args:
+      name: unused; macros take a name by convention.
+    """
     native.register_toolchains(str(Label("//rules:default_toolchain")))

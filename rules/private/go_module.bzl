@@ -14,7 +14,14 @@ other modules become labels in their go_module repositories.
 """
 
 def go_repository_name(importpath):
-    """Maps an import path to a repository name the way gazelle does."""
+    """Maps an import path to a repository name the way gazelle does.
+
+    Args:
+      importpath: a Go module or package path, e.g. github.com/pierrec/lz4/v4.
+
+    Returns:
+      The repository name, e.g. com_github_pierrec_lz4_v4.
+    """
     parts = importpath.split("/")
     host = parts[0].split(".")
     host = [h for h in reversed(host)]

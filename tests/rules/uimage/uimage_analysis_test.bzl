@@ -47,6 +47,11 @@ failure_test = analysistest.make(
 )
 
 def uimage_analysis_test_suite(name):
+    """Declares the uimage analysis tests and a test_suite of them.
+
+    Args:
+      name: name of the test_suite.
+    """
     uimage(
         name = "at_lz4_firmware",
         srcs = ["payload.bin"],
