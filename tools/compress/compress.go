@@ -1,0 +1,223 @@
+// Package compress compresses and decompresses payloads in-process by
+// algorithm name, so image rules need no host compressor.
+//
+// Algorithms and the exact stream each writes (all deterministic: the same
+// input gives the same bytes on every run):
+//
+//   - none:  the data unchanged.
+//   - gzip:  one RFC 1952 member with no file name, mtime 0, OS byte 3
+//     (Unix) and XFL 2, i.e. the header `gzip -n -9` writes; the deflate
+//     stream comes from Go's compress/flate at best compression, so it
+//     is not byte-identical to GNU gzip's but any gunzip reads it.
+//   - lz4:   the LZ4 frame format (magic 0x184D2204) with independent 4 MiB
+//     blocks and a content checksum, as `lz4` writes by default; this is the
+//     format U-Boot's lz4 decompressor expects (not the legacy format).
+//   - lzma:  the .lzma "alone" format `lzma` writes: 13-byte header with
+//     lc=3 lp=0 pb=2, 8 MiB dictionary, size field "unknown" (all ones) and
+//     an end-of-stream marker. This is what U-Boot's -C lzma wants.
+//   - xz:    the .xz container with CRC64 check (U-Boot has no uImage code
+//     for it; useful for root filesystems and payloads Linux unpacks).
+//   - zstd:  one zstd frame from klauspost/compress at its best level with a
+//     content checksum, single-threaded so block boundaries never depend on
+//     the machine.
+//   - bzip2: bzip2 stream with 900k blocks, as `bzip2 -9` writes.
+package compress
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/dsnet/compress/bzip2"
+	"github.com/klauspost/compress/zstd"
+	"github.com/pierrec/lz4/v4"
+	"github.com/ulikunitz/xz"
+	"github.com/ulikunitz/xz/lzma"
+)
+
+type algorithm struct {
+	newWriter func(w io.Writer) (io.WriteCloser, error)
+	newReader func(r io.Reader) (io.ReadCloser, error)
+}
+
+var algorithms = map[string]algorithm{
+	"none": {
+		newWriter: func(w io.Writer) (io.WriteCloser, error) { return nopWriteCloser{w}, nil },
+		newReader: func(r io.Reader) (io.ReadCloser, error) { return io.NopCloser(r), nil },
+	},
+	"gzip": {
+		newWriter: func(w io.Writer) (io.WriteCloser, error) {
+			zw, err := gzip.NewWriterLevel(w, gzip.BestCompression)
+			if err != nil {
+				return nil, err
+			}
+			// Header as `gzip -n` writes it: no name, no mtime, Unix.
+			zw.Header.OS = 3
+			return zw, nil
+		},
+		newReader: func(r io.Reader) (io.ReadCloser, error) {
+			zr, err := gzip.NewReader(r)
+			if err != nil {
+				return nil, err
+			}
+			// A payload is one member; trailing padding is not a second one.
+			zr.Multistream(false)
+			return zr, nil
+		},
+	},
+	"lz4": {
+		newWriter: func(w io.Writer) (io.WriteCloser, error) {
+			zw := lz4.NewWriter(w)
+			err := zw.Apply(
+				lz4.BlockSizeOption(lz4.Block4Mb),
+				lz4.ChecksumOption(true),
+				lz4.BlockChecksumOption(false),
+				lz4.ConcurrencyOption(1),
+				lz4.CompressionLevelOption(lz4.Fast),
+			)
+			if err != nil {
+				return nil, err
+			}
+			return zw, nil
+		},
+		newReader: func(r io.Reader) (io.ReadCloser, error) {
+			return io.NopCloser(lz4.NewReader(r)), nil
+		},
+	},
+	"lzma": {
+		newWriter: func(w io.Writer) (io.WriteCloser, error) {
+			cfg := lzma.WriterConfig{
+				Properties: &lzma.Properties{LC: 3, LP: 0, PB: 2},
+				DictCap:    8 << 20,
+				EOSMarker:  true,
+			}
+			return cfg.NewWriter(w)
+		},
+		newReader: func(r io.Reader) (io.ReadCloser, error) {
+			zr, err := lzma.NewReader(r)
+			if err != nil {
+				return nil, err
+			}
+			return io.NopCloser(zr), nil
+		},
+	},
+	"xz": {
+		newWriter: func(w io.Writer) (io.WriteCloser, error) {
+			cfg := xz.WriterConfig{CheckSum: xz.CRC64}
+			return cfg.NewWriter(w)
+		},
+		newReader: func(r io.Reader) (io.ReadCloser, error) {
+			zr, err := xz.NewReader(r)
+			if err != nil {
+				return nil, err
+			}
+			return io.NopCloser(zr), nil
+		},
+	},
+	"zstd": {
+		newWriter: func(w io.Writer) (io.WriteCloser, error) {
+			return zstd.NewWriter(w,
+				zstd.WithEncoderLevel(zstd.SpeedBestCompression),
+				zstd.WithEncoderConcurrency(1),
+				zstd.WithEncoderCRC(true),
+			)
+		},
+		newReader: func(r io.Reader) (io.ReadCloser, error) {
+			zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1))
+			if err != nil {
+				return nil, err
+			}
+			return zr.IOReadCloser(), nil
+		},
+	},
+	"bzip2": {
+		newWriter: func(w io.Writer) (io.WriteCloser, error) {
+			return bzip2.NewWriter(w, &bzip2.WriterConfig{Level: bzip2.BestCompression})
+		},
+		newReader: func(r io.Reader) (io.ReadCloser, error) {
+			return bzip2.NewReader(r, nil)
+		},
+	},
+}
+
+type nopWriteCloser struct{ io.Writer }
+
+func (nopWriteCloser) Close() error { return nil }
+
+// Names returns the supported algorithm names, sorted.
+func Names() []string {
+	names := make([]string, 0, len(algorithms))
+	for n := range algorithms {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Supported reports whether name is a known algorithm.
+func Supported(name string) bool {
+	_, ok := algorithms[name]
+	return ok
+}
+
+func lookup(name string) (algorithm, error) {
+	a, ok := algorithms[name]
+	if !ok {
+		return algorithm{}, fmt.Errorf("unknown compression %q (supported: %s)", name, strings.Join(Names(), ", "))
+	}
+	return a, nil
+}
+
+// NewWriter returns a writer that compresses into w with algorithm name.
+// Close it to flush the end of the stream; Close does not close w.
+func NewWriter(name string, w io.Writer) (io.WriteCloser, error) {
+	a, err := lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	return a.newWriter(w)
+}
+
+// NewReader returns a reader of the data decompressed from r.
+func NewReader(name string, r io.Reader) (io.ReadCloser, error) {
+	a, err := lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	return a.newReader(r)
+}
+
+// Bytes compresses data with algorithm name.
+func Bytes(name string, data []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	zw, err := NewWriter(name, &buf)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := zw.Write(data); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// DecompressBytes decompresses data with algorithm name.
+func DecompressBytes(name string, data []byte) ([]byte, error) {
+	zr, err := NewReader(name, bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if err := zr.Close(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return out, nil
+}

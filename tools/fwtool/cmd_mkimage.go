@@ -1,0 +1,597 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/rules-firmware/rules_firmware/tools/compress"
+	"github.com/rules-firmware/rules_firmware/tools/outfile"
+	"github.com/rules-firmware/rules_firmware/tools/uimage"
+)
+
+// `fwtool mkimage` accepts mkimage's own command line so existing build
+// scripts keep working. This file parses every mkimage flag into
+// mkimageOptions and writes legacy uImages itself; other image kinds plug
+// in through registerMkimageType (-T NAME) and mkimageFIT (-f / -F).
+
+// mkimageOptions is the parsed command line. Fields a flag did not set keep
+// mkimage's defaults; the *Set booleans tell whether the user gave them.
+type mkimageOptions struct {
+	Arch, OS, Type, Comp             string // -A -O -T -C (names as typed)
+	ArchSet, OSSet, TypeSet, CompSet bool
+
+	Load, Entry       uint64 // -a -e (hex, as mkimage parses them)
+	LoadSet, EntrySet bool
+
+	Name       string // -n (primary name or FIT configuration)
+	NameSet    bool
+	SecondName string // -R
+
+	// DataFile is -d exactly as given. Multi-file and script images split
+	// it on ':' into DataFiles; other types use DataFile whole.
+	DataFile  string
+	DataFiles []string
+
+	XIP     bool // -x
+	NoCopy  bool // -s: header only, no data
+	List    bool // -l: list Image instead of writing it
+	Quiet   bool // -q
+	Verbose bool // -v
+
+	// FIT options; parsed here, implemented by the FIT writer.
+	FITSource        string   // -f FILE.its or "auto"
+	FITResign        bool     // -F
+	DTCOpts          string   // -D
+	DeviceTrees      []string // -b (repeatable)
+	Ramdisk          string   // -i
+	External         bool     // -E
+	Alignment        uint64   // -B (hex)
+	AlignmentSet     bool
+	ExternalPosition uint64 // -p (hex)
+	ExternalPosSet   bool
+	KeyDir           string // -k
+	KeyFile          string // -G
+	KeyDest          string // -K
+	KeyNameHint      string // -g
+	Comment          string // -c
+	KeyRequired      bool   // -r
+	Engine           string // -N
+	Algo             string // -o
+	Touch            bool   // -t
+
+	// Compress is our extension: compress the data in-process with this
+	// algorithm (see tools/compress) and set -C to match.
+	Compress string
+
+	// Time is the header timestamp: SOURCE_DATE_EPOCH when set (parsed as
+	// mkimage does), otherwise 0 where mkimage would use the current time.
+	Time    uint32
+	TimeSet bool
+
+	// Image is the positional argument: the file to write, or to list with -l.
+	Image string
+}
+
+// mkimageHandler writes (or, with opts.List, lists) one image kind. It
+// prints its own one-line error to stderr and returns the exit code.
+type mkimageHandler func(opts mkimageOptions, stdout, stderr io.Writer) int
+
+var mkimageTypes = map[string]mkimageHandler{}
+
+// registerMkimageType makes `fwtool mkimage -T typeName` call fn.
+func registerMkimageType(typeName string, fn mkimageHandler) {
+	if _, dup := mkimageTypes[typeName]; dup {
+		panic("fwtool mkimage: image type registered twice: " + typeName)
+	}
+	mkimageTypes[typeName] = fn
+}
+
+// mkimageFIT handles -f (and -F). The FIT writer sets it from its init();
+// while it is nil, -f fails with a clear message.
+var mkimageFIT mkimageHandler
+
+func init() {
+	register("mkimage", "write U-Boot images with mkimage's command line", runMkimage)
+}
+
+const mkimageUsage = `usage: fwtool mkimage [-x] [-A arch] [-O os] [-T type] [-C comp] [-a addr] [-e ep]
+                     [-n name] [--compress algo] -d data_file[:data_file...] image
+       fwtool mkimage [-T type] -l image
+       fwtool mkimage -f its_file|auto [-E] [-B size] [-p addr] [-k keydir] [-K dtb] ... image
+
+Writes U-Boot images byte-for-byte as mkimage does. Flags are mkimage's:
+  -A arch       architecture (default powerpc): arm, arm64, x86, x86_64, riscv, ...
+  -O os         operating system (default linux): u-boot, arm-trusted-firmware, tee, opensbi, efi, ...
+  -T type       image type (default kernel): kernel, kernel_noload, ramdisk, firmware,
+                standalone, script, multi, filesystem, and registered SoC formats
+  -C comp       compression recorded in the header (default gzip; data is NOT compressed):
+                none, gzip, bzip2, lzma, lzo, lz4, zstd
+  -a addr       load address, hex (0x prefix optional)
+  -e addr       entry point, hex (default: the load address; +64 with -x)
+  -n name       image name; names longer than 32 bytes are truncated (with a warning)
+  -d file       data file; multi and script images take file:file:...
+  -x            execute in place: the data file's first 64 bytes (all 0xff) hold the header
+  -s            write the header only, without data
+  -l            list the image's header instead of writing it
+  -q            do not print the header after writing
+  -f its|auto, -F, -E, -B, -p, -k, -K, -G, -g, -c, -r, -N, -o, -D, -b, -i, -t, -R, -v
+                FIT options, as in mkimage
+Extension:
+  --compress algo  compress the data in-process (` + "none, gzip, bzip2, lzma, lz4, zstd" + `) and set -C to match
+
+Time: the header time is $SOURCE_DATE_EPOCH when set, as with mkimage; where
+mkimage would write the current time, fwtool writes 0, so outputs are
+reproducible.
+`
+
+// mkimageFlagsWithArg are mkimage's short options that take a value.
+const mkimageFlagsWithArg = "aAbBcCdDefgGiIkKnNoOpRT"
+
+// mkimageLongFlags maps mkimage's long options to their short form.
+var mkimageLongFlags = map[string]byte{
+	"architecture": 'A', "os": 'O', "type": 'T', "compression": 'C',
+	"load-address": 'a', "entry-point": 'e', "config": 'n', "secondary-config": 'R',
+	"image": 'd', "xip": 'x', "no-copy": 's', "list": 'l', "quiet": 'q', "verbose": 'v',
+	"version": 'V', "fit": 'f', "update": 'F', "device-tree": 'b', "comment": 'c',
+	"dtcopts": 'D', "external": 'E', "alignment": 'B', "position": 'p', "initramfs": 'i',
+	"key-dir": 'k', "key-file": 'G', "key-dest": 'K', "key-name-hint": 'g', "algo": 'o',
+	"key-required": 'r', "engine": 'N', "touch": 't',
+}
+
+// errMkimageHelp is returned by parseMkimageArgs for -h / --help.
+var errMkimageHelp = errors.New("help requested")
+
+// parseMkimageArgs parses args the way mkimage's getopt_long does: short
+// options may be clustered (-xq) and take their value attached (-Aarm) or
+// as the next argument; long options take --name value or --name=value.
+func parseMkimageArgs(args []string, lookupEnv func(string) (string, bool)) (mkimageOptions, error) {
+	o := mkimageOptions{Arch: "powerpc", OS: "linux", Type: "kernel", Comp: "gzip"}
+	if v, ok := lookupEnv("SOURCE_DATE_EPOCH"); ok {
+		o.Time, o.TimeSet = parseSourceDateEpoch(v), true
+	}
+	var positional []string
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		if arg == "--" {
+			positional = append(positional, args[i+1:]...)
+			break
+		}
+		if strings.HasPrefix(arg, "--") {
+			name, value, hasValue := strings.Cut(arg[2:], "=")
+			if name == "help" {
+				return o, errMkimageHelp
+			}
+			if name == "compress" {
+				if !hasValue {
+					if i+1 >= len(args) {
+						return o, fmt.Errorf("--compress needs an algorithm (%s)", strings.Join(compress.Names(), ", "))
+					}
+					i++
+					value = args[i]
+				}
+				o.Compress = value
+				continue
+			}
+			short, ok := mkimageLongFlags[name]
+			if !ok {
+				return o, fmt.Errorf("unknown option --%s", name)
+			}
+			if strings.IndexByte(mkimageFlagsWithArg, short) >= 0 {
+				if !hasValue {
+					if i+1 >= len(args) {
+						return o, fmt.Errorf("option --%s needs a value", name)
+					}
+					i++
+					value = args[i]
+				}
+			} else if hasValue {
+				return o, fmt.Errorf("option --%s takes no value", name)
+			}
+			if err := o.set(short, value); err != nil {
+				return o, err
+			}
+			continue
+		}
+		if len(arg) < 2 || arg[0] != '-' {
+			positional = append(positional, arg)
+			continue
+		}
+		for j := 1; j < len(arg); j++ {
+			c := arg[j]
+			if c == 'h' {
+				return o, errMkimageHelp
+			}
+			if strings.IndexByte(mkimageFlagsWithArg, c) < 0 {
+				if err := o.set(c, ""); err != nil {
+					return o, err
+				}
+				continue
+			}
+			value := arg[j+1:]
+			if value == "" {
+				if i+1 >= len(args) {
+					return o, fmt.Errorf("option -%c needs a value", c)
+				}
+				i++
+				value = args[i]
+			}
+			if err := o.set(c, value); err != nil {
+				return o, err
+			}
+			break
+		}
+	}
+	if len(positional) != 1 {
+		if len(positional) == 0 {
+			return o, errors.New("missing image file argument")
+		}
+		return o, fmt.Errorf("expected one image file, got %d arguments: %s", len(positional), strings.Join(positional, " "))
+	}
+	o.Image = positional[0]
+	return o, nil
+}
+
+func (o *mkimageOptions) set(flag byte, value string) error {
+	var err error
+	hex := func(what string) uint64 {
+		v, perr := parseMkimageHex(value)
+		if perr != nil && err == nil {
+			err = fmt.Errorf("-%c: invalid %s %q (want hex, e.g. 0x80008000)", flag, what, value)
+		}
+		return v
+	}
+	switch flag {
+	case 'A':
+		o.Arch, o.ArchSet = value, true
+	case 'O':
+		o.OS, o.OSSet = value, true
+	case 'T':
+		o.Type, o.TypeSet = value, true
+	case 'C':
+		o.Comp, o.CompSet = value, true
+	case 'a':
+		o.Load, o.LoadSet = hex("load address"), true
+	case 'e':
+		o.Entry, o.EntrySet = hex("entry point"), true
+	case 'n':
+		o.Name, o.NameSet = value, true
+	case 'R':
+		o.SecondName = value
+	case 'd':
+		o.DataFile = value
+	case 'x':
+		o.XIP = true
+	case 's':
+		o.NoCopy = true
+	case 'l':
+		o.List = true
+	case 'q':
+		o.Quiet = true
+	case 'v':
+		o.Verbose = true
+	case 'V':
+		return errMkimageVersion
+	case 'f':
+		o.FITSource = value
+	case 'F':
+		o.FITResign = true
+	case 'D':
+		o.DTCOpts = value
+	case 'b':
+		o.DeviceTrees = append(o.DeviceTrees, value)
+	case 'i':
+		o.Ramdisk = value
+	case 'E':
+		o.External = true
+	case 'B':
+		o.Alignment, o.AlignmentSet = hex("alignment"), true
+	case 'p':
+		o.ExternalPosition, o.ExternalPosSet = hex("external position"), true
+	case 'k':
+		o.KeyDir = value
+	case 'G':
+		o.KeyFile = value
+	case 'K':
+		o.KeyDest = value
+	case 'g':
+		o.KeyNameHint = value
+	case 'c':
+		o.Comment = value
+	case 'r':
+		o.KeyRequired = true
+	case 'N':
+		o.Engine = value
+	case 'o':
+		o.Algo = value
+	case 't':
+		o.Touch = true
+	case 'I':
+		// mkimage's -I is an undocumented input-type hint; accepted and ignored.
+	default:
+		return fmt.Errorf("unknown option -%c", flag)
+	}
+	return err
+}
+
+var errMkimageVersion = errors.New("version requested")
+
+// parseMkimageHex parses an address as mkimage's strtoull(s, &end, 16)
+// with a full-match check: hex digits with an optional 0x prefix.
+func parseMkimageHex(s string) (uint64, error) {
+	t := strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
+	if t == "" {
+		return 0, fmt.Errorf("empty")
+	}
+	return strconv.ParseUint(t, 16, 64)
+}
+
+// parseSourceDateEpoch mirrors how mkimage reads SOURCE_DATE_EPOCH (with
+// strtoul into a 32-bit time field): leading decimal digits, an optional
+// sign with unsigned wrap-around, anything unparsable reads as 0.
+func parseSourceDateEpoch(s string) uint32 {
+	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	neg := false
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	var v uint64
+	overflow := false
+	for i := 0; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		d := uint64(s[i] - '0')
+		if v > (^uint64(0)-d)/10 {
+			overflow = true
+			break
+		}
+		v = v*10 + d
+	}
+	if overflow {
+		v = ^uint64(0)
+	}
+	if neg {
+		v = -v
+	}
+	return uint32(v)
+}
+
+func runMkimage(args []string, stdout, stderr io.Writer) int {
+	opts, err := parseMkimageArgs(args, os.LookupEnv)
+	switch {
+	case err == errMkimageHelp:
+		fmt.Fprint(stdout, mkimageUsage)
+		return 0
+	case err == errMkimageVersion:
+		fmt.Fprintln(stdout, "fwtool mkimage (command line of mkimage 2023.01)")
+		return 0
+	case err != nil:
+		fmt.Fprintf(stderr, "fwtool mkimage: %v (see fwtool mkimage --help)\n", err)
+		return 2
+	}
+	return dispatchMkimage(opts, stdout, stderr)
+}
+
+// dispatchMkimage picks the writer for opts: a registered -T type, the FIT
+// writer for -f/-F, or the legacy uImage writer.
+func dispatchMkimage(opts mkimageOptions, stdout, stderr io.Writer) int {
+	if fn, ok := mkimageTypes[opts.Type]; ok && opts.TypeSet {
+		return fn(opts, stdout, stderr)
+	}
+	if opts.FITSource != "" || opts.FITResign {
+		if mkimageFIT == nil {
+			fmt.Fprintf(stderr, "fwtool mkimage: %s: FIT images (-f/-F) are not supported by this fwtool build\n", opts.Image)
+			return 1
+		}
+		return mkimageFIT(opts, stdout, stderr)
+	}
+	if opts.List {
+		return listImageFile(opts.Image, stdout, stderr, "fwtool mkimage")
+	}
+	if err := writeLegacyImage(opts, stdout, stderr); err != nil {
+		fmt.Fprintf(stderr, "fwtool mkimage: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// listImageFile prints path with the first registered lister that
+// recognises it (the same dispatch as `fwtool ls`).
+func listImageFile(path string, stdout, stderr io.Writer, who string) int {
+	return runLsWithName([]string{path}, stdout, stderr, who)
+}
+
+// runLsWithName runs `fwtool ls` but reports errors as who.
+func runLsWithName(args []string, stdout, stderr io.Writer, who string) int {
+	var errBuf bytes.Buffer
+	code := runLs(args, stdout, &errBuf)
+	msg := strings.TrimPrefix(errBuf.String(), "fwtool ls: ")
+	if msg != "" {
+		fmt.Fprintf(stderr, "%s: %s", who, msg)
+	}
+	return code
+}
+
+// legacyHeaderFields resolves the names in opts into header codes.
+func legacyHeaderFields(opts mkimageOptions) (uimage.Header, error) {
+	var h uimage.Header
+	lookup := func(t *uimage.Table, flag, name string) (uint8, error) {
+		id, ok := t.Lookup(name)
+		if !ok {
+			names := t.Names()
+			sort.Strings(names)
+			return 0, fmt.Errorf("-%s: unknown %s %q (known: %s)", flag, t.Field, name, strings.Join(names, ", "))
+		}
+		return id, nil
+	}
+	var err error
+	if h.Arch, err = lookup(&uimage.Arch, "A", opts.Arch); err != nil {
+		return h, err
+	}
+	if h.OS, err = lookup(&uimage.OS, "O", opts.OS); err != nil {
+		return h, err
+	}
+	if h.Type, err = lookup(&uimage.Type, "T", opts.Type); err != nil {
+		return h, err
+	}
+	if !uimage.IsLegacy(h.Type) {
+		return h, fmt.Errorf("-T: image type %q is not supported by fwtool mkimage (legacy types: kernel, kernel_noload, ramdisk, firmware, standalone, script, multi, filesystem)", opts.Type)
+	}
+	if h.Comp, err = lookup(&uimage.Comp, "C", opts.Comp); err != nil {
+		return h, err
+	}
+	if opts.Compress != "" {
+		if !compress.Supported(opts.Compress) {
+			return h, fmt.Errorf("--compress: unknown algorithm %q (known: %s)", opts.Compress, strings.Join(compress.Names(), ", "))
+		}
+		comp, ok := uimage.Comp.Lookup(opts.Compress)
+		if !ok {
+			return h, fmt.Errorf("--compress: %q has no uImage compression code (U-Boot cannot unpack it)", opts.Compress)
+		}
+		if opts.CompSet && comp != h.Comp {
+			return h, fmt.Errorf("-C %s contradicts --compress %s", opts.Comp, opts.Compress)
+		}
+		if uimage.HasSizeTable(h.Type) {
+			return h, fmt.Errorf("--compress: %s images are not compressed as a whole; compress the files instead", opts.Type)
+		}
+		h.Comp = comp
+	}
+	if opts.Load > 0xffffffff {
+		return h, fmt.Errorf("-a: load address 0x%x does not fit the 32-bit header field", opts.Load)
+	}
+	if opts.Entry > 0xffffffff {
+		return h, fmt.Errorf("-e: entry point 0x%x does not fit the 32-bit header field", opts.Entry)
+	}
+	h.Load = uint32(opts.Load)
+	h.Entry = uint32(opts.Entry)
+	if !opts.EntrySet {
+		h.Entry = h.Load
+		if opts.XIP {
+			h.Entry += uimage.HeaderSize
+		}
+	}
+	h.Time = opts.Time
+	return h, nil
+}
+
+// writeLegacyImage writes a 64-byte-header uImage as mkimage does.
+func writeLegacyImage(opts mkimageOptions, stdout, stderr io.Writer) error {
+	h, err := legacyHeaderFields(opts)
+	if err != nil {
+		return fmt.Errorf("%s: %w", opts.Image, err)
+	}
+	if name, cut := uimage.TruncateName(opts.Name); cut {
+		fmt.Fprintf(stderr, "fwtool mkimage: warning: %s: -n name is %d bytes, truncated to the header's %d: %q\n", opts.Image, len(opts.Name), uimage.NameLen, name)
+		h.Name = name
+	} else {
+		h.Name = name
+	}
+	if opts.DataFile == "" && !opts.NoCopy {
+		return fmt.Errorf("%s: -d: no data file given (use -s for a header-only image)", opts.Image)
+	}
+
+	var payload []byte
+	switch {
+	case opts.NoCopy:
+		// Header only; the data size and CRC describe no data.
+	case uimage.HasSizeTable(h.Type):
+		opts.DataFiles = strings.Split(opts.DataFile, ":")
+		files := make([][]byte, len(opts.DataFiles))
+		for i, name := range opts.DataFiles {
+			if files[i], err = readLegacyInput(name, opts.XIP); err != nil {
+				return err
+			}
+		}
+		if payload, err = uimage.MultiPayload(files); err != nil {
+			return fmt.Errorf("%s: -d: %w", opts.Image, err)
+		}
+	default:
+		if payload, err = readLegacyInput(opts.DataFile, opts.XIP); err != nil {
+			return err
+		}
+		if opts.Compress != "" {
+			if payload, err = compress.Bytes(opts.Compress, payload); err != nil {
+				return fmt.Errorf("%s: --compress %s: %w", opts.DataFile, opts.Compress, err)
+			}
+		}
+	}
+	image, err := uimage.Build(h, payload)
+	if err != nil {
+		return fmt.Errorf("%s: %w", opts.Image, err)
+	}
+	if err := outfile.WriteBytes(opts.Image, image); err != nil {
+		return err
+	}
+	if opts.Quiet {
+		return nil
+	}
+	written, data, err := uimage.Parse(image)
+	if err != nil {
+		return fmt.Errorf("%s: reading back: %w", opts.Image, err)
+	}
+	return uimage.WriteListing(stdout, written, data)
+}
+
+// readLegacyInput reads a -d file. With -x (execute in place) the file's
+// first 64 bytes are space reserved for the header: they must be 0xff and
+// are dropped, as mkimage does.
+func readLegacyInput(name string, xip bool) ([]byte, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("-d %s: cannot read data file: %w", name, unwrapPathError(err))
+	}
+	if !xip {
+		return data, nil
+	}
+	if len(data) < uimage.HeaderSize {
+		return nil, fmt.Errorf("-d %s: -x: file is %d bytes, too small to reserve the %d-byte header", name, len(data), uimage.HeaderSize)
+	}
+	for i, c := range data[:uimage.HeaderSize] {
+		if c != 0xff {
+			return nil, fmt.Errorf("-d %s: -x: byte at offset %d is 0x%02x; the first %d bytes must be 0xff to hold the header", name, i, c, uimage.HeaderSize)
+		}
+	}
+	return data[uimage.HeaderSize:], nil
+}
+
+// unwrapPathError drops the *PathError's repetition of the file name.
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// uimageLister lets `fwtool ls` recognise legacy images.
+func init() {
+	registerLister(lister{
+		name:     "uimage",
+		priority: 50,
+		probe: func(f *os.File, size int64) bool {
+			var magic [4]byte
+			if _, err := io.ReadFull(f, magic[:]); err != nil {
+				return false
+			}
+			return uimage.IsUImage(magic[:])
+		},
+		list: func(f *os.File, size int64, args []string, stdout io.Writer) error {
+			if len(args) != 0 {
+				return fmt.Errorf("uImage has no named entries to match %q", args)
+			}
+			b, err := io.ReadAll(f)
+			if err != nil {
+				return err
+			}
+			h, data, err := uimage.Parse(b)
+			if err != nil {
+				return fmt.Errorf("uImage: %w", err)
+			}
+			return uimage.WriteListing(stdout, h, data)
+		},
+	})
+}
