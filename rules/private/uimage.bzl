@@ -43,7 +43,7 @@ def _uimage_impl(ctx):
         fail("%s: attribute 'timestamp': %d is negative" % (ctx.label, ctx.attr.timestamp))
 
     out = ctx.actions.declare_file(ctx.attr.out or ctx.label.name + ".uimage")
-    image_name = ctx.attr.image_name if ctx.attr.image_name != None else ctx.label.name
+    image_name = ctx.attr.image_name or ctx.label.name
     args = ctx.actions.args()
     args.add("mkimage")
     args.add("-A", ctx.attr.arch)
@@ -70,7 +70,7 @@ def _uimage_impl(ctx):
         progress_message = "Writing uImage %s" % out.short_path,
     )
     return [
-        DefaultInfo(files = depset([out])),
+        DefaultInfo(files = depset([out]), runfiles = ctx.runfiles([out])),
         firmware_image_info(
             file = out,
             kind = "uimage",
