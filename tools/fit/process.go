@@ -1,0 +1,588 @@
+package fit
+
+import (
+	"crypto/rsa"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Options are mkimage's FIT flags.
+type Options struct {
+	// Timestamp is written to the root "timestamp" property and to each
+	// signature node (mkimage uses SOURCE_DATE_EPOCH; callers pass it or 0).
+	Timestamp uint32
+	// Keys signs signature-* nodes when set (mkimage -k DIR / -G FILE).
+	Keys KeySource
+	// KeyDest, when set, is the U-Boot control DTB that receives the public
+	// keys (mkimage -K); Process returns the updated blob.
+	KeyDest []byte
+	// RequireKeys marks written keys "required" (mkimage -r).
+	RequireKeys bool
+	// Comment is written to signature nodes (mkimage -c).
+	Comment string
+	// AlgoName overrides every signature node's algo (mkimage -o).
+	AlgoName string
+	// External moves image data behind the FDT (mkimage -E).
+	External bool
+	// Align is the external data alignment (mkimage -B); 0 means 4.
+	Align int
+	// Position places the external data at this absolute file offset and
+	// writes data-position instead of data-offset (mkimage -p).
+	Position int
+	// SignerName and SignerVersion go into signature nodes; mkimage writes
+	// "mkimage" and its U-Boot version. Empty means those defaults.
+	SignerName, SignerVersion string
+}
+
+// DefaultSignerVersion is the U-Boot version whose mkimage output we match.
+const DefaultSignerVersion = "2023.01"
+
+// KeySource finds the keys a signature node names with key-name-hint.
+type KeySource interface {
+	PrivateKey(name string) (*rsa.PrivateKey, error)
+	PublicKey(name string) (*rsa.PublicKey, error)
+}
+
+// KeyDir is mkimage's -k: NAME.key is the private key; the public key comes
+// from NAME.crt when present (as mkimage requires) or else from NAME.key.
+// When File is set (mkimage -G) it is the private key for every name.
+type KeyDir struct {
+	Dir  string
+	File string
+}
+
+func (k KeyDir) PrivateKey(name string) (*rsa.PrivateKey, error) {
+	if k.File != "" {
+		return LoadPrivateKey(k.File)
+	}
+	return LoadPrivateKey(filepath.Join(k.Dir, name+".key"))
+}
+
+func (k KeyDir) PublicKey(name string) (*rsa.PublicKey, error) {
+	if k.Dir != "" {
+		crt := filepath.Join(k.Dir, name+".crt")
+		if _, err := os.Stat(crt); err == nil {
+			return LoadPublicKey(crt)
+		}
+	}
+	priv, err := k.PrivateKey(name)
+	if err != nil {
+		return nil, err
+	}
+	return &priv.PublicKey, nil
+}
+
+// Result is what Process produces.
+type Result struct {
+	FIT     []byte
+	KeyDest []byte // the updated control DTB, when Options.KeyDest was set
+}
+
+// maxGrowth is where mkimage gives up growing the blob 1 KiB at a time.
+const maxGrowth = 64 * 1024
+
+// Process turns a compiled .its (a DTB whose image nodes carry their data)
+// into a FIT exactly as mkimage's fit_handle_file does: pack the blob, then
+// retry adding the timestamp, hashes and signatures with 0, 1, 2... KiB of
+// free space until everything fits, then optionally move the data out.
+func Process(compiled []byte, opts Options) (*Result, error) {
+	base, err := importData(compiled)
+	if err != nil {
+		return nil, err
+	}
+	var dest []byte
+	if opts.KeyDest != nil {
+		dest = append([]byte(nil), opts.KeyDest...)
+		if err := checkBlob(dest); err != nil {
+			return nil, fmt.Errorf("control DTB: %v", err)
+		}
+	}
+	keys := &keyCache{src: opts.Keys}
+	for grow := 0; grow < maxGrowth; grow += 1024 {
+		file := make([]byte, len(base)+grow)
+		copy(file, base)
+		var fit *blob
+		if grow == 0 {
+			fit, err = newBlob(file)
+		} else {
+			fit, err = openInto(file, len(file))
+		}
+		if err != nil {
+			return nil, err
+		}
+		var destBlob *blob
+		if dest != nil {
+			// mkimage grows the control DTB on every attempt and never
+			// restores it, so it keeps what earlier attempts wrote.
+			dest = append(dest, make([]byte, grow)...)
+			if grow == 0 {
+				destBlob, err = newBlob(dest)
+			} else {
+				destBlob, err = openInto(dest, len(dest))
+			}
+			if err != nil {
+				return nil, fmt.Errorf("control DTB: %v", err)
+			}
+		}
+		err = addVerificationData(fit, destBlob, keys, &opts)
+		if errors.Is(err, errNoSpace) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		res := &Result{FIT: file, KeyDest: dest}
+		if opts.External {
+			if res.FIT, err = extractData(file, opts.Align, opts.Position); err != nil {
+				return nil, err
+			}
+		}
+		return res, nil
+	}
+	return nil, fmt.Errorf("FIT does not fit in %d KiB of extra space", maxGrowth/1024)
+}
+
+// importData is mkimage's fit_import_data: pull external data (data-offset
+// relative to the 4-aligned end of the FDT) back into "data" properties and
+// pack the blob, which also drops dtc's padding.
+func importData(file []byte) ([]byte, error) {
+	old, err := newBlob(file)
+	if err != nil {
+		return nil, err
+	}
+	fitSize := old.totalSize()
+	dataBase := align4(fitSize)
+	buf := make([]byte, len(file)+16384)
+	copy(buf, file)
+	d, err := openInto(buf, len(buf))
+	if err != nil {
+		return nil, err
+	}
+	images, err := d.pathOffset("/images")
+	if err != nil {
+		return nil, fmt.Errorf("Node '/images': missing")
+	}
+	kids, err := d.subnodes(images)
+	if err != nil {
+		return nil, err
+	}
+	for i := range kids {
+		// Offsets move as data goes in; look the node up again each time.
+		kids, err = d.subnodes(images)
+		if err != nil {
+			return nil, err
+		}
+		img := kids[i]
+		off, okOff := propU32(d, img, "data-offset")
+		size, okSize := propU32(d, img, "data-size")
+		if !okOff || !okSize {
+			continue
+		}
+		start := dataBase + int(off)
+		if start+int(size) > len(file) || start < dataBase {
+			return nil, fmt.Errorf("Node '/images/%s': data-offset %#x + data-size %#x beyond the %d-byte file", d.nodeName(img), off, size, len(file))
+		}
+		if err := d.setProp(img, "data", file[start:start+int(size)]); err != nil {
+			return nil, fmt.Errorf("Node '/images/%s': cannot import external data: %v", d.nodeName(img), err)
+		}
+	}
+	if err := d.pack(); err != nil {
+		return nil, err
+	}
+	return append([]byte(nil), d.b...), nil
+}
+
+func propU32(d *blob, node int, name string) (uint32, bool) {
+	p, err := d.prop(node, name)
+	if err != nil || len(p.value) != 4 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint32(p.value), true
+}
+
+type keyCache struct {
+	src  KeySource
+	priv map[string]*rsa.PrivateKey
+	pub  map[string]*rsa.PublicKey
+}
+
+func (c *keyCache) private(name string) (*rsa.PrivateKey, error) {
+	if k, ok := c.priv[name]; ok {
+		return k, nil
+	}
+	k, err := c.src.PrivateKey(name)
+	if err != nil {
+		return nil, err
+	}
+	if c.priv == nil {
+		c.priv = map[string]*rsa.PrivateKey{}
+	}
+	c.priv[name] = k
+	return k, nil
+}
+
+func (c *keyCache) public(name string) (*rsa.PublicKey, error) {
+	if k, ok := c.pub[name]; ok {
+		return k, nil
+	}
+	k, err := c.src.PublicKey(name)
+	if err != nil {
+		return nil, err
+	}
+	if c.pub == nil {
+		c.pub = map[string]*rsa.PublicKey{}
+	}
+	c.pub[name] = k
+	return k, nil
+}
+
+// addVerificationData is one attempt of mkimage's fit_add_file_data.
+func addVerificationData(fit, dest *blob, keys *keyCache, opts *Options) error {
+	if err := fit.setPropU32(0, "timestamp", opts.Timestamp); err != nil {
+		return err
+	}
+	images, err := fit.pathOffset("/images")
+	if err != nil {
+		return fmt.Errorf("Node '/images': missing")
+	}
+	n, err := fit.subnodes(images)
+	if err != nil {
+		return err
+	}
+	for i := 0; i < len(n); i++ {
+		kids, err := fit.subnodes(images)
+		if err != nil {
+			return err
+		}
+		if err := imageVerificationData(fit, dest, kids[i], keys, opts); err != nil {
+			return err
+		}
+	}
+	if keys.src == nil {
+		return nil
+	}
+	confs, err := fit.pathOffset("/configurations")
+	if err != nil {
+		return fmt.Errorf("Node '/configurations': missing")
+	}
+	confNodes, err := fit.subnodes(confs)
+	if err != nil {
+		return err
+	}
+	var confNames []string
+	for _, c := range confNodes {
+		confNames = append(confNames, fit.nodeName(c))
+	}
+	for _, confName := range confNames {
+		conf, err := fit.pathOffset("/configurations/" + confName)
+		if err != nil {
+			return err
+		}
+		subs, err := fit.subnodes(conf)
+		if err != nil {
+			return err
+		}
+		var sigNames []string
+		for _, s := range subs {
+			if strings.HasPrefix(fit.nodeName(s), "signature") {
+				sigNames = append(sigNames, fit.nodeName(s))
+			}
+		}
+		for _, sigName := range sigNames {
+			// Offsets move with every edit; resolve the nodes again.
+			conf, err := fit.pathOffset("/configurations/" + confName)
+			if err != nil {
+				return err
+			}
+			sig, err := fit.subnode(conf, sigName)
+			if err != nil {
+				return err
+			}
+			if err := configSignature(fit, dest, conf, sig, keys, opts); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// imageData returns an image's embedded data.
+func imageData(fit *blob, img int) ([]byte, error) {
+	p, err := fit.prop(img, "data")
+	if err != nil {
+		return nil, fmt.Errorf("Node '/images/%s': no 'data' property", fit.nodeName(img))
+	}
+	return p.value, nil
+}
+
+func imageVerificationData(fit, dest *blob, img int, keys *keyCache, opts *Options) error {
+	name := fit.nodeName(img)
+	if _, err := fit.subnode(img, "cipher"); err == nil {
+		return fmt.Errorf("Node '/images/%s/cipher': image encryption is not supported", name)
+	}
+	subs, err := fit.subnodes(img)
+	if err != nil {
+		return err
+	}
+	for j := range subs {
+		subs, err := fit.subnodes(img)
+		if err != nil {
+			return err
+		}
+		sub := subs[j]
+		subName := fit.nodeName(sub)
+		switch {
+		case strings.HasPrefix(subName, "hash"):
+			algo, ok := fit.propString(sub, "algo")
+			if !ok {
+				return fmt.Errorf("Node '/images/%s/%s': missing 'algo' property", name, subName)
+			}
+			data, err := imageData(fit, img)
+			if err != nil {
+				return err
+			}
+			v, err := Digest(algo, data)
+			if err != nil {
+				return fmt.Errorf("Node '/images/%s/%s': %v", name, subName, err)
+			}
+			if err := fit.setProp(sub, "value", v); err != nil {
+				return err
+			}
+		case strings.HasPrefix(subName, "signature") && keys.src != nil:
+			data, err := imageData(fit, img)
+			if err != nil {
+				return err
+			}
+			digest := func(a SigAlgo) []byte {
+				h := checksumHashes[a.Checksum].New()
+				h.Write(data)
+				return h.Sum(nil)
+			}
+			if err := sign(fit, dest, sub, "/images/"+name+"/"+subName, "image", digest, nil, keys, opts); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func configSignature(fit, dest *blob, conf, sig int, keys *keyCache, opts *Options) error {
+	nodes, err := fit.configHashNodes(conf, sig)
+	if err != nil {
+		return err
+	}
+	regions, err := fit.findRegions(nodes, excludedProps, true)
+	if err != nil {
+		return err
+	}
+	path := "/configurations/" + fit.nodeName(conf) + "/" + fit.nodeName(sig)
+	digest := func(a SigAlgo) []byte { return regionDigest(a, fit.b, regions) }
+	return sign(fit, dest, sig, path, "conf", digest, nodes, keys, opts)
+}
+
+// sign signs what digest hashes (computed before any edit) and writes the
+// signature node properties, then the public key into dest.
+func sign(fit, dest *blob, sig int, path, required string, digestOf func(SigAlgo) []byte, hashedNodes []string, keys *keyCache, opts *Options) error {
+	algoName := opts.AlgoName
+	if algoName == "" {
+		var ok bool
+		if algoName, ok = fit.propString(sig, "algo"); !ok {
+			return fmt.Errorf("Node '%s': missing 'algo' property", path)
+		}
+	}
+	algo, err := ParseSigAlgo(algoName)
+	if err != nil {
+		return fmt.Errorf("Node '%s': %v", path, err)
+	}
+	padding, _ := fit.propString(sig, "padding")
+	keyName, ok := fit.propString(sig, "key-name-hint")
+	if !ok {
+		return fmt.Errorf("Node '%s': missing 'key-name-hint' property", path)
+	}
+	priv, err := keys.private(keyName)
+	if err != nil {
+		return fmt.Errorf("Node '%s': key '%s': %v", path, keyName, err)
+	}
+	value, err := Sign(priv, algo, padding, digestOf(algo))
+	if err != nil {
+		return fmt.Errorf("Node '%s': key '%s': %v", path, keyName, err)
+	}
+	stringsSize := fit.sizeStrings()
+	signerName, signerVersion := opts.SignerName, opts.SignerVersion
+	if signerName == "" {
+		signerName = "mkimage"
+	}
+	if signerVersion == "" {
+		signerVersion = DefaultSignerVersion
+	}
+	steps := []func() error{
+		func() error { return fit.setProp(sig, "value", value) },
+		func() error { return fit.setPropString(sig, "signer-name", signerName) },
+		func() error { return fit.setPropString(sig, "signer-version", signerVersion) },
+	}
+	if opts.Comment != "" {
+		steps = append(steps, func() error { return fit.setPropString(sig, "comment", opts.Comment) })
+	}
+	steps = append(steps, func() error { return fit.setPropU32(sig, "timestamp", opts.Timestamp) })
+	if hashedNodes != nil {
+		steps = append(steps,
+			func() error { return fit.setProp(sig, "hashed-nodes", stringsValue(hashedNodes)) },
+			func() error {
+				var v [8]byte
+				binary.BigEndian.PutUint32(v[4:], uint32(stringsSize))
+				return fit.setProp(sig, "hashed-strings", v[:])
+			})
+	}
+	if opts.AlgoName != "" {
+		steps = append(steps, func() error { return fit.setPropString(sig, "algo", opts.AlgoName) })
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	if dest == nil {
+		return nil
+	}
+	pub, err := keys.public(keyName)
+	if err != nil {
+		return fmt.Errorf("Node '%s': public key '%s': %v", path, keyName, err)
+	}
+	req := ""
+	if opts.RequireKeys {
+		req = required
+	}
+	return writeKey(dest, keyName, algo.Name, req, pub)
+}
+
+func stringsValue(ss []string) []byte {
+	var b []byte
+	for _, s := range ss {
+		b = append(b, s...)
+		b = append(b, 0)
+	}
+	return b
+}
+
+// writeKey adds /signature/key-NAME to a control DTB in mkimage's order.
+func writeKey(dest *blob, name, algo, required string, pub *rsa.PublicKey) error {
+	parent, err := dest.subnode(0, "signature")
+	if err == errNotFound {
+		parent, err = dest.addSubnode(0, "signature")
+	}
+	if err != nil {
+		return err
+	}
+	node, err := dest.subnode(parent, "key-"+name)
+	if err == errNotFound {
+		node, err = dest.addSubnode(parent, "key-"+name)
+	}
+	if err != nil {
+		return err
+	}
+	// Each edit can move nodes; find the key node again before the next.
+	reload := func() error {
+		p, err := dest.subnode(0, "signature")
+		if err != nil {
+			return err
+		}
+		node, err = dest.subnode(p, "key-"+name)
+		return err
+	}
+	kp := KeyProps(pub)
+	var exp [8]byte
+	binary.BigEndian.PutUint64(exp[:], kp.Exponent)
+	steps := []func() error{
+		func() error { return dest.setPropString(node, "key-name-hint", name) },
+		func() error { return dest.setPropU32(node, "rsa,num-bits", kp.NumBits) },
+		func() error { return dest.setPropU32(node, "rsa,n0-inverse", kp.N0Inverse) },
+		func() error { return dest.setProp(node, "rsa,exponent", exp[:]) },
+		func() error { return dest.setProp(node, "rsa,modulus", kp.Modulus) },
+		func() error { return dest.setProp(node, "rsa,r-squared", kp.RSquared) },
+		func() error { return dest.setPropString(node, "algo", algo) },
+	}
+	if required != "" {
+		steps = append(steps, func() error { return dest.setPropString(node, "required", required) })
+	}
+	for _, step := range steps {
+		if err := reload(); err != nil {
+			return err
+		}
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// extractData is mkimage's fit_extract_data: move each image's data behind
+// the FDT. file is the whole output buffer, including any stale bytes past
+// the blob, which mkimage keeps when it rounds the packed size up.
+func extractData(file []byte, align, position int) ([]byte, error) {
+	if align <= 0 {
+		align = 4
+	}
+	d, err := newBlob(file)
+	if err != nil {
+		return nil, err
+	}
+	images, err := d.pathOffset("/images")
+	if err != nil {
+		return nil, fmt.Errorf("Node '/images': missing")
+	}
+	kids, err := d.subnodes(images)
+	if err != nil {
+		return nil, err
+	}
+	var ext []byte
+	for i := range kids {
+		kids, err = d.subnodes(images)
+		if err != nil {
+			return nil, err
+		}
+		img := kids[i]
+		p, err := d.prop(img, "data")
+		if err != nil {
+			continue
+		}
+		at := len(ext)
+		ext = append(ext, p.value...)
+		ext = append(ext, make([]byte, alignUp(len(p.value), align)-len(p.value))...)
+		if err := d.delProp(img, "data"); err != nil {
+			return nil, err
+		}
+		if position > 0 {
+			err = d.setPropU32(img, "data-position", uint32(position+at))
+		} else {
+			err = d.setPropU32(img, "data-offset", uint32(at))
+		}
+		if err == nil {
+			err = d.setPropU32(img, "data-size", uint32(len(p.value)))
+		}
+		if err != nil {
+			// mkimage ignores these failures; deleting "data" always
+			// leaves room, so this cannot happen with a valid blob.
+			return nil, fmt.Errorf("Node '/images/%s': %v", d.nodeName(img), err)
+		}
+	}
+	if err := d.pack(); err != nil {
+		return nil, err
+	}
+	newSize := alignUp(d.totalSize(), align)
+	out := make([]byte, newSize)
+	copy(out, file) // pack moved the blob within file; stale bytes follow it
+	binary.BigEndian.PutUint32(out[4:], uint32(newSize))
+	if position > 0 {
+		if position < newSize {
+			return nil, fmt.Errorf("External offset %#x overlaps FIT length %#x", position, newSize)
+		}
+		out = append(out, make([]byte, position-newSize)...)
+	}
+	return append(out, ext...), nil
+}
+
+func alignUp(n, a int) int { return (n + a - 1) / a * a }
