@@ -499,6 +499,11 @@ func writeLegacyImage(opts mkimageOptions, stdout, stderr io.Writer) error {
 	case opts.NoCopy:
 		// Header only; the data size and CRC describe no data.
 	case uimage.HasSizeTable(h.Type):
+		if opts.XIP {
+			// mkimage would record each file's full size in the table but
+			// copy it without its first 64 bytes: an unreadable image.
+			return fmt.Errorf("%s: -x cannot be used with -T %s", opts.Image, opts.Type)
+		}
 		opts.DataFiles = strings.Split(opts.DataFile, ":")
 		files := make([][]byte, len(opts.DataFiles))
 		for i, name := range opts.DataFiles {
@@ -518,6 +523,14 @@ func writeLegacyImage(opts mkimageOptions, stdout, stderr io.Writer) error {
 				return fmt.Errorf("%s: --compress %s: %w", opts.DataFile, opts.Compress, err)
 			}
 		}
+	}
+	if h.OS == uimage.OSTEE {
+		// mkimage takes an OP-TEE image's addresses from its own header.
+		load, entry := uimage.TEEAddresses(payload)
+		if (opts.LoadSet && uint32(opts.Load) != load) || (opts.EntrySet && uint32(opts.Entry) != entry) {
+			fmt.Fprintf(stderr, "fwtool mkimage: warning: %s: -O tee: load 0x%08x and entry 0x%08x come from the OP-TEE header in the data, as with mkimage; -a/-e are ignored\n", opts.Image, load, entry)
+		}
+		h.Load, h.Entry = load, entry
 	}
 	image, err := uimage.Build(h, payload)
 	if err != nil {

@@ -282,3 +282,22 @@ func MultiSizes(data []byte) ([]uint32, int, error) {
 		sizes = append(sizes, s)
 	}
 }
+
+// opteeHeaderSize is the size of the OP-TEE v1 header (tee.bin) that
+// precedes the code in an OP-TEE image; its load address field is at
+// offset 16 (init_load_addr_lo, little-endian).
+const opteeHeaderSize = 28
+
+// TEEAddresses returns the load and entry addresses mkimage writes for
+// `-O tee` images, whatever -a/-e say: the entry is the little-endian word
+// at payload offset 16 (the OP-TEE header's load address) and the load
+// address is 28 bytes (the OP-TEE header) before it, so the header lands
+// just below the code. Bytes past the payload read as zero.
+func TEEAddresses(payload []byte) (load, entry uint32) {
+	var word [4]byte
+	if len(payload) > 16 {
+		copy(word[:], payload[16:])
+	}
+	entry = binary.LittleEndian.Uint32(word[:])
+	return entry - opteeHeaderSize, entry
+}

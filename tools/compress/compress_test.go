@@ -1,0 +1,258 @@
+package compress
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math/rand"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// sample is compressible text followed by incompressible bytes, large
+// enough to span several deflate/bzip2 blocks but quick to test.
+func sample() []byte {
+	var b bytes.Buffer
+	for i := 0; i < 20000; i++ {
+		fmt.Fprintf(&b, "line %d of a firmware payload\n", i%977)
+	}
+	noise := make([]byte, 64<<10)
+	rand.New(rand.NewSource(1)).Read(noise)
+	b.Write(noise)
+	return b.Bytes()
+}
+
+func TestNames(t *testing.T) {
+	want := []string{"bzip2", "gzip", "lz4", "lzma", "none", "xz", "zstd"}
+	if diff := cmp.Diff(want, Names()); diff != "" {
+		t.Errorf("Names mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	in := sample()
+	for _, name := range Names() {
+		for _, data := range [][]byte{in, nil, []byte("x")} {
+			packed, err := Bytes(name, data)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if name != "none" && len(data) == len(in) && len(packed) >= len(in) {
+				t.Errorf("%s: %d bytes compressed to %d", name, len(in), len(packed))
+			}
+			out, err := DecompressBytes(name, packed)
+			if err != nil {
+				t.Fatalf("%s: decompress: %v", name, err)
+			}
+			if !bytes.Equal(out, data) {
+				t.Errorf("%s: round trip of %d bytes gave %d different bytes", name, len(data), len(out))
+			}
+		}
+	}
+}
+
+// TestStreamingMatchesBytes checks that writing in small pieces gives
+// the same stream as one Bytes call (so rules may use either).
+func TestStreamingMatchesBytes(t *testing.T) {
+	in := sample()
+	for _, name := range Names() {
+		want, err := Bytes(name, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		w, err := NewWriter(name, &buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for off := 0; off < len(in); off += 1000 {
+			end := off + 1000
+			if end > len(in) {
+				end = len(in)
+			}
+			if _, err := w.Write(in[off:end]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(buf.Bytes(), want) {
+			t.Errorf("%s: streamed output differs from Bytes output", name)
+		}
+		r, err := NewReader(name, &buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !bytes.Equal(got, in) {
+			t.Errorf("%s: streaming reader gave different bytes", name)
+		}
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	in := sample()
+	for _, name := range Names() {
+		a, err := Bytes(name, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := Bytes(name, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s: two runs gave different bytes", name)
+		}
+	}
+}
+
+// TestStreamHeaders pins the container headers each algorithm documents.
+func TestStreamHeaders(t *testing.T) {
+	for name, want := range map[string][]byte{
+		// gzip -n: magic, deflate, no flags, mtime 0, XFL 2 (best), OS 3.
+		"gzip": {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 3},
+		// LZ4 frame magic, then FLG: version 01, independent blocks, content
+		// checksum; BD: 4 MiB blocks.
+		"lz4": {0x04, 0x22, 0x4d, 0x18, 0x64, 0x70},
+		// lzma_alone: lc=3 lp=0 pb=2, 8 MiB dictionary, size unknown.
+		"lzma": {0x5d, 0, 0, 0x80, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+		"xz":   {0xfd, '7', 'z', 'X', 'Z', 0, 0, 4},
+		"zstd": {0x28, 0xb5, 0x2f, 0xfd},
+		// bzip2 -9.
+		"bzip2": []byte("BZh9"),
+	} {
+		got, err := Bytes(name, []byte("hello"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(got, want) {
+			t.Errorf("%s: stream starts % x, want % x", name, got[:len(want)], want)
+		}
+	}
+}
+
+// TestCommandLineToolsRead has the reference command-line tools decompress
+// our output: the bytes U-Boot and Linux will see must be the standard
+// formats, not just something our own reader accepts.
+func TestCommandLineToolsRead(t *testing.T) {
+	in := sample()
+	for _, tc := range []struct {
+		name string
+		tool []string
+	}{
+		{"gzip", []string{"gzip", "-dc"}},
+		{"lz4", []string{"lz4", "-dc"}},
+		{"lzma", []string{"xz", "--format=lzma", "-dc"}},
+		{"xz", []string{"xz", "-dc"}},
+		{"zstd", []string{"zstd", "-dc"}},
+		{"bzip2", []string{"bzip2", "-dc"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path, err := exec.LookPath(tc.tool[0])
+			if err != nil {
+				t.Fatalf("%s is needed to check %s output: %v", tc.tool[0], tc.name, err)
+			}
+			packed, err := Bytes(tc.name, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(path, tc.tool[1:]...)
+			cmd.Stdin = bytes.NewReader(packed)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("%s: %v: %s", strings.Join(tc.tool, " "), err, stderr.String())
+			}
+			if !bytes.Equal(out, in) {
+				t.Errorf("%s gave %d bytes, want the %d we compressed", strings.Join(tc.tool, " "), len(out), len(in))
+			}
+		})
+	}
+}
+
+// TestReadsCommandLineToolOutput decompresses what the reference tools
+// write, so payloads compressed outside the build are accepted too.
+func TestReadsCommandLineToolOutput(t *testing.T) {
+	in := sample()
+	for _, tc := range []struct {
+		name string
+		tool []string
+	}{
+		{"gzip", []string{"gzip", "-9nc"}},
+		{"lz4", []string{"lz4", "-9c"}},
+		{"lzma", []string{"xz", "--format=lzma", "-c"}},
+		{"xz", []string{"xz", "-c"}},
+		{"zstd", []string{"zstd", "-19c"}},
+		{"bzip2", []string{"bzip2", "-9c"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path, err := exec.LookPath(tc.tool[0])
+			if err != nil {
+				t.Fatalf("%s is needed: %v", tc.tool[0], err)
+			}
+			cmd := exec.Command(path, tc.tool[1:]...)
+			cmd.Stdin = bytes.NewReader(in)
+			packed, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("%s: %v", strings.Join(tc.tool, " "), err)
+			}
+			out, err := DecompressBytes(tc.name, packed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(out, in) {
+				t.Errorf("decompressing %s output gave different bytes", tc.tool[0])
+			}
+		})
+	}
+}
+
+func TestErrors(t *testing.T) {
+	if _, err := NewWriter("lzo", io.Discard); err == nil || !strings.Contains(err.Error(), `unknown compression "lzo"`) {
+		t.Errorf("NewWriter(lzo) error = %v", err)
+	}
+	if _, err := Bytes("brotli", nil); err == nil {
+		t.Error("Bytes(brotli) succeeded")
+	}
+	for _, name := range Names() {
+		if name == "none" {
+			continue
+		}
+		if _, err := DecompressBytes(name, []byte("definitely not compressed data")); err == nil {
+			t.Errorf("%s: decompressing garbage succeeded", name)
+		}
+	}
+}
+
+// FuzzDecompress feeds arbitrary streams to every decoder: they must fail
+// cleanly, never panic or hang.
+func FuzzDecompress(f *testing.F) {
+	for _, name := range Names() {
+		packed, err := Bytes(name, []byte("seed payload seed payload"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(name, packed)
+	}
+	f.Fuzz(func(t *testing.T, name string, data []byte) {
+		if !Supported(name) {
+			return
+		}
+		r, err := NewReader(name, bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		// Bound the output: a tiny stream may legitimately expand a lot.
+		_, _ = io.Copy(io.Discard, io.LimitReader(r, 16<<20))
+		r.Close()
+	})
+}
