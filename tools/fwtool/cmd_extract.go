@@ -1,0 +1,111 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+)
+
+// An extractor pulls named parts out of one image format. `fwtool extract`
+// tries extractors in priority order (lowest first) and uses the first
+// whose probe accepts the file, so other formats (disk partitions, FIT
+// images...) plug in from their own cmd_*.go with registerExtractor.
+type extractor struct {
+	name     string
+	priority int
+	probe    func(f *os.File, size int64) bool
+	// extract writes the parts matching paths (binman-style wildcards
+	// allowed) either to out (exactly one part) or below outDir.
+	extract func(f *os.File, size int64, paths []string, out, outDir string, decompress bool, stdout io.Writer) error
+}
+
+var extractors []extractor
+
+func registerExtractor(x extractor) {
+	extractors = append(extractors, x)
+	sort.SliceStable(extractors, func(i, j int) bool { return extractors[i].priority < extractors[j].priority })
+}
+
+func init() {
+	register("extract", "extract entries from an image (decompressing)", runExtract)
+}
+
+const extractUsageText = `usage: fwtool extract -i IMAGE [-f OUT | -O DIR] [-U] PATH...
+Writes the contents of the entries named by PATH (binman-style, e.g.
+"section/u-boot", wildcards allowed) to OUT (exactly one PATH) or to
+DIR/<path> (entries with children go to DIR/<path>/root).
+Compressed entries are decompressed unless -U is given.
+`
+
+func runExtract(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("extract", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	image := fs.String("i", "", "image file")
+	out := fs.String("f", "", "output file for a single entry")
+	outDir := fs.String("O", "", "output directory for several entries")
+	raw := fs.Bool("U", false, "keep compressed data as stored (do not decompress)")
+	fs.Usage = func() { fmt.Fprint(stderr, extractUsageText); fs.PrintDefaults() }
+	if err := parseInterspersed(fs, args); err != nil {
+		if err == flag.ErrHelp {
+			fmt.Fprint(stdout, extractUsageText)
+			return 0
+		}
+		return 2
+	}
+	paths := fs.Args()
+	if *image == "" {
+		fmt.Fprintln(stderr, "fwtool extract: -i IMAGE is required")
+		return 2
+	}
+	if *out == "" && *outDir == "" {
+		fmt.Fprintln(stderr, "fwtool extract: one of -f OUT or -O DIR is required")
+		return 2
+	}
+	if *out != "" && len(paths) != 1 {
+		fmt.Fprintln(stderr, "fwtool extract: Must specify exactly one entry path to write with -f")
+		return 2
+	}
+	f, err := os.Open(*image)
+	if err != nil {
+		fmt.Fprintf(stderr, "fwtool extract: %v\n", err)
+		return 1
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		fmt.Fprintf(stderr, "fwtool extract: %v\n", err)
+		return 1
+	}
+	for _, x := range extractors {
+		if !x.probe(f, st.Size()) {
+			continue
+		}
+		if err := x.extract(f, st.Size(), paths, *out, *outDir, !*raw, stdout); err != nil {
+			fmt.Fprintf(stderr, "fwtool extract: %s: %v\n", *image, err)
+			return 1
+		}
+		return 0
+	}
+	fmt.Fprintf(stderr, "fwtool extract: %s: format not recognised\n", *image)
+	return 1
+}
+
+// parseInterspersed parses flags that may follow positional arguments,
+// as binman's command line allows ("extract -i img u-boot -f out").
+func parseInterspersed(fs *flag.FlagSet, args []string) error {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+	return fs.Parse(pos)
+}

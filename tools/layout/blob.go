@@ -1,0 +1,85 @@
+package layout
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// Blob is an entry whose contents come from a file. Uncompressed blobs are
+// never read into memory while packing: only their size is needed, and the
+// writer copies them straight from the input file.
+type Blob struct {
+	leaf
+	filePath   string
+	external   bool
+	assumeSize uint64
+}
+
+func (e *Blob) obtain() error {
+	st, err := os.Stat(e.filePath)
+	if err != nil || st.IsDir() {
+		if !e.external || !(e.optional || e.image.allowMissing) {
+			if e.filePath == "" {
+				return e.errorf("Missing 'path' for blob entry")
+			}
+			return e.errorf("Cannot find file '%s' (blob entry '%s' expects it)", e.filePath, e.name)
+		}
+		e.missing = true
+		if e.optional {
+			e.absent = true
+		}
+		e.setContents(sourceContent(fill{0, e.assumeSize}))
+		return nil
+	}
+	region := fileRegion{path: e.filePath, n: uint64(st.Size())}
+	if e.compress == "none" {
+		e.setContents(sourceContent(region))
+		return nil
+	}
+	raw, err := os.ReadFile(e.filePath)
+	if err != nil {
+		return e.errorf("%v", err)
+	}
+	comp, err := compressBytes(e.compress, raw)
+	if err != nil {
+		return e.errorf("cannot compress with %s: %v", e.compress, err)
+	}
+	e.uncompSize, e.compressed = uint64(len(raw)), true
+	e.setContents(bytesContent(comp))
+	return nil
+}
+
+// MissingMessage is the line printed for a missing external blob.
+func (e *Blob) MissingMessage() string {
+	msg := e.missingMsg
+	if msg == "" {
+		msg = fmt.Sprintf("file '%s' not found", filepath.Base(e.filePath))
+	}
+	return fmt.Sprintf("%s (%s): %s", e.path, e.filePath, msg)
+}
+
+// Fill is a run of one byte of the given size.
+type Fill struct {
+	leaf
+	value byte
+}
+
+func (e *Fill) obtain() error {
+	e.setContents(sourceContent(fill{e.value, e.size}))
+	return nil
+}
+
+// Text is a fixed string (no terminating NUL), padded to any given size.
+type Text struct {
+	leaf
+	text string
+}
+
+func (e *Text) obtain() error {
+	if e.text == "" {
+		return e.errorf("No value provided for text label 'None'")
+	}
+	e.setContents(bytesContent([]byte(e.text)))
+	return nil
+}

@@ -1,0 +1,188 @@
+package layout
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+)
+
+// A source is a run of bytes that is not necessarily in memory: a literal,
+// a repeated byte, or a region of an input file. Big blobs stay sources
+// until the image is written, so they are copied once, never loaded whole.
+type source interface {
+	len() uint64
+	// writeTo copies the bytes to w in order.
+	writeTo(w io.Writer) error
+}
+
+type literal []byte
+
+func (l literal) len() uint64 { return uint64(len(l)) }
+func (l literal) writeTo(w io.Writer) error {
+	_, err := w.Write(l)
+	return err
+}
+
+type fill struct {
+	value byte
+	n     uint64
+}
+
+func (f fill) len() uint64 { return f.n }
+func (f fill) writeTo(w io.Writer) error {
+	chunk := bytes.Repeat([]byte{f.value}, int(minU64(f.n, 64<<10)))
+	for left := f.n; left > 0; {
+		n := minU64(left, uint64(len(chunk)))
+		if _, err := w.Write(chunk[:n]); err != nil {
+			return err
+		}
+		left -= n
+	}
+	return nil
+}
+
+// fileRegion is n bytes of a file starting at off.
+type fileRegion struct {
+	path   string
+	off, n uint64
+}
+
+func (r fileRegion) len() uint64 { return r.n }
+func (r fileRegion) writeTo(w io.Writer) error {
+	f, err := os.Open(r.path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	got, err := io.Copy(w, io.NewSectionReader(f, int64(r.off), int64(r.n)))
+	if err != nil {
+		return fmt.Errorf("reading %s: %v", r.path, err)
+	}
+	if uint64(got) != r.n {
+		return fmt.Errorf("%s: file shrank while building (read %d of %d bytes)", r.path, got, r.n)
+	}
+	return nil
+}
+
+func minU64(a, b uint64) uint64 {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+// piece places a source at an offset inside some content.
+type piece struct {
+	at  uint64
+	src source
+}
+
+// content is an entry's data as pieces laid out over [0, size). Pieces are
+// in write order: a later piece wins where pieces overlap (binman's
+// "overlap" entries); parts covered by no piece are zero.
+type content struct {
+	pieces []piece
+	size   uint64
+}
+
+func bytesContent(b []byte) content {
+	if len(b) == 0 {
+		return content{}
+	}
+	return content{pieces: []piece{{0, literal(b)}}, size: uint64(len(b))}
+}
+
+func sourceContent(s source) content {
+	if s.len() == 0 {
+		return content{}
+	}
+	return content{pieces: []piece{{0, s}}, size: s.len()}
+}
+
+// add places c at the given offset, growing the content as needed.
+func (c *content) add(at uint64, o content) {
+	for _, p := range o.pieces {
+		c.pieces = append(c.pieces, piece{at + p.at, p.src})
+	}
+	if end := at + o.size; end > c.size {
+		c.size = end
+	}
+}
+
+func (c *content) addSource(at uint64, s source) {
+	if s.len() == 0 {
+		return
+	}
+	c.pieces = append(c.pieces, piece{at, s})
+	if end := at + s.len(); end > c.size {
+		c.size = end
+	}
+}
+
+// padTo extends the content with zeros to n bytes.
+func (c content) padTo(n uint64) content {
+	if n > c.size {
+		c.addSource(c.size, fill{0, n - c.size})
+	}
+	return c
+}
+
+// sequential reports whether pieces tile [0,size) in order with no
+// overlap, so the content can be streamed without a buffer.
+func (c content) sequential() bool {
+	var at uint64
+	for _, p := range c.pieces {
+		if p.at != at {
+			return false
+		}
+		at += p.src.len()
+	}
+	return at == c.size
+}
+
+// writeTo streams the content; overlapping or gappy contents are rendered
+// in memory first.
+func (c content) writeTo(w io.Writer) error {
+	if !c.sequential() {
+		b, err := c.render()
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(b)
+		return err
+	}
+	for _, p := range c.pieces {
+		if err := p.src.writeTo(w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// render returns the content's bytes. Only used for contents that must be
+// transformed (compressed, hashed with overlaps) or are small.
+func (c content) render() ([]byte, error) {
+	buf := make([]byte, c.size)
+	for _, p := range c.pieces {
+		w := &sliceWriter{buf: buf, at: p.at}
+		if err := p.src.writeTo(w); err != nil {
+			return nil, err
+		}
+	}
+	return buf, nil
+}
+
+type sliceWriter struct {
+	buf []byte
+	at  uint64
+}
+
+func (s *sliceWriter) Write(p []byte) (int, error) {
+	if s.at+uint64(len(p)) > uint64(len(s.buf)) {
+		return 0, io.ErrShortWrite
+	}
+	copy(s.buf[s.at:], p)
+	s.at += uint64(len(p))
+	return len(p), nil
+}

@@ -1,0 +1,195 @@
+package layout
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// ManifestVersion is the only manifest version this package reads.
+const ManifestVersion = 1
+
+// Manifest is the JSON document `fwtool build --manifest` consumes. The
+// Starlark rules write it; MANIFEST.md documents every field.
+type Manifest struct {
+	Version int `json:"version"`
+	// AllowMissing turns a missing external blob into zero contents of its
+	// assumed size plus a warning, instead of an error (binman -M).
+	AllowMissing bool `json:"allow_missing,omitempty"`
+	// UpdateFDT records offset/size/image-pos in the fdtmap, as binman -u
+	// does. Nil means true: an fdtmap without positions cannot be listed.
+	UpdateFDT *bool `json:"update_fdt,omitempty"`
+	Image     Node  `json:"image"`
+}
+
+// Node is one entry of the description: the image, a section or a leaf.
+// Field names follow binman's properties with '-' spelt '_'.
+type Node struct {
+	// Name is the node name (binman's subnode name); for the image it is
+	// the image name used in the map ("image" unless several images).
+	Name string `json:"name"`
+	// Type is the entry type: blob, fill, text, section, fdtmap,
+	// image_header. Empty means "section" for the image and "blob" else.
+	Type string `json:"type,omitempty"`
+	// NodePath is the device-tree path of the image node, used in error
+	// messages and the fdtmap ("/binman" by default). Only for the image.
+	NodePath string `json:"node_path,omitempty"`
+
+	Offset     *Num   `json:"offset,omitempty"`
+	Size       *Num   `json:"size,omitempty"`
+	MinSize    Num    `json:"min_size,omitempty"`
+	Align      Num    `json:"align,omitempty"`
+	AlignSize  Num    `json:"align_size,omitempty"`
+	AlignEnd   Num    `json:"align_end,omitempty"`
+	PadBefore  Num    `json:"pad_before,omitempty"`
+	PadAfter   Num    `json:"pad_after,omitempty"`
+	ExtendSize bool   `json:"extend_size,omitempty"`
+	Overlap    bool   `json:"overlap,omitempty"`
+	Optional   bool   `json:"optional,omitempty"`
+	Compress   string `json:"compress,omitempty"`
+	// Hash is the algorithm of binman's hash subnode: sha256, sha1,
+	// sha512 or crc32. The digest lands in the fdtmap as hash/value.
+	Hash       string `json:"hash,omitempty"`
+	MissingMsg string `json:"missing_msg,omitempty"`
+
+	// blob
+	Path       string `json:"path,omitempty"`
+	External   bool   `json:"external,omitempty"`
+	AssumeSize Num    `json:"assume_size,omitempty"`
+
+	// fill
+	FillByte Num `json:"fill_byte,omitempty"`
+
+	// text
+	Text string `json:"text,omitempty"`
+
+	// image_header
+	Location string `json:"location,omitempty"`
+
+	// section and image
+	Entries      []Node `json:"entries,omitempty"`
+	PadByte      Num    `json:"pad_byte,omitempty"`
+	SortByOffset bool   `json:"sort_by_offset,omitempty"`
+	SkipAtStart  *Num   `json:"skip_at_start,omitempty"`
+	EndAt4GB     bool   `json:"end_at_4gb,omitempty"`
+	AlignDefault Num    `json:"align_default,omitempty"`
+	NamePrefix   string `json:"name_prefix,omitempty"`
+	ReadOnly     bool   `json:"read_only,omitempty"`
+
+	// image only
+	Filename    string `json:"filename,omitempty"`
+	AllowRepack bool   `json:"allow_repack,omitempty"`
+
+	// Props are the node's properties as the original description spelt
+	// them (name + raw big-endian bytes as hex), copied verbatim into the
+	// fdtmap so ours equals binman's. When nil, the fdtmap gets the
+	// properties binman would have for an equivalent description.
+	Props []Prop `json:"props,omitempty"`
+	// Symbols is owned by the ELF symbol patcher (binman_sym); the engine
+	// keeps it for the AfterPack hook and otherwise ignores it.
+	Symbols json.RawMessage `json:"symbols,omitempty"`
+}
+
+// Prop is one raw device-tree property.
+type Prop struct {
+	Name  string `json:"name"`
+	Value Hex    `json:"value"`
+}
+
+// Hex is a byte string written as lowercase hex in JSON.
+type Hex []byte
+
+func (h Hex) MarshalJSON() ([]byte, error) { return json.Marshal(hex.EncodeToString(h)) }
+
+func (h *Hex) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("expected a hex string, got %s", b)
+	}
+	v, err := hex.DecodeString(s)
+	if err != nil {
+		return fmt.Errorf("bad hex string %q", s)
+	}
+	*h = v
+	return nil
+}
+
+// Num is an unsigned integer written either as a JSON number or as a
+// string in Go syntax ("0x1000", "4096"), so hand-written manifests can use
+// hex like binman descriptions do.
+type Num uint64
+
+func (n *Num) UnmarshalJSON(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	if strings.HasPrefix(s, `"`) {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+	}
+	v, err := strconv.ParseUint(s, 0, 64)
+	if err != nil {
+		return fmt.Errorf("bad number %s", b)
+	}
+	*n = Num(v)
+	return nil
+}
+
+// ParseManifest decodes and checks a manifest. Unknown fields are errors,
+// so a misspelt property never silently does nothing.
+func ParseManifest(data []byte) (*Manifest, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var m Manifest
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("manifest: %v", err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("manifest: trailing data after the JSON object")
+	}
+	if m.Version != ManifestVersion {
+		return nil, fmt.Errorf("manifest: version %d not supported (want %d)", m.Version, ManifestVersion)
+	}
+	if m.Image.Type == "" {
+		m.Image.Type = "section"
+	}
+	if m.Image.Type != "section" {
+		return nil, fmt.Errorf("manifest: image type must be 'section', not '%s'", m.Image.Type)
+	}
+	if m.Image.Name == "" {
+		m.Image.Name = "image"
+	}
+	if m.Image.NodePath == "" {
+		m.Image.NodePath = "/binman"
+	}
+	if err := checkNames(&m.Image, m.Image.NodePath); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+func checkNames(n *Node, path string) error {
+	seen := map[string]bool{}
+	for i := range n.Entries {
+		c := &n.Entries[i]
+		if c.Name == "" || strings.ContainsAny(c.Name, "/\x00") {
+			return fmt.Errorf("Node '%s': entry %d has invalid name '%s'", path, i, c.Name)
+		}
+		if seen[c.Name] {
+			return fmt.Errorf("Node '%s': duplicate entry name '%s'", path, c.Name)
+		}
+		seen[c.Name] = true
+		if c.Type == "" {
+			c.Type = "blob"
+		}
+		if err := checkNames(c, path+"/"+c.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpdatesFDT reports whether the fdtmap records positions.
+func (m *Manifest) UpdatesFDT() bool { return m.UpdateFDT == nil || *m.UpdateFDT }

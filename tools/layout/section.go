@@ -1,0 +1,332 @@
+package layout
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Section is binman's section entry: it packs child entries one after
+// another (or at their given offsets), fills gaps with its pad byte and
+// becomes a single entry of its parent. The image is a Section too.
+type Section struct {
+	base
+	entries      []Entry
+	padByte      byte
+	sortByOffset bool
+	skipAtStart  uint64
+	endAt4GB     bool
+	alignDefault uint64
+	namePrefix   string
+}
+
+// Entries returns the section's children in packing order.
+func (s *Section) Entries() []Entry { return s.entries }
+
+// PadByte is the byte used for gaps and the section's tail.
+func (s *Section) PadByte() byte { return s.padByte }
+
+// SkipAtStart is the offset of the section's first byte (end-at-4gb sets it).
+func (s *Section) SkipAtStart() uint64 { return s.skipAtStart }
+
+// EndAt4GB reports whether the section was placed to end at 4 GiB.
+func (s *Section) EndAt4GB() bool { return s.endAt4GB }
+
+func (s *Section) sectionErrorf(format string, args ...interface{}) error {
+	return fmt.Errorf("Section '%s': %s", s.path, fmt.Sprintf(format, args...))
+}
+
+func (s *Section) readSection(n *Node, img *Image) error {
+	if n.PadByte > 0xff {
+		return s.errorf("pad-byte %s must fit in one byte", hx(uint64(n.PadByte)))
+	}
+	s.padByte = byte(n.PadByte)
+	s.sortByOffset = n.SortByOffset
+	s.endAt4GB = n.EndAt4GB
+	if s.endAt4GB {
+		if n.Size == nil || *n.Size == 0 {
+			return s.errorf("Section size must be provided when using end-at-4gb")
+		}
+		if n.SkipAtStart != nil {
+			return s.errorf("Provide either 'end-at-4gb' or 'skip-at-start'")
+		}
+		s.skipAtStart = 0x100000000 - uint64(*n.Size)
+	} else if n.SkipAtStart != nil {
+		s.skipAtStart = uint64(*n.SkipAtStart)
+	}
+	s.namePrefix = n.NamePrefix
+	s.alignDefault = uint64(n.AlignDefault)
+	for i := range n.Entries {
+		e, err := newEntry(&n.Entries[i], s, img, s.path+"/"+n.Entries[i].Name)
+		if err != nil {
+			return err
+		}
+		s.entries = append(s.entries, e)
+	}
+	return nil
+}
+
+func (s *Section) obtain() error {
+	for _, e := range s.entries {
+		if err := e.obtain(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Section) resetAll() {
+	s.resetForPack()
+	for _, e := range s.entries {
+		if c, ok := e.(*Section); ok {
+			c.resetAll()
+		} else {
+			e.b().resetForPack()
+		}
+	}
+}
+
+// pack is binman's Section.Pack: pack the children, sort, extend, build
+// the section's data, check its size, place the section itself, then check
+// the children fit and do not overlap.
+func (s *Section) pack(offset uint64) (uint64, error) {
+	at := s.skipAtStart
+	for _, e := range s.entries {
+		var err error
+		if at, err = e.pack(at); err != nil {
+			return 0, err
+		}
+	}
+	if s.sortByOffset {
+		sort.SliceStable(s.entries, func(i, j int) bool { return s.entries[i].b().offset < s.entries[j].b().offset })
+	}
+	if err := s.extendEntries(); err != nil {
+		return 0, err
+	}
+	c, err := s.buildContents(false)
+	if err != nil {
+		return 0, err
+	}
+	s.setContents(c)
+	if err := s.checkSize(); err != nil {
+		return 0, err
+	}
+	next, err := s.packLeaf(offset)
+	if err != nil {
+		return 0, err
+	}
+	return next, s.checkEntries()
+}
+
+// extendEntries grows each extend-size entry to the next entry's offset,
+// or the last one to the section's size.
+func (s *Section) extendEntries() error {
+	var pending Entry
+	for _, e := range s.entries {
+		if pending != nil {
+			if err := extendToLimit(pending, e.b().offset); err != nil {
+				return err
+			}
+			pending = nil
+		}
+		if e.b().extendSize {
+			pending = e
+		}
+	}
+	if pending != nil {
+		return extendToLimit(pending, s.size)
+	}
+	return nil
+}
+
+func extendToLimit(e Entry, limit uint64) error {
+	b := e.b()
+	if b.offset+b.size < limit {
+		b.size = limit - b.offset
+		// A fill's contents depend on its size; sections keep their data
+		// and are padded to the new size with their own pad byte.
+		if _, isSection := e.(*Section); !isSection {
+			return e.obtain()
+		}
+	}
+	return nil
+}
+
+func (s *Section) checkSize() error {
+	contentsSize := s.contentsSize
+	size := s.size
+	if size == 0 {
+		size = alignUp(s.padBefore+contentsSize+s.padAfter, s.alignSize)
+	}
+	if s.size != 0 && contentsSize > s.size {
+		return s.sectionErrorf("contents size %s exceeds section size %s", hx(contentsSize), hx(s.size))
+	}
+	if s.size == 0 {
+		s.size = size
+	}
+	if s.size != alignUp(s.size, s.alignSize) {
+		return s.sectionErrorf("Size %s does not match align-size %s", hx(s.size), hx(s.alignSize))
+	}
+	return nil
+}
+
+func (s *Section) checkEntries() error {
+	maxSize := s.size
+	if s.compressed {
+		maxSize = s.uncompSize
+	}
+	var offset uint64
+	prevName := "None"
+	for _, e := range s.entries {
+		b := e.b()
+		if c, ok := e.(*Section); ok {
+			if err := c.checkEntries(); err != nil {
+				return err
+			}
+		}
+		if b.offset < s.skipAtStart || b.offset+b.size > s.skipAtStart+maxSize {
+			return b.errorf("Offset %s size %s is outside the section '%s' starting at %s of size %s",
+				hx(b.offset), hx(b.size), s.path, hx(s.skipAtStart), hx(maxSize))
+		}
+		if !b.overlap {
+			if b.offset < offset && b.size != 0 {
+				return b.errorf("Offset %s overlaps with previous entry '%s' ending at %s", hx(b.offset), prevName, hx(offset))
+			}
+			offset = b.offset + b.size
+			prevName = b.path
+		}
+	}
+	return nil
+}
+
+// padded is binman's GetPaddedDataForEntry: pad-before and pad-after use
+// this section's pad byte; the tail up to the entry size uses the entry's
+// own pad byte if it is a section.
+func (s *Section) padded(e Entry, data content) content {
+	b := e.b()
+	tailByte := s.padByte
+	if c, ok := e.(*Section); ok {
+		tailByte = c.padByte
+	}
+	var out content
+	if b.padBefore > 0 {
+		out.addSource(0, fill{s.padByte, b.padBefore})
+	}
+	out.add(b.padBefore, data)
+	out.size = b.padBefore + data.size
+	if b.padAfter > 0 {
+		out.addSource(out.size, fill{s.padByte, b.padAfter})
+	}
+	if b.size > out.size {
+		out.addSource(out.size, fill{tailByte, b.size - out.size})
+	}
+	return out
+}
+
+// buildContents is binman's BuildSectionData: each child's padded data at
+// its offset, gaps filled with the pad byte, overlap entries written over
+// what is already there. final drops optional entries that are absent, as
+// binman does when writing the image. The result is compressed if the
+// section asks for it.
+func (s *Section) buildContents(final bool) (content, error) {
+	var out content
+	for _, e := range s.entries {
+		b := e.b()
+		if final && b.absent && b.optional {
+			continue
+		}
+		data := b.contents
+		if c, ok := e.(*Section); ok && final {
+			var err error
+			if data, err = c.buildContents(true); err != nil {
+				return content{}, err
+			}
+		}
+		data = s.padded(e, data)
+		rel := b.offset - s.skipAtStart
+		if b.offset >= s.skipAtStart && rel > out.size {
+			out.addSource(out.size, fill{s.padByte, rel - out.size})
+		}
+		if b.overlap {
+			end := b.offset + b.size
+			if end > out.size+s.skipAtStart {
+				return content{}, b.errorf("Offset %s ending at %s must overlap with existing entries", hx(b.offset), hx(end))
+			}
+			out.add(rel, data)
+		} else {
+			out.add(out.size, data)
+		}
+	}
+	return s.compressContents(out)
+}
+
+func (s *Section) compressContents(c content) (content, error) {
+	if s.compress == "none" {
+		return c, nil
+	}
+	raw, err := c.render()
+	if err != nil {
+		return content{}, err
+	}
+	comp, err := compressBytes(s.compress, raw)
+	if err != nil {
+		return content{}, s.errorf("cannot compress with %s: %v", s.compress, err)
+	}
+	s.uncompSize, s.compressed = uint64(len(raw)), true
+	return bytesContent(comp), nil
+}
+
+func (s *Section) process() (bool, error) {
+	ok := true
+	for _, e := range s.entries {
+		good, err := e.process()
+		if err != nil {
+			return false, err
+		}
+		ok = ok && good
+	}
+	return ok, nil
+}
+
+// setImagePos gives every entry its absolute position; entries inside a
+// compressed section have none.
+func setImagePos(e Entry, parentPos uint64) {
+	b := e.b()
+	b.imagePos, b.hasPos = parentPos+b.offset, true
+	if s, ok := e.(*Section); ok && !s.compressed {
+		for _, c := range s.entries {
+			setImagePos(c, b.imagePos)
+		}
+	} else if ok {
+		s.clearPos()
+	}
+}
+
+func (s *Section) clearPos() {
+	for _, c := range s.entries {
+		c.b().hasPos = false
+		if cs, ok := c.(*Section); ok {
+			cs.clearPos()
+		}
+	}
+}
+
+// siblingOrder is binman's GetSiblingOrder: "start" for the first entry,
+// "end" for the last, else "middle".
+func (s *Section) siblingOrder(e Entry) string {
+	switch {
+	case len(s.entries) > 0 && s.entries[0] == e:
+		return "start"
+	case len(s.entries) > 0 && s.entries[len(s.entries)-1] == e:
+		return "end"
+	}
+	return "middle"
+}
+
+func (s *Section) sibling(name string) Entry {
+	for _, e := range s.entries {
+		if e.b().node.Name == name {
+			return e
+		}
+	}
+	return nil
+}

@@ -1,0 +1,161 @@
+package layout
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"syscall"
+
+	"github.com/rules-firmware/rules_firmware/tools/outfile"
+)
+
+// Contents returns the final image bytes as a piece list: the image's own
+// data with optional-but-absent entries dropped, padded to its size.
+func (img *Image) finalContents() (content, error) {
+	c, err := img.buildContents(true)
+	if err != nil {
+		return content{}, err
+	}
+	return img.padded(&img.Section, c), nil
+}
+
+// Bytes renders the whole image in memory; for tests and small images.
+func (img *Image) Bytes() ([]byte, error) {
+	c, err := img.finalContents()
+	if err != nil {
+		return nil, err
+	}
+	return c.render()
+}
+
+// WriteImage writes the image to path atomically in one pass. Input files
+// are copied with copy_file_range where the kernel allows, holes in the
+// inputs and zero padding stay holes in the output, and nothing bigger
+// than a fill chunk is buffered.
+func (img *Image) WriteImage(path string) error {
+	c, err := img.finalContents()
+	if err != nil {
+		return err
+	}
+	return outfile.Write(path, 0o644, func(f *os.File) error {
+		if err := writeContents(f, c); err != nil {
+			return fmt.Errorf("writing %s: %v", path, err)
+		}
+		return nil
+	})
+}
+
+func writeContents(f *os.File, c content) error {
+	var written uint64 // end of the furthest byte written so far
+	for _, p := range c.pieces {
+		n := p.src.len()
+		switch src := p.src.(type) {
+		case fill:
+			at, left := p.at, n
+			if src.value == 0 {
+				// Zeros beyond everything written so far are a hole already.
+				if at >= written {
+					continue
+				}
+				left = minU64(left, written-at)
+			}
+			if err := writeFill(f, at, src.value, left); err != nil {
+				return err
+			}
+		case literal:
+			if _, err := f.WriteAt(src, int64(p.at)); err != nil {
+				return err
+			}
+		case fileRegion:
+			if err := copyRegion(f, p.at, src); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("internal error: unknown source %T", src)
+		}
+		if end := p.at + n; end > written {
+			written = end
+		}
+	}
+	return f.Truncate(int64(c.size))
+}
+
+func writeFill(f *os.File, at uint64, value byte, n uint64) error {
+	chunk := bytes.Repeat([]byte{value}, int(minU64(n, 1<<20)))
+	for n > 0 {
+		k := minU64(n, uint64(len(chunk)))
+		if _, err := f.WriteAt(chunk[:k], int64(at)); err != nil {
+			return err
+		}
+		at += k
+		n -= k
+	}
+	return nil
+}
+
+// Linux lseek whence values for sparse files (not in package syscall).
+const (
+	seekData = 3
+	seekHole = 4
+)
+
+// copyRegion copies the data extents of a file region to out at pos,
+// skipping holes so sparse inputs make sparse outputs.
+func copyRegion(out *os.File, pos uint64, r fileRegion) error {
+	in, err := os.Open(r.path)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	end := int64(r.off + r.n)
+	st, err := in.Stat()
+	if err != nil {
+		return err
+	}
+	if st.Size() < end {
+		return fmt.Errorf("%s: file shrank while building (%d bytes, need %d)", r.path, st.Size(), end)
+	}
+	for at := int64(r.off); at < end; {
+		data, err := in.Seek(at, seekData)
+		if err != nil {
+			if errors.Is(err, syscall.ENXIO) {
+				return nil // only a hole remains
+			}
+			// No SEEK_DATA support: copy everything.
+			return copyRange(out, in, pos+uint64(at)-r.off, at, end-at)
+		}
+		if data >= end {
+			return nil
+		}
+		hole, err := in.Seek(data, seekHole)
+		if err != nil || hole > end {
+			hole = end
+		}
+		if err := copyRange(out, in, pos+uint64(data)-r.off, data, hole-data); err != nil {
+			return err
+		}
+		at = hole
+	}
+	return nil
+}
+
+// copyRange copies n bytes from in at off to out at pos. os.File.ReadFrom
+// turns this into copy_file_range on Linux.
+func copyRange(out, in *os.File, pos uint64, off, n int64) error {
+	if _, err := out.Seek(int64(pos), io.SeekStart); err != nil {
+		return err
+	}
+	if _, err := in.Seek(off, io.SeekStart); err != nil {
+		return err
+	}
+	got, err := out.ReadFrom(io.LimitReader(in, n))
+	if err != nil {
+		return fmt.Errorf("copying %s: %v", in.Name(), err)
+	}
+	if got != n {
+		return fmt.Errorf("%s: short read (%d of %d bytes)", in.Name(), got, n)
+	}
+	return nil
+}
