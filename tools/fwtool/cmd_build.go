@@ -1,0 +1,145 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/rules-firmware/rules_firmware/tools/layout"
+)
+
+func init() {
+	register("build", "pack a firmware image from a layout manifest (binman semantics)", runBuild)
+}
+
+// importBinmanDTB turns the binman node of a compiled U-Boot DTB into one
+// manifest per image, resolving blob file names in the input directories.
+// The binman-description importer sets it from its own file; the AfterPack
+// hook it returns (may be nil) patches binman symbols.
+var importBinmanDTB func(dtb []byte, inputDirs []string, updateFDT bool) ([]*layout.Manifest, func(*layout.Image) error, error)
+
+const buildUsageText = `usage: fwtool build --manifest M.json --output IMAGE [--map IMAGE.map] [--svg IMAGE.svg] [-M]
+       fwtool build -d u-boot.dtb [-I DIR]... [-O OUTDIR] [-m] [-u] [-M]
+Packs the entries described by a layout manifest (see tools/layout/MANIFEST.md)
+into IMAGE, optionally writing binman's .map file and an SVG picture of the
+layout. The second form builds every image of a binman description; outputs
+are named as binman names them (image.bin / <node>.bin, image.map).
+`
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func runBuild(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("build", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	manifestPath := fs.String("manifest", "", "layout manifest (JSON, version 1)")
+	output := fs.String("output", "", "image file to write")
+	mapPath := fs.String("map", "", "binman .map file to write")
+	svgPath := fs.String("svg", "", "SVG picture of the layout to write")
+	allowMissing := fs.Bool("M", false, "allow missing external blobs (zero contents plus a warning)")
+	fs.BoolVar(allowMissing, "allow-missing", false, "same as -M")
+	dtb := fs.String("d", "", "binman description: compiled DTB with a /binman node")
+	fs.StringVar(dtb, "binman-dtb", "", "same as -d")
+	var inputDirs multiFlag
+	fs.Var(&inputDirs, "I", "input directory for blobs named by a binman description (repeatable)")
+	outDir := fs.String("O", ".", "output directory for a binman description's images")
+	writeMap := fs.Bool("m", false, "write <image>.map for each image of a binman description")
+	update := fs.Bool("u", false, "record offsets and sizes in the fdtmap (binman -u)")
+	fs.Usage = func() { fmt.Fprint(stderr, buildUsageText); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fmt.Fprint(stdout, buildUsageText)
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() != 0 {
+		fmt.Fprintf(stderr, "fwtool build: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if *dtb != "" {
+		return buildFromDTB(*dtb, inputDirs, *outDir, *writeMap, *update, *allowMissing, stderr)
+	}
+	if *manifestPath == "" || *output == "" {
+		fmt.Fprintln(stderr, "fwtool build: --manifest and --output are required")
+		return 2
+	}
+	data, err := os.ReadFile(*manifestPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "fwtool build: %v\n", err)
+		return 1
+	}
+	m, err := layout.ParseManifest(data)
+	if err != nil {
+		fmt.Fprintf(stderr, "fwtool build: %s: %v\n", *manifestPath, err)
+		return 1
+	}
+	if err := buildOne(m, layout.Options{AllowMissing: *allowMissing}, *output, *mapPath, *svgPath, stderr); err != nil {
+		fmt.Fprintf(stderr, "fwtool build: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func buildOne(m *layout.Manifest, opts layout.Options, output, mapPath, svgPath string, stderr io.Writer) error {
+	img, err := layout.Build(m, opts)
+	if err != nil {
+		return err
+	}
+	for _, w := range img.Warnings {
+		fmt.Fprintln(stderr, w)
+	}
+	if err := img.WriteImage(output); err != nil {
+		return err
+	}
+	if mapPath != "" {
+		if err := img.WriteMap(mapPath); err != nil {
+			return err
+		}
+	}
+	if svgPath != "" {
+		if err := img.WriteSVG(svgPath); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func buildFromDTB(dtbPath string, inputDirs []string, outDir string, writeMap, update, allowMissing bool, stderr io.Writer) int {
+	if importBinmanDTB == nil {
+		fmt.Fprintln(stderr, "fwtool build: -d: reading binman descriptions is not built into this fwtool")
+		return 1
+	}
+	data, err := os.ReadFile(dtbPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "fwtool build: %v\n", err)
+		return 1
+	}
+	manifests, afterPack, err := importBinmanDTB(data, inputDirs, update)
+	if err != nil {
+		fmt.Fprintf(stderr, "fwtool build: %s: %v\n", dtbPath, err)
+		return 1
+	}
+	for _, m := range manifests {
+		name := m.Image.Name
+		file := m.Image.Filename
+		if file == "" {
+			file = name + ".bin"
+		}
+		mapPath := ""
+		if writeMap {
+			mapPath = filepath.Join(outDir, name+".map")
+		}
+		opts := layout.Options{AllowMissing: allowMissing, AfterPack: afterPack}
+		if err := buildOne(m, opts, filepath.Join(outDir, file), mapPath, "", stderr); err != nil {
+			fmt.Fprintf(stderr, "fwtool build: %v\n", err)
+			return 1
+		}
+	}
+	return 0
+}
