@@ -416,6 +416,17 @@ func runLsWithName(args []string, stdout, stderr io.Writer, who string) int {
 	return code
 }
 
+// mkimageForeignTypes are SoC boot formats mkimage writes that have no
+// writer here (yet): named in errors as unsupported rather than unknown.
+var mkimageForeignTypes = map[string]bool{
+	"aisimage": true, "atmelimage": true, "copro": true, "firmware_ivt": true, "gpimage": true,
+	"imx8image": true, "imx8mimage": true, "imximage": true, "kwbimage": true, "lpc32xximage": true,
+	"mtk_image": true, "mxsimage": true, "omapimage": true, "pblimage": true, "pmmc": true,
+	"rkimage": true, "rksd": true, "rkspi": true, "socfpgaimage": true, "socfpgaimage_v1": true,
+	"sunxi_egon": true, "sunxi_toc0": true, "ublimage": true, "vybridimage": true, "x86_setup": true,
+	"zynqimage": true, "zynqmpbif": true, "zynqmpimage": true,
+}
+
 // legacyHeaderFields resolves the names in opts into header codes.
 func legacyHeaderFields(opts mkimageOptions) (uimage.Header, error) {
 	var h uimage.Header
@@ -434,6 +445,9 @@ func legacyHeaderFields(opts mkimageOptions) (uimage.Header, error) {
 	}
 	if h.OS, err = lookup(&uimage.OS, "O", opts.OS); err != nil {
 		return h, err
+	}
+	if mkimageForeignTypes[opts.Type] {
+		return h, fmt.Errorf("-T: image type %q is not supported by fwtool mkimage", opts.Type)
 	}
 	if h.Type, err = lookup(&uimage.Type, "T", opts.Type); err != nil {
 		return h, err
@@ -556,6 +570,10 @@ func readLegacyInput(name string, xip bool) ([]byte, error) {
 	data, err := os.ReadFile(name)
 	if err != nil {
 		return nil, fmt.Errorf("-d %s: cannot read data file: %w", name, unwrapPathError(err))
+	}
+	if len(data) == 0 {
+		// mkimage refuses empty inputs too; an empty payload is a build bug.
+		return nil, fmt.Errorf("-d %s: data file is empty", name)
 	}
 	if !xip {
 		return data, nil
