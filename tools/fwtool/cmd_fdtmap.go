@@ -1,0 +1,82 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/rules-firmware/rules_firmware/tools/fdtmap"
+	"github.com/rules-firmware/rules_firmware/tools/layout"
+	"github.com/rules-firmware/rules_firmware/tools/outfile"
+)
+
+// Images built with an fdtmap entry (ours or binman's) are listed and
+// extracted through the map. Priority 10: an fdtmap image may well start
+// with another format's magic (a uImage SPL, say), and the map is the
+// better description of the whole file.
+func init() {
+	registerLister(lister{name: "fdtmap", priority: 10, probe: probeFdtmap, list: listFdtmap})
+	registerExtractor(extractor{name: "fdtmap", priority: 10, probe: probeFdtmap, extract: extractFdtmap})
+}
+
+func probeFdtmap(f *os.File, size int64) bool {
+	_, err := fdtmap.Read(f, size)
+	return err == nil
+}
+
+func listFdtmap(f *os.File, size int64, args []string, stdout io.Writer) error {
+	m, err := fdtmap.Read(f, size)
+	if err != nil {
+		return err
+	}
+	return m.List(stdout, args)
+}
+
+func extractFdtmap(f *os.File, size int64, paths []string, out, outDir string, decompress bool, stdout io.Writer) error {
+	m, err := fdtmap.Read(f, size)
+	if err != nil {
+		return err
+	}
+	var decomp fdtmap.Decompressor
+	if decompress {
+		decomp = layout.Decompress
+	}
+	if out != "" {
+		e, err := m.Find(paths[0])
+		if err != nil {
+			return err
+		}
+		data, err := m.ReadEntry(f, size, e, decomp)
+		if err != nil {
+			return err
+		}
+		return outfile.WriteBytes(out, data)
+	}
+	entries, _, err := m.Select(paths)
+	if err != nil {
+		return err
+	}
+	if len(paths) > 0 && len(entries) == 0 {
+		return fmt.Errorf("no entry matches %v", paths)
+	}
+	for _, e := range entries {
+		data, err := m.ReadEntry(f, size, e, decomp)
+		if err != nil {
+			return err
+		}
+		name := filepath.Join(outDir, filepath.FromSlash(e.Path))
+		if len(e.Children) > 0 {
+			if err := os.MkdirAll(name, 0o755); err != nil {
+				return err
+			}
+			name = filepath.Join(name, "root")
+		} else if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			return err
+		}
+		if err := outfile.WriteBytes(name, data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
