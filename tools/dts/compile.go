@@ -1,0 +1,481 @@
+// Package dts compiles device tree source to a flattened device tree the
+// way dtc 1.6 does (`dtc -I dts -O dtb`), byte for byte, and prints a DTB
+// back as source like `dtc -I dtb -O dts`.
+//
+// Input must already be preprocessed: like dtc, the compiler understands
+// /include/, cpp line markers (`# 12 "board.dts"`, so errors point into the
+// original files) and everything of the DTS language, but not #include or
+// #define. Run `cpp -nostdinc -undef -x assembler-with-cpp -I <dirs>` (the
+// kernel's recipe) first for sources that use them.
+package dts
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/rules-firmware/rules_firmware/tools/fdt"
+)
+
+// Options for Compile.
+type Options struct {
+	// IncludeDirs are searched after the including file's directory for
+	// /include/ and /incbin/ files (dtc -i).
+	IncludeDirs []string
+	// ReadFile reads included files; os.ReadFile if nil.
+	ReadFile func(name string) ([]byte, error)
+	// BootCPUID overrides the boot CPU guessed from /cpus (dtc -b) when
+	// non-negative.
+	BootCPUID int64
+	// Symbols adds a /__symbols__ node listing every label (dtc -@).
+	Symbols bool
+}
+
+// DefaultOptions has no include directories and dtc's boot CPU guess.
+func DefaultOptions() Options { return Options{BootCPUID: -1} }
+
+// CompileFile reads and compiles a DTS file.
+func CompileFile(path string, opts Options) (*fdt.Tree, error) {
+	read := opts.ReadFile
+	if read == nil {
+		read = os.ReadFile
+	}
+	src, err := read(path)
+	if err != nil {
+		return nil, err
+	}
+	return Compile(path, src, opts)
+}
+
+// Compile compiles DTS source; name is used in error positions and as the
+// base for relative /include/ paths.
+func Compile(name string, src []byte, opts Options) (*fdt.Tree, error) {
+	c := &compiler{opts: opts}
+	c.lex = &lexer{c: c}
+	dir := "."
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		dir = name[:i]
+		if dir == "" {
+			dir = "/"
+		}
+	}
+	c.lex.stack = []*source{{name: name, dir: dir, src: src, line: 1, col: 1}}
+	if err := c.parseSourceFile(); err != nil {
+		return nil, err
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	t := &fdt.Tree{BootCPUID: guessBootCPUID(c.root)}
+	if opts.BootCPUID >= 0 {
+		t.BootCPUID = uint32(opts.BootCPUID)
+	}
+	for _, r := range c.reserve {
+		t.Reserve = append(t.Reserve, fdt.Reservation{Address: r.addr, Size: r.size})
+	}
+	fillFullpaths(c.root, "")
+	ck := &checker{root: c.root, used: map[uint32]bool{}, next: 1}
+	if err := ck.run(opts.Symbols); err != nil {
+		return nil, err
+	}
+	if opts.Symbols {
+		ck.generateSymbols()
+	}
+	t.Root = toFDT(c.root)
+	return t, nil
+}
+
+func toFDT(n *node) *fdt.Node {
+	out := &fdt.Node{Name: n.name}
+	for _, p := range n.props {
+		if !p.deleted {
+			out.Properties = append(out.Properties, &fdt.Property{Name: p.name, Value: p.val.b})
+		}
+	}
+	for _, ch := range n.children {
+		if !ch.deleted {
+			out.Children = append(out.Children, toFDT(ch))
+		}
+	}
+	return out
+}
+
+// generateSymbols is dtc -@: a /__symbols__ node with one path string
+// per node label in tree order, and a phandle for every labelled node.
+func (ck *checker) generateSymbols() {
+	var anyLabels func(n *node) bool
+	anyLabels = func(n *node) bool {
+		if len(n.labels) > 0 {
+			return true
+		}
+		for _, c := range n.liveChildren() {
+			if anyLabels(c) {
+				return true
+			}
+		}
+		return false
+	}
+	root := ck.root
+	if !anyLabels(root) {
+		return
+	}
+	var sym *node
+	for _, c := range root.liveChildren() {
+		if c.name == "__symbols__" {
+			sym = c
+			break
+		}
+	}
+	if sym == nil {
+		sym = &node{name: "__symbols__"}
+		root.children = append(root.children, sym)
+	}
+	var walk func(n *node)
+	walk = func(n *node) {
+		if len(n.labels) > 0 {
+			for _, l := range n.labels {
+				if l.deleted || sym.getProp(l.name) != nil {
+					continue
+				}
+				sym.props = append(sym.props, &property{name: l.name, val: value{b: unescape([]byte(n.fullpath))}})
+			}
+			ck.nodePhandle(n)
+		}
+		for _, c := range n.liveChildren() {
+			walk(c)
+		}
+	}
+	walk(root)
+}
+
+// checker runs the dtc checks that fail compilation or change the tree,
+// in dtc's order: each check walks the whole tree before the next starts.
+type checker struct {
+	root *node
+	used map[uint32]bool // phandles of live nodes
+	next uint32          // dtc's phandle allocation counter
+}
+
+type nodeError struct {
+	path string
+	prop string
+	msg  string
+	pos  Pos
+}
+
+func (e *nodeError) Error() string {
+	where := e.path
+	if e.prop != "" {
+		where = e.path + ":" + e.prop
+	}
+	if e.pos.File != "" {
+		return fmt.Sprintf("%s: %s: %s", e.pos, where, e.msg)
+	}
+	return where + ": " + e.msg
+}
+
+func walkLive(n *node, fn func(*node) error) error {
+	if err := fn(n); err != nil {
+		return err
+	}
+	for _, c := range n.children {
+		if !c.deleted {
+			if err := walkLive(c, fn); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+const nodeChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789,._+-@"
+const propChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789,._+*#?-"
+
+func badChar(s, allowed string) int {
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(allowed, s[i]) < 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+func (ck *checker) run(symbols bool) error {
+	checks := []func(*node) error{
+		func(n *node) error { // duplicate_node_names
+			for i, a := range n.children {
+				if a.deleted {
+					continue
+				}
+				for _, b := range n.children[i+1:] {
+					if a.name == b.name {
+						return &nodeError{path: n.fullpath, msg: fmt.Sprintf("Duplicate node name %q", b.name), pos: b.pos}
+					}
+				}
+			}
+			return nil
+		},
+		func(n *node) error { // duplicate_property_names
+			for i, a := range n.props {
+				if a.deleted {
+					continue
+				}
+				for _, b := range n.props[i+1:] {
+					if !b.deleted && a.name == b.name {
+						return &nodeError{path: n.fullpath, prop: a.name, msg: "Duplicate property name", pos: b.pos}
+					}
+				}
+			}
+			return nil
+		},
+		func(n *node) error { // node_name_chars, node_name_format
+			if i := badChar(n.name, nodeChars); i >= 0 {
+				return &nodeError{path: n.fullpath, msg: fmt.Sprintf("Bad character '%c' in node name", n.name[i]), pos: n.pos}
+			}
+			if at := strings.IndexByte(n.name, '@'); at >= 0 && strings.IndexByte(n.name[at+1:], '@') >= 0 {
+				return &nodeError{path: n.fullpath, msg: "multiple '@' characters in node name", pos: n.pos}
+			}
+			return nil
+		},
+		func(n *node) error { // property_name_chars
+			for _, p := range n.props {
+				if p.deleted {
+					continue
+				}
+				if i := badChar(p.name, propChars); i >= 0 {
+					return &nodeError{path: n.fullpath, prop: p.name, msg: fmt.Sprintf("Bad character '%c' in property name", p.name[i]), pos: p.pos}
+				}
+			}
+			return nil
+		},
+		func(n *node) error { // name_is_string
+			if p := n.getProp("name"); p != nil && !isOneString(p.val.b) {
+				return &nodeError{path: n.fullpath, prop: "name", msg: "property is not a string", pos: p.pos}
+			}
+			return nil
+		},
+		func(n *node) error { // name_properties: a correct "name" is redundant and dropped
+			for i, p := range n.props {
+				if p.name != "name" {
+					continue
+				}
+				v := p.val.b
+				if len(v) != n.basenamelen+1 || string(v[:n.basenamelen]) != n.name[:n.basenamelen] {
+					return &nodeError{path: n.fullpath, prop: "name", msg: fmt.Sprintf("\"name\" property is incorrect (%q instead of base node name)", strings.TrimRight(string(v), "\x00")), pos: p.pos}
+				}
+				n.props = append(n.props[:i:i], n.props[i+1:]...)
+				return nil
+			}
+			return nil
+		},
+	}
+	for _, check := range checks {
+		if err := walkLive(ck.root, check); err != nil {
+			return err
+		}
+	}
+	if err := ck.duplicateLabels(); err != nil {
+		return err
+	}
+	if err := walkLive(ck.root, ck.explicitPhandles); err != nil {
+		return err
+	}
+	if err := walkLive(ck.root, ck.phandleReferences); err != nil {
+		return err
+	}
+	if err := walkLive(ck.root, ck.pathReferences); err != nil {
+		return err
+	}
+	return walkLive(ck.root, func(n *node) error { // omit_unused_nodes
+		if symbols && len(n.labels) > 0 {
+			return nil
+		}
+		if n.omitIfUnused && !n.referenced {
+			deleteNode(n)
+		}
+		return nil
+	})
+}
+
+func isOneString(v []byte) bool {
+	return len(v) > 0 && v[len(v)-1] == 0 && strings.IndexByte(string(v[:len(v)-1]), 0) < 0
+}
+
+func (ck *checker) duplicateLabels() error {
+	type owner struct {
+		n    *node
+		p    *property
+		mark int
+		pos  Pos
+	}
+	seen := map[string]owner{}
+	describe := func(o owner) string {
+		switch {
+		case o.mark >= 0:
+			return fmt.Sprintf("value of '%s' in %s", o.p.name, o.n.fullpath)
+		case o.p != nil:
+			return fmt.Sprintf("'%s' in %s", o.p.name, o.n.fullpath)
+		}
+		return o.n.fullpath
+	}
+	add := func(name string, o owner) error {
+		if prev, ok := seen[name]; ok {
+			if prev.n != o.n || prev.p != o.p || prev.mark != o.mark {
+				return &nodeError{path: o.n.fullpath, msg: fmt.Sprintf("Duplicate label '%s' on %s and %s", name, describe(o), describe(prev)), pos: o.pos}
+			}
+			return nil
+		}
+		seen[name] = o
+		return nil
+	}
+	return walkLive(ck.root, func(n *node) error {
+		for _, l := range n.labels {
+			if !l.deleted {
+				if err := add(l.name, owner{n, nil, -1, n.pos}); err != nil {
+					return err
+				}
+			}
+		}
+		for _, p := range n.props {
+			if p.deleted {
+				continue
+			}
+			for _, l := range p.labels {
+				if !l.deleted {
+					if err := add(l.name, owner{n, p, -1, p.pos}); err != nil {
+						return err
+					}
+				}
+			}
+			for i, m := range p.val.markers {
+				if m.kind == valueLabel {
+					if err := add(m.ref, owner{n, p, i, m.pos}); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	})
+}
+
+func (ck *checker) phandleProp(n *node, name string) (uint32, error) {
+	p := n.getProp(name)
+	if p == nil {
+		return 0, nil
+	}
+	if len(p.val.b) != 4 {
+		return 0, &nodeError{path: n.fullpath, prop: name, msg: fmt.Sprintf("bad length (%d) %s property", len(p.val.b), name), pos: p.pos}
+	}
+	for _, m := range p.val.markers {
+		if m.kind != refPhandle {
+			continue
+		}
+		if nodeByRef(ck.root, m.ref) != n {
+			return 0, &nodeError{path: n.fullpath, msg: name + " is a reference to another node", pos: m.pos}
+		}
+		// A node's phandle referring to itself asks for a fresh
+		// phandle, filled in with the other references.
+		return 0, nil
+	}
+	ph := be32(p.val.b)
+	if ph == 0 || ph == 0xffffffff {
+		return 0, &nodeError{path: n.fullpath, prop: name, msg: fmt.Sprintf("bad value (0x%x) in %s property", ph, name), pos: p.pos}
+	}
+	return ph, nil
+}
+
+func (ck *checker) explicitPhandles(n *node) error {
+	ph, err := ck.phandleProp(n, "phandle")
+	if err != nil {
+		return err
+	}
+	lph, err := ck.phandleProp(n, "linux,phandle")
+	if err != nil {
+		return err
+	}
+	if ph == 0 && lph == 0 {
+		return nil
+	}
+	if ph != 0 && lph != 0 && ph != lph {
+		return &nodeError{path: n.fullpath, msg: "mismatching 'phandle' and 'linux,phandle' properties", pos: n.pos}
+	}
+	if ph == 0 {
+		ph = lph
+	}
+	if ck.used[ph] {
+		return &nodeError{path: n.fullpath, msg: fmt.Sprintf("duplicated phandle 0x%x", ph), pos: n.pos}
+	}
+	ck.used[ph] = true
+	n.phandle = ph
+	return nil
+}
+
+// nodePhandle is dtc's get_node_phandle: the lowest unused number from a
+// counter that only grows, stored as a "phandle" property appended to the
+// node unless it has one (a self-reference being filled in).
+func (ck *checker) nodePhandle(n *node) uint32 {
+	if n.phandle != 0 && n.phandle != 0xffffffff {
+		return n.phandle
+	}
+	for ck.used[ck.next] {
+		ck.next++
+	}
+	n.phandle = ck.next
+	ck.used[ck.next] = true
+	if n.getProp("phandle") == nil {
+		n.props = append(n.props, &property{name: "phandle", val: value{b: []byte{byte(n.phandle >> 24), byte(n.phandle >> 16), byte(n.phandle >> 8), byte(n.phandle)}}})
+	}
+	return n.phandle
+}
+
+func (ck *checker) phandleReferences(n *node) error {
+	for _, p := range n.props {
+		if p.deleted {
+			continue
+		}
+		for _, m := range p.val.markers {
+			if m.kind != refPhandle {
+				continue
+			}
+			target := nodeByRef(ck.root, m.ref)
+			if target == nil {
+				return &Error{Pos: m.pos, Msg: fmt.Sprintf("Reference to non-existent node or label \"%s\"", m.ref)}
+			}
+			ph := ck.nodePhandle(target)
+			b := p.val.b[m.offset:]
+			b[0], b[1], b[2], b[3] = byte(ph>>24), byte(ph>>16), byte(ph>>8), byte(ph)
+			target.referenced = true
+		}
+	}
+	return nil
+}
+
+func (ck *checker) pathReferences(n *node) error {
+	for _, p := range n.props {
+		if p.deleted {
+			continue
+		}
+		for i := 0; i < len(p.val.markers); i++ {
+			m := p.val.markers[i]
+			if m.kind != refPath {
+				continue
+			}
+			target := nodeByRef(ck.root, m.ref)
+			if target == nil {
+				return &Error{Pos: m.pos, Msg: fmt.Sprintf("Reference to non-existent node or label \"%s\"", m.ref)}
+			}
+			ins := append([]byte(target.fullpath), 0)
+			nb := make([]byte, 0, len(p.val.b)+len(ins))
+			nb = append(nb, p.val.b[:m.offset]...)
+			nb = append(nb, ins...)
+			nb = append(nb, p.val.b[m.offset:]...)
+			p.val.b = nb
+			for j := i + 1; j < len(p.val.markers); j++ {
+				p.val.markers[j].offset += len(ins)
+			}
+			target.referenced = true
+		}
+	}
+	return nil
+}
