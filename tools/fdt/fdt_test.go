@@ -130,8 +130,10 @@ func TestEncodeMatchesDtc(t *testing.T) {
 			flags = []string{"-a", "64"}
 		case 4:
 			tree.BootCPUID = uint32(i)
-			flags = []string{"-b", strconv.Itoa(i)}
 		}
+		// Always pass -b: without it dtc guesses the boot CPU from a
+		// /cpus/*/reg property, which random trees may contain.
+		flags = append(flags, "-b", strconv.Itoa(int(tree.BootCPUID)))
 		src := dtsOf(tree)
 		want := runDtc(t, src, flags...)
 		got, err := tree.Encode(opts)
