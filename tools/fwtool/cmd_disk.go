@@ -1,0 +1,263 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/rules-firmware/rules_firmware/tools/disk"
+	"github.com/rules-firmware/rules_firmware/tools/gpt"
+	"github.com/rules-firmware/rules_firmware/tools/outfile"
+)
+
+func init() {
+	register("disk", "assemble a partitioned disk image (MBR/GPT/hybrid) from a JSON manifest", runDisk)
+	register("genimage", "build the hdimage images of a genimage config (genimage's flags)", runGenimage)
+	registerLister(lister{
+		name:     "disk",
+		priority: 20, // a disk's first partition may itself look like another format
+		probe: func(f *os.File, size int64) bool {
+			return disk.LooksLikeDisk(f, size)
+		},
+		list: func(f *os.File, size int64, args []string, stdout io.Writer) error {
+			return listDisk(f, size, args, stdout)
+		},
+	})
+}
+
+const diskUsage = `usage: fwtool disk --manifest MANIFEST.json --output IMAGE [--inputpath DIR]
+       fwtool disk extract -i IMAGE -p NAME|NUMBER -f OUT
+
+Assembles a disk image with genimage's hdimage semantics from a manifest
+(version 1, see tools/disk/manifest.go), or extracts one partition of a
+disk image. Holes in the inputs stay holes in the output.
+`
+
+func runDisk(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "extract" {
+		return runDiskExtract(args[1:], stdout, stderr)
+	}
+	fs := flag.NewFlagSet("disk", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	manifest := fs.String("manifest", "", "JSON manifest describing the image")
+	output := fs.String("output", "", "image file to write")
+	inputPath := fs.String("inputpath", "", "directory that relative partition image paths are resolved against")
+	fs.Usage = func() { fmt.Fprint(stderr, diskUsage); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fmt.Fprint(stdout, diskUsage)
+			return 0
+		}
+		return 2
+	}
+	if *manifest == "" || *output == "" || fs.NArg() != 0 {
+		fmt.Fprintln(stderr, "fwtool disk: --manifest and --output are required (see fwtool disk --help)")
+		return 2
+	}
+	f, err := os.Open(*manifest)
+	if err != nil {
+		fmt.Fprintf(stderr, "fwtool disk: %v\n", err)
+		return 1
+	}
+	m, err := disk.ReadManifest(f)
+	f.Close()
+	if err != nil {
+		fmt.Fprintf(stderr, "fwtool disk: %s: %v\n", *manifest, err)
+		return 1
+	}
+	if *inputPath != "" {
+		for i := range m.Partitions {
+			if p := m.Partitions[i].Image; p != "" && !filepath.IsAbs(p) {
+				m.Partitions[i].Image = filepath.Join(*inputPath, p)
+			}
+		}
+	}
+	if err := buildDisk(m, *output); err != nil {
+		fmt.Fprintf(stderr, "fwtool disk: %s: %v\n", *manifest, err)
+		return 1
+	}
+	return 0
+}
+
+func buildDisk(m *disk.Manifest, output string) error {
+	l, err := disk.Plan(m, func(path string) (uint64, error) {
+		st, err := os.Stat(path)
+		if err != nil {
+			return 0, unwrapPathErrorIn(err, path)
+		}
+		if !st.Mode().IsRegular() {
+			return 0, fmt.Errorf("%s is not a regular file", path)
+		}
+		return uint64(st.Size()), nil
+	})
+	if err != nil {
+		return err
+	}
+	return outfile.Write(output, 0o644, func(out *os.File) error {
+		return disk.Write(l, out, os.Open)
+	})
+}
+
+func unwrapPathErrorIn(err error, path string) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return fmt.Errorf("%s: %v", path, pe.Err)
+	}
+	return err
+}
+
+const genimageUsage = `usage: fwtool genimage --config FILE [--inputpath DIR] [--outputpath DIR] [--seed LABEL]
+
+Builds every hdimage image of a genimage config from existing files, as
+genimage would, but deterministically: GUIDs not given in the config are
+derived from --seed (default: the image name) and the partition name.
+--rootpath and --tmppath are accepted and ignored.
+`
+
+func runGenimage(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("genimage", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	config := fs.String("config", "genimage.cfg", "genimage config file")
+	inputPath := fs.String("inputpath", "input", "directory of the partition images")
+	outputPath := fs.String("outputpath", "images", "directory the images are written to")
+	seed := fs.String("seed", "", "seed of derived GUIDs (the build target's label)")
+	fs.String("rootpath", "", "ignored (no filesystem images are built)")
+	fs.String("tmppath", "", "ignored")
+	fs.String("includepath", "", "ignored")
+	fs.Usage = func() { fmt.Fprint(stderr, genimageUsage); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fmt.Fprint(stdout, genimageUsage)
+			return 0
+		}
+		return 2
+	}
+	src, err := os.ReadFile(*config)
+	if err != nil {
+		fmt.Fprintf(stderr, "fwtool genimage: %v\n", err)
+		return 1
+	}
+	images, err := disk.ParseGenimageConfig(string(src), *inputPath, *seed)
+	if err != nil {
+		fmt.Fprintf(stderr, "fwtool genimage: %s: %v\n", *config, err)
+		return 1
+	}
+	if len(images) == 0 {
+		fmt.Fprintf(stderr, "fwtool genimage: %s: no hdimage image in the config\n", *config)
+		return 1
+	}
+	for _, img := range images {
+		if err := buildDisk(img.Manifest, filepath.Join(*outputPath, img.Name)); err != nil {
+			fmt.Fprintf(stderr, "fwtool genimage: %s: image '%s': %v\n", *config, img.Name, err)
+			return 1
+		}
+	}
+	return 0
+}
+
+const extractUsage = `usage: fwtool disk extract -i IMAGE -p NAME|NUMBER -f OUT
+Writes partition NAME (GPT name) or NUMBER (as Linux numbers it) of IMAGE to OUT.
+`
+
+func runDiskExtract(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("disk extract", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	image := fs.String("i", "", "disk image")
+	part := fs.String("p", "", "partition name or number")
+	out := fs.String("f", "", "output file")
+	fs.Usage = func() { fmt.Fprint(stderr, extractUsage); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fmt.Fprint(stdout, extractUsage)
+			return 0
+		}
+		return 2
+	}
+	if *image == "" || *part == "" || *out == "" {
+		fmt.Fprintln(stderr, "fwtool disk extract: -i, -p and -f are required")
+		return 2
+	}
+	if err := extractPartition(*image, *part, *out); err != nil {
+		fmt.Fprintf(stderr, "fwtool disk extract: %s: %v\n", *image, err)
+		return 1
+	}
+	return 0
+}
+
+func extractPartition(image, part, out string) error {
+	f, err := os.Open(image)
+	if err != nil {
+		return unwrapPathErrorIn(err, image)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	info, err := disk.Inspect(f, st.Size())
+	if err != nil {
+		return err
+	}
+	p, err := info.Lookup(part)
+	if err != nil {
+		return err
+	}
+	return outfile.Write(out, 0o644, func(o *os.File) error { return disk.Extract(f, p, o) })
+}
+
+func listDisk(f *os.File, size int64, args []string, stdout io.Writer) error {
+	info, err := disk.Inspect(f, size)
+	if err != nil {
+		return err
+	}
+	switch info.Table {
+	case disk.TableMBR:
+		fmt.Fprintf(stdout, "Disk image: MBR, %d bytes, disk signature 0x%08x\n", size, info.DiskSignature)
+	default:
+		fmt.Fprintf(stdout, "Disk image: %s, %d bytes, disk GUID %s\n", strings.ToUpper(info.Table.String()), size, info.DiskGUID)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tName\tStart\tSize\tType\tFlags\tGUID")
+	for _, p := range info.Partitions {
+		if !matchesAny(p, args) {
+			continue
+		}
+		fmt.Fprintf(tw, "%d\t%s\t0x%x\t0x%x\t%s\t%s\t%s\n", p.Number, p.Name, p.Start, p.Size, p.Type, partFlags(p), p.GUID)
+	}
+	return tw.Flush()
+}
+
+func matchesAny(p disk.Found, patterns []string) bool {
+	if len(patterns) == 0 {
+		return true
+	}
+	for _, pat := range patterns {
+		if ok, _ := filepath.Match(pat, p.Name); ok || pat == fmt.Sprint(p.Number) {
+			return true
+		}
+	}
+	return false
+}
+
+func partFlags(p disk.Found) string {
+	var fl []string
+	if p.Bootable {
+		fl = append(fl, "boot")
+	}
+	for _, a := range []struct {
+		bit  uint64
+		name string
+	}{{gpt.AttrRequired, "required"}, {gpt.AttrLegacyBIOSBootable, "legacy-bios-bootable"},
+		{gpt.AttrReadOnly, "read-only"}, {gpt.AttrHidden, "hidden"}, {gpt.AttrNoAutomount, "no-automount"}} {
+		if p.Attributes&a.bit != 0 {
+			fl = append(fl, a.name)
+		}
+	}
+	if len(fl) == 0 {
+		return "-"
+	}
+	return strings.Join(fl, ",")
+}
