@@ -57,6 +57,17 @@ for spec in "$@"; do
 	rm -rf "$dest.tmp"
 	mkdir -p "$dest.tmp"
 	dpkg-deb -x "$deb" "$dest.tmp"
+	# A metapackage (linux-image-armmp, say) ships only /usr/share files: follow its
+	# first dependency and unpack that too, so callers name a stable
+	# package and get today's versioned one under the same directory.
+	if [ -z "$(find "$dest.tmp" -type f ! -path '*/usr/share/*' | head -n 1)" ]; then
+		dep="$(dpkg-deb -f "$deb" Depends | cut -d, -f1 | awk '{print $1}')"
+		dep="${dep%%:*}"
+		if [ -n "$dep" ]; then
+			(cd "$apt_dir/downloads" && apt-get "$@" -q download "$dep${arch:+:$arch}" >&2)
+			dpkg-deb -x "$(ls -t "$apt_dir/downloads/${dep}_"*.deb | head -n 1)" "$dest.tmp"
+		fi
+	fi
 	: > "$dest.tmp/.complete"
 	rm -rf "$dest"
 	mv "$dest.tmp" "$dest"
