@@ -84,9 +84,14 @@ func (e *base) UncompSize() uint64 { return e.uncompSize }
 // Node returns the manifest node the entry was made from.
 func (e *base) Node() *Node { return e.node }
 
-// errorf formats binman's "Node '<path>': ..." errors.
+// errorf formats binman's "Node '<path>': ..." errors ("Image '<path>'"
+// for the image itself).
 func (e *base) errorf(format string, args ...interface{}) error {
-	return fmt.Errorf("Node '%s': %s", e.path, fmt.Sprintf(format, args...))
+	kind := "Node"
+	if e.parent == nil {
+		kind = "Image"
+	}
+	return fmt.Errorf("%s '%s': %s", kind, e.path, fmt.Sprintf(format, args...))
 }
 
 func (e *base) setContents(c content) {

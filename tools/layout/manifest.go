@@ -31,8 +31,10 @@ type Node struct {
 	// Name is the node name (binman's subnode name); for the image it is
 	// the image name used in the map ("image" unless several images).
 	Name string `json:"name"`
-	// Type is the entry type: blob, fill, text, section, fdtmap,
-	// image_header. Empty means "section" for the image and "blob" else.
+	// Type is the entry type: blob, blob-ext, fill, text, section, fdtmap,
+	// image-header ('_' and '-' are the same). Empty means "section" for
+	// the image; for an entry, the type named by the node name if it is
+	// one of these (as binman does), else "blob".
 	Type string `json:"type,omitempty"`
 	// NodePath is the device-tree path of the image node, used in error
 	// messages and the fdtmap ("/binman" by default). Only for the image.
@@ -182,13 +184,25 @@ func checkNames(n *Node, path string) error {
 		}
 		seen[c.Name] = true
 		if c.Type == "" {
-			c.Type = "blob"
+			c.Type = defaultType(c.Name)
 		}
 		if err := checkNames(c, path+"/"+c.Name); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// defaultType is binman's rule that a node without a type property has
+// the type named by the node (without any @unit suffix), narrowed to the
+// types we implement: any other name is a blob.
+func defaultType(name string) string {
+	t := strings.SplitN(name, "@", 2)[0]
+	switch t {
+	case "blob", "blob-ext", "fill", "text", "section", "fdtmap", "image-header", "image_header":
+		return t
+	}
+	return "blob"
 }
 
 // UpdatesFDT reports whether the fdtmap records positions.
