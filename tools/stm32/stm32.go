@@ -12,6 +12,7 @@ package stm32
 import (
 	"encoding/binary"
 	"fmt"
+	"io"
 )
 
 // Header sizes of the two layouts.
@@ -244,4 +245,29 @@ func BinaryTypeName(t uint32) string {
 		return "TF-A BL2"
 	}
 	return "unknown"
+}
+
+// WriteListing prints h in the layout of `mkimage -l` for STM32 images
+// (v1 exactly as mkimage prints it; v2 with its extension fields).
+func WriteListing(w io.Writer, h Header) error {
+	var err error
+	p := func(format string, args ...interface{}) {
+		if err == nil {
+			_, err = fmt.Fprintf(w, format, args...)
+		}
+	}
+	p("Image Type   : STMicroelectronics STM32 V%d.%d\n", h.Major, h.Minor)
+	p("Image Size   : %d bytes\n", h.Length)
+	p("Image Load   : 0x%08x\n", h.LoadAddress)
+	p("Entry Point  : 0x%08x\n", h.EntryPoint)
+	p("Checksum     : 0x%08x\n", h.Checksum)
+	if h.Major == 1 {
+		p("Option     : 0x%08x\n", h.OptionFlags)
+		p("BinaryType : 0x%08x\n", h.BinaryType)
+		return err
+	}
+	p("Extension    : 0x%08x\n", h.ExtensionFlags)
+	p("Version      : 0x%08x\n", h.ImageVersion)
+	p("BinaryType   : 0x%08x (%s)\n", h.BinaryType, BinaryTypeName(h.BinaryType))
+	return err
 }

@@ -177,6 +177,18 @@ func TestMkimageListsOurs(t *testing.T) {
 	if err != nil {
 		t.Fatalf("mkimage -l: %v\n%s", err, out)
 	}
+	// Our listing is mkimage's, line for line.
+	var ours bytes.Buffer
+	parsed, _, err := Parse(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteListing(&ours, parsed); err != nil {
+		t.Fatal(err)
+	}
+	if ours.String() != string(out) {
+		t.Errorf("listing differs from mkimage -l:\nours:\n%s\nmkimage:\n%s", ours.String(), out)
+	}
 	for _, want := range []string{"STM32 V1.0", "Image Size   : 777 bytes", "Image Load   : 0xc0000000", "Entry Point  : 0xc0000004", fmt.Sprintf("Checksum     : 0x%08x", Checksum(patterned(777, 1)))} {
 		if !bytes.Contains(out, []byte(want)) {
 			t.Errorf("mkimage -l output lacks %q:\n%s", want, out)

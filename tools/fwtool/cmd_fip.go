@@ -1,0 +1,382 @@
+package main
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/rules-firmware/rules_firmware/tools/fip"
+	"github.com/rules-firmware/rules_firmware/tools/outfile"
+)
+
+// TF-A Firmware Image Packages with fiptool's command line:
+//   fwtool fiptool [--verbose] create [--align N] [--plat-toc-flags N]
+//                  [--blob uuid=U,file=F]... [--IMAGE FILE]... FIP
+//   fwtool fiptool [--verbose] info FIP
+//   fwtool fiptool unpack [--out DIR] [--force] [--blob uuid=U,file=F]... [--IMAGE FILE]... FIP
+// `fwtool fip` is the same command.
+
+func init() {
+	register("fiptool", "create, list and unpack TF-A FIPs (fiptool's command line)", runFiptool)
+	register("fip", "same as fiptool", runFiptool)
+	registerLister(lister{
+		name:     "fip",
+		priority: 50,
+		probe: func(f *os.File, size int64) bool {
+			var magic [4]byte
+			if _, err := io.ReadFull(f, magic[:]); err != nil {
+				return false
+			}
+			return fip.HasMagic(magic[:])
+		},
+		list: func(f *os.File, size int64, args []string, stdout io.Writer) error {
+			data, err := io.ReadAll(f)
+			if err != nil {
+				return err
+			}
+			p, err := fip.Parse(data)
+			if err != nil {
+				return fmt.Errorf("FIP: %w", err)
+			}
+			fmt.Fprintf(stdout, "TF-A FIP: %d images, size 0x%X, plat-toc-flags 0x%04X\n", len(p.Entries), p.End, p.PlatTocFlags())
+			matched := 0
+			for i := range p.Entries {
+				e := &p.Entries[i]
+				if len(args) != 0 && !matchAny(args, e.Name()) {
+					continue
+				}
+				matched++
+				if err := writeFipInfoLine(stdout, e, true); err != nil {
+					return err
+				}
+			}
+			if len(args) != 0 && matched == 0 {
+				return fmt.Errorf("no image matches %q", args)
+			}
+			return nil
+		},
+	})
+}
+
+// matchAny reports whether name matches one of the shell patterns.
+func matchAny(patterns []string, name string) bool {
+	for _, p := range patterns {
+		if ok, _ := filepath.Match(p, name); ok {
+			return true
+		}
+	}
+	return false
+}
+
+const fiptoolUsage = `usage: fwtool fiptool [--verbose] <command> [<args>]
+
+Commands (as TF-A's fiptool):
+  create [--align N] [--plat-toc-flags N] [--blob uuid=UUID,file=FILE]... [--IMAGE FILE]... FIP
+  info FIP
+  unpack [--out DIR] [--force] [--blob uuid=UUID,file=FILE]... [--IMAGE FILE]... FIP
+
+--align is a power of two; --plat-toc-flags a 16-bit value stored in bits 32-47
+of the ToC flags. Images are packed in TF-A's table order whatever the order
+given. Unpack without image options writes every image to DIR/NAME.bin.
+
+Images:
+`
+
+func fiptoolHelp(w io.Writer) {
+	fmt.Fprint(w, fiptoolUsage)
+	for _, t := range fip.ImageTypes {
+		fmt.Fprintf(w, "  --%-18s FILE  %s\n", t.Name, t.Desc)
+	}
+}
+
+func runFiptool(args []string, stdout, stderr io.Writer) int {
+	verbose := false
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		switch args[0] {
+		case "--verbose", "-v":
+			verbose = true
+			args = args[1:]
+		case "-h", "--help", "help":
+			fiptoolHelp(stdout)
+			return 0
+		default:
+			fmt.Fprintf(stderr, "fwtool fiptool: unknown global option %q (see fwtool fiptool --help)\n", args[0])
+			return 2
+		}
+	}
+	if len(args) == 0 {
+		fiptoolHelp(stderr)
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "help":
+		fiptoolHelp(stdout)
+		return 0
+	case "create", "info", "unpack":
+	default:
+		fmt.Fprintf(stderr, "fwtool fiptool: unknown command %q (create, info, unpack)\n", cmd)
+		return 2
+	}
+	opts, err := parseFiptoolArgs(cmd, rest)
+	if err == errFiptoolHelp {
+		fiptoolHelp(stdout)
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "fwtool fiptool %s: %v\n", cmd, err)
+		return 2
+	}
+	switch cmd {
+	case "create":
+		err = fiptoolCreate(opts)
+	case "info":
+		err = fiptoolInfo(opts, verbose, stdout)
+	case "unpack":
+		err = fiptoolUnpack(opts)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "fwtool fiptool %s: %v\n", cmd, err)
+		return 1
+	}
+	return 0
+}
+
+// fiptoolImageArg is one image option: a named image or a --blob.
+type fiptoolImageArg struct {
+	uuid fip.UUID
+	file string
+	flag string // as given, for messages
+}
+
+type fiptoolOptions struct {
+	images       []fiptoolImageArg
+	align        uint64
+	platTocFlags uint16
+	out          string
+	force        bool
+	fipFile      string
+}
+
+var errFiptoolHelp = errors.New("help")
+
+// parseFiptoolArgs reads options the way fiptool's getopt_long does:
+// --name value or --name=value, options and the FIP name in any order.
+func parseFiptoolArgs(cmd string, args []string) (fiptoolOptions, error) {
+	var o fiptoolOptions
+	var positional []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			positional = append(positional, args[i+1:]...)
+			break
+		}
+		if !strings.HasPrefix(a, "--") || len(a) == 2 {
+			if a == "-h" {
+				return o, errFiptoolHelp
+			}
+			positional = append(positional, a)
+			continue
+		}
+		name, value, hasValue := strings.Cut(a[2:], "=")
+		takeValue := func() (string, error) {
+			if hasValue {
+				return value, nil
+			}
+			if i+1 >= len(args) {
+				return "", fmt.Errorf("option --%s needs a value", name)
+			}
+			i++
+			return args[i], nil
+		}
+		switch {
+		case name == "help":
+			return o, errFiptoolHelp
+		case name == "force" && cmd == "unpack":
+			o.force = true
+		case name == "out" && cmd == "unpack":
+			v, err := takeValue()
+			if err != nil {
+				return o, err
+			}
+			o.out = v
+		case name == "align" && cmd == "create":
+			v, err := takeValue()
+			if err != nil {
+				return o, err
+			}
+			n, err := strconv.ParseUint(v, 0, 64)
+			if err != nil || !fip.ValidAlign(n) {
+				return o, fmt.Errorf("--align %s: alignment must be a power of two", v)
+			}
+			o.align = n
+		case name == "plat-toc-flags" && cmd == "create":
+			v, err := takeValue()
+			if err != nil {
+				return o, err
+			}
+			n, err := strconv.ParseUint(v, 0, 64)
+			if err != nil || n > 0xffff {
+				return o, fmt.Errorf("--plat-toc-flags %s: must be a 16-bit number", v)
+			}
+			o.platTocFlags = uint16(n)
+		case name == "blob" && (cmd == "create" || cmd == "unpack"):
+			v, err := takeValue()
+			if err != nil {
+				return o, err
+			}
+			img, err := parseBlobArg(v)
+			if err != nil {
+				return o, err
+			}
+			o.images = append(o.images, img)
+		default:
+			t, ok := fip.TypeByName(name)
+			if !ok || (cmd != "create" && cmd != "unpack") {
+				return o, fmt.Errorf("unknown option --%s", name)
+			}
+			v, err := takeValue()
+			if err != nil {
+				return o, err
+			}
+			o.images = append(o.images, fiptoolImageArg{uuid: t.UUID, file: v, flag: "--" + name})
+		}
+	}
+	if len(positional) != 1 {
+		return o, fmt.Errorf("want exactly one FIP file name, got %d", len(positional))
+	}
+	o.fipFile = positional[0]
+	return o, nil
+}
+
+// parseBlobArg reads "uuid=...,file=..." in either order.
+func parseBlobArg(v string) (fiptoolImageArg, error) {
+	img := fiptoolImageArg{flag: "--blob " + v}
+	var haveUUID bool
+	for _, kv := range strings.Split(v, ",") {
+		k, val, _ := strings.Cut(kv, "=")
+		switch k {
+		case "uuid":
+			u, err := fip.ParseUUID(val)
+			if err != nil {
+				return img, fmt.Errorf("--blob %s: %v", v, err)
+			}
+			img.uuid, haveUUID = u, true
+		case "file":
+			img.file = val
+		default:
+			return img, fmt.Errorf("--blob %s: unknown key %q (want uuid=...,file=...)", v, k)
+		}
+	}
+	if !haveUUID || img.file == "" {
+		return img, fmt.Errorf("--blob %s: both uuid= and file= are required", v)
+	}
+	return img, nil
+}
+
+func fiptoolCreate(o fiptoolOptions) error {
+	var images []fip.Image
+	for _, a := range o.images {
+		data, err := os.ReadFile(a.file)
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", a.flag, a.file, unwrapPathError(err))
+		}
+		images = append(images, fip.Image{UUID: a.uuid, Data: data})
+	}
+	data, err := fip.Create(images, fip.Options{Align: o.align, PlatTocFlags: o.platTocFlags})
+	if err != nil {
+		return fmt.Errorf("%s: %w", o.fipFile, err)
+	}
+	return outfile.WriteBytes(o.fipFile, data)
+}
+
+func readFip(name string) (*fip.Package, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, unwrapPathError(err))
+	}
+	p, err := fip.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return p, nil
+}
+
+// writeFipInfoLine prints one entry as fiptool info does.
+func writeFipInfoLine(w io.Writer, e *fip.Entry, withHash bool) error {
+	label, cmdline := e.UUID.String(), "--blob"
+	if t, ok := fip.TypeByUUID(e.UUID); ok {
+		label, cmdline = t.Desc, "--"+t.Name
+	}
+	line := fmt.Sprintf("%s: offset=0x%X, size=0x%X, cmdline=\"%s\"", label, e.Offset, e.Size, cmdline)
+	if withHash {
+		line += fmt.Sprintf(", sha256=%x", sha256.Sum256(e.Data))
+	}
+	_, err := fmt.Fprintln(w, line)
+	return err
+}
+
+func fiptoolInfo(o fiptoolOptions, verbose bool, stdout io.Writer) error {
+	p, err := readFip(o.fipFile)
+	if err != nil {
+		return err
+	}
+	for i := range p.Entries {
+		if err := writeFipInfoLine(stdout, &p.Entries[i], verbose); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func fiptoolUnpack(o fiptoolOptions) error {
+	p, err := readFip(o.fipFile)
+	if err != nil {
+		return err
+	}
+	type job struct {
+		entry *fip.Entry
+		path  string
+	}
+	var jobs []job
+	if len(o.images) == 0 {
+		for i := range p.Entries {
+			e := &p.Entries[i]
+			jobs = append(jobs, job{e, filepath.Join(o.out, e.Name()+".bin")})
+		}
+	} else {
+		for _, a := range o.images {
+			var found *fip.Entry
+			for i := range p.Entries {
+				if p.Entries[i].UUID == a.uuid {
+					found = &p.Entries[i]
+				}
+			}
+			if found == nil {
+				return fmt.Errorf("%s: %s: no such image in the FIP", o.fipFile, a.flag)
+			}
+			jobs = append(jobs, job{found, filepath.Join(o.out, a.file)})
+		}
+	}
+	if o.out != "" {
+		if err := os.MkdirAll(o.out, 0o755); err != nil {
+			return fmt.Errorf("--out %s: %w", o.out, unwrapPathError(err))
+		}
+	}
+	for _, j := range jobs {
+		if !o.force {
+			if _, err := os.Lstat(j.path); err == nil {
+				return fmt.Errorf("%s: file already exists, use --force to overwrite it", j.path)
+			}
+		}
+		if err := outfile.WriteBytes(j.path, j.entry.Data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
