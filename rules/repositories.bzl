@@ -11,6 +11,7 @@ that they do.
 
 load("@bazel_tools//tools/build_defs/repo:http.bzl", "http_archive")
 load("@bazel_tools//tools/build_defs/repo:utils.bzl", "maybe")
+load("//rules/private:debian_files.bzl", "debian_files")
 load("//rules/private:go_module.bzl", "go_module", "go_repository_name")
 
 # Go modules fwtool links, as (path, version, h1 sum, modules it imports).
@@ -56,3 +57,23 @@ def rules_firmware_register_toolchains(name = "rules_firmware_toolchains"):  # b
       name: unused; macros take a name by convention.
     """
     native.register_toolchains(str(Label("//rules:default_toolchain")))
+
+def rules_firmware_board_binaries():
+    """Default inputs of //boards/stm32mp157, from Debian's armhf packages.
+
+    ./bazelw unpacks u-boot-stm32, linux-image-armmp and busybox-static under
+    $RULES_FIRMWARE_DEBS; a product normally overrides these through the
+    board's label flags.
+    """
+    maybe(
+        debian_files,
+        name = "stm32mp157_dk2_binaries",
+        files = {
+            "busybox": "busybox-static/bin/busybox",
+            "dtb": "linux-image-armmp/usr/lib/linux-image-*-armmp/stm32mp157c-dk2.dtb",
+            "fsbl": "u-boot-stm32/usr/lib/u-boot/stm32mp157c-dk2/u-boot-spl.stm32",
+            "kernel": "linux-image-armmp/boot/vmlinuz-*-armmp",
+            "ssbl": "u-boot-stm32/usr/lib/u-boot/stm32mp157c-dk2/u-boot.img",
+            "uboot_elf": "u-boot-stm32/usr/lib/u-boot/stm32mp157c-dk2/uboot.elf",
+        },
+    )
