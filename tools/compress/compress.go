@@ -178,8 +178,19 @@ func NewWriter(name string, w io.Writer) (io.WriteCloser, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.newWriter(w)
+	zw, err := a.newWriter(w)
+	if err != nil {
+		return nil, err
+	}
+	// Hide the libraries' ReadFrom methods from io.Copy: lz4's fails
+	// ("unhandled state") when called after Write.
+	return writeCloser{zw}, nil
 }
+
+type writeCloser struct{ w io.WriteCloser }
+
+func (w writeCloser) Write(p []byte) (int, error) { return w.w.Write(p) }
+func (w writeCloser) Close() error                { return w.w.Close() }
 
 // NewReader returns a reader of the data decompressed from r.
 func NewReader(name string, r io.Reader) (io.ReadCloser, error) {

@@ -83,6 +83,27 @@ func TestStreamingMatchesBytes(t *testing.T) {
 		if !bytes.Equal(buf.Bytes(), want) {
 			t.Errorf("%s: streamed output differs from Bytes output", name)
 		}
+		// io.Copy, as pipelines use it, must give the same stream too.
+		var copied bytes.Buffer
+		w, err = NewWriter(name, &copied)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A Write then io.Copy, as io.MultiReader pipelines do; the
+		// struct{io.Reader} hides bytes.Reader's WriteTo, so io.Copy takes
+		// the writer's ReadFrom path where the library has one.
+		if _, err := w.Write(in[:1]); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(w, struct{ io.Reader }{bytes.NewReader(in[1:])}); err != nil {
+			t.Fatalf("%s: io.Copy: %v", name, err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatalf("%s: Close after io.Copy: %v", name, err)
+		}
+		if !bytes.Equal(copied.Bytes(), want) {
+			t.Errorf("%s: io.Copy output differs from Bytes output", name)
+		}
 		r, err := NewReader(name, &buf)
 		if err != nil {
 			t.Fatal(err)

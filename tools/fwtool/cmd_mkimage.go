@@ -521,7 +521,7 @@ func writeLegacyImage(opts mkimageOptions, stdout, stderr io.Writer) error {
 		opts.DataFiles = strings.Split(opts.DataFile, ":")
 		files := make([][]byte, len(opts.DataFiles))
 		for i, name := range opts.DataFiles {
-			if files[i], err = readLegacyInput(name, opts.XIP); err != nil {
+			if files[i], err = readLegacyInput(name); err != nil {
 				return err
 			}
 		}
@@ -529,22 +529,15 @@ func writeLegacyImage(opts mkimageOptions, stdout, stderr io.Writer) error {
 			return fmt.Errorf("%s: -d: %w", opts.Image, err)
 		}
 	default:
-		if payload, err = readLegacyInput(opts.DataFile, opts.XIP); err != nil {
+		// One file, possibly large (a root filesystem): stream it.
+		written, err := writeLegacyStream(opts, h, stderr)
+		if err != nil || opts.Quiet {
 			return err
 		}
-		if opts.Compress != "" {
-			if payload, err = compress.Bytes(opts.Compress, payload); err != nil {
-				return fmt.Errorf("%s: --compress %s: %w", opts.DataFile, opts.Compress, err)
-			}
-		}
+		return uimage.WriteListing(stdout, written, nil)
 	}
 	if h.OS == uimage.OSTEE {
-		// mkimage takes an OP-TEE image's addresses from its own header.
-		load, entry := uimage.TEEAddresses(payload)
-		if (opts.LoadSet && uint32(opts.Load) != load) || (opts.EntrySet && uint32(opts.Entry) != entry) {
-			fmt.Fprintf(stderr, "fwtool mkimage: warning: %s: -O tee: load 0x%08x and entry 0x%08x come from the OP-TEE header in the data, as with mkimage; -a/-e are ignored\n", opts.Image, load, entry)
-		}
-		h.Load, h.Entry = load, entry
+		h.Load, h.Entry = teeAddresses(opts, payload, stderr)
 	}
 	image, err := uimage.Build(h, payload)
 	if err != nil {
@@ -563,10 +556,151 @@ func writeLegacyImage(opts mkimageOptions, stdout, stderr io.Writer) error {
 	return uimage.WriteListing(stdout, written, data)
 }
 
-// readLegacyInput reads a -d file. With -x (execute in place) the file's
-// first 64 bytes are space reserved for the header: they must be 0xff and
-// are dropped, as mkimage does.
-func readLegacyInput(name string, xip bool) ([]byte, error) {
+// teeAddresses applies mkimage's rule for -O tee: the load and entry
+// addresses come from the OP-TEE header at the start of the payload.
+func teeAddresses(opts mkimageOptions, payload []byte, stderr io.Writer) (load, entry uint32) {
+	load, entry = uimage.TEEAddresses(payload)
+	if (opts.LoadSet && uint32(opts.Load) != load) || (opts.EntrySet && uint32(opts.Entry) != entry) {
+		fmt.Fprintf(stderr, "fwtool mkimage: warning: %s: -O tee: load 0x%08x and entry 0x%08x come from the OP-TEE header in the data, as with mkimage; -a/-e are ignored\n", opts.Image, load, entry)
+	}
+	return load, entry
+}
+
+// inputError marks read errors of the -d file, so they are reported
+// against it rather than against the output.
+type inputError struct {
+	name string
+	err  error
+}
+
+func (e *inputError) Error() string {
+	return fmt.Sprintf("-d %s: cannot read data file: %v", e.name, e.err)
+}
+
+type annotatedReader struct {
+	r    io.Reader
+	name string
+}
+
+func (a annotatedReader) Read(p []byte) (int, error) {
+	n, err := a.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = &inputError{a.name, unwrapPathError(err)}
+	}
+	return n, err
+}
+
+// writeLegacyStream writes a single-file image without holding the data
+// in memory: input (less the XIP reserve) -> optional compressor ->
+// uimage.WriteStream into the temporary output file.
+func writeLegacyStream(opts mkimageOptions, h uimage.Header, stderr io.Writer) (uimage.Header, error) {
+	name := opts.DataFile
+	in, err := os.Open(name)
+	if err != nil {
+		return h, fmt.Errorf("-d %s: cannot read data file: %w", name, unwrapPathError(err))
+	}
+	defer in.Close()
+	var data io.Reader = annotatedReader{in, name}
+	if opts.XIP {
+		reserve := make([]byte, uimage.HeaderSize)
+		n, err := io.ReadFull(data, reserve)
+		if err != nil && n == 0 && err == io.EOF {
+			return h, fmt.Errorf("-d %s: data file is empty", name)
+		}
+		if err != nil {
+			if _, short := err.(*inputError); short {
+				return h, err
+			}
+			return h, fmt.Errorf("-d %s: -x: file is %d bytes, too small to reserve the %d-byte header", name, n, uimage.HeaderSize)
+		}
+		if err := checkXIPReserve(name, reserve); err != nil {
+			return h, err
+		}
+	} else {
+		// Peek one byte: mkimage refuses empty inputs, and so do we.
+		first := make([]byte, 1)
+		n, err := io.ReadFull(data, first)
+		if n == 0 {
+			if err == io.EOF {
+				return h, fmt.Errorf("-d %s: data file is empty", name)
+			}
+			return h, err
+		}
+		data = io.MultiReader(bytes.NewReader(first), data)
+	}
+
+	var written uimage.Header
+	err = outfile.Write(opts.Image, 0o644, func(f *os.File) error {
+		payload := data
+		var compressErr chan error
+		var pr *io.PipeReader
+		if opts.Compress != "" {
+			var pw *io.PipeWriter
+			pr, pw = io.Pipe()
+			compressErr = make(chan error, 1)
+			go func() {
+				zw, err := compress.NewWriter(opts.Compress, pw)
+				if err == nil {
+					_, err = io.Copy(zw, data)
+					if cerr := zw.Close(); err == nil {
+						err = cerr
+					}
+				}
+				pw.CloseWithError(err)
+				compressErr <- err
+			}()
+			payload = pr
+		}
+		var err error
+		written, err = uimage.WriteStream(f, h, payload)
+		if compressErr != nil {
+			// Unblocks the compressor if WriteStream stopped early.
+			pr.Close()
+			if cerr := <-compressErr; cerr != nil {
+				if _, isInput := cerr.(*inputError); isInput {
+					return cerr
+				}
+				return fmt.Errorf("-d %s: --compress %s: %w", name, opts.Compress, cerr)
+			}
+		}
+		if err != nil {
+			var ie *inputError
+			if errors.As(err, &ie) {
+				return ie
+			}
+			return fmt.Errorf("cannot write output %s: %w", opts.Image, err)
+		}
+		if written.OS == uimage.OSTEE {
+			head := make([]byte, 20)
+			n, err := f.ReadAt(head, uimage.HeaderSize)
+			if err != nil && err != io.EOF {
+				return fmt.Errorf("cannot read back output %s: %w", opts.Image, err)
+			}
+			written.Load, written.Entry = teeAddresses(opts, head[:n], stderr)
+			hdr, err := written.Marshal()
+			if err != nil {
+				return err
+			}
+			if _, err := f.WriteAt(hdr, 0); err != nil {
+				return fmt.Errorf("cannot write output %s: %w", opts.Image, err)
+			}
+		}
+		return nil
+	})
+	return written, err
+}
+
+func checkXIPReserve(name string, reserve []byte) error {
+	for i, c := range reserve {
+		if c != 0xff {
+			return fmt.Errorf("-d %s: -x: byte at offset %d is 0x%02x; the first %d bytes must be 0xff to hold the header", name, i, c, uimage.HeaderSize)
+		}
+	}
+	return nil
+}
+
+// readLegacyInput reads one file of a multi-file or script image.
+func readLegacyInput(name string) ([]byte, error) {
 	data, err := os.ReadFile(name)
 	if err != nil {
 		return nil, fmt.Errorf("-d %s: cannot read data file: %w", name, unwrapPathError(err))
@@ -575,18 +709,7 @@ func readLegacyInput(name string, xip bool) ([]byte, error) {
 		// mkimage refuses empty inputs too; an empty payload is a build bug.
 		return nil, fmt.Errorf("-d %s: data file is empty", name)
 	}
-	if !xip {
-		return data, nil
-	}
-	if len(data) < uimage.HeaderSize {
-		return nil, fmt.Errorf("-d %s: -x: file is %d bytes, too small to reserve the %d-byte header", name, len(data), uimage.HeaderSize)
-	}
-	for i, c := range data[:uimage.HeaderSize] {
-		if c != 0xff {
-			return nil, fmt.Errorf("-d %s: -x: byte at offset %d is 0x%02x; the first %d bytes must be 0xff to hold the header", name, i, c, uimage.HeaderSize)
-		}
-	}
-	return data[uimage.HeaderSize:], nil
+	return data, nil
 }
 
 // unwrapPathError drops the *PathError's repetition of the file name.
