@@ -243,9 +243,9 @@ func TestSymbolsMatchDtc(t *testing.T) {
 
 func TestIncludeMatchesDtc(t *testing.T) {
 	files := map[string]string{
-		"main.dts":          "/dts-v1/;\n/include/ \"inc/soc.dtsi\"\n/ { model = \"board\"; };\n&uart0 { status = \"okay\"; };\n",
-		"inc/soc.dtsi":      "/ { soc { uart0: serial@0 { status = \"disabled\"; }; }; };\n/include/ \"common.dtsi\"\n",
-		"inc/common.dtsi":   "/ { common; };\n",
+		"main.dts":        "/dts-v1/;\n/include/ \"inc/soc.dtsi\"\n/ { model = \"board\"; };\n&uart0 { status = \"okay\"; };\n",
+		"inc/soc.dtsi":    "/ { soc { uart0: serial@0 { status = \"disabled\"; }; }; };\n/include/ \"common.dtsi\"\n",
+		"inc/common.dtsi": "/ { common; };\n",
 	}
 	compareWithDtc(t, "include", files, false)
 }

@@ -128,7 +128,9 @@ func isLabelChar(c byte) bool  { return isLabelStart(c) || c >= '0' && c <= '9' 
 func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' }
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
 
 func (s *source) pos() Pos { return Pos{s.name, s.line, s.col} }
 
@@ -167,7 +169,7 @@ func matchString(b []byte) int {
 }
 
 // matchCharLiteral returns the length of the longest match of
-// '([^']|\\')*' at b[0]=='\'', or 0: a quote preceded by a backslash may
+// '([^']|\\')*' at b[0]=='\”, or 0: a quote preceded by a backslash may
 // either close the literal or be part of it, an unescaped one closes it.
 func matchCharLiteral(b []byte) int {
 	best := 0

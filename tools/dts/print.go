@@ -3,6 +3,7 @@ package dts
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/rules-firmware/rules_firmware/tools/fdt"
@@ -163,4 +164,27 @@ func writeValue(b *strings.Builder, v []byte) {
 		b.WriteByte(']')
 	}
 	b.WriteString(";\n")
+}
+
+// SortTree orders reservations by address and size, and every node's
+// properties and children by name, as dtc -s does.
+func SortTree(t *fdt.Tree) {
+	sort.Slice(t.Reserve, func(i, j int) bool {
+		a, b := t.Reserve[i], t.Reserve[j]
+		if a.Address != b.Address {
+			return a.Address < b.Address
+		}
+		return a.Size < b.Size
+	})
+	var walk func(n *fdt.Node)
+	walk = func(n *fdt.Node) {
+		sort.SliceStable(n.Properties, func(i, j int) bool { return n.Properties[i].Name < n.Properties[j].Name })
+		sort.SliceStable(n.Children, func(i, j int) bool { return n.Children[i].Name < n.Children[j].Name })
+		for _, c := range n.Children {
+			walk(c)
+		}
+	}
+	if t.Root != nil {
+		walk(t.Root)
+	}
 }
