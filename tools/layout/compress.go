@@ -2,34 +2,32 @@ package layout
 
 import (
 	"bytes"
-	"compress/gzip"
 	"fmt"
 	"io"
 
-	"github.com/dsnet/compress/bzip2"
-	"github.com/klauspost/compress/zstd"
 	"github.com/pierrec/lz4/v4"
-	"github.com/ulikunitz/xz"
 	"github.com/ulikunitz/xz/lzma"
+
+	"github.com/rules-firmware/rules_firmware/tools/compress"
 )
 
 // knownCompression lists binman's compress values we implement in Go.
 func knownCompression(algo string) bool {
 	switch algo {
 	case "lz4", "gzip", "lzma", "xz", "zstd", "bzip2":
-		return true
+		return compress.Supported(algo) || algo == "lz4" || algo == "lzma"
 	}
 	return false
 }
 
-// compressBytes compresses data with the named algorithm. lz4 writes a
-// frame with 64 KiB independent blocks and no content checksum, which is
-// what binman asks the lz4 tool for (--no-frame-crc -B4), so `lz4 -dc` and
-// U-Boot read it. Deterministic: no timestamps or names in gzip headers.
+// compressBytes compresses an entry's data. lz4 and lzma follow the
+// settings binman passes to its tools (lz4 --no-frame-crc -B4: 64 KiB
+// independent blocks, no content checksum; lzma_alone lc=1 lp=0 pb=0), so
+// U-Boot's decompressors see the stream shape they get from binman; the
+// other algorithms use tools/compress's deterministic streams.
 func compressBytes(algo string, data []byte) ([]byte, error) {
 	var buf bytes.Buffer
 	var w io.WriteCloser
-	var err error
 	switch algo {
 	case "lz4":
 		zw := lz4.NewWriter(&buf)
@@ -37,22 +35,14 @@ func compressBytes(algo string, data []byte) ([]byte, error) {
 			return nil, err
 		}
 		w = zw
-	case "gzip":
-		w, err = gzip.NewWriterLevel(&buf, gzip.BestCompression)
 	case "lzma":
-		// binman's lzma_alone uses lc=1 lp=0 pb=0.
-		w, err = lzma.WriterConfig{Properties: &lzma.Properties{LC: 1, LP: 0, PB: 0}, SizeInHeader: true, Size: int64(len(data))}.NewWriter(&buf)
-	case "xz":
-		w, err = xz.NewWriter(&buf)
-	case "zstd":
-		w, err = zstd.NewWriter(&buf, zstd.WithEncoderConcurrency(1))
-	case "bzip2":
-		w, err = bzip2.NewWriter(&buf, &bzip2.WriterConfig{Level: 9})
+		zw, err := lzma.WriterConfig{Properties: &lzma.Properties{LC: 1, LP: 0, PB: 0}, SizeInHeader: true, Size: int64(len(data))}.NewWriter(&buf)
+		if err != nil {
+			return nil, err
+		}
+		w = zw
 	default:
-		return nil, fmt.Errorf("unknown compression '%s'", algo)
-	}
-	if err != nil {
-		return nil, err
+		return compress.Bytes(algo, data)
 	}
 	if _, err := w.Write(data); err != nil {
 		return nil, err
@@ -63,38 +53,24 @@ func compressBytes(algo string, data []byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Decompress undoes compressBytes (and reads what binman's tools write).
+// Decompress undoes an entry's compression (ours or binman's tools').
 func Decompress(algo string, data []byte) ([]byte, error) {
-	var r io.Reader
-	var err error
-	in := bytes.NewReader(data)
 	switch algo {
 	case "none", "":
 		return data, nil
-	case "lz4":
-		r = lz4.NewReader(in)
-	case "gzip":
-		r, err = gzip.NewReader(in)
 	case "lzma":
-		r, err = lzma.NewReader(in)
-	case "xz":
-		r, err = xz.NewReader(in)
-	case "zstd":
-		var d *zstd.Decoder
-		d, err = zstd.NewReader(in, zstd.WithDecoderConcurrency(1))
-		if err == nil {
-			defer d.Close()
-			r = d
+		// Our lzma header carries the size; tools/compress's reader
+		// expects the lzma tool's header, which both decoders accept.
+		r, err := lzma.NewReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, err
 		}
-	case "bzip2":
-		r, err = bzip2.NewReader(in, nil)
-	default:
+		return io.ReadAll(r)
+	}
+	if !compress.Supported(algo) {
 		return nil, fmt.Errorf("unknown compression '%s'", algo)
 	}
-	if err != nil {
-		return nil, err
-	}
-	return io.ReadAll(r)
+	return compress.DecompressBytes(algo, data)
 }
 
 // Compress is compressBytes for callers outside the package (replace).
