@@ -151,3 +151,69 @@ func TestStm32imageV2AndErrors(t *testing.T) {
 		t.Errorf("--help: exit %d", code)
 	}
 }
+
+// dk2Dir is where tools/bootstrap/fetch-debs.sh unpacked Debian's
+// u-boot-stm32 (armhf) files for the STM32MP157C-DK2.
+func dk2Dir(t *testing.T) string {
+	t.Helper()
+	root := os.Getenv("RULES_FIRMWARE_DEBS")
+	if root == "" {
+		base := os.Getenv("XDG_CACHE_HOME")
+		if base == "" {
+			home, _ := os.UserHomeDir()
+			base = filepath.Join(home, ".cache")
+		}
+		root = filepath.Join(base, "rules_firmware", "debs")
+	}
+	dir := filepath.Join(root, "u-boot-stm32", "usr", "lib", "u-boot", "stm32mp157c-dk2")
+	if _, err := os.Stat(filepath.Join(dir, "u-boot-spl.stm32")); err != nil {
+		t.Fatalf("Debian u-boot-stm32 (armhf) not unpacked; run tools/bootstrap/fetch-debs.sh u-boot-stm32:armhf or set RULES_FIRMWARE_DEBS: %v", err)
+	}
+	return dir
+}
+
+// TestDK2RoundTripThroughCommandLine rebuilds both DK2 boot files from
+// their payloads with the command lines U-Boot's build uses, taking every
+// field from the shipped headers: the SPL with -T stm32image, u-boot.img
+// as a legacy uImage (firmware, U-Boot OS, ARM, header time from
+// SOURCE_DATE_EPOCH).
+func TestDK2RoundTripThroughCommandLine(t *testing.T) {
+	dir := dk2Dir(t)
+	tmp := t.TempDir()
+
+	spl, err := os.ReadFile(filepath.Join(dir, "u-boot-spl.stm32"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	splPayload := filepath.Join(tmp, "u-boot-spl.bin")
+	os.WriteFile(splPayload, spl[256:], 0o644)
+	load := fmt.Sprintf("%x", uint32(spl[0x58])|uint32(spl[0x59])<<8|uint32(spl[0x5a])<<16|uint32(spl[0x5b])<<24)
+	entry := fmt.Sprintf("%x", uint32(spl[0x50])|uint32(spl[0x51])<<8|uint32(spl[0x52])<<16|uint32(spl[0x53])<<24)
+	splOut := filepath.Join(tmp, "u-boot-spl.stm32")
+	if code, _, stderr := fwtoolIn("mkimage", "-T", "stm32image", "-a", load, "-e", entry, "-d", splPayload, splOut); code != 0 {
+		t.Fatal(stderr)
+	}
+	sameFile(t, splOut, filepath.Join(dir, "u-boot-spl.stm32"))
+
+	img, err := os.ReadFile(filepath.Join(dir, "u-boot.img"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	be32 := func(off int) uint32 {
+		return uint32(img[off])<<24 | uint32(img[off+1])<<16 | uint32(img[off+2])<<8 | uint32(img[off+3])
+	}
+	if be32(0) != 0x27051956 || img[28] != 17 || img[29] != 2 || img[30] != 5 || img[31] != 0 {
+		t.Fatalf("u-boot.img is not an uncompressed ARM U-Boot firmware uImage: % x", img[:32])
+	}
+	name := string(bytes.TrimRight(img[32:64], "\x00"))
+	imgPayload := filepath.Join(tmp, "u-boot-nodtb.bin")
+	os.WriteFile(imgPayload, img[64:], 0o644)
+	imgOut := filepath.Join(tmp, "u-boot.img")
+	t.Setenv("SOURCE_DATE_EPOCH", fmt.Sprint(be32(8)))
+	code, _, stderr := fwtoolIn("mkimage", "-A", "arm", "-T", "firmware", "-C", "none", "-O", "u-boot",
+		"-a", fmt.Sprintf("0x%x", be32(16)), "-e", fmt.Sprintf("0x%x", be32(20)), "-n", name, "-d", imgPayload, imgOut)
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	sameFile(t, imgOut, filepath.Join(dir, "u-boot.img"))
+}
