@@ -84,7 +84,16 @@ func LooksLikeDisk(r io.ReaderAt, size int64) bool {
 		return false
 	}
 	info, err := Inspect(r, size)
-	return err == nil && len(info.Partitions) > 0
+	if err != nil || len(info.Partitions) == 0 {
+		return false
+	}
+	// Partitions may end past a genimage file's end, but not start there.
+	for _, p := range info.Partitions {
+		if p.Start >= uint64(size) {
+			return false
+		}
+	}
+	return true
 }
 
 // isFATBootSector recognises the x86 jump and a plausible BIOS parameter

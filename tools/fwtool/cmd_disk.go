@@ -27,6 +27,57 @@ func init() {
 			return listDisk(f, size, args, stdout)
 		},
 	})
+	registerExtractor(extractor{
+		name:     "disk",
+		priority: 20,
+		probe: func(f *os.File, size int64) bool {
+			return disk.LooksLikeDisk(f, size)
+		},
+		extract: extractDiskPartitions,
+	})
+}
+
+// extractDiskPartitions serves `fwtool extract -i DISK (-f OUT | -O DIR)
+// NAME...`: partitions are named by GPT name (wildcards allowed) or
+// number; under -O each goes to DIR/NAME (DIR/partN without a name).
+func extractDiskPartitions(f *os.File, size int64, paths []string, out, outDir string, _ bool, _ io.Writer) error {
+	info, err := disk.Inspect(f, size)
+	if err != nil {
+		return err
+	}
+	var picked []disk.Found
+	for _, pat := range paths {
+		n := 0
+		for _, p := range info.Partitions {
+			if matchesAny(p, []string{pat}) {
+				picked = append(picked, p)
+				n++
+			}
+		}
+		if n == 0 {
+			return fmt.Errorf("no partition named or numbered '%s'", pat)
+		}
+	}
+	if out != "" {
+		if len(picked) != 1 {
+			return fmt.Errorf("'%s' matches %d partitions; -f takes exactly one", paths[0], len(picked))
+		}
+		return outfile.Write(out, 0o644, func(o *os.File) error { return disk.Extract(f, &picked[0], o) })
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return err
+	}
+	for i := range picked {
+		name := picked[i].Name
+		if name == "" || strings.ContainsAny(name, "/\\") || name == "." || name == ".." {
+			name = fmt.Sprintf("part%d", picked[i].Number)
+		}
+		p := &picked[i]
+		if err := outfile.Write(filepath.Join(outDir, name), 0o644, func(o *os.File) error { return disk.Extract(f, p, o) }); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 const diskUsage = `usage: fwtool disk --manifest MANIFEST.json --output IMAGE [--inputpath DIR]

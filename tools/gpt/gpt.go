@@ -228,9 +228,11 @@ func ReadAt(r io.ReaderAt, size int64, lba uint64) (*Table, error) {
 		if e.LastLBA < e.FirstLBA {
 			return nil, fmt.Errorf("GPT partition %d '%s': last LBA %d is before first LBA %d", i+1, e.Name, e.LastLBA, e.FirstLBA)
 		}
-		if e.LastLBA >= uint64(size)/SectorSize {
-			end := (e.LastLBA + 1) * SectorSize
-			return nil, fmt.Errorf("GPT partition %d '%s': ends at 0x%x (%d), beyond the image end 0x%x (%d)", i+1, e.Name, end, end, size, size)
+		// Checked against the header, not the file: genimage ends the
+		// file at the last data when there is no backup GPT.
+		if e.FirstLBA < h.FirstUsableLBA || e.LastLBA > h.LastUsableLBA {
+			return nil, fmt.Errorf("GPT partition %d '%s': LBAs %d..%d are outside the usable %d..%d", i+1, e.Name,
+				e.FirstLBA, e.LastLBA, h.FirstUsableLBA, h.LastUsableLBA)
 		}
 		t.Entries = append(t.Entries, e)
 		t.Index = append(t.Index, i+1)

@@ -127,7 +127,7 @@ func FuzzRead(f *testing.F) {
 			return
 		}
 		for _, e := range tab.Entries {
-			if (e.LastLBA+1)*SectorSize > uint64(len(data)) || e.LastLBA < e.FirstLBA {
+			if e.LastLBA > tab.Header.LastUsableLBA || e.FirstLBA < tab.Header.FirstUsableLBA || e.LastLBA < e.FirstLBA {
 				t.Fatalf("entry %+v outside the data", e)
 			}
 		}

@@ -78,11 +78,17 @@ func TestReadRejects(t *testing.T) {
 		t.Errorf("no signature: err = %v", err)
 	}
 	tail := Tail{}
-	tail.Entries[0] = Entry{Type: 0x83, FirstLBA: 2, Sectors: 100}
+	tail.Entries[0] = Entry{Type: 0x83, FirstLBA: 2, Sectors: 0}
 	b := tail.Marshal()
 	copy(img[TailOffset:], b[:])
 	if _, err := Read(bytes.NewReader(img), int64(len(img))); err == nil {
-		t.Error("partition beyond the end accepted")
+		t.Error("empty partition accepted")
+	}
+	tail.Entries[0] = Entry{Status: 0x12, Type: 0x83, FirstLBA: 2, Sectors: 1}
+	b = tail.Marshal()
+	copy(img[TailOffset:], b[:])
+	if _, err := Read(bytes.NewReader(img), int64(len(img))); err == nil {
+		t.Error("status byte 0x12 accepted")
 	}
 	// A looping EBR chain must end with an error, not hang.
 	tail.Entries[0] = Entry{Type: TypeExtendedLBA, FirstLBA: 1, Sectors: 7}
@@ -113,8 +119,8 @@ func FuzzRead(f *testing.F) {
 			return
 		}
 		for _, p := range tab.Partitions {
-			if p.Start+p.Size > uint64(len(data)) {
-				t.Fatalf("partition %d runs beyond the data", p.Number)
+			if p.Size == 0 || p.Number < 1 || p.Number > 4+maxLogical {
+				t.Fatalf("partition %+v", p)
 			}
 		}
 	})
