@@ -74,7 +74,7 @@ func Compile(name string, src []byte, opts Options) (*fdt.Tree, error) {
 		t.Reserve = append(t.Reserve, fdt.Reservation{Address: r.addr, Size: r.size})
 	}
 	fillFullpaths(c.root, "")
-	ck := &checker{root: c.root, used: map[uint32]bool{}, next: 1}
+	ck := &checker{root: c.root, used: map[uint32]*node{}, next: 1}
 	if err := ck.run(opts.Symbols); err != nil {
 		return nil, err
 	}
@@ -152,8 +152,8 @@ func (ck *checker) generateSymbols() {
 // in dtc's order: each check walks the whole tree before the next starts.
 type checker struct {
 	root *node
-	used map[uint32]bool // phandles of live nodes
-	next uint32          // dtc's phandle allocation counter
+	used map[uint32]*node // nodes by phandle; deleted ones no longer count
+	next uint32           // dtc's phandle allocation counter
 }
 
 type nodeError struct {
@@ -403,26 +403,33 @@ func (ck *checker) explicitPhandles(n *node) error {
 	if ph == 0 {
 		ph = lph
 	}
-	if ck.used[ph] {
+	if ck.inUse(ph) {
 		return &nodeError{path: n.fullpath, msg: fmt.Sprintf("duplicated phandle 0x%x", ph), pos: n.pos}
 	}
-	ck.used[ph] = true
+	ck.used[ph] = n
 	n.phandle = ph
 	return nil
 }
 
-// nodePhandle is dtc's get_node_phandle: the lowest unused number from a
-// counter that only grows, stored as a "phandle" property appended to the
-// node unless it has one (a self-reference being filled in).
+func (ck *checker) inUse(ph uint32) bool {
+	n := ck.used[ph]
+	return n != nil && !n.deleted
+}
+
+// nodePhandle is dtc's get_node_phandle: the first number from a counter
+// that is not the phandle of a live node, stored as a "phandle" property
+// appended to the node unless it has one (a self-reference being filled
+// in). The counter stays on the number it handed out, so a number freed
+// by /omit-if-no-ref/ is handed out again, as dtc does.
 func (ck *checker) nodePhandle(n *node) uint32 {
 	if n.phandle != 0 && n.phandle != 0xffffffff {
 		return n.phandle
 	}
-	for ck.used[ck.next] {
+	for ck.inUse(ck.next) {
 		ck.next++
 	}
 	n.phandle = ck.next
-	ck.used[ck.next] = true
+	ck.used[ck.next] = n
 	if n.getProp("phandle") == nil {
 		n.props = append(n.props, &property{name: "phandle", val: value{b: []byte{byte(n.phandle >> 24), byte(n.phandle >> 16), byte(n.phandle >> 8), byte(n.phandle)}}})
 	}

@@ -61,6 +61,13 @@ func runDtc(t testing.TB, dir string, flags ...string) (out []byte, stderr strin
 // agree on success, and on success produce the same bytes.
 func compareWithDtc(t *testing.T, name string, files map[string]string, symbols bool) {
 	t.Helper()
+	compareWithDtcCounting(t, name, files, symbols)
+}
+
+// compareWithDtcCounting is compareWithDtc reporting whether dtc accepted
+// the source and we produced the same blob.
+func compareWithDtcCounting(t *testing.T, name string, files map[string]string, symbols bool) bool {
+	t.Helper()
 	dir := writeFiles(t, files)
 	var flags []string
 	opts := DefaultOptions()
@@ -73,19 +80,21 @@ func compareWithDtc(t *testing.T, name string, files map[string]string, symbols 
 	switch {
 	case !dtcOK && err == nil:
 		t.Errorf("%s: dtc rejects the source but we accept it\ndtc: %s\nsource:\n%s", name, dtcErr, files["main.dts"])
-		return
+		return false
 	case dtcOK && err != nil:
 		t.Errorf("%s: dtc accepts the source but we fail: %v\nsource:\n%s", name, err, files["main.dts"])
-		return
+		return false
 	case !dtcOK:
-		return
+		return false
 	}
 	got := tree.Bytes()
 	if !bytes.Equal(got, want) {
 		gt, _ := fdt.Parse(got)
 		wt, _ := fdt.Parse(want)
 		t.Errorf("%s: DTB differs from dtc\nsource:\n%s\nours:\n%s\ndtc:\n%s", name, files["main.dts"], Format(gt), Format(wt))
+		return false
 	}
+	return true
 }
 
 type dtsCase struct {
