@@ -16,10 +16,10 @@ import (
 // enough to span several deflate/bzip2 blocks but quick to test.
 func sample() []byte {
 	var b bytes.Buffer
-	for i := 0; i < 20000; i++ {
+	for i := 0; i < 8000; i++ {
 		fmt.Fprintf(&b, "line %d of a firmware payload\n", i%977)
 	}
-	noise := make([]byte, 64<<10)
+	noise := make([]byte, 32<<10)
 	rand.New(rand.NewSource(1)).Read(noise)
 	b.Write(noise)
 	return b.Bytes()
@@ -164,7 +164,12 @@ func TestStreamHeaders(t *testing.T) {
 // our output: the bytes U-Boot and Linux will see must be the standard
 // formats, not just something our own reader accepts.
 func TestCommandLineToolsRead(t *testing.T) {
-	in := sample()
+	for _, in := range [][]byte{sample(), nil} {
+		commandLineToolsRead(t, in)
+	}
+}
+
+func commandLineToolsRead(t *testing.T, in []byte) {
 	for _, tc := range []struct {
 		name string
 		tool []string
@@ -176,7 +181,7 @@ func TestCommandLineToolsRead(t *testing.T) {
 		{"zstd", []string{"zstd", "-dc"}},
 		{"bzip2", []string{"bzip2", "-dc"}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/%d_bytes", tc.name, len(in)), func(t *testing.T) {
 			path, err := exec.LookPath(tc.tool[0])
 			if err != nil {
 				t.Fatalf("%s is needed to check %s output: %v", tc.tool[0], tc.name, err)
