@@ -76,6 +76,27 @@ func (k KeyDir) PublicKey(name string) (*rsa.PublicKey, error) {
 	return &priv.PublicKey, nil
 }
 
+// KeyFiles maps key names to private key PEM files (keys passed as
+// individual files, e.g. Bazel labels, rather than a directory). The public
+// key is derived from the private one.
+type KeyFiles map[string]string
+
+func (k KeyFiles) PrivateKey(name string) (*rsa.PrivateKey, error) {
+	path, ok := k[name]
+	if !ok {
+		return nil, fmt.Errorf("no key file given for key name '%s'", name)
+	}
+	return LoadPrivateKey(path)
+}
+
+func (k KeyFiles) PublicKey(name string) (*rsa.PublicKey, error) {
+	priv, err := k.PrivateKey(name)
+	if err != nil {
+		return nil, err
+	}
+	return &priv.PublicKey, nil
+}
+
 // Result is what Process produces.
 type Result struct {
 	FIT     []byte
