@@ -14,12 +14,18 @@ import (
 )
 
 // STM32MP1 boot images: `fwtool mkimage -T stm32image` (mkimage's command
-// line, header v1 only, as mkimage) and `fwtool stm32image`, which also
-// writes v2 headers (STM32MP13) and sets the fields mkimage leaves at their
-// defaults (binary type, anti-rollback version).
+// line, header v1) and `-T stm32imagev2` (header v2, the type newer
+// mkimage versions add for the STM32MP13), and `fwtool stm32image`, which
+// also sets the fields mkimage leaves at their defaults (binary type,
+// anti-rollback version).
 
 func init() {
-	registerMkimageType("stm32image", mkimageStm32)
+	registerMkimageType("stm32image", func(opts mkimageOptions, stdout, stderr io.Writer) int {
+		return mkimageStm32(opts, 1, stdout, stderr)
+	})
+	registerMkimageType("stm32imagev2", func(opts mkimageOptions, stdout, stderr io.Writer) int {
+		return mkimageStm32(opts, 2, stdout, stderr)
+	})
 	register("stm32image", "wrap a boot loader in an STM32MP1 header (v1 MP15, v2 MP13)", runStm32image)
 	registerLister(lister{
 		name:     "stm32",
@@ -48,7 +54,7 @@ func init() {
 	})
 }
 
-func mkimageStm32(opts mkimageOptions, stdout, stderr io.Writer) int {
+func mkimageStm32(opts mkimageOptions, major uint8, stdout, stderr io.Writer) int {
 	if opts.List {
 		return listImageFile(opts.Image, stdout, stderr, "fwtool mkimage")
 	}
@@ -56,7 +62,7 @@ func mkimageStm32(opts mkimageOptions, stdout, stderr io.Writer) int {
 	if opts.EntrySet {
 		entry = opts.Entry
 	}
-	err := writeStm32(opts.Image, opts.DataFile, 1, func(h *stm32.Header) error {
+	err := writeStm32(opts.Image, opts.DataFile, major, func(h *stm32.Header) error {
 		if opts.Load > 0xffffffff {
 			return fmt.Errorf("-a 0x%x does not fit the header's 32-bit load address", opts.Load)
 		}

@@ -217,3 +217,24 @@ func TestDK2RoundTripThroughCommandLine(t *testing.T) {
 	}
 	sameFile(t, imgOut, filepath.Join(dir, "u-boot.img"))
 }
+
+// TestStm32imageV2MkimageType checks -T stm32imagev2 (newer mkimage's type
+// for the STM32MP13, used by U-Boot's binman descriptions) against the v2
+// layout written by fwtool stm32image with default fields.
+func TestStm32imageV2MkimageType(t *testing.T) {
+	dir := t.TempDir()
+	payload := filepath.Join(dir, "spl.bin")
+	os.WriteFile(payload, []byte("mp13 spl"), 0o644)
+	a, b := filepath.Join(dir, "a.stm32"), filepath.Join(dir, "b.stm32")
+	if code, _, stderr := fwtoolIn("mkimage", "-T", "stm32imagev2", "-a", "0x2ffe0000", "-e", "0x2ffe0000", "-d", payload, a); code != 0 {
+		t.Fatal(stderr)
+	}
+	if code, _, stderr := fwtoolIn("stm32image", "-q", "-v", "2", "-a", "2ffe0000", "-d", payload, b); code != 0 {
+		t.Fatal(stderr)
+	}
+	sameFile(t, a, b)
+	img, _ := os.ReadFile(a)
+	if len(img) != 512+8 || img[0x4a] != 2 || img[0x80] != 'S' || img[0x81] != 'T' || img[0x82] != 0xff || img[0x83] != 0xff {
+		t.Errorf("not a v2 image with the padding extension: % x", img[0x40:0x88])
+	}
+}
