@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -167,6 +168,58 @@ func TestMatchesFiptool(t *testing.T) {
 					checkFiptoolInfo(t, fiptool, dir, got, fmt.Sprintf("ours-%d.fip", si))
 				}
 			}
+		}
+	}
+}
+
+// TestRandomSetsMatchFiptool draws image sets from the whole table plus
+// unnamed UUIDs, in random order with random sizes (some empty, some
+// repeated), and compares Create with fiptool create for each.
+func TestRandomSetsMatchFiptool(t *testing.T) {
+	fiptool := mustLookPath(t, "fiptool")
+	dir := t.TempDir()
+	rng := rand.New(rand.NewSource(7))
+	for round := 0; round < 40; round++ {
+		var args []string
+		var imgs []Image
+		for n := 1 + rng.Intn(10); n > 0; n-- {
+			size := rng.Intn(3000)
+			if rng.Intn(8) == 0 {
+				size = 0
+			}
+			data := patterned(size, byte(rng.Intn(256)))
+			f := filepath.Join(dir, fmt.Sprintf("r%d-%d", round, n))
+			if err := os.WriteFile(f, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var u UUID
+			if rng.Intn(4) == 0 {
+				rng.Read(u[:])
+				u[0] |= 1 // never the null UUID
+				args = append(args, "--blob", fmt.Sprintf("uuid=%s,file=%s", strings.ToLower(u.String()), f))
+			} else {
+				ty := ImageTypes[rng.Intn(len(ImageTypes))]
+				u = ty.UUID
+				args = append(args, "--"+ty.Name, f)
+			}
+			imgs = append(imgs, Image{UUID: u, Data: data})
+		}
+		align := uint64(1) << uint(rng.Intn(13))
+		out := filepath.Join(dir, fmt.Sprintf("r%d.fip", round))
+		cmdArgs := append(append([]string{"create", "--align", fmt.Sprint(align)}, args...), out)
+		if msg, err := exec.Command(fiptool, cmdArgs...).CombinedOutput(); err != nil {
+			t.Fatalf("fiptool %v: %v\n%s", cmdArgs, err, msg)
+		}
+		want, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Create(imgs, Options{Align: align})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("round %d (align %d, %d images): differs from fiptool at byte %d", round, align, len(imgs), firstDiff(got, want))
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -142,6 +143,58 @@ func TestMatchesMkenvimage(t *testing.T) {
 	// Guard against a sweep that silently compares nothing.
 	if compared < 500 || failedBoth == 0 {
 		t.Fatalf("sweep compared %d images and saw %d too-large cases; expected both to be exercised", compared, failedBoth)
+	}
+}
+
+// TestRandomTextsMatchMkenvimage feeds mkenvimage and FromText texts built
+// from the syntax's special characters, at sizes around each text's
+// length: wherever FromText succeeds the images must be identical, and
+// "too large" must agree both ways. (Texts with a variable lacking '=' are
+// ours to reject and mkenvimage's to accept, so they are only counted.)
+func TestRandomTextsMatchMkenvimage(t *testing.T) {
+	mkenvimage := mustLookPath(t, "mkenvimage")
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.txt")
+	out := filepath.Join(dir, "out.bin")
+	rng := rand.New(rand.NewSource(4))
+	pieces := []string{"a", "b=", "=", "x", "\n", "\n", "\\", "#", " ", "k=v", "\\\n", "\n\n"}
+	compared, syntax := 0, 0
+	for i := 0; i < 250; i++ {
+		var sb strings.Builder
+		for n := rng.Intn(12); n > 0; n-- {
+			sb.WriteString(pieces[rng.Intn(len(pieces))])
+		}
+		text := sb.String()
+		if err := os.WriteFile(in, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, size := range []int{len(text) + 4, len(text) + 5, len(text) + 6, len(text) + 8, 64} {
+			if size < 8 {
+				continue
+			}
+			opts := DefaultOptions(size)
+			os.Remove(out)
+			msg, refErr := exec.Command(mkenvimage, "-s", fmt.Sprint(size), "-o", out, in).CombinedOutput()
+			got, err := FromText([]byte(text), opts)
+			var se *SyntaxError
+			switch {
+			case errors.As(err, &se):
+				syntax++
+			case refErr != nil && err == nil:
+				t.Errorf("text %q size %d: mkenvimage failed (%s), FromText succeeded", text, size, strings.TrimSpace(string(msg)))
+			case refErr == nil && err != nil:
+				t.Errorf("text %q size %d: FromText: %v, mkenvimage succeeded", text, size, err)
+			case refErr == nil:
+				want, _ := os.ReadFile(out)
+				if !bytes.Equal(got, want) {
+					t.Errorf("text %q size %d: differs from mkenvimage\n got %x\nwant %x", text, size, head(got), head(want))
+				}
+				compared++
+			}
+		}
+	}
+	if compared < 300 || syntax == 0 {
+		t.Fatalf("compared %d images, %d syntax rejections: the generator no longer exercises both", compared, syntax)
 	}
 }
 
