@@ -16,6 +16,11 @@ type FS struct {
 	ids       []uint32
 	frags     []fragEntry
 	metaCache map[int64]metaChunk
+	// budget bounds the metadata bytes a corrupt image can make the
+	// reader decode: entries pointing back into the same blocks would
+	// otherwise multiply the work without limit. Every distinct block
+	// decoded adds four readings of itself, plenty for a sound image.
+	budget int64
 }
 
 type metaChunk struct {
@@ -67,7 +72,7 @@ type Inode struct {
 // IsDir reports whether the inode is a directory.
 func (i *Inode) IsDir() bool { return i.Type == typeDir }
 
-var errTrunc = errors.New("truncated")
+var errBudget = errors.New("metadata reads exceed what an image of this size can hold (corrupt image?)")
 
 // Open reads the superblock, id table and fragment table.
 func Open(r io.ReaderAt, size int64) (*FS, error) {
@@ -98,7 +103,7 @@ func Open(r io.ReaderAt, size int64) (*FS, error) {
 	if s.InodeTable >= s.BytesUsed || s.DirectoryTable >= s.BytesUsed || s.DirectoryTable < s.InodeTable {
 		return nil, fmt.Errorf("superblock: inode table 0x%x / directory table 0x%x outside the image", s.InodeTable, s.DirectoryTable)
 	}
-	fsys := &FS{r: r, size: size, Super: s, metaCache: map[int64]metaChunk{}}
+	fsys := &FS{r: r, size: size, Super: s, metaCache: map[int64]metaChunk{}, budget: 1 << 20}
 	ids, err := fsys.lookupTable(s.IDTable, int(s.IDCount), 4, "id table")
 	if err != nil {
 		return nil, err
@@ -177,6 +182,7 @@ func (fsys *FS) meta(at int64) (metaChunk, error) {
 	}
 	c := metaChunk{data: data, next: at + 2 + int64(n)}
 	fsys.metaCache[at] = c
+	fsys.budget += 4 * int64(len(data))
 	return c, nil
 }
 
@@ -185,18 +191,17 @@ type metaReader struct {
 	fsys  *FS
 	block int64
 	off   int
-	left  int // bytes this reader may still return, against runaway reads
 }
 
 func (fsys *FS) metaAt(table uint64, block uint64, off int) *metaReader {
-	return &metaReader{fsys: fsys, block: int64(table + block), off: off, left: 64 << 20}
+	return &metaReader{fsys: fsys, block: int64(table + block), off: off}
 }
 
 func (m *metaReader) read(n int) ([]byte, error) {
-	if n > m.left {
-		return nil, errTrunc
+	if int64(n) > m.fsys.budget {
+		return nil, errBudget
 	}
-	m.left -= n
+	m.fsys.budget -= int64(n)
 	out := make([]byte, 0, n)
 	for len(out) < n {
 		c, err := m.fsys.meta(m.block)
