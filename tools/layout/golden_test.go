@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/rules-firmware/rules_firmware/tools/fdtmap"
 )
 
 // binmanCase is one directory of testdata/binman, recorded from real
@@ -107,6 +109,23 @@ func TestBinmanGolden(t *testing.T) {
 			}
 			if mem, err := img.Bytes(); err != nil || !bytes.Equal(mem, got) {
 				t.Errorf("Bytes() differs from the written file: %v", err)
+			}
+			for file, patterns := range map[string][]string{"ls.txt": nil, "ls-pattern.txt": {"sec", "*a?"}} {
+				wantLs, err := os.ReadFile(filepath.Join(dir, file))
+				if err != nil {
+					continue
+				}
+				m, err := fdtmap.Read(bytes.NewReader(got), int64(len(got)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var sb strings.Builder
+				if err := m.List(&sb, patterns); err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(string(wantLs), sb.String()); diff != "" {
+					t.Errorf("%s differs from binman ls (-binman +ours):\n%s", file, diff)
+				}
 			}
 			if c.Warning != "" {
 				// binman's first warning line names every missing blob.

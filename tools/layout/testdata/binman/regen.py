@@ -162,6 +162,9 @@ CASES = {
  ''', []),
 }
 
+# Patterns for the second recorded listing (see golden_test.go).
+LS_PATTERNS = ['sec', '*a?']
+
 U32 = {'offset', 'size', 'min-size', 'align', 'align-size', 'align-end',
        'pad-before', 'pad-after', 'pad-byte', 'skip-at-start',
        'align-default', 'assume-size'}
@@ -246,9 +249,21 @@ def main():
             shutil.copy(os.path.join(out, 'image.map'), case_dir)
             if res.returncode != 0:
                 case['warning'] = res.stderr.strip()
+            if 'fdtmap' in body:
+                ls = subprocess.run([sys.executable, BINMAN, 'ls', '-i',
+                                     os.path.join(out, 'image.bin')],
+                                    capture_output=True, text=True, check=True)
+                with open(os.path.join(case_dir, 'ls.txt'), 'w') as f:
+                    f.write(ls.stdout)
+                ls = subprocess.run([sys.executable, BINMAN, 'ls', '-i',
+                                     os.path.join(out, 'image.bin')] + LS_PATTERNS,
+                                    capture_output=True, text=True, check=True)
+                with open(os.path.join(case_dir, 'ls-pattern.txt'), 'w') as f:
+                    f.write(ls.stdout)
         else:
             lines = [l for l in res.stderr.splitlines() if l.startswith('binman: ')]
             case['error'] = lines[-1][len('binman: '):] if lines else res.stderr.strip()
+            case['error'] = case['error'].replace(work, '$DIR').replace(os.getcwd(), '$CWD')
         with open(os.path.join(case_dir, 'case.json'), 'w') as f:
             json.dump(case, f, indent=1, sort_keys=True)
             f.write('\n')
