@@ -15,6 +15,9 @@ type Options struct {
 	// Timestamp is written to the root "timestamp" property and to each
 	// signature node (mkimage uses SOURCE_DATE_EPOCH; callers pass it or 0).
 	Timestamp uint32
+	// KeepTimestamp leaves the root timestamp alone, as mkimage -F (re-sign
+	// an existing FIT) does without -t.
+	KeepTimestamp bool
 	// Keys signs signature-* nodes when set (mkimage -k DIR / -G FILE).
 	Keys KeySource
 	// KeyDest, when set, is the U-Boot control DTB that receives the public
@@ -263,8 +266,10 @@ func (c *keyCache) public(name string) (*rsa.PublicKey, error) {
 
 // addVerificationData is one attempt of mkimage's fit_add_file_data.
 func addVerificationData(fit, dest *blob, keys *keyCache, opts *Options) error {
-	if err := fit.setPropU32(0, "timestamp", opts.Timestamp); err != nil {
-		return err
+	if !opts.KeepTimestamp {
+		if err := fit.setPropU32(0, "timestamp", opts.Timestamp); err != nil {
+			return err
+		}
 	}
 	images, err := fit.pathOffset("/images")
 	if err != nil {

@@ -1,0 +1,362 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/rules-firmware/rules_firmware/tools/dts"
+	"github.com/rules-firmware/rules_firmware/tools/fdt"
+	"github.com/rules-firmware/rules_firmware/tools/fit"
+	"github.com/rules-firmware/rules_firmware/tools/outfile"
+)
+
+// FIT images: `fwtool mkimage -f`, `fwtool fit` (from a JSON description),
+// `fwtool verify`, and the FIT lister for `fwtool ls` / `mkimage -l`.
+
+func init() {
+	mkimageFIT = runMkimageFIT
+	register("fit", "build a FIT image from a JSON description (the fit_image rule)", runFit)
+	register("verify", "check a signed FIT against a U-Boot control DTB (like fit_check_sign)", runVerify)
+	registerLister(lister{
+		name:     "FIT",
+		priority: 40, // before the plain DTB lister: a FIT is a DTB with /images
+		probe:    probeFIT,
+		list:     listFIT,
+	})
+}
+
+func probeFIT(f *os.File, size int64) bool {
+	var magic [4]byte
+	if _, err := io.ReadFull(f, magic[:]); err != nil || string(magic[:]) != "\xd0\x0d\xfe\xed" {
+		return false
+	}
+	b, err := readAllAt(f, size)
+	return err == nil && fit.IsFIT(b)
+}
+
+func readAllAt(f *os.File, size int64) ([]byte, error) {
+	b := make([]byte, size)
+	_, err := f.ReadAt(b, 0)
+	return b, err
+}
+
+func listFIT(f *os.File, size int64, args []string, stdout io.Writer) error {
+	b, err := readAllAt(f, size)
+	if err != nil {
+		return err
+	}
+	img, err := fit.Parse(b)
+	if err != nil {
+		return err
+	}
+	return img.WriteListing(stdout)
+}
+
+// runMkimageFIT is mkimage -f / -F.
+func runMkimageFIT(opts mkimageOptions, stdout, stderr io.Writer) int {
+	fail := func(format string, a ...interface{}) int {
+		fmt.Fprintf(stderr, "fwtool mkimage: "+format+"\n", a...)
+		return 1
+	}
+	if opts.Image == "" {
+		return fail("no output image given")
+	}
+	switch {
+	case opts.FITSource == "auto":
+		return fail("%s: -f auto is not supported; write an .its (or use `fwtool fit`)", opts.Image)
+	case opts.Engine != "":
+		return fail("%s: -N %s: OpenSSL engines are not supported", opts.Image, opts.Engine)
+	case opts.Ramdisk != "" || len(opts.DeviceTrees) > 0:
+		return fail("%s: -i/-b only apply to -f auto, which is not supported", opts.Image)
+	}
+	var compiled []byte
+	fitOpts := fit.Options{
+		Timestamp:   opts.Time,
+		RequireKeys: opts.KeyRequired,
+		Comment:     opts.Comment,
+		AlgoName:    opts.Algo,
+		External:    opts.External,
+	}
+	if opts.AlignmentSet {
+		if opts.Alignment == 0 || opts.Alignment > 1<<30 {
+			return fail("%s: -B %#x: alignment out of range", opts.Image, opts.Alignment)
+		}
+		fitOpts.Align = int(opts.Alignment)
+	}
+	if opts.ExternalPosSet {
+		if opts.ExternalPosition > 1<<31 {
+			return fail("%s: -p %#x: position out of range", opts.Image, opts.ExternalPosition)
+		}
+		fitOpts.Position = int(opts.ExternalPosition)
+	}
+	if opts.FITSource != "" {
+		tree, err := dts.CompileFile(opts.FITSource, dts.DefaultOptions())
+		if err != nil {
+			return fail("%v", err)
+		}
+		if compiled, err = tree.Encode(fdt.EncodeOptions{}); err != nil {
+			return fail("%s: %v", opts.FITSource, err)
+		}
+	} else {
+		// -F re-signs the existing image; mkimage keeps its timestamp
+		// unless -t is given.
+		var err error
+		if compiled, err = os.ReadFile(opts.Image); err != nil {
+			return fail("%v", err)
+		}
+		fitOpts.KeepTimestamp = !opts.Touch
+	}
+	if opts.KeyDir != "" || opts.KeyFile != "" {
+		fitOpts.Keys = fit.KeyDir{Dir: opts.KeyDir, File: opts.KeyFile}
+	}
+	if opts.KeyDest != "" {
+		b, err := os.ReadFile(opts.KeyDest)
+		if err != nil {
+			return fail("%v", err)
+		}
+		fitOpts.KeyDest = b
+	}
+	res, err := fit.Process(compiled, fitOpts)
+	if err != nil {
+		name := opts.FITSource
+		if name == "" {
+			name = opts.Image
+		}
+		return fail("%s: %v", name, err)
+	}
+	if err := outfile.WriteBytes(opts.Image, res.FIT); err != nil {
+		return fail("%v", err)
+	}
+	if opts.KeyDest != "" {
+		if err := outfile.WriteBytes(opts.KeyDest, res.KeyDest); err != nil {
+			return fail("%v", err)
+		}
+	}
+	if !opts.Quiet {
+		img, err := fit.Parse(res.FIT)
+		if err != nil {
+			return fail("%s: %v", opts.Image, err)
+		}
+		if err := img.WriteListing(stdout); err != nil {
+			return fail("%v", err)
+		}
+	}
+	return 0
+}
+
+type keyFlags fit.KeyFiles
+
+func (k keyFlags) String() string { return "" }
+func (k keyFlags) Set(v string) error {
+	name, path, ok := strings.Cut(v, "=")
+	if !ok || name == "" || path == "" {
+		return fmt.Errorf("want NAME=FILE.pem, got %q", v)
+	}
+	if _, dup := k[name]; dup {
+		return fmt.Errorf("key %q given twice", name)
+	}
+	k[name] = path
+	return nil
+}
+
+type hexFlag struct {
+	v   uint64
+	set bool
+}
+
+func (h *hexFlag) String() string { return "" }
+func (h *hexFlag) Set(s string) error {
+	v, err := strconv.ParseUint(strings.TrimPrefix(strings.ToLower(s), "0x"), 16, 32)
+	if err != nil {
+		return fmt.Errorf("not a hex number: %q", s)
+	}
+	h.v, h.set = v, true
+	return nil
+}
+
+const fitUsage = `usage: fwtool fit --spec SPEC.json -o OUT.itb [--its OUT.its]
+                 [-E] [-B HEX] [-p HEX] [--key NAME=KEY.pem]... [-k KEYDIR]
+                 [--control-in U-BOOT.dtb --control-out OUT.dtb] [-r] [-c COMMENT]
+
+Builds a FIT from a JSON description, byte-identical to mkimage -f on the
+equivalent .its (which --its writes). SPEC.json:
+  {"description": "...", "default": "conf-1",
+   "images": [{"name": "kernel-1", "description": "...", "type": "kernel",
+               "arch": "arm64", "os": "linux", "compression": "none",
+               "load": 524288, "entry": 524288, "data_file": "Image",
+               "hashes": ["sha256", "crc32"]}],
+   "configurations": [{"name": "conf-1", "kernel": "kernel-1",
+               "fdt": ["fdt-1"], "ramdisk": "", "firmware": "", "loadables": [],
+               "compatible": "",
+               "signatures": [{"algo": "sha256,rsa2048", "key_name": "dev",
+                               "padding": "pkcs-1.5", "sign_images": []}]}]}
+Keys: --key NAME=FILE gives the PEM private key for key-name-hint NAME (the
+public key written with --control-out is derived from it); -k DIR reads
+DIR/NAME.key (and DIR/NAME.crt) as mkimage does. Timestamps come from
+$SOURCE_DATE_EPOCH, else 0.
+`
+
+func runFit(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("fit", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, fitUsage) }
+	spec := fs.String("spec", "", "JSON description")
+	out := fs.String("o", "", "output FIT")
+	its := fs.String("its", "", "also write the equivalent .its source here")
+	external := fs.Bool("E", false, "external data after the FDT")
+	var align, pos hexFlag
+	fs.Var(&align, "B", "external data alignment, hex")
+	fs.Var(&pos, "p", "external data position, hex")
+	keys := keyFlags{}
+	fs.Var(keys, "key", "NAME=FILE.pem private key for key-name-hint NAME (repeatable)")
+	keyDir := fs.String("k", "", "key directory (NAME.key, NAME.crt)")
+	ctlIn := fs.String("control-in", "", "U-Boot control DTB to add public keys to")
+	ctlOut := fs.String("control-out", "", "where to write the control DTB with the keys")
+	require := fs.Bool("r", false, "mark keys required")
+	comment := fs.String("c", "", "comment for signature nodes")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, fitUsage)
+			return 0
+		}
+		return 2
+	}
+	fail := func(format string, a ...interface{}) int {
+		fmt.Fprintf(stderr, "fwtool fit: "+format+"\n", a...)
+		return 1
+	}
+	if *spec == "" || *out == "" || fs.NArg() != 0 {
+		fs.Usage()
+		return 2
+	}
+	if (*ctlIn == "") != (*ctlOut == "") {
+		return fail("--control-in and --control-out go together")
+	}
+	raw, err := os.ReadFile(*spec)
+	if err != nil {
+		return fail("%v", err)
+	}
+	var s fit.Spec
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return fail("%s: %v", *spec, err)
+	}
+	if err := s.Validate(); err != nil {
+		return fail("%s: %v", *spec, err)
+	}
+	if err := s.LoadData(); err != nil {
+		return fail("%s: %v", *spec, err)
+	}
+	var epoch uint32
+	if v, ok := os.LookupEnv("SOURCE_DATE_EPOCH"); ok {
+		epoch = parseSourceDateEpoch(v)
+	}
+	opts := fit.Options{Timestamp: epoch, External: *external, RequireKeys: *require, Comment: *comment}
+	if align.set {
+		if align.v == 0 {
+			return fail("-B 0: alignment must be positive")
+		}
+		opts.Align = int(align.v)
+	}
+	if pos.set {
+		opts.Position = int(pos.v)
+	}
+	switch {
+	case len(keys) > 0 && *keyDir != "":
+		return fail("give keys with --key or -k, not both")
+	case len(keys) > 0:
+		opts.Keys = fit.KeyFiles(keys)
+	case *keyDir != "":
+		opts.Keys = fit.KeyDir{Dir: *keyDir}
+	}
+	if *ctlIn != "" {
+		if opts.KeyDest, err = os.ReadFile(*ctlIn); err != nil {
+			return fail("%v", err)
+		}
+	}
+	res, err := fit.Build(&s, opts)
+	if err != nil {
+		return fail("%s: %v", *spec, err)
+	}
+	if *its != "" {
+		text, err := s.ITS()
+		if err != nil {
+			return fail("%s: %v", *spec, err)
+		}
+		if err := outfile.WriteBytes(*its, []byte(text)); err != nil {
+			return fail("%v", err)
+		}
+	}
+	if err := outfile.WriteBytes(*out, res.FIT); err != nil {
+		return fail("%v", err)
+	}
+	if *ctlOut != "" {
+		if err := outfile.WriteBytes(*ctlOut, res.KeyDest); err != nil {
+			return fail("%v", err)
+		}
+	}
+	return 0
+}
+
+const verifyUsage = `usage: fwtool verify -k CONTROL.dtb [-c CONFIG] [-f] IMAGE.itb
+
+Checks a signed FIT the way U-Boot does before booting (fit_check_sign's
+command line): the configuration (default: the FIT's default) must carry a
+signature that verifies with a key in CONTROL.dtb's /signature node, every
+key marked required = "conf" must have verified it, and every image the
+configuration names must match its hash nodes. Exit 0 when it verifies.
+`
+
+func runVerify(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, verifyUsage) }
+	keyDTB := fs.String("k", "", "U-Boot control DTB with /signature/key-* nodes")
+	conf := fs.String("c", "", "configuration to check (default: the FIT's default)")
+	image := fs.String("f", "", "FIT image (or give it as the argument)")
+	quiet := fs.Bool("q", false, "print nothing on success")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, verifyUsage)
+			return 0
+		}
+		return 2
+	}
+	if *image == "" && fs.NArg() == 1 {
+		*image = fs.Arg(0)
+	} else if fs.NArg() != 0 {
+		fs.Usage()
+		return 2
+	}
+	if *image == "" || *keyDTB == "" {
+		fs.Usage()
+		return 2
+	}
+	fitBytes, err := os.ReadFile(*image)
+	if err != nil {
+		fmt.Fprintf(stderr, "fwtool verify: %v\n", err)
+		return 1
+	}
+	ctl, err := os.ReadFile(*keyDTB)
+	if err != nil {
+		fmt.Fprintf(stderr, "fwtool verify: %v\n", err)
+		return 1
+	}
+	rep, err := fit.Verify(fitBytes, ctl, *conf)
+	if err != nil {
+		fmt.Fprintf(stderr, "fwtool verify: %s: %v\n", *image, err)
+		return 1
+	}
+	if !*quiet {
+		fmt.Fprintf(stdout, "%s: configuration '%s' verified: %s; image hashes OK: %s\n",
+			*image, rep.Config, strings.Join(rep.Signatures, ", "), strings.Join(rep.Images, ", "))
+	}
+	return 0
+}

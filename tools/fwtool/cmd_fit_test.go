@@ -1,0 +1,267 @@
+package main
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const fitTestITS = `/dts-v1/;
+
+/ {
+	description = "fwtool FIT test";
+	#address-cells = <1>;
+
+	images {
+		kernel {
+			description = "kernel";
+			data = /incbin/("Image");
+			type = "kernel";
+			arch = "arm64";
+			os = "linux";
+			compression = "none";
+			load = <0x40080000>;
+			entry = <0x40080000>;
+			hash-1 { algo = "sha256"; };
+			hash-2 { algo = "crc32"; };
+		};
+		fdt-1 {
+			data = /incbin/("board.dtb");
+			type = "flat_dt";
+			arch = "arm64";
+			compression = "none";
+			hash-1 { algo = "sha1"; };
+		};
+		initrd {
+			data = /incbin/("initrd.cpio");
+			type = "ramdisk";
+			arch = "arm64";
+			os = "linux";
+			compression = "none";
+			load = <0x48000000>;
+			hash-1 { algo = "sha512"; };
+		};
+	};
+
+	configurations {
+		default = "conf-1";
+		conf-1 {
+			description = "boot";
+			kernel = "kernel";
+			fdt = "fdt-1";
+			ramdisk = "initrd";
+			signature-1 {
+				algo = "sha256,rsa2048";
+				key-name-hint = "dev";
+				sign-images = "kernel", "fdt", "ramdisk";
+			};
+		};
+	};
+};
+`
+
+// fitTestDir writes the .its, its /incbin/ files, keys (dev.key, dev.crt)
+// and a control DTB into a fresh directory.
+func fitTestDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	data := func(n int, seed byte) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(i*7) ^ seed
+		}
+		return b
+	}
+	writeFile(t, filepath.Join(dir, "Image"), data(5000, 1))
+	writeFile(t, filepath.Join(dir, "board.dtb"), data(700, 2))
+	writeFile(t, filepath.Join(dir, "initrd.cpio"), data(1500, 3))
+	writeFile(t, filepath.Join(dir, "x.its"), []byte(fitTestITS))
+	keys := filepath.Join(dir, "keys")
+	if err := os.Mkdir(keys, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(keys, "dev.key"), pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)}))
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "dev"},
+		NotBefore: time.Unix(0, 0), NotAfter: time.Unix(1<<31-1, 0)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(keys, "dev.crt"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+	writeFile(t, filepath.Join(dir, "u-boot.dts"), []byte("/dts-v1/;\n/ { model = \"board\"; chosen { }; };\n"))
+	dtc := lookTool(t, "dtc", "device-tree-compiler")
+	if out, err := runTool(t, "", dtc, "-I", "dts", "-O", "dtb", "-o", filepath.Join(dir, "u-boot.dtb"), filepath.Join(dir, "u-boot.dts")); err != nil {
+		t.Fatalf("dtc: %v\n%s", err, out)
+	}
+	return dir
+}
+
+// TestMkimageFITMatchesMkimage: `fwtool mkimage -f` (our DTS compiler, no
+// dtc) against `mkimage -f` for plain, external, aligned, positioned and
+// signed builds, including the control DTB mkimage -K rewrites.
+func TestMkimageFITMatchesMkimage(t *testing.T) {
+	mkimage := lookTool(t, "mkimage", "u-boot-tools")
+	dir := fitTestDir(t)
+	// mkimage resolves /incbin/ against the directory it runs in.
+	wd, _ := os.Getwd()
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chdir(wd)
+	for i, args := range [][]string{
+		{},
+		{"-E"},
+		{"-E", "-B", "1000"},
+		{"-E", "-p", "3000"},
+		{"-k", "keys", "-K", "CTL", "-r"},
+		{"-k", "keys", "-K", "CTL", "-E", "-B", "0x40", "-c", "signed build"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			refCtl := fmt.Sprintf("ref-%d.dtb", i)
+			ourCtl := fmt.Sprintf("our-%d.dtb", i)
+			ctl := readFile(t, "u-boot.dtb")
+			writeFile(t, refCtl, ctl)
+			writeFile(t, ourCtl, ctl)
+			with := func(ctlName string) []string {
+				out := make([]string, len(args))
+				for j, a := range args {
+					if a == "CTL" {
+						a = ctlName
+					}
+					out[j] = a
+				}
+				return out
+			}
+			refArgs := append(append([]string{"-f", "x.its"}, with(refCtl)...), "ref.itb")
+			if out, err := runTool(t, "1600000000", mkimage, refArgs...); err != nil {
+				t.Fatalf("mkimage: %v\n%s", err, out)
+			}
+			refListing, _ := runTool(t, "1600000000", mkimage, "-l", "ref.itb")
+			ourArgs := append(append([]string{"mkimage", "-f", "x.its"}, with(ourCtl)...), "our.itb")
+			code, stdout, stderr := runFwtool(t, "1600000000", ourArgs...)
+			if code != 0 {
+				t.Fatalf("fwtool mkimage: exit %d: %s", code, stderr)
+			}
+			if !bytes.Equal(readFile(t, "our.itb"), readFile(t, "ref.itb")) {
+				t.Fatalf("our.itb differs from mkimage's")
+			}
+			if !bytes.Equal(readFile(t, ourCtl), readFile(t, refCtl)) {
+				t.Fatalf("control DTB differs from mkimage's")
+			}
+			if stdout != refListing {
+				t.Errorf("listing after writing differs from mkimage -l:\n%s\n---\n%s", stdout, refListing)
+			}
+			code, stdout, _ = runFwtool(t, "", "ls", "our.itb")
+			if code != 0 || stdout != refListing {
+				t.Errorf("fwtool ls: exit %d\n%s", code, stdout)
+			}
+			if len(args) > 0 && args[0] == "-k" {
+				code, stdout, stderr = runFwtool(t, "", "verify", "-k", ourCtl, "-f", "our.itb")
+				if code != 0 || !strings.Contains(stdout, "verified") {
+					t.Fatalf("verify: exit %d %s %s", code, stdout, stderr)
+				}
+				bad := readFile(t, "our.itb")
+				at := bytes.Index(bad, []byte("boot\x00")) // the config description
+				bad[at] ^= 0x20
+				writeFile(t, "bad.itb", bad)
+				code, _, stderr = runFwtool(t, "", "verify", "-k", ourCtl, "bad.itb")
+				if code == 0 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "signature-1") {
+					t.Fatalf("tampered FIT: exit %d, stderr %q", code, stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestMkimageFITErrors(t *testing.T) {
+	dir := fitTestDir(t)
+	its := strings.Replace(fitTestITS, `algo = "sha512"`, `algo = "md5"`, 1)
+	writeFile(t, filepath.Join(dir, "bad.its"), []byte(its))
+	code, _, stderr := runFwtool(t, "1", "mkimage", "-f", filepath.Join(dir, "bad.its"), filepath.Join(dir, "o.itb"))
+	if code == 0 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "Node '/images/initrd/hash-1'") {
+		t.Errorf("md5: exit %d, %q", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "o.itb")); err == nil {
+		t.Errorf("output written despite the error")
+	}
+	// A signature whose key file is missing names the node and the key.
+	code, _, stderr = runFwtool(t, "1", "mkimage", "-f", filepath.Join(dir, "x.its"), "-k", filepath.Join(dir, "nokeys"), filepath.Join(dir, "o.itb"))
+	if code == 0 || !strings.Contains(stderr, "Node '/configurations/conf-1/signature-1': key 'dev'") {
+		t.Errorf("missing key: exit %d, %q", code, stderr)
+	}
+	code, _, stderr = runFwtool(t, "1", "verify", "-k", filepath.Join(dir, "u-boot.dtb"), filepath.Join(dir, "x.its"))
+	if code == 0 || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("verify of a non-FIT: exit %d, %q", code, stderr)
+	}
+	for _, cmd := range []string{"fit", "verify"} {
+		if code, stdout, _ := runFwtool(t, "", cmd, "--help"); code != 0 || !strings.Contains(stdout, "usage: fwtool "+cmd) {
+			t.Errorf("%s --help: exit %d %q", cmd, code, stdout)
+		}
+	}
+}
+
+// TestFitCommandMatchesMkimage: the JSON description path (the fit_image
+// rule) against mkimage on the .its it writes, with keys given as files.
+func TestFitCommandMatchesMkimage(t *testing.T) {
+	mkimage := lookTool(t, "mkimage", "u-boot-tools")
+	dir := fitTestDir(t)
+	spec := map[string]interface{}{
+		"description": "rule-built",
+		"default":     "conf-1",
+		"images": []map[string]interface{}{
+			{"name": "kernel", "type": "kernel", "arch": "arm64", "os": "linux", "compression": "none",
+				"load": 0x40080000, "entry": 0x40080000, "data_file": filepath.Join(dir, "Image"), "hashes": []string{"sha256"}},
+			{"name": "fdt-1", "type": "flat_dt", "arch": "arm64", "data_file": filepath.Join(dir, "board.dtb"), "hashes": []string{"crc32"}},
+		},
+		"configurations": []map[string]interface{}{
+			{"name": "conf-1", "kernel": "kernel", "fdt": []string{"fdt-1"}, "compatible": "vendor,board",
+				"signatures": []map[string]interface{}{{"algo": "sha256,rsa2048", "key_name": "dev"}}},
+		},
+	}
+	js, _ := json.Marshal(spec)
+	specPath := writeFile(t, filepath.Join(dir, "spec.json"), js)
+	out := filepath.Join(dir, "rule.itb")
+	its := filepath.Join(dir, "rule.its")
+	ctlOut := filepath.Join(dir, "rule-ctl.dtb")
+	code, _, stderr := runFwtool(t, "1600000000", "fit", "--spec", specPath, "-o", out, "--its", its, "-E",
+		"--key", "dev="+filepath.Join(dir, "keys", "dev.key"), "--control-in", filepath.Join(dir, "u-boot.dtb"),
+		"--control-out", ctlOut, "-r")
+	if code != 0 {
+		t.Fatalf("fwtool fit: exit %d: %s", code, stderr)
+	}
+	refCtl := writeFile(t, filepath.Join(dir, "ref-ctl.dtb"), readFile(t, filepath.Join(dir, "u-boot.dtb")))
+	ref := filepath.Join(dir, "ref.itb")
+	if o, err := runTool(t, "1600000000", mkimage, "-f", its, "-E", "-k", filepath.Join(dir, "keys"), "-K", refCtl, "-r", ref); err != nil {
+		t.Fatalf("mkimage: %v\n%s", err, o)
+	}
+	if !bytes.Equal(readFile(t, out), readFile(t, ref)) {
+		t.Errorf("fwtool fit output differs from mkimage on its .its")
+	}
+	if !bytes.Equal(readFile(t, ctlOut), readFile(t, refCtl)) {
+		t.Errorf("control DTB differs from mkimage's")
+	}
+	if code, _, stderr := runFwtool(t, "", "verify", "-k", ctlOut, out); code != 0 {
+		t.Errorf("verify: %s", stderr)
+	}
+	bad := strings.Replace(string(js), `"sha256"]`, `"sha3"]`, 1)
+	writeFile(t, specPath, []byte(bad))
+	code, _, stderr = runFwtool(t, "", "fit", "--spec", specPath, "-o", out)
+	if code == 0 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "Node '/images/kernel': unknown hash algo \"sha3\"") {
+		t.Errorf("bad spec: exit %d %q", code, stderr)
+	}
+}
