@@ -1,7 +1,6 @@
 package disk
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -131,7 +130,6 @@ func Extract(img *os.File, p *Found, out *os.File) error {
 	if err != nil {
 		return err
 	}
-	buf := make([]byte, copyBufferSize)
 	// genimage may end the file before the last partition does; the
 	// rest reads as zeros.
 	start, end := int64(p.Start), int64(p.Start+p.Size)
@@ -139,22 +137,8 @@ func Extract(img *os.File, p *Found, out *os.File) error {
 		end = st.Size()
 	}
 	return dataRanges(img, start, end, func(s, e int64) error {
-		for off := s; off < e; {
-			n := int64(len(buf))
-			if e-off < n {
-				n = e - off
-			}
-			got, err := img.ReadAt(buf[:n], off)
-			if int64(got) < n {
-				if err == nil || errors.Is(err, io.EOF) {
-					err = io.ErrUnexpectedEOF
-				}
-				return fmt.Errorf("partition %d: reading at 0x%x (%d): %v", p.Number, off, off, err)
-			}
-			if _, err := out.WriteAt(buf[:n], off-start); err != nil {
-				return err
-			}
-			off += n
+		if err := copyRange(out, s-start, img, s, e-s); err != nil {
+			return fmt.Errorf("partition %d: reading at 0x%x (%d): %v", p.Number, s, s, err)
 		}
 		return nil
 	})

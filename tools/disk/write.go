@@ -92,22 +92,8 @@ func (w *writer) copyImage(p *Placed, open Opener) error {
 		if err := w.hole(p, pos, start); err != nil {
 			return err
 		}
-		for off := start; off < end; {
-			n := int64(len(w.buf))
-			if end-off < n {
-				n = end - off
-			}
-			got, err := in.ReadAt(w.buf[:n], off)
-			if int64(got) < n {
-				if err == nil || err == io.EOF {
-					err = fmt.Errorf("file shrank to %s while reading", hexDec(uint64(off)+uint64(got)))
-				}
-				return partErr(p.Name, "image '%s': %v", p.Image, err)
-			}
-			if _, err := w.out.WriteAt(w.buf[:n], int64(p.Offset)+off); err != nil {
-				return partErr(p.Name, "cannot write output at %s: %v", hexDec(p.Offset+uint64(off)), err)
-			}
-			off += n
+		if err := copyRange(w.out, int64(p.Offset)+start, in, start, end-start); err != nil {
+			return partErr(p.Name, "image '%s': %v", p.Image, err)
 		}
 		pos = end
 		return nil
@@ -119,6 +105,26 @@ func (w *writer) copyImage(p *Placed, open Opener) error {
 		return err
 	}
 	w.note(p.Offset + p.ImageSize)
+	return nil
+}
+
+// copyRange copies n bytes of in at inOff to out at outOff. Going through
+// the files' offsets lets os.File.ReadFrom use copy_file_range, so the data
+// need not pass through this process (memory stays bounded either way).
+func copyRange(out *os.File, outOff int64, in *os.File, inOff, n int64) error {
+	if _, err := in.Seek(inOff, io.SeekStart); err != nil {
+		return err
+	}
+	if _, err := out.Seek(outOff, io.SeekStart); err != nil {
+		return err
+	}
+	got, err := out.ReadFrom(&io.LimitedReader{R: in, N: n})
+	if err != nil {
+		return err
+	}
+	if got != n {
+		return fmt.Errorf("file shrank to %s while reading", hexDec(uint64(inOff+got)))
+	}
 	return nil
 }
 
