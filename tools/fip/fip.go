@@ -134,7 +134,13 @@ type Options struct {
 	Align uint64
 	// PlatTocFlags fills bits 32-47 of the ToC header's flags.
 	PlatTocFlags uint16
+	// OtherFlags are the header flag bits outside 32-47; fiptool update and
+	// remove carry them over from the package they rewrite.
+	OtherFlags uint64
 }
+
+// platTocFlagsMask selects bits 32-47 of the header flags.
+const platTocFlagsMask = uint64(0xffff) << 32
 
 // ValidAlign reports whether a is an alignment fiptool accepts.
 func ValidAlign(a uint64) bool { return a != 0 && a&(a-1) == 0 }
@@ -176,7 +182,7 @@ func Create(images []Image, opts Options) ([]byte, error) {
 	le := binary.LittleEndian
 	le.PutUint32(out[0:], TocName)
 	le.PutUint32(out[4:], TocSerialNumber)
-	le.PutUint64(out[8:], uint64(opts.PlatTocFlags)<<32)
+	le.PutUint64(out[8:], opts.OtherFlags&^platTocFlagsMask|uint64(opts.PlatTocFlags)<<32)
 	entry := out[HeaderSize:]
 	for _, p := range layout {
 		copy(entry[0:16], p.img.UUID[:])
@@ -251,6 +257,21 @@ type Package struct {
 
 // PlatTocFlags returns bits 32-47 of the header flags.
 func (p *Package) PlatTocFlags() uint16 { return uint16(p.Flags >> 32) }
+
+// Images returns the package's images in ToC order, to repack (as fiptool
+// update and remove do) through Create.
+func (p *Package) Images() []Image {
+	out := make([]Image, len(p.Entries))
+	for i, e := range p.Entries {
+		out[i] = Image{UUID: e.UUID, Data: e.Data}
+	}
+	return out
+}
+
+// RepackOptions returns Options that keep p's header flags.
+func (p *Package) RepackOptions(align uint64) Options {
+	return Options{Align: align, PlatTocFlags: p.PlatTocFlags(), OtherFlags: p.Flags &^ platTocFlagsMask}
+}
 
 // FieldError names the ToC field that is wrong.
 type FieldError struct {

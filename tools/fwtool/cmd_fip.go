@@ -18,11 +18,13 @@ import (
 //   fwtool fiptool [--verbose] create [--align N] [--plat-toc-flags N]
 //                  [--blob uuid=U,file=F]... [--IMAGE FILE]... FIP
 //   fwtool fiptool [--verbose] info FIP
+//   fwtool fiptool update [--align N] [--plat-toc-flags N] [--out FIP2] [--blob uuid=U,file=F]... [--IMAGE FILE]... FIP
 //   fwtool fiptool unpack [--out DIR] [--force] [--blob uuid=U,file=F]... [--IMAGE FILE]... FIP
+//   fwtool fiptool remove [--align N] [--out FIP2] [--force] [--blob uuid=U]... [--IMAGE]... FIP
 // `fwtool fip` is the same command.
 
 func init() {
-	register("fiptool", "create, list and unpack TF-A FIPs (fiptool's command line)", runFiptool)
+	register("fiptool", "create, list, update, unpack and remove TF-A FIPs (fiptool's command line)", runFiptool)
 	register("fip", "same as fiptool", runFiptool)
 	registerLister(lister{
 		name:     "fip",
@@ -78,7 +80,9 @@ const fiptoolUsage = `usage: fwtool fiptool [--verbose] <command> [<args>]
 Commands (as TF-A's fiptool):
   create [--align N] [--plat-toc-flags N] [--blob uuid=UUID,file=FILE]... [--IMAGE FILE]... FIP
   info FIP
+  update [--align N] [--plat-toc-flags N] [--out FIP2] [--blob uuid=UUID,file=FILE]... [--IMAGE FILE]... FIP
   unpack [--out DIR] [--force] [--blob uuid=UUID,file=FILE]... [--IMAGE FILE]... FIP
+  remove [--align N] [--out FIP2] [--force] [--blob uuid=UUID]... [--IMAGE]... FIP
 
 --align is a power of two; --plat-toc-flags a 16-bit value stored in bits 32-47
 of the ToC flags. Images are packed in TF-A's table order whatever the order
@@ -118,9 +122,9 @@ func runFiptool(args []string, stdout, stderr io.Writer) int {
 	case "help":
 		fiptoolHelp(stdout)
 		return 0
-	case "create", "info", "unpack":
+	case "create", "info", "unpack", "update", "remove":
 	default:
-		fmt.Fprintf(stderr, "fwtool fiptool: unknown command %q (create, info, unpack)\n", cmd)
+		fmt.Fprintf(stderr, "fwtool fiptool: unknown command %q (create, info, update, unpack, remove)\n", cmd)
 		return 2
 	}
 	opts, err := parseFiptoolArgs(cmd, rest)
@@ -139,6 +143,10 @@ func runFiptool(args []string, stdout, stderr io.Writer) int {
 		err = fiptoolInfo(opts, verbose, stdout)
 	case "unpack":
 		err = fiptoolUnpack(opts)
+	case "update":
+		err = fiptoolUpdate(opts)
+	case "remove":
+		err = fiptoolRemove(opts)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "fwtool fiptool %s: %v\n", cmd, err)
@@ -155,21 +163,31 @@ type fiptoolImageArg struct {
 }
 
 type fiptoolOptions struct {
-	images       []fiptoolImageArg
-	align        uint64
-	platTocFlags uint16
-	out          string
-	force        bool
-	fipFile      string
+	images          []fiptoolImageArg
+	align           uint64
+	platTocFlags    uint16
+	platTocFlagsSet bool
+	out             string
+	force           bool
+	fipFile         string
 }
 
 var errFiptoolHelp = errors.New("help")
 
 // parseFiptoolArgs reads options the way fiptool's getopt_long does:
 // --name value or --name=value, options and the FIP name in any order.
+// remove takes image options without a file (--tb-fw) and --blob uuid=...
 func parseFiptoolArgs(cmd string, args []string) (fiptoolOptions, error) {
 	var o fiptoolOptions
 	var positional []string
+	is := func(cmds ...string) bool {
+		for _, c := range cmds {
+			if c == cmd {
+				return true
+			}
+		}
+		return false
+	}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
@@ -197,15 +215,15 @@ func parseFiptoolArgs(cmd string, args []string) (fiptoolOptions, error) {
 		switch {
 		case name == "help":
 			return o, errFiptoolHelp
-		case name == "force" && cmd == "unpack":
+		case name == "force" && is("unpack", "remove"):
 			o.force = true
-		case name == "out" && cmd == "unpack":
+		case name == "out" && is("unpack", "update", "remove"):
 			v, err := takeValue()
 			if err != nil {
 				return o, err
 			}
 			o.out = v
-		case name == "align" && cmd == "create":
+		case name == "align" && is("create", "update", "remove"):
 			v, err := takeValue()
 			if err != nil {
 				return o, err
@@ -215,7 +233,7 @@ func parseFiptoolArgs(cmd string, args []string) (fiptoolOptions, error) {
 				return o, fmt.Errorf("--align %s: alignment must be a power of two", v)
 			}
 			o.align = n
-		case name == "plat-toc-flags" && cmd == "create":
+		case name == "plat-toc-flags" && is("create", "update"):
 			v, err := takeValue()
 			if err != nil {
 				return o, err
@@ -224,27 +242,35 @@ func parseFiptoolArgs(cmd string, args []string) (fiptoolOptions, error) {
 			if err != nil || n > 0xffff {
 				return o, fmt.Errorf("--plat-toc-flags %s: must be a 16-bit number", v)
 			}
-			o.platTocFlags = uint16(n)
-		case name == "blob" && (cmd == "create" || cmd == "unpack"):
+			o.platTocFlags, o.platTocFlagsSet = uint16(n), true
+		case name == "blob" && is("create", "update", "unpack", "remove"):
 			v, err := takeValue()
 			if err != nil {
 				return o, err
 			}
-			img, err := parseBlobArg(v)
+			img, err := parseBlobArg(v, cmd != "remove")
 			if err != nil {
 				return o, err
 			}
 			o.images = append(o.images, img)
 		default:
 			t, ok := fip.TypeByName(name)
-			if !ok || (cmd != "create" && cmd != "unpack") {
+			if !ok || !is("create", "update", "unpack", "remove") {
 				return o, fmt.Errorf("unknown option --%s", name)
 			}
-			v, err := takeValue()
-			if err != nil {
-				return o, err
+			img := fiptoolImageArg{uuid: t.UUID, flag: "--" + name}
+			if cmd == "remove" {
+				if hasValue {
+					return o, fmt.Errorf("option --%s takes no value with remove", name)
+				}
+			} else {
+				v, err := takeValue()
+				if err != nil {
+					return o, err
+				}
+				img.file = v
 			}
-			o.images = append(o.images, fiptoolImageArg{uuid: t.UUID, file: v, flag: "--" + name})
+			o.images = append(o.images, img)
 		}
 	}
 	if len(positional) != 1 {
@@ -254,45 +280,140 @@ func parseFiptoolArgs(cmd string, args []string) (fiptoolOptions, error) {
 	return o, nil
 }
 
-// parseBlobArg reads "uuid=...,file=..." in either order.
-func parseBlobArg(v string) (fiptoolImageArg, error) {
+// parseBlobArg reads "uuid=...,file=..." in either order; remove's --blob
+// has no file.
+func parseBlobArg(v string, needFile bool) (fiptoolImageArg, error) {
 	img := fiptoolImageArg{flag: "--blob " + v}
 	var haveUUID bool
 	for _, kv := range strings.Split(v, ",") {
 		k, val, _ := strings.Cut(kv, "=")
-		switch k {
-		case "uuid":
+		switch {
+		case k == "uuid":
 			u, err := fip.ParseUUID(val)
 			if err != nil {
 				return img, fmt.Errorf("--blob %s: %v", v, err)
 			}
 			img.uuid, haveUUID = u, true
-		case "file":
+		case k == "file" && needFile:
 			img.file = val
 		default:
-			return img, fmt.Errorf("--blob %s: unknown key %q (want uuid=...,file=...)", v, k)
+			return img, fmt.Errorf("--blob %s: unknown key %q", v, k)
 		}
 	}
-	if !haveUUID || img.file == "" {
-		return img, fmt.Errorf("--blob %s: both uuid= and file= are required", v)
+	if !haveUUID || (needFile && img.file == "") {
+		if needFile {
+			return img, fmt.Errorf("--blob %s: both uuid= and file= are required", v)
+		}
+		return img, fmt.Errorf("--blob %s: uuid= is required", v)
 	}
 	return img, nil
 }
 
-func fiptoolCreate(o fiptoolOptions) error {
+func readImageArgs(args []fiptoolImageArg) ([]fip.Image, error) {
 	var images []fip.Image
-	for _, a := range o.images {
+	for _, a := range args {
 		data, err := os.ReadFile(a.file)
 		if err != nil {
-			return fmt.Errorf("%s %s: %w", a.flag, a.file, unwrapPathError(err))
+			return nil, fmt.Errorf("%s %s: %w", a.flag, a.file, unwrapPathError(err))
 		}
 		images = append(images, fip.Image{UUID: a.uuid, Data: data})
+	}
+	return images, nil
+}
+
+func fiptoolCreate(o fiptoolOptions) error {
+	images, err := readImageArgs(o.images)
+	if err != nil {
+		return err
 	}
 	data, err := fip.Create(images, fip.Options{Align: o.align, PlatTocFlags: o.platTocFlags})
 	if err != nil {
 		return fmt.Errorf("%s: %w", o.fipFile, err)
 	}
 	return outfile.WriteBytes(o.fipFile, data)
+}
+
+// fiptoolUpdate adds or replaces images in a FIP (a missing FIP starts
+// empty, as with fiptool), keeping its header flags unless
+// --plat-toc-flags replaces bits 32-47, and writes it to --out or back.
+func fiptoolUpdate(o fiptoolOptions) error {
+	var images []fip.Image
+	opts := fip.Options{Align: o.align}
+	if _, err := os.Stat(o.fipFile); err == nil {
+		p, err := readFip(o.fipFile)
+		if err != nil {
+			return err
+		}
+		images = p.Images()
+		opts = p.RepackOptions(o.align)
+	}
+	if o.platTocFlagsSet {
+		opts.PlatTocFlags = o.platTocFlags
+	}
+	added, err := readImageArgs(o.images)
+	if err != nil {
+		return err
+	}
+	// fiptool reads the command line before the package, so an image
+	// without a table name takes its place from the command line when given
+	// there, and the package's other such images follow.
+	given := map[fip.UUID]bool{}
+	for _, img := range added {
+		given[img.UUID] = true
+	}
+	all := added
+	for _, img := range images {
+		if !given[img.UUID] {
+			all = append(all, img)
+		}
+	}
+	data, err := fip.Create(all, opts)
+	if err != nil {
+		return fmt.Errorf("%s: %w", o.fipFile, err)
+	}
+	return outfile.WriteBytes(fiptoolOutput(o), data)
+}
+
+// fiptoolRemove drops images from a FIP and repacks the rest.
+func fiptoolRemove(o fiptoolOptions) error {
+	p, err := readFip(o.fipFile)
+	if err != nil {
+		return err
+	}
+	if o.out != "" && !o.force {
+		if _, err := os.Lstat(o.out); err == nil {
+			return fmt.Errorf("--out %s: file already exists, use --force to overwrite it", o.out)
+		}
+	}
+	drop := map[fip.UUID]bool{}
+	for _, a := range o.images {
+		found := false
+		for _, e := range p.Entries {
+			found = found || e.UUID == a.uuid
+		}
+		if !found {
+			return fmt.Errorf("%s: %s: no such image in the FIP", o.fipFile, a.flag)
+		}
+		drop[a.uuid] = true
+	}
+	var kept []fip.Image
+	for _, img := range p.Images() {
+		if !drop[img.UUID] {
+			kept = append(kept, img)
+		}
+	}
+	data, err := fip.Create(kept, p.RepackOptions(o.align))
+	if err != nil {
+		return fmt.Errorf("%s: %w", o.fipFile, err)
+	}
+	return outfile.WriteBytes(fiptoolOutput(o), data)
+}
+
+func fiptoolOutput(o fiptoolOptions) string {
+	if o.out != "" {
+		return o.out
+	}
+	return o.fipFile
 }
 
 func readFip(name string) (*fip.Package, error) {

@@ -144,3 +144,89 @@ func TestFiptoolSelectiveUnpackAndErrors(t *testing.T) {
 		t.Errorf("--help: exit %d", code)
 	}
 }
+
+// TestFiptoolUpdateRemove runs the same update and remove command lines
+// on identical copies of a package with fiptool and fwtool, step by step,
+// and compares the packages after every step. The starting package has
+// header flag bits outside plat-toc-flags set, which both must keep.
+func TestFiptoolUpdateRemove(t *testing.T) {
+	fiptool := requireTool(t, "fiptool")
+	dir := t.TempDir()
+	file := func(name string, n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(i*7 + n)
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	a, b, c, d, e := file("a", 100), file("b", 33), file("c", 2000), file("d", 7), file("e", 64)
+	const u1, u2 = "aaaaaaaa-1111-2222-3333-444444444444", "bbbbbbbb-1111-2222-3333-444444444444"
+	ref, ours := filepath.Join(dir, "ref.fip"), filepath.Join(dir, "ours.fip")
+	if out, err := exec.Command(fiptool, "create", "--tb-fw", a, "--blob", "uuid="+u1+",file="+b, "--plat-toc-flags", "0x12", ref).CombinedOutput(); err != nil {
+		t.Fatalf("fiptool create: %v\n%s", err, out)
+	}
+	start, _ := os.ReadFile(ref)
+	start[8] = 0x05 // flag bits 0 and 2: outside plat-toc-flags
+	os.WriteFile(ref, start, 0o644)
+	os.WriteFile(ours, start, 0o644)
+
+	steps := [][]string{
+		{"update", "--nt-fw", c, "--tb-fw", d, "--blob", "uuid=" + u2 + ",file=" + e, "--align", "16", "FIP"},
+		{"update", "--plat-toc-flags", "0x99", "--soc-fw", a, "FIP"},
+		{"remove", "--tb-fw", "--blob", "uuid=" + u1, "--align", "8", "FIP"},
+		{"update", "--blob", "uuid=" + u2 + ",file=" + a, "FIP", "--align", "4096"},
+		{"remove", "--nt-fw", "FIP"},
+	}
+	for i, step := range steps {
+		sub := func(fipFile string) []string {
+			var args []string
+			for _, s := range step {
+				if s == "FIP" {
+					s = fipFile
+				}
+				args = append(args, s)
+			}
+			return args
+		}
+		if out, err := exec.Command(fiptool, sub(ref)...).CombinedOutput(); err != nil {
+			t.Fatalf("fiptool %v: %v\n%s", step, err, out)
+		}
+		if code, _, stderr := fwtoolIn(append([]string{"fiptool"}, sub(ours)...)...); code != 0 {
+			t.Fatalf("fwtool fiptool %v: %s", step, stderr)
+		}
+		got, _ := os.ReadFile(ours)
+		want, _ := os.ReadFile(ref)
+		if string(got) != string(want) {
+			t.Fatalf("step %d %v: package differs from fiptool's (%d vs %d bytes)", i, step, len(got), len(want))
+		}
+	}
+
+	// --out leaves the input alone; a missing FIP starts empty.
+	refNew, oursNew := filepath.Join(dir, "ref-new.fip"), filepath.Join(dir, "ours-new.fip")
+	if out, err := exec.Command(fiptool, "update", "--hw-config", b, refNew).CombinedOutput(); err != nil {
+		t.Fatalf("fiptool update (new file): %v\n%s", err, out)
+	}
+	if code, _, stderr := fwtoolIn("fiptool", "update", "--hw-config", b, oursNew); code != 0 {
+		t.Fatal(stderr)
+	}
+	sameFile(t, oursNew, refNew)
+	before, _ := os.ReadFile(ours)
+	outFile := filepath.Join(dir, "out.fip")
+	if code, _, stderr := fwtoolIn("fiptool", "update", "--out", outFile, "--tb-fw", a, ours); code != 0 {
+		t.Fatal(stderr)
+	}
+	if after, _ := os.ReadFile(ours); string(after) != string(before) {
+		t.Error("update --out changed the input package")
+	}
+	code, _, stderr := fwtoolIn("fiptool", "remove", "--out", outFile, "--tb-fw", ours)
+	oneLineError(t, "remove onto existing --out", code, stderr, outFile, "--force")
+	if code, _, stderr := fwtoolIn("fiptool", "remove", "--force", "--out", outFile, "--tb-fw", outFile); code != 0 {
+		t.Errorf("remove --force: %s", stderr)
+	}
+	code, _, stderr = fwtoolIn("fiptool", "remove", "--tos-fw", ours)
+	oneLineError(t, "remove absent image", code, stderr, ours, "--tos-fw")
+}
