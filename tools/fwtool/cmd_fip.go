@@ -114,13 +114,16 @@ func runFiptool(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if len(args) == 0 {
-		fiptoolHelp(stderr)
+		fmt.Fprintln(stderr, "fwtool fiptool: no command given (create, info, update, unpack, remove; see fwtool fiptool --help)")
 		return 2
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "help":
 		fiptoolHelp(stdout)
+		return 0
+	case "version":
+		fmt.Fprintln(stdout, "fwtool fiptool (command line and layout of TF-A 2.8 fiptool)")
 		return 0
 	case "create", "info", "unpack", "update", "remove":
 	default:
