@@ -5,8 +5,8 @@ load(":toolchain.bzl", "FWTOOL_TOOLCHAIN_TYPE", "fwtool_of")
 
 # Names fwtool accepts; checked here too so a typo fails at analysis time,
 # naming the target and attribute. //tools/uimage tests keep them in step.
-UIMAGE_ARCHES = ["alpha", "arc", "arm", "arm64", "avr32", "blackfin", "i386", "ia64", "m68k", "microblaze", "mips", "mips64", "nds32", "nios2", "openrisc", "powerpc", "ppc", "riscv", "s390", "sandbox", "sh", "sparc", "sparc64", "x86", "x86_64", "xtensa"]
-UIMAGE_OSES = ["arm-trusted-firmware", "efi", "elf", "freebsd", "integrity", "linux", "netbsd", "opensbi", "openbsd", "ose", "plan9", "qnx", "rtems", "tee", "u-boot", "vxworks"]
+UIMAGE_ARCHES = ["alpha", "arc", "arm", "arm64", "avr32", "blackfin", "ia64", "m68k", "microblaze", "mips", "mips64", "nds32", "nios2", "or1k", "powerpc", "ppc", "riscv", "s390", "sandbox", "sh", "sparc", "sparc64", "x86", "x86_64", "xtensa"]
+UIMAGE_OSES = ["arm-trusted-firmware", "efi", "freebsd", "integrity", "linux", "netbsd", "opensbi", "openbsd", "ose", "plan9", "qnx", "rtems", "tee", "u-boot", "vxworks"]
 UIMAGE_TYPES = ["filesystem", "firmware", "kernel", "kernel_noload", "multi", "ramdisk", "script", "standalone"]
 UIMAGE_COMPRESSIONS = ["none", "gzip", "bzip2", "lzma", "lzo", "lz4", "zstd"]
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -461,4 +462,64 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("header did not round-trip:\n%x\n%x", b[:64], again[:64])
 		}
 	})
+}
+
+// TestRuleNameListsMatchTables keeps the name lists the uimage rule checks
+// at analysis time (rules/private/uimage.bzl) in step with these tables: a
+// name the rule accepts but fwtool rejects would fail only at build time.
+func TestRuleNameListsMatchTables(t *testing.T) {
+	bzl, err := os.ReadFile(filepath.Join("..", "..", "rules", "private", "uimage.bzl"))
+	if err != nil {
+		t.Fatalf("reading the rule's name lists: %v", err)
+	}
+	lists := map[string][]string{}
+	for _, line := range strings.Split(string(bzl), "\n") {
+		name, value, ok := strings.Cut(line, " = [")
+		if !ok || !strings.HasPrefix(name, "UIMAGE_") {
+			continue
+		}
+		for _, item := range strings.Split(strings.TrimSuffix(value, "]"), ",") {
+			if item = strings.Trim(strings.TrimSpace(item), `"`); item != "" {
+				lists[name] = append(lists[name], item)
+			}
+		}
+	}
+	for _, c := range []struct {
+		list  string
+		table *Table
+	}{
+		{"UIMAGE_ARCHES", &Arch}, {"UIMAGE_OSES", &OS}, {"UIMAGE_TYPES", &Type},
+		{"UIMAGE_COMPRESSIONS", &Comp}, {"UIMAGE_IN_PROCESS", &Comp},
+	} {
+		if len(lists[c.list]) == 0 {
+			t.Errorf("uimage.bzl: no %s list found", c.list)
+		}
+		for _, name := range lists[c.list] {
+			id, ok := c.table.Lookup(name)
+			if !ok {
+				t.Errorf("uimage.bzl %s has %q, which fwtool mkimage (like mkimage 2023.01) rejects", c.list, name)
+			} else if c.table == &Type && !IsLegacy(id) {
+				t.Errorf("uimage.bzl %s has %q, which is not a legacy image type", c.list, name)
+			}
+		}
+	}
+	var legacy []string
+	for _, e := range Type.Entries {
+		if IsLegacy(e.ID) {
+			legacy = append(legacy, e.Name)
+		}
+	}
+	got := append([]string(nil), lists["UIMAGE_TYPES"]...)
+	sort.Strings(got)
+	sort.Strings(legacy)
+	if diff := cmp.Diff(legacy, got); diff != "" {
+		t.Errorf("uimage.bzl UIMAGE_TYPES differs from the legacy types (-fwtool +rule):\n%s", diff)
+	}
+	comps := append([]string(nil), lists["UIMAGE_COMPRESSIONS"]...)
+	sort.Strings(comps)
+	want := Comp.Names()
+	sort.Strings(want)
+	if diff := cmp.Diff(want, comps); diff != "" {
+		t.Errorf("uimage.bzl UIMAGE_COMPRESSIONS differs from the compression table (-fwtool +rule):\n%s", diff)
+	}
 }
