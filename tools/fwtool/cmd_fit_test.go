@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math/big"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -264,4 +265,98 @@ func TestFitCommandMatchesMkimage(t *testing.T) {
 	if code == 0 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "Node '/images/kernel': unknown hash algo \"sha3\"") {
 		t.Errorf("bad spec: exit %d %q", code, stderr)
 	}
+}
+
+// TestMkimageFITResign: -F signs an existing FIT in place (mkimage keeps
+// its timestamp unless -t), including one written with external data.
+func TestMkimageFITResign(t *testing.T) {
+	mkimage := lookTool(t, "mkimage", "u-boot-tools")
+	dir := fitTestDir(t)
+	wd, _ := os.Getwd()
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chdir(wd)
+	for _, extra := range [][]string{{}, {"-E"}, {"-t"}} {
+		t.Run(strings.Join(extra, " "), func(t *testing.T) {
+			if out, err := runTool(t, "1500000000", mkimage, append(append([]string{"-f", "x.its"}, extra...), "unsigned.itb")...); err != nil {
+				t.Fatalf("mkimage: %v\n%s", err, out)
+			}
+			writeFile(t, "ref.itb", readFile(t, "unsigned.itb"))
+			writeFile(t, "our.itb", readFile(t, "unsigned.itb"))
+			writeFile(t, "ref.dtb", readFile(t, "u-boot.dtb"))
+			writeFile(t, "our.dtb", readFile(t, "u-boot.dtb"))
+			args := append([]string{"-F", "-k", "keys", "-r"}, extra...)
+			if out, err := runTool(t, "1600000000", mkimage, append(args, "-K", "ref.dtb", "ref.itb")...); err != nil {
+				t.Fatalf("mkimage -F: %v\n%s", err, out)
+			}
+			if code, _, stderr := runFwtool(t, "1600000000", append(append([]string{"mkimage"}, args...), "-K", "our.dtb", "our.itb")...); code != 0 {
+				t.Fatalf("fwtool mkimage -F: %s", stderr)
+			}
+			if !bytes.Equal(readFile(t, "our.itb"), readFile(t, "ref.itb")) {
+				t.Errorf("re-signed FIT differs from mkimage's")
+			}
+			if !bytes.Equal(readFile(t, "our.dtb"), readFile(t, "ref.dtb")) {
+				t.Errorf("control DTB differs from mkimage's")
+			}
+		})
+	}
+}
+
+// BenchmarkFIT32MiB: a 32 MiB kernel as a FIT with a sha256 hash, fwtool
+// (in-process, DTS compiler included) side by side with mkimage (+ dtc).
+func BenchmarkFIT32MiB(b *testing.B) {
+	dir := b.TempDir()
+	kernel := make([]byte, 32<<20)
+	for i := range kernel {
+		kernel[i] = byte(i * 2654435761 >> 24)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Image"), kernel, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	its := `/dts-v1/;
+/ {
+	description = "bench";
+	#address-cells = <1>;
+	images {
+		kernel {
+			data = /incbin/("Image");
+			type = "kernel"; arch = "arm64"; os = "linux"; compression = "none";
+			load = <0x80000>; entry = <0x80000>;
+			hash-1 { algo = "sha256"; };
+		};
+	};
+	configurations {
+		default = "conf-1";
+		conf-1 { kernel = "kernel"; };
+	};
+};
+`
+	itsPath := filepath.Join(dir, "bench.its")
+	if err := os.WriteFile(itsPath, []byte(its), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("fwtool", func(b *testing.B) {
+		b.SetBytes(int64(len(kernel)))
+		for i := 0; i < b.N; i++ {
+			var out, errOut bytes.Buffer
+			if code := run([]string{"mkimage", "-q", "-f", itsPath, filepath.Join(dir, "ours.itb")}, &out, &errOut); code != 0 {
+				b.Fatal(errOut.String())
+			}
+		}
+	})
+	b.Run("mkimage", func(b *testing.B) {
+		mkimage, err := exec.LookPath("mkimage")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(int64(len(kernel)))
+		for i := 0; i < b.N; i++ {
+			cmd := exec.Command(mkimage, "-q", "-f", "bench.its", "ref.itb")
+			cmd.Dir = dir
+			if out, err := cmd.CombinedOutput(); err != nil {
+				b.Fatalf("%v: %s", err, out)
+			}
+		}
+	})
 }
