@@ -177,13 +177,13 @@ func allocated(t *testing.T, path string) int64 {
 	return st.Blocks * 512
 }
 
-// A 1 GiB rootfs with 64 KiB of data must not allocate the gigabyte, and
+// A 4 GiB rootfs with 64 KiB of data must not allocate the gigabytes, and
 // its data must land where the layout says.
 func TestSparseAndReadBack(t *testing.T) {
 	dir := t.TempDir()
 	root := filepath.Join(dir, "rootfs")
 	data := bytes.Repeat([]byte("rootfs!"), 64<<10/7)
-	writeFile(t, root, 1<<30, map[int64][]byte{0: []byte("superblock"), 512 << 20: data})
+	writeFile(t, root, 4<<30, map[int64][]byte{0: []byte("superblock"), 3 << 30: data})
 	boot := filepath.Join(dir, "boot")
 	writeFile(t, boot, 1<<20, map[int64][]byte{0: bytes.Repeat([]byte{0xb0}, 1<<20)})
 	m := &Manifest{Version: 1, Seed: "//t:sparse", PartitionTable: "gpt", Partitions: []Partition{
@@ -201,7 +201,7 @@ func TestSparseAndReadBack(t *testing.T) {
 	}
 	defer f.Close()
 	got := make([]byte, len(data))
-	if _, err := f.ReadAt(got, int64(l.Partitions[1].Offset)+512<<20); err != nil || !bytes.Equal(got, data) {
+	if _, err := f.ReadAt(got, int64(l.Partitions[1].Offset)+3<<30); err != nil || !bytes.Equal(got, data) {
 		t.Fatalf("rootfs data not at its offset: %v", err)
 	}
 	info, err := Inspect(f, int64(l.Size))
@@ -209,7 +209,7 @@ func TestSparseAndReadBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	if info.Table != TableGPT || len(info.Partitions) != 2 || info.Partitions[1].Name != "rootfs" ||
-		info.Partitions[1].Start != 4<<20 || info.Partitions[1].Size != 1<<30 || info.Partitions[0].Type != "uefi" {
+		info.Partitions[1].Start != 4<<20 || info.Partitions[1].Size != 4<<30 || info.Partitions[0].Type != "uefi" {
 		t.Fatalf("read back %+v", info)
 	}
 	p, err := info.Lookup("rootfs")
@@ -231,7 +231,7 @@ func TestSparseAndReadBack(t *testing.T) {
 	got = make([]byte, len(data))
 	e, _ := os.Open(ext)
 	defer e.Close()
-	if _, err := e.ReadAt(got, 512<<20); err != nil || !bytes.Equal(got, data) {
+	if _, err := e.ReadAt(got, 3<<30); err != nil || !bytes.Equal(got, data) {
 		t.Errorf("extracted data differs: %v", err)
 	}
 }
@@ -431,4 +431,39 @@ func FuzzGenimageConfig(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src string) {
 		ParseGenimageConfig(src, "in", "seed") // must not panic or hang
 	})
+}
+
+// image_offset, fill and sparse as in newer genimage: skip the start of the
+// input, extend to the partition end, and write holes as zeros on request.
+func TestImageOffsetFillSparse(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in")
+	writeFile(t, in, 1<<20, map[int64][]byte{0: []byte("skipped"), 4096: []byte("first"), 512 << 10: []byte("second")})
+	mk := func(name string, sparse bool) (*Layout, []byte, int64) {
+		m := &Manifest{Version: 1, PartitionTable: "mbr", Partitions: []Partition{
+			{Name: "p", Image: in, ImageOffset: 4096, Size: 2 << 20, Fill: true, Sparse: &sparse, PartitionType: 0x83},
+		}}
+		out := filepath.Join(dir, name)
+		l := build(t, m, out)
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l, b, allocated(t, out)
+	}
+	l, b, sparseAlloc := mk("sparse", true)
+	p := l.Partitions[0]
+	if p.DataSize != 1<<20-4096 || uint64(len(b)) != p.end() {
+		t.Fatalf("data size 0x%x, file length 0x%x, partition end 0x%x", p.DataSize, len(b), p.end())
+	}
+	if string(b[p.Offset:p.Offset+5]) != "first" || string(b[p.Offset+512<<10-4096:][:6]) != "second" {
+		t.Errorf("image_offset not applied")
+	}
+	_, b2, denseAlloc := mk("dense", false)
+	if !bytes.Equal(b, b2) {
+		t.Error("sparse and dense outputs differ in content")
+	}
+	if sparseAlloc > 256<<10 || denseAlloc < 2<<20 {
+		t.Errorf("allocated %d bytes sparse, %d dense; want holes only in the sparse one", sparseAlloc, denseAlloc)
+	}
 }

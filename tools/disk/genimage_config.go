@@ -193,6 +193,14 @@ func genimagePartition(c *cfgNode, files map[string]*cfgNode, inputPath string) 
 			holes = o.values
 		case "partition-uuid":
 			part.PartitionUUID = o.first()
+		case "imageoffset":
+			err = setSize(o, &part.ImageOffset)
+		case "fill":
+			part.Fill, err = o.boolean()
+		case "sparse":
+			var b bool
+			b, err = o.boolean()
+			part.Sparse = &b
 		case "partition-type-uuid":
 			part.PartitionTypeUUID = o.first()
 		default:

@@ -54,13 +54,19 @@ const (
 
 // Placed is a partition with its final position, type and identity.
 type Placed struct {
-	Name      string
-	Image     string // path of the input file, "" for none
-	ImageSize uint64
-	Offset    uint64
-	Size      uint64
-	Align     uint64
-	InTable   bool
+	Name  string
+	Image string // path of the input file, "" for none
+	// ImageOffset is where in Image the copied data starts; DataSize is
+	// how many bytes are copied (the file's size minus ImageOffset).
+	ImageOffset uint64
+	DataSize    uint64
+	// Fill writes the partition to its end; Sparse keeps holes as holes.
+	Fill    bool
+	Sparse  bool
+	Offset  uint64
+	Size    uint64
+	Align   uint64
+	InTable bool
 	// Extended is true for a logical partition inside the MBR extended
 	// partition; its EBR sits Layout.Align bytes before Offset.
 	Extended   bool
@@ -186,6 +192,7 @@ func Plan(m *Manifest, sizeOf SizeOf) (*Layout, error) {
 			Name: mp.Name, Image: mp.Image, Offset: uint64(mp.Offset), Size: uint64(mp.Size), Align: uint64(mp.Align),
 			InTable: tt != TableNone && (mp.InPartitionTable == nil || *mp.InPartitionTable),
 			Holes:   mp.Holes, Bootable: mp.Bootable,
+			ImageOffset: uint64(mp.ImageOffset), Fill: mp.Fill, Sparse: mp.Sparse == nil || *mp.Sparse,
 		}
 		if p.Offset >= maxOffset || p.Size >= maxOffset {
 			return nil, partErr(p.Name, "offset %s or size %s is too large", hexDec(p.Offset), hexDec(p.Size))
@@ -216,7 +223,12 @@ func Plan(m *Manifest, sizeOf SizeOf) (*Layout, error) {
 			if err != nil {
 				return nil, partErr(p.Name, "image: %v", err)
 			}
-			p.ImageSize = sz
+			if p.ImageOffset > sz {
+				return nil, partErr(p.Name, "image_offset %s is beyond the end %s of image '%s'", hexDec(p.ImageOffset), hexDec(sz), p.Image)
+			}
+			p.DataSize = sz - p.ImageOffset
+		} else if p.ImageOffset != 0 || p.Fill || !p.Sparse {
+			return nil, partErr(p.Name, "image_offset, fill and sparse need an image")
 		}
 		l.Partitions = append(l.Partitions, p)
 	}
@@ -313,13 +325,13 @@ func Plan(m *Manifest, sizeOf SizeOf) (*Layout, error) {
 		if p.Image != "" {
 			if p.Size == 0 {
 				if p.InTable {
-					p.Size = roundUp(p.ImageSize, p.Align)
+					p.Size = roundUp(p.DataSize, p.Align)
 				} else {
-					p.Size = p.ImageSize
+					p.Size = p.DataSize
 				}
 			}
-			if p.ImageSize > p.Size {
-				return nil, partErr(p.Name, "image '%s' of %s bytes does not fit the partition size %s", p.Image, hexDec(p.ImageSize), hexDec(p.Size))
+			if p.DataSize > p.Size {
+				return nil, partErr(p.Name, "image '%s' of %s bytes does not fit the partition size %s", p.Image, hexDec(p.DataSize), hexDec(p.Size))
 			}
 		}
 		if p.Size == 0 {
@@ -345,7 +357,11 @@ func Plan(m *Manifest, sizeOf SizeOf) (*Layout, error) {
 			now = p.end()
 		}
 		if p.Image != "" {
-			if e := p.Offset + p.ImageSize; e > l.FileSize {
+			e := p.Offset + p.DataSize
+			if p.Fill {
+				e = p.end()
+			}
+			if e > l.FileSize {
 				l.FileSize = e
 			}
 		} else if p.Extended {

@@ -84,6 +84,14 @@ type Partition struct {
 	NoAutomount        bool   `json:"no_automount"`
 	Autoresize         bool   `json:"autoresize"`
 	Holes              []Hole `json:"holes"`
+	// ImageOffset skips that many bytes at the start of Image.
+	ImageOffset Number `json:"image_offset"`
+	// Fill initialises the whole partition: the bytes after the image
+	// read as zeros and the file extends to the partition's end.
+	Fill bool `json:"fill"`
+	// Sparse (default true) keeps the image's holes as holes; false writes
+	// them, and with Fill the rest of the partition, as zeros.
+	Sparse *bool `json:"sparse"`
 }
 
 // Hole is a byte range [Start, End) of a partition's image that holds no

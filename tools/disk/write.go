@@ -32,7 +32,7 @@ func Write(l *Layout, out *os.File, open Opener) error {
 				return partErr(p.Name, "EBR: %v", err)
 			}
 		}
-		if p.Image == "" || p.ImageSize == 0 {
+		if p.Image == "" || (p.DataSize == 0 && !p.Fill) {
 			continue
 		}
 		if err := w.copyImage(p, open); err != nil {
@@ -86,13 +86,16 @@ func (w *writer) copyImage(p *Placed, open Opener) error {
 		return partErr(p.Name, "image: %v", err)
 	}
 	defer in.Close()
-	size := int64(p.ImageSize)
-	var pos int64 // input offset up to which everything is handled
-	err = dataRanges(in, 0, size, func(start, end int64) error {
+	// Input offsets from here on are relative to the partition start.
+	skip := int64(p.ImageOffset)
+	size := int64(p.DataSize)
+	var pos int64 // partition offset up to which everything is handled
+	err = dataRanges(in, skip, skip+size, func(start, end int64) error {
+		start, end = start-skip, end-skip
 		if err := w.hole(p, pos, start); err != nil {
 			return err
 		}
-		if err := copyRange(w.out, int64(p.Offset)+start, in, start, end-start); err != nil {
+		if err := copyRange(w.out, int64(p.Offset)+start, in, skip+start, end-start); err != nil {
 			return partErr(p.Name, "image '%s': %v", p.Image, err)
 		}
 		pos = end
@@ -101,10 +104,14 @@ func (w *writer) copyImage(p *Placed, open Opener) error {
 	if err != nil {
 		return err
 	}
-	if err := w.hole(p, pos, size); err != nil {
+	end := size
+	if p.Fill {
+		end = int64(p.Size)
+	}
+	if err := w.hole(p, pos, end); err != nil {
 		return err
 	}
-	w.note(p.Offset + p.ImageSize)
+	w.note(p.Offset + uint64(end))
 	return nil
 }
 
@@ -128,17 +135,24 @@ func copyRange(out *os.File, outOff int64, in *os.File, inOff, n int64) error {
 	return nil
 }
 
-// hole makes input range [start, end) of p's image read as zeros in the
-// output without allocating it when it was never written.
+// hole makes range [start, end) of partition p read as zeros in the output:
+// without allocating it when it was never written and p is sparse, else as
+// written zeros.
 func (w *writer) hole(p *Placed, start, end int64) error {
 	if end <= start {
 		return nil
 	}
 	outStart := p.Offset + uint64(start)
+	outEnd := p.Offset + uint64(end)
+	if !p.Sparse {
+		if err := writeZeros(w.out, int64(outStart), int64(outEnd-outStart), w.buf); err != nil {
+			return partErr(p.Name, "cannot write zeros at %s: %v", hexDec(outStart), err)
+		}
+		return nil
+	}
 	if outStart >= w.written {
 		return nil
 	}
-	outEnd := p.Offset + uint64(end)
 	if outEnd > w.written {
 		outEnd = w.written
 	}
