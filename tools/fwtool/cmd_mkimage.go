@@ -33,8 +33,10 @@ type mkimageOptions struct {
 	NameSet    bool
 	SecondName string // -R
 
-	// DataFile is -d exactly as given. Multi-file and script images split
-	// it on ':' into DataFiles; other types use DataFile whole.
+	// DataFile is -d exactly as given; DataFiles is it split on ':'.
+	// Multi-file and script images (and mkimage types that take several
+	// inputs) use DataFiles; other types use DataFile whole, as mkimage
+	// does, so a path containing ':' still works for them.
 	DataFile  string
 	DataFiles []string
 
@@ -265,6 +267,7 @@ func (o *mkimageOptions) set(flag byte, value string) error {
 		o.SecondName = value
 	case 'd':
 		o.DataFile = value
+		o.DataFiles = strings.Split(value, ":")
 	case 'x':
 		o.XIP = true
 	case 's':
@@ -518,7 +521,6 @@ func writeLegacyImage(opts mkimageOptions, stdout, stderr io.Writer) error {
 			// copy it without its first 64 bytes: an unreadable image.
 			return fmt.Errorf("%s: -x cannot be used with -T %s", opts.Image, opts.Type)
 		}
-		opts.DataFiles = strings.Split(opts.DataFile, ":")
 		files := make([][]byte, len(opts.DataFiles))
 		for i, name := range opts.DataFiles {
 			if files[i], err = readLegacyInput(name); err != nil {

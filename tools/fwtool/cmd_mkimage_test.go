@@ -353,6 +353,8 @@ func TestMkimageErrors(t *testing.T) {
 		{"missing multi part", []string{"-T", "multi", "-d", in + ":" + filepath.Join(dir, "gone"), out}, []string{"-d", "gone"}},
 		{"no data", []string{"-A", "arm", out}, []string{"-d", "out.img"}},
 		{"no output", []string{"-d", in}, []string{"image file"}},
+		{"output directory missing", []string{"-d", in, filepath.Join(dir, "nodir", "out.img")}, []string{"nodir"}},
+		{"output directory missing multi", []string{"-T", "multi", "-d", in, filepath.Join(dir, "nodir", "out.img")}, []string{"nodir"}},
 		{"two outputs", []string{"-d", in, out, out}, []string{"one image file"}},
 		{"unknown flag", []string{"-Z", "-d", in, out}, []string{"-Z"}},
 		{"unknown long flag", []string{"--frobnicate", "-d", in, out}, []string{"--frobnicate"}},
@@ -441,7 +443,7 @@ func TestMkimageHooks(t *testing.T) {
 	want := mkimageOptions{
 		Arch: "arm", OS: "linux", Type: typeName, Comp: "gzip", ArchSet: true, TypeSet: true,
 		Load: 0x2ffc2500, Entry: 0x2ffc2500, LoadSet: true, EntrySet: true,
-		Name: "name", NameSet: true, DataFile: "a:b", XIP: true,
+		Name: "name", NameSet: true, DataFile: "a:b", DataFiles: []string{"a", "b"}, XIP: true,
 		External: true, Alignment: 0x1000, AlignmentSet: true, ExternalPosition: 0x2000, ExternalPosSet: true,
 		KeyDir: "keys", KeyDest: "pub.dtb", KeyRequired: true, DeviceTrees: []string{"x.dtb", "y.dtb"},
 		Time: 42, TimeSet: true, Image: "out.img",

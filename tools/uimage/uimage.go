@@ -64,6 +64,9 @@ func TruncateName(name string) (string, bool) {
 }
 
 // Marshal encodes h into its 64 header bytes, computing the header CRC.
+// DataSize and DataCRC are taken as set, so a caller that streams a large
+// payload (hashing it with crc32.NewIEEE as it goes) can write the header
+// without holding the payload; see also WriteStream.
 func (h *Header) Marshal() ([]byte, error) {
 	if len(h.Name) > NameLen {
 		return nil, fmt.Errorf("image name %q is %d bytes, the header holds %d", h.Name, len(h.Name), NameLen)
