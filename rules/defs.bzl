@@ -3,10 +3,15 @@
     load("@rules_firmware//rules:defs.bzl", "uimage")
 """
 
+load("//rules/private:disk.bzl", _DiskImageInfo = "DiskImageInfo", _DiskPartitionInfo = "DiskPartitionInfo", _disk_image = "disk_image", _disk_partition = "disk_partition")
 load("//rules/private:providers.bzl", _FirmwareImageInfo = "FirmwareImageInfo")
 load("//rules/private:toolchain.bzl", _fwtool_toolchain = "fwtool_toolchain")
 load("//rules/private:uimage.bzl", _uimage = "uimage")
 
+DiskImageInfo = _DiskImageInfo
+DiskPartitionInfo = _DiskPartitionInfo
 FirmwareImageInfo = _FirmwareImageInfo
+disk_image = _disk_image
+disk_partition = _disk_partition
 fwtool_toolchain = _fwtool_toolchain
 uimage = _uimage
