@@ -426,8 +426,14 @@ func resolveTypes(p *Placed, mp *Partition, tt TableType, seed string) error {
 		}
 	case p.MBRType != 0:
 		// genimage >= 15 rejects partition-type on GPT; map it instead.
+		// On a hybrid table the byte is for the MBR entry, and a type
+		// without GPT equivalent leaves genimage's default, L.
 		if p.TypeGUID, err = gpt.TypeForMBR(p.MBRType); err != nil {
-			return partErr(p.Name, "partition_type: %v", err)
+			if tt == TableHybrid {
+				p.TypeGUID, _ = gpt.ParseType("L")
+			} else {
+				return partErr(p.Name, "partition_type: %v", err)
+			}
 		}
 	default:
 		p.TypeGUID, _ = gpt.ParseType("L")
