@@ -31,7 +31,11 @@ func (e *FdtMap) process() (bool, error) {
 // them.
 func (img *Image) fdtTree() *fdt.Node {
 	root := &fdt.Node{}
-	root.Properties = append(root.Properties, &fdt.Property{Name: "image-node", Value: fdt.String(path.Base(img.path))})
+	imageNode := img.node.ImageNode
+	if imageNode == "" {
+		imageNode = path.Base(img.path)
+	}
+	root.Properties = append(root.Properties, &fdt.Property{Name: "image-node", Value: fdt.String(imageNode)})
 	n := img.fdtNode(&img.Section.base, true)
 	root.Properties = append(root.Properties, n.Properties...)
 	root.Children = n.Children

@@ -22,6 +22,11 @@ type binmanCase struct {
 	Manifest json.RawMessage   `json:"manifest"`
 	Error    string            `json:"error"`
 	Warning  string            `json:"warning"`
+	Replace  *struct {
+		Path string `json:"path"`
+		Data string `json:"data"`
+	} `json:"replace"`
+	ReplaceError string `json:"replace_error"`
 }
 
 // Our wording differs from binman's where binman's names its own search
@@ -127,6 +132,9 @@ func TestBinmanGolden(t *testing.T) {
 					t.Errorf("%s differs from binman ls (-binman +ours):\n%s", file, diff)
 				}
 			}
+			if c.Replace != nil {
+				checkReplace(t, dir, out, c)
+			}
 			if c.Warning != "" {
 				// binman's first warning line names every missing blob.
 				first := strings.SplitN(c.Warning, "\n", 2)[0]
@@ -135,5 +143,36 @@ func TestBinmanGolden(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkReplace replaces an entry of our image as binman's replace did on
+// binman's identical image, and compares the result or the error.
+func checkReplace(t *testing.T, dir, image string, c binmanCase) {
+	t.Helper()
+	data, err := hex.DecodeString(c.Replace.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = Replace(image, c.Replace.Path, data)
+	if c.ReplaceError != "" {
+		if err == nil || err.Error() != c.ReplaceError {
+			t.Fatalf("replace error %v, want %q", err, c.ReplaceError)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(filepath.Join(dir, "replaced.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("replaced image differs from binman's:\n got %x\nwant %x", got, want)
 	}
 }

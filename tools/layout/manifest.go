@@ -39,6 +39,9 @@ type Node struct {
 	// NodePath is the device-tree path of the image node, used in error
 	// messages and the fdtmap ("/binman" by default). Only for the image.
 	NodePath string `json:"node_path,omitempty"`
+	// ImageNode is the image node name the fdtmap records ("image-node");
+	// default: the last component of NodePath. Only for the image.
+	ImageNode string `json:"image_node,omitempty"`
 
 	Offset     *Num   `json:"offset,omitempty"`
 	Size       *Num   `json:"size,omitempty"`
@@ -186,7 +189,7 @@ func checkNames(n *Node, path string) error {
 		if c.Type == "" {
 			c.Type = defaultType(c.Name)
 		}
-		if err := checkNames(c, path+"/"+c.Name); err != nil {
+		if err := checkNames(c, strings.TrimSuffix(path, "/")+"/"+c.Name); err != nil {
 			return err
 		}
 	}

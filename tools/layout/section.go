@@ -3,6 +3,7 @@ package layout
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Section is binman's section entry: it packs child entries one after
@@ -56,13 +57,19 @@ func (s *Section) readSection(n *Node, img *Image) error {
 	s.namePrefix = n.NamePrefix
 	s.alignDefault = uint64(n.AlignDefault)
 	for i := range n.Entries {
-		e, err := newEntry(&n.Entries[i], s, img, s.path+"/"+n.Entries[i].Name)
+		e, err := newEntry(&n.Entries[i], s, img, childPath(s.path, n.Entries[i].Name))
 		if err != nil {
 			return err
 		}
 		s.entries = append(s.entries, e)
 	}
 	return nil
+}
+
+// childPath joins a node path and a child name ("/" is the root of a
+// device tree read back from an fdtmap).
+func childPath(parent, name string) string {
+	return strings.TrimSuffix(parent, "/") + "/" + name
 }
 
 func (s *Section) obtain() error {

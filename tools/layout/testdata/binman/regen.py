@@ -165,6 +165,43 @@ CASES = {
 # Patterns for the second recorded listing (see golden_test.go).
 LS_PATTERNS = ['sec', '*a?']
 
+# Replace cases: name: (blobs, binman node body, entry path, new data).
+# Built like CASES, then `binman replace` puts the new data in.
+REPLACE_CASES = {
+ 'replace-repack': ({'a.bin': b'AAAA', 'b.bin': b'BBBB'}, '''
+    allow-repack;
+    pad-byte = <0xff>;
+    a { type = "blob"; filename = "a.bin"; };
+    b { type = "blob"; filename = "b.bin"; align = <16>; };
+    t { type = "text"; text = "tt"; };
+    fdtmap { };
+ ''', 'b', b'NEW' + b'B' * 18),
+ 'replace-smaller': ({'a.bin': b'AAAA', 'b.bin': b'BBBBBBBB'}, '''
+    pad-byte = <0xff>;
+    a { type = "blob"; filename = "a.bin"; };
+    b { type = "blob"; filename = "b.bin"; hash { algo = "sha256"; }; };
+    fdtmap { };
+    image-header { location = "end"; };
+ ''', 'b', b'xy'),
+ 'replace-too-big': ({'a.bin': b'AAAA', 'b.bin': b'BB'}, '''
+    a { type = "blob"; filename = "a.bin"; };
+    b { type = "blob"; filename = "b.bin"; };
+    fdtmap { };
+ ''', 'b', b'BBBB'),
+ 'replace-section-repack': ({'a.bin': b'AAAA', 'b.bin': b'BB', 'c.bin': b'CC'}, '''
+    allow-repack;
+    size = <0x400>;
+    a { type = "blob"; filename = "a.bin"; };
+    sec {
+        type = "section";
+        align = <8>;
+        b { type = "blob"; filename = "b.bin"; };
+        c { type = "blob"; filename = "c.bin"; offset = <8>; };
+    };
+    fdtmap { };
+ ''', 'sec/b', b'bbbbbbbbbbbb'),
+}
+
 U32 = {'offset', 'size', 'min-size', 'align', 'align-size', 'align-end',
        'pad-before', 'pad-after', 'pad-byte', 'skip-at-start',
        'align-default', 'assume-size'}
@@ -268,6 +305,53 @@ def main():
             json.dump(case, f, indent=1, sort_keys=True)
             f.write('\n')
         print(name, 'error: ' + case['error'] if 'error' in case else 'ok')
+        shutil.rmtree(work)
+    replace_cases()
+
+
+def replace_cases():
+    for name, (blobs, body, path, new) in sorted(REPLACE_CASES.items()):
+        work = tempfile.mkdtemp()
+        for fname, data in blobs.items():
+            with open(os.path.join(work, fname), 'wb') as f:
+                f.write(data)
+        dts_path = os.path.join(work, 'case.dts')
+        with open(dts_path, 'w') as f:
+            f.write('/dts-v1/;\n/ {\n\tbinman {%s\t};\n};\n' % body)
+        dtb_path = os.path.join(work, 'case.dtb')
+        subprocess.run(['dtc', '-O', 'dtb', '-o', dtb_path, dts_path], check=True)
+        with open(dtb_path, 'rb') as f:
+            fdt = libfdt.Fdt(f.read())
+        image = to_manifest(fdt, fdt.path_offset('/binman'), work)
+        image['name'] = 'image'
+        image.pop('type', None)
+        out = os.path.join(work, 'out')
+        subprocess.run([sys.executable, BINMAN, 'build', '-u', '-m', '-d', dtb_path,
+                        '-I', work, '-O', out], check=True, capture_output=True)
+        case_dir = os.path.join(HERE, name)
+        shutil.rmtree(case_dir, ignore_errors=True)
+        os.makedirs(case_dir)
+        shutil.copy(dts_path, os.path.join(case_dir, 'case.dts'))
+        shutil.copy(os.path.join(out, 'image.bin'), case_dir)
+        shutil.copy(os.path.join(out, 'image.map'), case_dir)
+        new_path = os.path.join(work, 'new.bin')
+        with open(new_path, 'wb') as f:
+            f.write(new)
+        img = os.path.join(out, 'image.bin')
+        res = subprocess.run([sys.executable, BINMAN, 'replace', '-i', img, '-f', new_path, path],
+                             capture_output=True, text=True)
+        case = {'blobs': {k: v.hex() for k, v in blobs.items()},
+                'manifest': {'version': 1, 'update_fdt': True, 'image': image},
+                'replace': {'path': path, 'data': new.hex()}}
+        if res.returncode != 0:
+            lines = [l for l in res.stderr.splitlines() if l.startswith('binman: ')]
+            case['replace_error'] = lines[-1][len('binman: '):] if lines else res.stderr.strip()
+        else:
+            shutil.copy(img, os.path.join(case_dir, 'replaced.bin'))
+        with open(os.path.join(case_dir, 'case.json'), 'w') as f:
+            json.dump(case, f, indent=1, sort_keys=True)
+            f.write('\n')
+        print(name, 'error: ' + case['replace_error'] if 'replace_error' in case else 'ok')
         shutil.rmtree(work)
 
 
