@@ -502,3 +502,16 @@ func OpenFile(path string) (*FS, *os.File, error) {
 	}
 	return fsys, f, nil
 }
+
+// LooksLikeSquashfs reports whether r starts with a squashfs 4.0
+// superblock.
+func LooksLikeSquashfs(r io.ReaderAt, size int64) bool {
+	var sb [32]byte
+	if size < superSize {
+		return false
+	}
+	if _, err := r.ReadAt(sb[:], 0); err != nil {
+		return false
+	}
+	return binary.LittleEndian.Uint32(sb[:]) == magic && binary.LittleEndian.Uint16(sb[28:]) == 4
+}

@@ -1,6 +1,7 @@
 package vfat
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -324,11 +325,70 @@ func (fsys *FS) ReadFile(path string) ([]byte, error) {
 
 // ReadEntry returns the contents of a file found by Walk.
 func (fsys *FS) ReadEntry(e Entry) ([]byte, error) {
+	var b bytes.Buffer
+	if err := fsys.WriteEntry(e, &b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// WriteEntry streams the contents of a file found by Walk to w, one
+// cluster at a time.
+func (fsys *FS) WriteEntry(e Entry, w io.Writer) error {
 	if e.IsDir {
-		return nil, fmt.Errorf("'/%s': is a directory", e.Path)
+		return fmt.Errorf("'/%s': is a directory", e.Path)
 	}
 	if e.Size == 0 {
-		return []byte{}, nil
+		return nil
 	}
-	return fsys.readChain(e.cluster, int64(e.Size), "file '/"+e.Path+"'")
+	what := "file '/" + e.Path + "'"
+	cs, err := fsys.chain(e.cluster, what)
+	if err != nil {
+		return err
+	}
+	cb := fsys.geom.clusterBytes()
+	if int64(len(cs))*cb < int64(e.Size) {
+		return fmt.Errorf("%s: size %d needs more than its %d clusters", what, e.Size, len(cs))
+	}
+	buf := make([]byte, cb)
+	for i, left := 0, int64(e.Size); left > 0; i++ {
+		n := cb
+		if left < n {
+			n = left
+		}
+		if _, err := fsys.r.ReadAt(buf[:n], fsys.geom.clusterOffset(cs[i])); err != nil {
+			return fmt.Errorf("%s: %v", what, err)
+		}
+		if _, err := w.Write(buf[:n]); err != nil {
+			return err
+		}
+		left -= n
+	}
+	return nil
+}
+
+// LooksLikeFAT reports whether r starts with a FAT boot sector: a jump
+// instruction, a plausible BIOS parameter block and a "FAT" type string.
+// Partitioned disks, whose first sector is an MBR, do not match.
+func LooksLikeFAT(r io.ReaderAt, size int64) bool {
+	s := make([]byte, sectorSize)
+	if size < sectorSize {
+		return false
+	}
+	if _, err := r.ReadAt(s, 0); err != nil {
+		return false
+	}
+	if !(s[0] == 0xeb && s[2] == 0x90) && s[0] != 0xe9 {
+		return false
+	}
+	spc := s[13]
+	if binary.LittleEndian.Uint16(s[11:]) != sectorSize || spc == 0 || spc&(spc-1) != 0 ||
+		binary.LittleEndian.Uint16(s[14:]) == 0 || s[16] == 0 || s[16] > 2 || s[21] < 0xf0 {
+		return false
+	}
+	if string(s[54:57]) != "FAT" && string(s[82:87]) != "FAT32" {
+		return false
+	}
+	_, err := Open(r, size)
+	return err == nil
 }

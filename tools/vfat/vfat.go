@@ -49,6 +49,9 @@ type Options struct {
 	// VolumeIDSeed determines the 32-bit volume serial number (the first
 	// bytes of its SHA-256), so that it is stable yet differs per image.
 	VolumeIDSeed string
+	// VolumeID, when VolumeIDSet, is used as the serial number instead.
+	VolumeID    uint32
+	VolumeIDSet bool
 	// FATType forces 12, 16 or 32; 0 chooses by size.
 	FATType int
 	// SectorsPerCluster forces the cluster size; 0 chooses by size.
@@ -263,6 +266,9 @@ func Build(w Output, root *fstree.Node, opts Options) error {
 	}
 	sum := sha256.Sum256([]byte(opts.VolumeIDSeed))
 	b.volID = binary.LittleEndian.Uint32(sum[:4])
+	if opts.VolumeIDSet {
+		b.volID = opts.VolumeID
+	}
 	b.date, b.time = fatTimestamp(opts.ModTime)
 
 	if err := b.planDirs(root); err != nil {

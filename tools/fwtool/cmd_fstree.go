@@ -1,0 +1,113 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rules-firmware/rules_firmware/tools/fstree"
+)
+
+// Flags shared by the filesystem image commands (vfat, squashfs): what
+// goes into the image is given by repeatable --file/--dir/--symlink/--node
+// flags and/or JSON manifests (see fstree.ReadManifest), collected in
+// command-line order.
+
+// fsEntryFlag is a repeatable flag whose values are parsed into entries.
+type fsEntryFlag struct {
+	entries *[]fstree.Entry
+	parse   func(string) (fstree.Entry, error)
+	manif   bool
+}
+
+func (f fsEntryFlag) String() string { return "" }
+
+func (f fsEntryFlag) Set(v string) error {
+	if f.manif {
+		es, err := fstree.ReadManifestFile(v)
+		if err != nil {
+			return err
+		}
+		*f.entries = append(*f.entries, es...)
+		return nil
+	}
+	e, err := f.parse(v)
+	if err != nil {
+		return err
+	}
+	*f.entries = append(*f.entries, e)
+	return nil
+}
+
+// fsSize parses a byte count: decimal, 0x hex, or with a K/M/G suffix
+// (powers of 1024, "KiB"/"MiB"/"GiB" accepted too).
+func fsSize(s string) (int64, error) {
+	t := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSpace(s), "iB"), "B")
+	mult := int64(1)
+	if n := len(t); n > 0 {
+		switch t[n-1] {
+		case 'k', 'K':
+			mult, t = 1<<10, t[:n-1]
+		case 'm', 'M':
+			mult, t = 1<<20, t[:n-1]
+		case 'g', 'G':
+			mult, t = 1<<30, t[:n-1]
+		}
+	}
+	v, err := strconv.ParseInt(t, 0, 64)
+	if err != nil || v < 0 || v > (1<<62)/mult {
+		return 0, fmt.Errorf("size %q is not a byte count (e.g. 67108864, 0x4000000, 64M)", s)
+	}
+	return v * mult, nil
+}
+
+// fsModTime returns the time to stamp on every entry: --mtime when given,
+// else SOURCE_DATE_EPOCH, else the Unix epoch (which FAT clamps to
+// 1980-01-01), never the current time.
+func fsModTime(flagValue string) (int64, error) {
+	v := flagValue
+	if v == "" {
+		v = os.Getenv("SOURCE_DATE_EPOCH")
+	}
+	if v == "" {
+		return 0, nil
+	}
+	t, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || t < 0 || t > 0xffffffff {
+		return 0, fmt.Errorf("mtime %q is not seconds since 1970 (0..4294967295)", v)
+	}
+	return t, nil
+}
+
+func fsTime(sec int64) time.Time { return time.Unix(sec, 0).UTC() }
+
+// fsMatch reports whether p matches one of the patterns (path.Match
+// syntax, a leading slash optional); no patterns match everything. A
+// pattern naming a directory matches everything below it.
+func fsMatch(p string, patterns []string) bool {
+	if len(patterns) == 0 {
+		return true
+	}
+	for _, pat := range patterns {
+		pat = strings.Trim(pat, "/")
+		if ok, _ := path.Match(pat, p); ok || pat == "" || strings.HasPrefix(p, pat+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// fsSafeJoin places an image path below dir, refusing names a corrupt
+// image could use to escape it.
+func fsSafeJoin(dir, p string) (string, error) {
+	for _, c := range strings.Split(p, "/") {
+		if c == "" || c == "." || c == ".." || strings.ContainsAny(c, "\\\x00") {
+			return "", fmt.Errorf("'/%s': unsafe path for extraction", p)
+		}
+	}
+	return filepath.Join(dir, filepath.FromSlash(p)), nil
+}
