@@ -1,6 +1,8 @@
 package fit
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"sort"
@@ -56,6 +58,45 @@ type SignatureSpec struct {
 	KeyName    string   `json:"key_name"`
 	Padding    string   `json:"padding"`
 	SignImages []string `json:"sign_images"`
+}
+
+// UnmarshalJSON reads an image description; load and entry may be JSON
+// numbers or hex strings ("0x80080000"), since Bazel's Starlark cannot
+// always hold 64-bit addresses as integers.
+func (img *ImageSpec) UnmarshalJSON(b []byte) error {
+	type plain ImageSpec
+	var aux struct {
+		plain
+		Load  json.RawMessage `json:"load"`
+		Entry json.RawMessage `json:"entry"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&aux); err != nil {
+		return err
+	}
+	*img = ImageSpec(aux.plain)
+	for _, f := range []struct {
+		name string
+		raw  json.RawMessage
+		dst  **uint64
+	}{{"load", aux.Load, &img.Load}, {"entry", aux.Entry, &img.Entry}} {
+		if len(f.raw) == 0 || string(f.raw) == "null" {
+			continue
+		}
+		var v uint64
+		var str string
+		if err := json.Unmarshal(f.raw, &str); err == nil {
+			digits := strings.TrimPrefix(strings.TrimPrefix(str, "0x"), "0X")
+			if v, err = strconv.ParseUint(digits, 16, 64); err != nil || digits == "" {
+				return fmt.Errorf("image %q: %s %q is not a hex number", img.Name, f.name, str)
+			}
+		} else if err := json.Unmarshal(f.raw, &v); err != nil {
+			return fmt.Errorf("image %q: %s: want a number or a hex string", img.Name, f.name)
+		}
+		*f.dst = &v
+	}
+	return nil
 }
 
 func nameOK(s string) bool {

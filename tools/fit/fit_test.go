@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"math/big"
@@ -552,4 +553,20 @@ func FuzzParse(f *testing.F) {
 		Verify(b, ctl, "")
 		Verify(b, b, "")
 	})
+}
+
+func TestSpecJSONAddresses(t *testing.T) {
+	var s Spec
+	err := json.Unmarshal([]byte(`{"images":[{"name":"k","type":"kernel","load":"0x100000000","entry":4096}]}`), &s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *s.Images[0].Load != 0x100000000 || *s.Images[0].Entry != 4096 {
+		t.Fatalf("load %#x entry %#x", *s.Images[0].Load, *s.Images[0].Entry)
+	}
+	for _, bad := range []string{`{"images":[{"name":"k","load":"0xzz"}]}`, `{"images":[{"name":"k","lod":1}]}`} {
+		if err := json.Unmarshal([]byte(bad), &s); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
 }
