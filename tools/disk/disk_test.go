@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -191,7 +192,14 @@ func TestSparseAndReadBack(t *testing.T) {
 		{Name: "rootfs", Image: root, Offset: 4 << 20},
 	}}
 	out := filepath.Join(dir, "disk.img")
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	l := build(t, m, out)
+	runtime.ReadMemStats(&after)
+	// Memory must not follow the image size: one copy buffer and tables.
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
+		t.Errorf("building a 4 GiB image allocated %d bytes of memory", alloc)
+	}
 	if a := allocated(t, out); a > 4<<20 {
 		t.Errorf("output allocates %d bytes for ~1.1 MiB of data", a)
 	}
@@ -465,5 +473,22 @@ func TestImageOffsetFillSparse(t *testing.T) {
 	}
 	if sparseAlloc > 256<<10 || denseAlloc < 2<<20 {
 		t.Errorf("allocated %d bytes sparse, %d dense; want holes only in the sparse one", sparseAlloc, denseAlloc)
+	}
+}
+
+func TestHybridUnmappedMBRTypeKeepsLinux(t *testing.T) {
+	m := &Manifest{Version: 1, PartitionTable: "hybrid", Partitions: []Partition{
+		{Name: "env", Size: 4096, PartitionType: 0xda},
+	}}
+	l, err := Plan(m, fixedSizes(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if linux, _ := gpt.ParseType("L"); l.Partitions[0].TypeGUID != linux || l.Partitions[0].MBRType != 0xda {
+		t.Errorf("type %s / 0x%x", l.Partitions[0].TypeGUID, l.Partitions[0].MBRType)
+	}
+	m.PartitionTable = "gpt"
+	if _, err := Plan(m, fixedSizes(nil)); err == nil {
+		t.Error("0xda on a pure GPT accepted without a type GUID")
 	}
 }
