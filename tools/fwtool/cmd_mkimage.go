@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -723,18 +725,97 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-// uimageLister lets `fwtool ls` recognise legacy images.
+func probeUImage(f *os.File, size int64) bool {
+	var magic [4]byte
+	if _, err := f.ReadAt(magic[:], 0); err != nil {
+		return false
+	}
+	return uimage.IsUImage(magic[:])
+}
+
+// uimageExtractEntries names the parts `fwtool extract` can pull out of a
+// legacy image: "data" is the payload (decompressed by the header's
+// compression unless -U); multi-file and script images also have "0",
+// "1", ... for their files, as `dumpimage -T multi -p N` extracts them.
+func uimageExtractEntries(h uimage.Header, data []byte, decompress bool) (map[string][]byte, []string, error) {
+	entries := map[string][]byte{}
+	order := []string{"data"}
+	entries["data"] = data
+	if uimage.HasSizeTable(h.Type) {
+		files, err := uimage.SplitMulti(data)
+		if err != nil {
+			return nil, nil, err
+		}
+		for i, f := range files {
+			name := strconv.Itoa(i)
+			entries[name] = f
+			order = append(order, name)
+		}
+	} else if decompress && h.Comp != uimage.CompNone {
+		algo := uimage.Comp.Name(h.Comp)
+		if !compress.Supported(algo) {
+			return nil, nil, fmt.Errorf("data: cannot decompress %s (use -U for the stored bytes)", uimage.Comp.LongName(h.Comp))
+		}
+		plain, err := compress.DecompressBytes(algo, data)
+		if err != nil {
+			return nil, nil, fmt.Errorf("data: %w", err)
+		}
+		entries["data"] = plain
+	}
+	return entries, order, nil
+}
+
+func extractUImage(f *os.File, size int64, paths []string, out, outDir string, decompress bool, _ io.Writer) error {
+	b, err := io.ReadAll(io.NewSectionReader(f, 0, size))
+	if err != nil {
+		return err
+	}
+	h, data, err := uimage.Parse(b)
+	if err != nil {
+		return fmt.Errorf("uImage: %w", err)
+	}
+	entries, order, err := uimageExtractEntries(h, data, decompress)
+	if err != nil {
+		return err
+	}
+	var picked []string
+	for _, pat := range paths {
+		n := 0
+		for _, name := range order {
+			if ok, _ := path.Match(pat, name); ok {
+				picked = append(picked, name)
+				n++
+			}
+		}
+		if n == 0 {
+			return fmt.Errorf("no entry '%s' (entries: %s)", pat, strings.Join(order, ", "))
+		}
+	}
+	if out != "" {
+		if len(picked) != 1 {
+			return fmt.Errorf("'%s' matches %d entries; -f takes exactly one", paths[0], len(picked))
+		}
+		return outfile.WriteBytes(out, entries[picked[0]])
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return err
+	}
+	for _, name := range picked {
+		if err := outfile.WriteBytes(filepath.Join(outDir, name), entries[name]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// uimageLister lets `fwtool ls` recognise legacy images, and `fwtool
+// extract` take them apart.
 func init() {
+	registerExtractor(extractor{name: "uimage", priority: 50, probe: probeUImage, extract: extractUImage})
 	registerLister(lister{
 		name:     "uimage",
 		priority: 50,
-		probe: func(f *os.File, size int64) bool {
-			var magic [4]byte
-			if _, err := io.ReadFull(f, magic[:]); err != nil {
-				return false
-			}
-			return uimage.IsUImage(magic[:])
-		},
+		probe:    probeUImage,
 		list: func(f *os.File, size int64, args []string, stdout io.Writer) error {
 			if len(args) != 0 {
 				return fmt.Errorf("uImage has no named entries to match %q", args)

@@ -463,3 +463,80 @@ func TestMkimageHelp(t *testing.T) {
 		t.Errorf("-h: exit %d", code)
 	}
 }
+
+// TestUImageExtract checks `fwtool extract` on uImages against dumpimage:
+// multi-file parts as `dumpimage -T multi -p N`, the stored payload as
+// `dumpimage -T kernel -p 0`, and decompression of the payload.
+func TestUImageExtract(t *testing.T) {
+	mkimage := lookTool(t, "mkimage", "u-boot-tools")
+	dumpimage := lookTool(t, "dumpimage", "u-boot-tools")
+	dir := t.TempDir()
+	parts := []string{
+		writeFile(t, filepath.Join(dir, "p0"), []byte("first part")),
+		writeFile(t, filepath.Join(dir, "p1"), []byte("xy")),
+		writeFile(t, filepath.Join(dir, "p2"), bytes.Repeat([]byte{7}, 1001)),
+	}
+	multi := filepath.Join(dir, "multi.img")
+	if msg, err := runTool(t, "0", mkimage, "-q", "-T", "multi", "-C", "none", "-d", strings.Join(parts, ":"), multi); err != nil {
+		t.Fatalf("mkimage: %v\n%s", err, msg)
+	}
+	outDir := filepath.Join(dir, "multi.out")
+	if code, _, stderr := runFwtool(t, "", "extract", "-i", multi, "-O", outDir, "[0-9]"); code != 0 {
+		t.Fatalf("fwtool extract: %s", stderr)
+	}
+	for i := range parts {
+		want := filepath.Join(dir, fmt.Sprintf("dump%d", i))
+		if msg, err := runTool(t, "", dumpimage, "-T", "multi", "-p", fmt.Sprint(i), "-o", want, multi); err != nil {
+			t.Fatalf("dumpimage -p %d: %v\n%s", i, err, msg)
+		}
+		if diff := cmp.Diff(readFile(t, want), readFile(t, filepath.Join(outDir, fmt.Sprint(i)))); diff != "" {
+			t.Errorf("part %d differs from dumpimage's (-dumpimage +fwtool):\n%s", i, diff)
+		}
+	}
+
+	input := bytes.Repeat([]byte("kernel "), 3000)
+	in := writeFile(t, filepath.Join(dir, "Image"), input)
+	kernel := filepath.Join(dir, "kernel.img")
+	if code, _, stderr := runFwtool(t, "", "mkimage", "-q", "-A", "arm", "--compress", "gzip", "-d", in, kernel); code != 0 {
+		t.Fatal(stderr)
+	}
+	stored := filepath.Join(dir, "stored")
+	if code, _, stderr := runFwtool(t, "", "extract", "-i", kernel, "-U", "-f", stored, "data"); code != 0 {
+		t.Fatal(stderr)
+	}
+	dumped := filepath.Join(dir, "dumped")
+	if msg, err := runTool(t, "", dumpimage, "-T", "kernel", "-p", "0", "-o", dumped, kernel); err != nil {
+		t.Fatalf("dumpimage: %v\n%s", err, msg)
+	}
+	if !bytes.Equal(readFile(t, stored), readFile(t, dumped)) {
+		t.Error("extract -U data differs from dumpimage -p 0")
+	}
+	plain := filepath.Join(dir, "plain")
+	if code, _, stderr := runFwtool(t, "", "extract", "-i", kernel, "-f", plain, "data"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if !bytes.Equal(readFile(t, plain), input) {
+		t.Error("extract data did not decompress to the input")
+	}
+
+	lzo := filepath.Join(dir, "lzo.img")
+	if code, _, stderr := runFwtool(t, "", "mkimage", "-q", "-C", "lzo", "-d", in, lzo); code != 0 {
+		t.Fatal(stderr)
+	}
+	for _, tc := range []struct {
+		args    []string
+		mention string
+	}{
+		{[]string{"extract", "-i", lzo, "-f", filepath.Join(dir, "x"), "data"}, "lzo"},
+		{[]string{"extract", "-i", kernel, "-f", filepath.Join(dir, "x"), "3"}, "'3'"},
+		{[]string{"extract", "-i", multi, "-f", filepath.Join(dir, "x"), "*"}, "-f takes exactly one"},
+	} {
+		code, _, stderr := runFwtool(t, "", tc.args...)
+		if code == 0 || !strings.Contains(stderr, tc.mention) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q; want one line mentioning %q", tc.args, code, stderr, tc.mention)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "x")); !os.IsNotExist(err) {
+			t.Errorf("%v: output left behind", tc.args)
+		}
+	}
+}
