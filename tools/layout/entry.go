@@ -9,6 +9,17 @@ import (
 // embed *base, which holds the properties every entry shares and binman's
 // packing rule for a single entry.
 type Entry interface {
+	// Exported accessors, for hooks outside the package (symbol patching).
+	Name() string
+	Path() string
+	Type() string
+	Offset() uint64
+	Size() uint64
+	ImagePos() (pos uint64, ok bool)
+	UncompSize() uint64
+	Node() *Node
+	SetPatch(off uint64, data []byte) error
+
 	b() *base
 	// obtain computes the entry's contents (binman's ObtainContents).
 	obtain() error
