@@ -492,3 +492,20 @@ func TestHybridUnmappedMBRTypeKeepsLinux(t *testing.T) {
 		t.Error("0xda on a pure GPT accepted without a type GUID")
 	}
 }
+
+// An unpartitioned FAT volume also ends its first sector in 0x55AA, and its
+// boot code may look like partition entries: it is not a disk image.
+func TestFATBootSectorIsNotADisk(t *testing.T) {
+	img := make([]byte, 64*mbr.SectorSize)
+	tail := mbr.Tail{}
+	tail.Entries[0] = mbr.Entry{Type: 0x83, FirstLBA: 1, Sectors: 8}
+	b := tail.Marshal()
+	copy(img[mbr.TailOffset:], b[:])
+	if !LooksLikeDisk(bytes.NewReader(img), int64(len(img))) {
+		t.Fatal("MBR with one partition not recognised")
+	}
+	copy(img, []byte{0xeb, 0x3c, 0x90, 'm', 'k', 'f', 's', '.', 'f', 'a', 't', 0x00, 0x02, 4})
+	if LooksLikeDisk(bytes.NewReader(img), int64(len(img))) {
+		t.Error("FAT boot sector taken for a disk image")
+	}
+}

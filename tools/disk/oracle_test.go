@@ -350,6 +350,30 @@ func checkSfdisk(t *testing.T, img string, l *Layout) {
 	}
 }
 
+// checkSfdiskDump checks sfdisk's script form: the label and one line per
+// partition with its start and size in sectors.
+func checkSfdiskDump(t *testing.T, img string, l *Layout) {
+	t.Helper()
+	out, err := run(t, "", "sfdisk", "--dump", img)
+	if err != nil {
+		t.Fatalf("sfdisk --dump: %v\n%s", err, out)
+	}
+	label := map[TableType]string{TableMBR: "dos", TableGPT: "gpt", TableHybrid: "gpt"}[l.Table]
+	if !strings.Contains(out, "label: "+label+"\n") {
+		t.Fatalf("sfdisk --dump: no 'label: %s':\n%s", label, out)
+	}
+	for i := range l.Partitions {
+		p := &l.Partitions[i]
+		if !p.InTable {
+			continue
+		}
+		re := regexp.MustCompile(fmt.Sprintf(`start=\s*%d, size=\s*%d,`, p.Offset/512, p.Size/512))
+		if !re.MatchString(out) {
+			t.Errorf("sfdisk --dump has no line for %s (start %d, size %d):\n%s", p.Name, p.Offset/512, p.Size/512, out)
+		}
+	}
+}
+
 // checkFdisk makes sure fdisk -l reads the table without complaint and
 // lists each partition's start sector.
 func checkFdisk(t *testing.T, img string, l *Layout) {
@@ -394,6 +418,7 @@ func TestDerivedGUIDsAgainstReaders(t *testing.T) {
 					}
 				}
 				checkSfdisk(t, path, l)
+				checkSfdiskDump(t, path, l)
 				checkFdisk(t, path, l)
 			}
 		})
