@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-func runFwtool(t *testing.T, args ...string) (int, string, string) {
+func runLayoutCmd(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code := run(args, &out, &errb)
@@ -30,7 +30,7 @@ func TestLayoutBuildLsExtractReplace(t *testing.T) {
 	mpath := filepath.Join(dir, "m.json")
 	os.WriteFile(mpath, []byte(manifest), 0o644)
 	img := filepath.Join(dir, "image.bin")
-	code, _, stderr := runFwtool(t, "build", "--manifest", mpath, "--output", img, "--map", img+".map", "--svg", img+".svg")
+	code, _, stderr := runLayoutCmd(t, "build", "--manifest", mpath, "--output", img, "--map", img+".map", "--svg", img+".svg")
 	if code != 0 {
 		t.Fatalf("build: %d %s", code, stderr)
 	}
@@ -39,23 +39,23 @@ func TestLayoutBuildLsExtractReplace(t *testing.T) {
 			t.Fatalf("%s not written: %v", f, err)
 		}
 	}
-	code, out, stderr := runFwtool(t, "ls", img)
+	code, out, stderr := runLayoutCmd(t, "ls", img)
 	if code != 0 || !strings.Contains(out, "    u-boot") || !strings.Contains(out, "image-header") {
 		t.Fatalf("ls: %d %s %s", code, out, stderr)
 	}
-	code, out, _ = runFwtool(t, "ls", "-i", img, "*ver")
+	code, out, _ = runLayoutCmd(t, "ls", "-i", img, "*ver")
 	if code != 0 || strings.Count(out, "\n") != 3 || !strings.Contains(out, "ver") {
 		t.Fatalf("ls with pattern:\n%s", out)
 	}
 	got := filepath.Join(dir, "got")
-	if code, _, stderr = runFwtool(t, "extract", "-i", img, "ro/u-boot", "-f", got); code != 0 {
+	if code, _, stderr = runLayoutCmd(t, "extract", "-i", img, "ro/u-boot", "-f", got); code != 0 {
 		t.Fatalf("extract: %s", stderr)
 	}
 	if b, _ := os.ReadFile(got); !bytes.Equal(b, payload) {
 		t.Fatalf("extracted %d bytes, want the original %d", len(b), len(payload))
 	}
 	outDir := filepath.Join(dir, "x")
-	if code, _, stderr = runFwtool(t, "extract", "-i", img, "-O", outDir, "ro"); code != 0 {
+	if code, _, stderr = runLayoutCmd(t, "extract", "-i", img, "-O", outDir, "ro"); code != 0 {
 		t.Fatalf("extract -O: %s", stderr)
 	}
 	if b, _ := os.ReadFile(filepath.Join(outDir, "ro", "ver")); string(b) != "v1" {
@@ -67,16 +67,16 @@ func TestLayoutBuildLsExtractReplace(t *testing.T) {
 	// Bigger text: repack (allowed), then the entries read back.
 	newv := filepath.Join(dir, "v2")
 	os.WriteFile(newv, []byte("version-2.0"), 0o644)
-	if code, _, stderr = runFwtool(t, "replace", "-i", img, "-f", newv, "ro/ver"); code != 0 {
+	if code, _, stderr = runLayoutCmd(t, "replace", "-i", img, "-f", newv, "ro/ver"); code != 0 {
 		t.Fatalf("replace: %s", stderr)
 	}
-	if code, _, stderr = runFwtool(t, "extract", "-i", img, "ro/ver", "-f", got); code != 0 {
+	if code, _, stderr = runLayoutCmd(t, "extract", "-i", img, "ro/ver", "-f", got); code != 0 {
 		t.Fatalf("extract after replace: %s", stderr)
 	}
 	if b, _ := os.ReadFile(got); string(b) != "version-2.0" {
 		t.Fatalf("after replace: %q", b)
 	}
-	if code, _, _ = runFwtool(t, "extract", "-i", img, "ro/u-boot", "-f", got); code != 0 {
+	if code, _, _ = runLayoutCmd(t, "extract", "-i", img, "ro/u-boot", "-f", got); code != 0 {
 		t.Fatal("extract u-boot after repack")
 	}
 	if b, _ := os.ReadFile(got); !bytes.Equal(b, payload) {
@@ -89,7 +89,7 @@ func TestLayoutCommandErrors(t *testing.T) {
 	m := filepath.Join(dir, "m.json")
 	os.WriteFile(m, []byte(`{"version":1,"image":{"size":3,"entries":[{"name":"t","type":"text","text":"abcd"}]}}`), 0o644)
 	out := filepath.Join(dir, "out.bin")
-	code, _, stderr := runFwtool(t, "build", "--manifest", m, "--output", out)
+	code, _, stderr := runLayoutCmd(t, "build", "--manifest", m, "--output", out)
 	if code == 0 || stderr != "fwtool build: Section '/binman': contents size 0x4 (4) exceeds section size 0x3 (3)\n" {
 		t.Fatalf("build error: %d %q", code, stderr)
 	}
@@ -97,12 +97,12 @@ func TestLayoutCommandErrors(t *testing.T) {
 		t.Fatal("failed build left an output file")
 	}
 	for _, cmd := range []string{"build", "extract", "replace"} {
-		if code, stdout, _ := runFwtool(t, cmd, "--help"); code != 0 || !strings.Contains(stdout, "usage: fwtool "+cmd) {
+		if code, stdout, _ := runLayoutCmd(t, cmd, "--help"); code != 0 || !strings.Contains(stdout, "usage: fwtool "+cmd) {
 			t.Errorf("%s --help: %d %q", cmd, code, stdout)
 		}
 	}
 	os.WriteFile(filepath.Join(dir, "plain"), make([]byte, 64), 0o644)
-	code, _, stderr = runFwtool(t, "extract", "-i", filepath.Join(dir, "plain"), "x", "-f", out)
+	code, _, stderr = runLayoutCmd(t, "extract", "-i", filepath.Join(dir, "plain"), "x", "-f", out)
 	if code == 0 || strings.Count(stderr, "\n") != 1 {
 		t.Fatalf("extract of unknown format: %d %q", code, stderr)
 	}
