@@ -384,7 +384,7 @@ func runMkimage(args []string, stdout, stderr io.Writer) int {
 // dispatchMkimage picks the writer for opts: a registered -T type, the FIT
 // writer for -f/-F, or the legacy uImage writer.
 func dispatchMkimage(opts mkimageOptions, stdout, stderr io.Writer) int {
-	if fn, ok := mkimageTypes[opts.Type]; ok && opts.TypeSet {
+	if fn, ok := mkimageTypes[strings.ToLower(opts.Type)]; ok && opts.TypeSet {
 		return fn(opts, stdout, stderr)
 	}
 	if opts.FITSource != "" || opts.FITResign {
@@ -451,7 +451,7 @@ func legacyHeaderFields(opts mkimageOptions) (uimage.Header, error) {
 	if h.OS, err = lookup(&uimage.OS, "O", opts.OS); err != nil {
 		return h, err
 	}
-	if mkimageForeignTypes[opts.Type] {
+	if mkimageForeignTypes[strings.ToLower(opts.Type)] {
 		return h, fmt.Errorf("-T: image type %q is not supported by fwtool mkimage", opts.Type)
 	}
 	if h.Type, err = lookup(&uimage.Type, "T", opts.Type); err != nil {

@@ -219,6 +219,7 @@ func TestMkimageOracleSpecialCases(t *testing.T) {
 		{"tee multi", "5", []string{"-A", "arm64", "-O", "tee", "-T", "multi", "-C", "none", "-d", optee + ":" + plain}},
 		{"clustered and attached", "5", []string{"-qAarm", "-Ouboot", "-Tfirmware", "-Cnone", "-a80000000", "-nfw", "-d" + plain}},
 		{"long options", "5", []string{"--architecture", "riscv", "--os=opensbi", "--type", "firmware", "--compression", "none", "--load-address", "80000000", "--config", "opensbi", "--image", plain}},
+		{"names in any case", "5", []string{"-A", "ARM", "-O", "Linux", "-T", "Kernel", "-C", "None", "-d", plain}},
 		{"epoch empty", "", []string{"-A", "arm", "-d", plain}},
 		{"epoch negative", "-5", []string{"-A", "arm", "-d", plain}},
 		{"epoch text", "soon", []string{"-A", "arm", "-d", plain}},

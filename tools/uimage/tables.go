@@ -1,5 +1,7 @@
 package uimage
 
+import "strings"
+
 // The numeric values below are the IH_ARCH_*, IH_OS_*, IH_TYPE_* and
 // IH_COMP_* codes of U-Boot's legacy image header. They are part of the
 // on-disk format, so they never change; the short names are the ones
@@ -25,10 +27,11 @@ type Table struct {
 	Entries []Entry
 }
 
-// Lookup returns the code for a command-line name.
+// Lookup returns the code for a command-line name. Case does not
+// matter, as with mkimage.
 func (t *Table) Lookup(name string) (uint8, bool) {
 	for _, e := range t.Entries {
-		if e.Name == name {
+		if strings.EqualFold(e.Name, name) {
 			return e.ID, true
 		}
 	}
