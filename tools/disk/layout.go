@@ -233,6 +233,9 @@ func Plan(m *Manifest, sizeOf SizeOf) (*Layout, error) {
 		l.Partitions = append(l.Partitions, p)
 	}
 
+	if tt&TableGPT != 0 && inTableCount > gpt.EntryCount {
+		return nil, fmt.Errorf("%d partitions in the table: a GPT holds at most %d", inTableCount, gpt.EntryCount)
+	}
 	ext := m.ExtendedPartition
 	if ext < 0 || ext > 4 {
 		return nil, fmt.Errorf("extended_partition %d must be 1 to 4, or 0 for automatic", ext)
