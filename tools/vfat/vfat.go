@@ -69,6 +69,8 @@ type geometry struct {
 	fatSectors   uint32
 	spc          uint32
 	clusters     uint32 // data clusters, numbered 2..clusters+1
+
+	sectorsPerTrack, heads uint16 // recorded for DOS; FAT itself ignores them
 }
 
 func (g *geometry) rootDirSectors() uint32 {
@@ -96,36 +98,66 @@ func (g *geometry) eoc() uint32 {
 }
 
 // layout computes the FAT size and cluster count for a given type and
-// cluster size: the FAT must hold an entry per cluster, and the clusters
-// are what remains after the FATs, so iterate to the fixed point.
-func layout(total uint32, fatBits int, spc uint32, rootEntries uint32) (geometry, bool) {
-	g := geometry{fatBits: fatBits, totalSectors: total, numFATs: 2, spc: spc, reserved: 1, rootEntries: rootEntries}
+// cluster size the way mkfs.fat does, so images match its geometry:
+//
+//   - When align is set (volumes above 8192 sectors) every structure is
+//     aligned to the cluster size: the reserved area, the root directory
+//     and each FAT are rounded up to whole clusters, so the data area
+//     starts on a cluster boundary.
+//   - The cluster count first comes from sharing the space between FATs and
+//     data (each cluster costs its sectors plus its FAT entry), then is
+//     recomputed from what the rounded-up FATs leave.
+//
+// ok is false when the result is not a valid volume of that type: too few
+// or too many clusters, or more clusters than the FAT has entries for.
+func layout(total uint32, fatBits int, spc uint32, rootEntries uint32, align bool) (g geometry, ok bool) {
+	g = geometry{fatBits: fatBits, totalSectors: total, numFATs: 2, spc: spc, reserved: 1, rootEntries: rootEntries}
 	if fatBits == 32 {
 		g.reserved, g.rootEntries = 32, 0
 	}
-	base := g.reserved
-	g.fatSectors = 1
-	for i := 0; i < 64; i++ {
-		// Grow the reserved area so the data region starts on a cluster
-		// boundary, as mkfs.fat does, keeping clusters aligned on the medium.
-		fixed := base + g.numFATs*g.fatSectors + g.rootDirSectors()
-		g.reserved = base + (spc-fixed%spc)%spc
-		meta := uint64(g.reserved) + uint64(g.numFATs)*uint64(g.fatSectors) + uint64(g.rootDirSectors())
-		if meta >= uint64(total) {
-			return g, false
+	round := func(v uint64) uint64 {
+		if !align {
+			return v
 		}
-		clusters := (uint64(total) - meta) / uint64(spc)
-		need := ((clusters+2)*uint64(fatBits)/8 + sectorSize) / sectorSize
-		if need <= uint64(g.fatSectors) {
-			if clusters > 0xffffffff {
-				return g, false
-			}
-			g.clusters = uint32(clusters)
-			return g, true
-		}
-		g.fatSectors = uint32(need)
+		return (v + uint64(spc) - 1) / uint64(spc) * uint64(spc)
 	}
-	return g, false
+	g.reserved = uint32(round(uint64(g.reserved)))
+	rootSectors := round(uint64(g.rootDirSectors()))
+	if fatBits != 32 {
+		g.rootEntries = uint32(rootSectors * sectorSize / dirEntrySize)
+	}
+	if uint64(g.reserved)+rootSectors >= uint64(total) {
+		return g, false
+	}
+	data := uint64(total) - uint64(g.reserved) - rootSectors // FATs + clusters
+	nf := uint64(g.numFATs)
+	cb := uint64(spc) * sectorSize
+	var clusters, fatBytes uint64
+	switch fatBits {
+	case 12:
+		// Entries are 1.5 bytes: work in half bytes.
+		clusters = 2 * (data*sectorSize + nf*3) / (2*cb + nf*3)
+		fatBytes = ((clusters+2)*3 + 1) / 2
+	case 16:
+		clusters = (data*sectorSize + nf*4) / (cb + nf*2)
+		fatBytes = (clusters + 2) * 2
+	default:
+		clusters = (data*sectorSize + nf*8) / (cb + nf*4)
+		fatBytes = (clusters + 2) * 4
+	}
+	fatSectors := round((fatBytes + sectorSize - 1) / sectorSize)
+	if nf*fatSectors >= data || fatSectors > 0xffffffff {
+		return g, false
+	}
+	g.fatSectors = uint32(fatSectors)
+	clusters = (data - nf*fatSectors) / uint64(spc)
+	entries := fatSectors * sectorSize * 8 / uint64(fatBits)
+	lo, hi := clusterRange(fatBits)
+	if clusters < uint64(lo) || clusters > uint64(hi) || clusters+2 > entries {
+		return g, false
+	}
+	g.clusters = uint32(clusters)
+	return g, true
 }
 
 func clusterRange(fatBits int) (lo, hi uint32) {
@@ -138,89 +170,123 @@ func clusterRange(fatBits int) (lo, hi uint32) {
 	return maxFAT16Clusters + 1, maxFAT32Clusters
 }
 
-// defaultSPC is the cluster size for a FAT12/16 or FAT32 volume of the
-// given size (in sectors).
-func defaultSPC(fatBits int, total uint32) uint32 {
-	type row struct{ upTo, spc uint32 }
-	var table []row
-	if fatBits == 16 {
-		// mkfs.fat's choice: 2 KiB clusters up to 128 MiB (the
-		// specification's table would use 1 KiB up to 16 MiB), then the
-		// specification's sizes.
-		table = []row{{262144, 4}, {524288, 8}, {1048576, 16}, {2097152, 32}, {4194304, 64}, {0xffffffff, 128}}
-	} else {
-		table = []row{{532480, 1}, {16777216, 8}, {33554432, 16}, {67108864, 32}, {0xffffffff, 64}}
-	}
-	for _, r := range table {
-		if total <= r.upTo {
-			return r.spc
+// chsGeometry is the sectors per track and heads mkfs.fat records for an
+// image file: the SD card specification's values below 256 MiB, LBA-assist
+// translation above.
+func chsGeometry(total uint64) (spt, heads uint16) {
+	if total <= 524288 {
+		spt = 32
+		if total <= 4096 {
+			spt = 16
 		}
+		switch {
+		case total <= 32768:
+			heads = 2
+		case total <= 65536:
+			heads = 4
+		case total <= 262144:
+			heads = 8
+		default:
+			heads = 16
+		}
+		return spt, heads
 	}
-	return 64
+	switch {
+	case total <= 16*63*1024:
+		heads = 16
+	case total <= 32*63*1024:
+		heads = 32
+	case total <= 64*63*1024:
+		heads = 64
+	case total <= 128*63*1024:
+		heads = 128
+	default:
+		heads = 255
+	}
+	return 63, heads
 }
 
-// chooseGeometry picks FAT type and cluster size.
+// pickType lays the volume out with one cluster size: as the given FAT
+// type, or for bits 0 as FAT12 or FAT16, whichever is valid and gives more
+// clusters.
+func pickType(total uint32, bits int, spc, rootEntries uint32, align bool) (geometry, bool) {
+	if bits != 0 {
+		return layout(total, bits, spc, rootEntries, align)
+	}
+	g12, ok12 := layout(total, 12, spc, rootEntries, align)
+	g16, ok16 := layout(total, 16, spc, rootEntries, align)
+	if ok16 && (!ok12 || g16.clusters > g12.clusters) {
+		return g16, true
+	}
+	return g12, ok12
+}
+
+// chooseGeometry picks FAT type and cluster size as mkfs.fat does: FAT32
+// from 512 MiB (clusters sized by the Microsoft specification's table),
+// below that the smallest cluster size from 2 KiB up for which FAT12 or
+// FAT16 fits, preferring whichever gives more clusters.
 func chooseGeometry(opts Options, rootEntries uint32) (geometry, error) {
 	if opts.Size <= 0 || opts.Size%sectorSize != 0 {
 		return geometry{}, fmt.Errorf("Size 0x%x (%d) is not a positive multiple of %d", opts.Size, opts.Size, sectorSize)
 	}
-	if opts.Size/sectorSize > 0xffffffff {
+	raw := uint64(opts.Size / sectorSize)
+	if raw > 0xffffffff {
 		return geometry{}, fmt.Errorf("Size 0x%x (%d) exceeds the FAT limit of 2^32 sectors", opts.Size, opts.Size)
 	}
-	total := uint32(opts.Size / sectorSize)
+	spt, heads := chsGeometry(raw)
+	// A whole number of tracks, as DOS and mtools want; the sectors beyond
+	// stay outside the filesystem.
+	total := uint32(raw / uint64(spt) * uint64(spt))
+	align := total > 8192
 	spcForced := uint32(opts.SectorsPerCluster)
 	if spcForced != 0 && (spcForced > 128 || spcForced&(spcForced-1) != 0) {
 		return geometry{}, fmt.Errorf("Sectors per cluster %d is not a power of two up to 128", spcForced)
 	}
-	try := func(bits int) (geometry, bool) {
-		lo, hi := clusterRange(bits)
-		var cands []uint32
-		switch {
-		case spcForced != 0:
-			cands = []uint32{spcForced}
-		case bits == 12 && opts.FATType == 0:
-			// Chosen automatically only when the usual cluster size fits.
-			cands = []uint32{defaultSPC(16, total)}
-		case bits == 12:
-			cands = []uint32{defaultSPC(16, total), 1, 2, 4, 8, 16, 32, 64, 128}
-		default:
-			// The recommended size first, then smaller ones for volumes
-			// the table considers too small for this type.
-			for s := defaultSPC(bits, total); s >= 1; s /= 2 {
-				cands = append(cands, s)
-			}
-		}
-		for _, s := range cands {
-			g, ok := layout(total, bits, s, rootEntries)
-			if ok && g.clusters >= lo && g.clusters <= hi {
-				return g, true
-			}
-		}
-		return geometry{}, false
-	}
-	var order []int
-	switch opts.FATType {
+	bits := opts.FATType
+	switch bits {
 	case 0:
-		// FAT32 from 512 MiB, as mkfs.fat and the specification advise;
-		// below that FAT12 when the default cluster size gives few enough
-		// clusters, else FAT16.
 		if opts.Size >= 512<<20 {
-			order = []int{32, 16}
-		} else {
-			order = []int{12, 16, 32}
+			bits = 32
 		}
 	case 12, 16, 32:
-		order = []int{opts.FATType}
 	default:
 		return geometry{}, fmt.Errorf("FAT type %d is not 12, 16 or 32", opts.FATType)
 	}
-	for _, bits := range order {
-		if g, ok := try(bits); ok {
-			return g, nil
+	spc := uint32(4)
+	if bits == 32 {
+		switch {
+		case raw > 32<<21:
+			spc = 64
+		case raw > 16<<21:
+			spc = 32
+		case raw > 8<<21:
+			spc = 16
+		case raw > 260<<11:
+			spc = 8
+		default:
+			spc = 1
 		}
 	}
-	lo, hi := clusterRange(order[0])
-	return geometry{}, fmt.Errorf("Size 0x%x (%d) cannot hold a FAT%d filesystem (it needs %d to %d clusters)", opts.Size, opts.Size, order[0], lo, hi)
+	if spcForced != 0 {
+		spc = spcForced
+	}
+	for ; spc <= 128; spc *= 2 {
+		if g, ok := pickType(total, bits, spc, rootEntries, align); ok {
+			g.sectorsPerTrack, g.heads = spt, heads
+			return g, nil
+		}
+		if spcForced != 0 {
+			break
+		}
+	}
+	name := "FAT12/16"
+	if bits != 0 {
+		name = fmt.Sprintf("FAT%d", bits)
+	}
+	if spcForced != 0 {
+		return geometry{}, fmt.Errorf("Size 0x%x (%d) cannot hold a %s filesystem with %d-byte clusters", opts.Size, opts.Size, name, spcForced*sectorSize)
+	}
+	return geometry{}, fmt.Errorf("Size 0x%x (%d) cannot hold a %s filesystem (too few or too many clusters for any cluster size)", opts.Size, opts.Size, name)
 }
 
 // dir is a directory being laid out: its child names, short names and
@@ -463,8 +529,8 @@ func (b *builder) bootSector() []byte {
 		le.PutUint32(s[32:], g.totalSectors)
 	}
 	s[21] = 0xf8 // fixed disk
-	le.PutUint16(s[24:], 32)
-	le.PutUint16(s[26:], 64)
+	le.PutUint16(s[24:], g.sectorsPerTrack)
+	le.PutUint16(s[26:], g.heads)
 	ext := 36
 	if g.fatBits == 32 {
 		le.PutUint32(s[36:], g.fatSectors)

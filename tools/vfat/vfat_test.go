@@ -2,6 +2,7 @@ package vfat
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"os/exec"
@@ -84,6 +85,12 @@ func pattern(n int, seed byte) []byte {
 	return b
 }
 
+// utf8Env makes mtools read and print long names as UTF-8 whatever the
+// test runner's locale (Bazel runs tests without LANG).
+func utf8Env() []string {
+	return append(os.Environ(), "LC_ALL=C.UTF-8")
+}
+
 var fsckSummary = regexp.MustCompile(`^\S+: \d+ files, \d+/\d+ clusters$`)
 
 // fsckClean runs fsck.vfat -n and fails on anything but its banner and
@@ -114,6 +121,7 @@ func mtoolsCheck(t *testing.T, img string, tr tree) {
 	for i, p := range files {
 		dst := filepath.Join(out, fmt.Sprint(i))
 		cmd := exec.Command(mcopy, "-n", "-i", img, "::/"+p, dst)
+		cmd.Env = utf8Env()
 		if msg, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("mcopy ::/%s: %v\n%s", p, err, msg)
 		}
@@ -126,7 +134,9 @@ func mtoolsCheck(t *testing.T, img string, tr tree) {
 		}
 	}
 	// mdir -/ -b lists every path recursively.
-	msg, err := exec.Command(mdir, "-/", "-b", "-i", img, "::/").CombinedOutput()
+	list := exec.Command(mdir, "-/", "-b", "-i", img, "::/")
+	list.Env = utf8Env()
+	msg, err := list.CombinedOutput()
 	if err != nil {
 		t.Fatalf("mdir: %v\n%s", err, msg)
 	}
@@ -265,6 +275,63 @@ func TestSizesAndTypes(t *testing.T) {
 	}
 }
 
+// TestGeometryMatchesMkfs compares the boot sector layout fields with what
+// mkfs.vfat chooses for an empty file of the same size.
+func TestGeometryMatchesMkfs(t *testing.T) {
+	mkfs := lookTool(t, "mkfs.vfat")
+	sizes := []int64{1 << 20, 2 << 20, 4 << 20, 4100 << 10, 6001 << 10, 8 << 20, 8200 << 10, 9 << 20, 16 << 20, 32 << 20, 33 << 20,
+		64 << 20, 100001 << 10, 128 << 20, 128<<20 + 512<<10, 129 << 20, 256 << 20, 257 << 20, 511 << 20, 512 << 20,
+		2 << 30, 8 << 30, 9 << 30, 17 << 30, 33 << 30, 200 << 30}
+	fields := func(b []byte) string {
+		fat16 := binary.LittleEndian.Uint16(b[22:])
+		typ := b[54:62]
+		fatLen := uint32(fat16)
+		if fat16 == 0 {
+			typ, fatLen = b[82:90], binary.LittleEndian.Uint32(b[36:])
+		}
+		total := uint32(binary.LittleEndian.Uint16(b[19:]))
+		if total == 0 {
+			total = binary.LittleEndian.Uint32(b[32:])
+		}
+		return fmt.Sprintf("%s spc=%d reserved=%d fats=%d root=%d total=%d media=%#x fat=%d spt=%d heads=%d",
+			typ, b[13], binary.LittleEndian.Uint16(b[14:]), b[16], binary.LittleEndian.Uint16(b[17:]), total, b[21], fatLen,
+			binary.LittleEndian.Uint16(b[24:]), binary.LittleEndian.Uint16(b[26:]))
+	}
+	dir := t.TempDir()
+	for _, size := range sizes {
+		ref := filepath.Join(dir, "ref.img")
+		os.Remove(ref)
+		if err := os.WriteFile(ref, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Truncate(ref, size); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(mkfs, ref).CombinedOutput(); err != nil {
+			t.Fatalf("mkfs.vfat: %v\n%s", err, out)
+		}
+		want := make([]byte, 512)
+		f, _ := os.Open(ref)
+		f.ReadAt(want, 0)
+		f.Close()
+		root, _ := fstree.Build(nil)
+		img := filepath.Join(dir, "mine.img")
+		o, err := os.Create(img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Build(o, root, Options{Size: size}); err != nil {
+			t.Fatalf("size %d: %v", size, err)
+		}
+		got := make([]byte, 512)
+		o.ReadAt(got, 0)
+		o.Close()
+		if fields(got) != fields(want) {
+			t.Errorf("size %d:\n got %s\nmkfs %s", size, fields(got), fields(want))
+		}
+	}
+}
+
 func TestReproducible(t *testing.T) {
 	tr := sampleTree(2048)
 	opts := Options{Size: 16 << 20, Label: "BOOT", VolumeIDSeed: "x", ModTime: time.Unix(1700000000, 0)}
@@ -304,13 +371,12 @@ func TestGoldenBootSector(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// FAT12 like mkfs.fat: 4 sectors per cluster, 4 reserved sectors (so
-	// that 4 + 2*6 FAT + 32 root sectors put the data on a cluster
-	// boundary), 2 FATs, 512 root entries, 8192 sectors, media 0xf8, 6
-	// sectors per FAT.
+	// FAT12 like mkfs.fat: 4 sectors per cluster, 1 reserved sector (no
+	// alignment at 8192 sectors and below), 2 FATs, 512 root entries, 8192
+	// sectors, media 0xf8, 6 sectors per FAT, 32 sectors per track, 2 heads.
 	want := []byte{
 		0xeb, 0x3c, 0x90, 'F', 'W', 'T', 'O', 'O', 'L', ' ', ' ',
-		0x00, 0x02, 0x04, 0x04, 0x00, 0x02, 0x00, 0x02, 0x00, 0x20, 0xf8, 0x06, 0x00,
+		0x00, 0x02, 0x04, 0x01, 0x00, 0x02, 0x00, 0x02, 0x00, 0x20, 0xf8, 0x06, 0x00, 0x20, 0x00, 0x02, 0x00,
 	}
 	if !bytes.Equal(b[:len(want)], want) {
 		t.Fatalf("boot sector start\n got % x\nwant % x", b[:len(want)], want)
@@ -319,7 +385,7 @@ func TestGoldenBootSector(t *testing.T) {
 		t.Fatalf("label/type fields %q %q", b[43:54], b[54:62])
 	}
 	// Root directory: the volume label entry, then nothing.
-	root := 4*512 + 2*int(b[22])*512
+	root := 512 + 2*int(b[22])*512
 	if string(b[root:root+11]) != "GOLD       " || b[root+11] != attrVolumeID || b[root+32] != 0 {
 		t.Fatalf("root directory starts % x", b[root:root+64])
 	}
