@@ -509,3 +509,28 @@ func TestFATBootSectorIsNotADisk(t *testing.T) {
 		t.Error("FAT boot sector taken for a disk image")
 	}
 }
+
+func TestDerivedDiskSignature(t *testing.T) {
+	plan := func(seed string, sig *Number) uint32 {
+		m := &Manifest{Version: 1, Seed: seed, PartitionTable: "mbr", DiskSignature: sig,
+			Partitions: []Partition{{Name: "a", Size: 4096, PartitionType: 0x83}}}
+		l, err := Plan(m, fixedSizes(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l.DiskSignature
+	}
+	a, a2, b := plan("//a:x", nil), plan("//a:x", nil), plan("//b:x", nil)
+	if a == 0 || a != a2 || a == b {
+		t.Errorf("derived signatures %08x %08x %08x: want non-zero, stable, seed-dependent", a, a2, b)
+	}
+	given := Number(0x1234)
+	if s := plan("//a:x", &given); s != 0x1234 {
+		t.Errorf("given signature became %08x", s)
+	}
+	// A genimage config without disk-signature gets genimage's 0.
+	imgs, err := ParseGenimageConfig(`image a { hdimage {} partition p { size = 4K partition-type = 0x83 } }`, "", "")
+	if err != nil || imgs[0].Manifest.DiskSignature == nil || *imgs[0].Manifest.DiskSignature != 0 {
+		t.Errorf("genimage config signature: %v", err)
+	}
+}

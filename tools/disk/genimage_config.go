@@ -98,6 +98,10 @@ func hdimageManifest(n *cfgNode, files map[string]*cfgNode, inputPath, seed stri
 	}
 	hd := imageHandler(n)
 	var deprecatedTable, deprecatedGPT string
+	// genimage writes 0 when no disk-signature is given; so do we for
+	// its configs, so that the images match.
+	zero := Number(0)
+	m.DiskSignature = &zero
 	for _, o := range hd.opts {
 		switch o.key {
 		case "align":
@@ -145,6 +149,9 @@ func hdimageManifest(n *cfgNode, files map[string]*cfgNode, inputPath, seed stri
 	}
 	if deprecatedGPT != "" {
 		m.PartitionTable = deprecatedGPT
+	}
+	if tt, err := parseTableType(m.PartitionTable); err == nil && tt&TableMBR == 0 && *m.DiskSignature == 0 {
+		m.DiskSignature = nil // only valid on mbr and hybrid tables
 	}
 	for _, c := range n.children {
 		if c.name != "partition" {

@@ -1,6 +1,7 @@
 package disk
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strings"
 
@@ -160,6 +161,8 @@ func Plan(m *Manifest, sizeOf SizeOf) (*Layout, error) {
 			return nil, fmt.Errorf("disk_signature %s does not fit 32 bits", hexDec(uint64(*m.DiskSignature)))
 		}
 		l.DiskSignature = uint32(*m.DiskSignature)
+	} else if tt&TableMBR != 0 {
+		l.DiskSignature = deriveDiskSignature(m.Seed)
 	}
 	if tt&TableGPT != 0 {
 		if m.DiskUUID != "" {
@@ -397,6 +400,18 @@ func Plan(m *Manifest, sizeOf SizeOf) (*Layout, error) {
 		}
 	}
 	return l, nil
+}
+
+// deriveDiskSignature makes the MBR disk signature from the seed, so that
+// Linux's PARTUUIDs (signature-partition) differ between images and stay
+// the same between builds. Zero is avoided: it means "no signature".
+func deriveDiskSignature(seed string) uint32 {
+	g := gpt.DeriveGUID(seed, "disk-signature")
+	sig := binary.LittleEndian.Uint32(g[:4])
+	if sig == 0 {
+		sig = 1
+	}
+	return sig
 }
 
 // resolveTypes sets the MBR type byte, the GPT type GUID, the GUID and the

@@ -45,8 +45,11 @@ type Manifest struct {
 	// the backup GPT, rounded up to 4 KiB, as genimage does).
 	Size Number `json:"size"`
 	// Align is the default partition alignment: 512 with a table, 1 without.
-	Align             Number  `json:"align"`
-	DiskUUID          string  `json:"disk_uuid"`
+	Align    Number `json:"align"`
+	DiskUUID string `json:"disk_uuid"`
+	// DiskSignature is the MBR disk signature (mbr and hybrid tables);
+	// absent means derived from Seed. genimage configs without one get 0,
+	// genimage's default.
 	DiskSignature     *Number `json:"disk_signature"`
 	GPTLocation       Number  `json:"gpt_location"`
 	GPTNoBackup       bool    `json:"gpt_no_backup"`
