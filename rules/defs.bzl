@@ -4,6 +4,7 @@
 """
 
 load("//rules/private:disk.bzl", _DiskImageInfo = "DiskImageInfo", _DiskPartitionInfo = "DiskPartitionInfo", _disk_image = "disk_image", _disk_partition = "disk_partition")
+load("//rules/private:flashlayout.bzl", _stm32_flashlayout = "stm32_flashlayout")
 load("//rules/private:providers.bzl", _FirmwareImageInfo = "FirmwareImageInfo")
 load("//rules/private:toolchain.bzl", _fwtool_toolchain = "fwtool_toolchain")
 load("//rules/private:uimage.bzl", _uimage = "uimage")
@@ -14,4 +15,5 @@ FirmwareImageInfo = _FirmwareImageInfo
 disk_image = _disk_image
 disk_partition = _disk_partition
 fwtool_toolchain = _fwtool_toolchain
+stm32_flashlayout = _stm32_flashlayout
 uimage = _uimage

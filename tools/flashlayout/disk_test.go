@@ -65,6 +65,20 @@ func TestCheckAgainstDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	auto := append([]Entry(nil), entries...)
+	auto[2].Offset = "auto"
+	auto[3].Offset = "auto"
+	if err := ResolveOffsets(auto, Disk{Image: img, Device: "mmc0"}); err != nil {
+		t.Fatal(err)
+	}
+	if auto[2].Offset != "0x00044400" || auto[3].Offset != "0x00084400" {
+		t.Fatalf("auto offsets resolved to %s, %s", auto[2].Offset, auto[3].Offset)
+	}
+	auto[3].Offset, auto[3].Name = "auto", "missing"
+	if err := ResolveOffsets(auto, Disk{Image: img, Device: "mmc0"}); err == nil || !strings.Contains(err.Error(), "entry 'missing': Offset auto: no partition named 'missing'") {
+		t.Fatalf("err = %v", err)
+	}
+
 	moved := append([]Entry(nil), entries...)
 	moved[3].Offset = "0x80000"
 	err := CheckAgainstDisk(moved, Disk{Image: img, Device: "mmc0"})

@@ -23,7 +23,8 @@ const ManifestVersion = 1
 //	  "disk": {"image": "bazel-out/.../sdcard.img", "device": "mmc0"}
 //	}
 //
-// With disk set, every entry on that device that names a partition of the
+// With disk set, entries on its device may give Offset "auto" (resolved
+// from the image by partition name), and every entry on that device that names a partition of the
 // image (not a RawImage, not boot1/boot2) must sit exactly where the
 // image's partition table puts that partition.
 type Manifest struct {
@@ -56,27 +57,63 @@ func ReadManifest(r io.Reader) (*Manifest, error) {
 	return &m, nil
 }
 
-// CheckAgainstDisk compares the entries on d.Device with the partition
-// table of the disk image.
-func CheckAgainstDisk(entries []Entry, d Disk) error {
-	f, err := os.Open(d.Image)
+// ResolveOffsets fills in Offset "auto" of the entries on d.Device with
+// where the disk image's partition table puts the partition of the same
+// name, so a rule need not know offsets that only fwtool disk computes.
+func ResolveOffsets(entries []Entry, d Disk) error {
+	info, err := inspect(d.Image)
 	if err != nil {
-		return fmt.Errorf("disk image: %v", err)
+		return err
+	}
+	for i := range entries {
+		e := &entries[i]
+		if e.Offset != "auto" {
+			continue
+		}
+		if e.Device != d.Device {
+			return fmt.Errorf("%s: Offset auto needs the disk image of its device %s, but the disk is for %s", e.where(), e.Device, d.Device)
+		}
+		p, found := findPartition(info, e.Name)
+		if !found {
+			return fmt.Errorf("%s: Offset auto: no partition named '%s' in disk image %s (it has: %s)", e.where(), e.Name, d.Image, partitionNames(info))
+		}
+		e.Offset = fmt.Sprintf("0x%08x", p.Start)
+	}
+	return nil
+}
+
+func inspect(image string) (*disk.Info, error) {
+	f, err := os.Open(image)
+	if err != nil {
+		return nil, fmt.Errorf("disk image: %v", err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("disk image: %v", err)
+		return nil, fmt.Errorf("disk image: %v", err)
 	}
 	info, err := disk.Inspect(f, st.Size())
 	if err != nil {
-		return fmt.Errorf("disk image %s: %v", d.Image, err)
+		return nil, fmt.Errorf("disk image %s: %v", image, err)
 	}
-	byName := map[string]disk.Found{}
+	return info, nil
+}
+
+func findPartition(info *disk.Info, name string) (disk.Found, bool) {
 	for _, p := range info.Partitions {
-		if p.Name != "" {
-			byName[p.Name] = p
+		if p.Name == name {
+			return p, true
 		}
+	}
+	return disk.Found{}, false
+}
+
+// CheckAgainstDisk compares the entries on d.Device with the partition
+// table of the disk image.
+func CheckAgainstDisk(entries []Entry, d Disk) error {
+	info, err := inspect(d.Image)
+	if err != nil {
+		return err
 	}
 	for _, e := range entries {
 		if e.Device != d.Device || e.Type == "RawImage" {
@@ -86,7 +123,7 @@ func CheckAgainstDisk(entries []Entry, d Disk) error {
 		if !ok {
 			continue // boot1/boot2: outside the user area
 		}
-		p, found := byName[e.Name]
+		p, found := findPartition(info, e.Name)
 		if !found {
 			return fmt.Errorf("%s: no partition named '%s' in disk image %s (it has: %s)", e.where(), e.Name, d.Image, partitionNames(info))
 		}

@@ -47,6 +47,9 @@ func runFlashlayout(args []string, stdout, stderr io.Writer) int {
 	}
 	m, err := flashlayout.ReadManifest(f)
 	f.Close()
+	if err == nil && m.Disk != nil {
+		err = flashlayout.ResolveOffsets(m.Entries, *m.Disk)
+	}
 	if err == nil {
 		err = flashlayout.Check(m.Entries)
 	}
