@@ -50,7 +50,7 @@ func CompileFile(path string, opts Options) (*fdt.Tree, error) {
 // Compile compiles DTS source; name is used in error positions and as the
 // base for relative /include/ paths.
 func Compile(name string, src []byte, opts Options) (*fdt.Tree, error) {
-	c := &compiler{opts: opts}
+	c := &compiler{opts: opts, labels: labelIndex{}}
 	c.lex = &lexer{c: c}
 	dir := "."
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
@@ -74,7 +74,7 @@ func Compile(name string, src []byte, opts Options) (*fdt.Tree, error) {
 		t.Reserve = append(t.Reserve, fdt.Reservation{Address: r.addr, Size: r.size})
 	}
 	fillFullpaths(c.root, "")
-	ck := &checker{root: c.root, used: map[uint32]*node{}, next: 1}
+	ck := &checker{root: c.root, labels: c.labels, used: map[uint32]*node{}, next: 1}
 	if err := ck.run(opts.Symbols); err != nil {
 		return nil, err
 	}
@@ -151,9 +151,10 @@ func (ck *checker) generateSymbols() {
 // checker runs the dtc checks that fail compilation or change the tree,
 // in dtc's order: each check walks the whole tree before the next starts.
 type checker struct {
-	root *node
-	used map[uint32]*node // nodes by phandle; deleted ones no longer count
-	next uint32           // dtc's phandle allocation counter
+	root   *node
+	labels labelIndex
+	used   map[uint32]*node // nodes by phandle; deleted ones no longer count
+	next   uint32           // dtc's phandle allocation counter
 }
 
 type nodeError struct {
@@ -202,29 +203,28 @@ func badChar(s, allowed string) int {
 
 func (ck *checker) run(symbols bool) error {
 	checks := []func(*node) error{
-		func(n *node) error { // duplicate_node_names
-			for i, a := range n.children {
-				if a.deleted {
-					continue
+		func(n *node) error { // duplicate_node_names: a live child with a later namesake
+			liveNames := map[string]bool{}
+			for _, c := range n.children {
+				if liveNames[c.name] {
+					return &nodeError{path: n.fullpath, msg: fmt.Sprintf("Duplicate node name %q", c.name), pos: c.pos}
 				}
-				for _, b := range n.children[i+1:] {
-					if a.name == b.name {
-						return &nodeError{path: n.fullpath, msg: fmt.Sprintf("Duplicate node name %q", b.name), pos: b.pos}
-					}
+				if !c.deleted {
+					liveNames[c.name] = true
 				}
 			}
 			return nil
 		},
 		func(n *node) error { // duplicate_property_names
-			for i, a := range n.props {
-				if a.deleted {
+			liveNames := map[string]bool{}
+			for _, p := range n.props {
+				if p.deleted {
 					continue
 				}
-				for _, b := range n.props[i+1:] {
-					if !b.deleted && a.name == b.name {
-						return &nodeError{path: n.fullpath, prop: a.name, msg: "Duplicate property name", pos: b.pos}
-					}
+				if liveNames[p.name] {
+					return &nodeError{path: n.fullpath, prop: p.name, msg: "Duplicate property name", pos: p.pos}
 				}
+				liveNames[p.name] = true
 			}
 			return nil
 		},
@@ -371,7 +371,7 @@ func (ck *checker) phandleProp(n *node, name string) (uint32, error) {
 		if m.kind != refPhandle {
 			continue
 		}
-		if nodeByRef(ck.root, m.ref) != n {
+		if ck.labels.nodeByRef(ck.root, m.ref) != n {
 			return 0, &nodeError{path: n.fullpath, msg: name + " is a reference to another node", pos: m.pos}
 		}
 		// A node's phandle referring to itself asks for a fresh
@@ -445,7 +445,7 @@ func (ck *checker) phandleReferences(n *node) error {
 			if m.kind != refPhandle {
 				continue
 			}
-			target := nodeByRef(ck.root, m.ref)
+			target := ck.labels.nodeByRef(ck.root, m.ref)
 			if target == nil {
 				return &Error{Pos: m.pos, Msg: fmt.Sprintf("Reference to non-existent node or label \"%s\"", m.ref)}
 			}
@@ -468,7 +468,7 @@ func (ck *checker) pathReferences(n *node) error {
 			if m.kind != refPath {
 				continue
 			}
-			target := nodeByRef(ck.root, m.ref)
+			target := ck.labels.nodeByRef(ck.root, m.ref)
 			if target == nil {
 				return &Error{Pos: m.pos, Msg: fmt.Sprintf("Reference to non-existent node or label \"%s\"", m.ref)}
 			}

@@ -2,6 +2,7 @@ package dts
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -333,7 +334,9 @@ func FuzzCompile(f *testing.F) {
 		opts.ReadFile = func(string) ([]byte, error) { return nil, fmt.Errorf("no files in fuzzing") }
 		tree, err := Compile("fuzz.dts", []byte(src), opts)
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), "fuzz.dts:") && !strings.HasPrefix(err.Error(), "/") {
+			var pe *Error
+			var ne *nodeError
+			if !errors.As(err, &pe) && !errors.As(err, &ne) {
 				t.Fatalf("error without position: %v", err)
 			}
 			return

@@ -14,6 +14,7 @@ type compiler struct {
 	plugin  bool
 	reserve []reserveEntry
 	root    *node
+	labels  labelIndex
 }
 
 type reserveEntry struct {
@@ -172,7 +173,7 @@ func (c *compiler) parseSourceFile() error {
 			if err != nil {
 				return err
 			}
-			mergeNodes(c.root, n)
+			mergeNodes(c.labels, c.root, n)
 		case c.tok.kind == tLabel:
 			lbl := c.tok.text
 			if err := c.advance(); err != nil {
@@ -189,10 +190,11 @@ func (c *compiler) parseSourceFile() error {
 			if err != nil {
 				return err
 			}
-			if target := nodeByRef(c.root, ref.text); target != nil {
-				addLabel(&target.labels, lbl)
-				mergeNodes(target, n)
+			if target := c.labels.nodeByRef(c.root, ref.text); target != nil {
+				c.labels.add(target, lbl)
+				mergeNodes(c.labels, target, n)
 			} else {
+				n.discarded = true
 				c.fail(ref.pos, "Label or path %s not found", ref.text)
 			}
 		case c.tok.kind == tLabelRef || c.tok.kind == tPathRef:
@@ -204,9 +206,10 @@ func (c *compiler) parseSourceFile() error {
 			if err != nil {
 				return err
 			}
-			if target := nodeByRef(c.root, ref.text); target != nil {
-				mergeNodes(target, n)
+			if target := c.labels.nodeByRef(c.root, ref.text); target != nil {
+				mergeNodes(c.labels, target, n)
 			} else {
+				n.discarded = true
 				c.fail(ref.pos, "Label or path %s not found", ref.text)
 			}
 		case c.tok.kind == tDelNode || c.tok.kind == tOmitNoRef:
@@ -224,7 +227,7 @@ func (c *compiler) parseSourceFile() error {
 			if err := c.expectChar(';'); err != nil {
 				return err
 			}
-			target := nodeByRef(c.root, ref.text)
+			target := c.labels.nodeByRef(c.root, ref.text)
 			switch {
 			case target == nil:
 				c.fail(ref.pos, "Label or path %s not found", ref.text)
@@ -298,7 +301,7 @@ func (c *compiler) nodedef() (*node, error) {
 			if err := c.expectChar(';'); err != nil {
 				return nil, err
 			}
-			addLabelsInOrder(&child.labels, labels)
+			c.labelNode(child, labels)
 			n.children = append(n.children, child)
 			seenSubnode = true
 		case tPropNodeName:
@@ -313,7 +316,7 @@ func (c *compiler) nodedef() (*node, error) {
 				}
 				child.name = name
 				child.omitIfUnused = child.omitIfUnused || omit
-				addLabelsInOrder(&child.labels, labels)
+				c.labelNode(child, labels)
 				n.children = append(n.children, child)
 				seenSubnode = true
 				continue
@@ -351,6 +354,13 @@ func (c *compiler) nodedef() (*node, error) {
 		return nil, err
 	}
 	return n, nil
+}
+
+// labelNode labels a node in the same order as addLabelsInOrder.
+func (c *compiler) labelNode(n *node, labels []string) {
+	for i := len(labels) - 1; i >= 0; i-- {
+		c.labels.add(n, labels[i])
+	}
 }
 
 // addLabelsInOrder applies "a: b: x" as dtc's grammar does: innermost

@@ -55,6 +55,7 @@ type node struct {
 	children     []*node
 	labels       []*label
 	deleted      bool
+	discarded    bool // merged into an earlier definition; not in the tree
 	omitIfUnused bool
 	referenced   bool
 	phandle      uint32
@@ -101,10 +102,11 @@ func (n *node) getProp(name string) *property {
 	return nil
 }
 
-func mergeNodes(old, nw *node) {
+func mergeNodes(ix labelIndex, old, nw *node) {
 	old.deleted = false
+	nw.discarded = true
 	for _, l := range nw.labels {
-		addLabel(&old.labels, l.name)
+		ix.add(old, l.name)
 	}
 	for _, np := range nw.props {
 		if np.deleted {
@@ -136,7 +138,7 @@ func mergeNodes(old, nw *node) {
 		merged := false
 		for _, oc := range old.children {
 			if oc.name == nc.name {
-				mergeNodes(oc, nc)
+				mergeNodes(ix, oc, nc)
 				merged = true
 				break
 			}
@@ -233,14 +235,50 @@ func nodeByLabel(n *node, name string) *node {
 	return nil
 }
 
-func nodeByRef(root *node, ref string) *node {
+// labelIndex remembers every node that was given each label, so that a
+// reference checks a few candidates instead of walking the whole tree.
+type labelIndex map[string][]*node
+
+func (ix labelIndex) add(n *node, name string) {
+	addLabel(&n.labels, name)
+	ix[name] = append(ix[name], n)
+}
+
+// lookup returns what dtc's tree walk would find: the live node carrying
+// the live label. Deleting a node deletes its whole subtree, so a node not
+// marked deleted (or discarded) is reachable. With several candidates
+// (an input dtc will reject as a duplicate label) the walk decides.
+func (ix labelIndex) lookup(root *node, name string) *node {
+	var found *node
+	for _, n := range ix[name] {
+		if n.discarded || n.deleted && n != root {
+			continue
+		}
+		live := false
+		for _, l := range n.labels {
+			if l.name == name && !l.deleted {
+				live = true
+			}
+		}
+		if !live || n == found {
+			continue
+		}
+		if found != nil {
+			return nodeByLabel(root, name)
+		}
+		found = n
+	}
+	return found
+}
+
+func (ix labelIndex) nodeByRef(root *node, ref string) *node {
 	switch {
 	case ref == "/":
 		return root
 	case strings.HasPrefix(ref, "/"):
 		return nodeByPath(root, ref)
 	}
-	return nodeByLabel(root, ref)
+	return ix.lookup(root, ref)
 }
 
 func fillFullpaths(n *node, prefix string) {
