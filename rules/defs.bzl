@@ -4,9 +4,13 @@
 """
 
 load("//rules/private:disk.bzl", _DiskImageInfo = "DiskImageInfo", _DiskPartitionInfo = "DiskPartitionInfo", _disk_image = "disk_image", _disk_partition = "disk_partition")
+load("//rules/private:dtb.bzl", _dtb = "dtb")
+load("//rules/private:fip.bzl", _fip_image = "fip_image")
 load("//rules/private:flashlayout.bzl", _stm32_flashlayout = "stm32_flashlayout")
 load("//rules/private:providers.bzl", _FirmwareImageInfo = "FirmwareImageInfo")
+load("//rules/private:stm32.bzl", _stm32_image = "stm32_image")
 load("//rules/private:toolchain.bzl", _fwtool_toolchain = "fwtool_toolchain")
+load("//rules/private:uboot_env.bzl", _uboot_env = "uboot_env")
 load("//rules/private:uimage.bzl", _uimage = "uimage")
 
 DiskImageInfo = _DiskImageInfo
@@ -14,6 +18,10 @@ DiskPartitionInfo = _DiskPartitionInfo
 FirmwareImageInfo = _FirmwareImageInfo
 disk_image = _disk_image
 disk_partition = _disk_partition
+dtb = _dtb
+fip_image = _fip_image
 fwtool_toolchain = _fwtool_toolchain
 stm32_flashlayout = _stm32_flashlayout
+stm32_image = _stm32_image
+uboot_env = _uboot_env
 uimage = _uimage
