@@ -184,18 +184,18 @@ func parseMkimageArgs(args []string, lookupEnv func(string) (string, bool)) (mki
 			}
 			short, ok := mkimageLongFlags[name]
 			if !ok {
-				return o, fmt.Errorf("unknown option --%s", name)
+				return o, fmt.Errorf("unknown option %q", "--"+name)
 			}
 			if strings.IndexByte(mkimageFlagsWithArg, short) >= 0 {
 				if !hasValue {
 					if i+1 >= len(args) {
-						return o, fmt.Errorf("option --%s needs a value", name)
+						return o, fmt.Errorf("option %q needs a value", "--"+name)
 					}
 					i++
 					value = args[i]
 				}
 			} else if hasValue {
-				return o, fmt.Errorf("option --%s takes no value", name)
+				return o, fmt.Errorf("option %q takes no value", "--"+name)
 			}
 			if err := o.set(short, value); err != nil {
 				return o, err
@@ -220,7 +220,7 @@ func parseMkimageArgs(args []string, lookupEnv func(string) (string, bool)) (mki
 			value := arg[j+1:]
 			if value == "" {
 				if i+1 >= len(args) {
-					return o, fmt.Errorf("option -%c needs a value", c)
+					return o, fmt.Errorf("option %q needs a value", "-"+string(rune(c)))
 				}
 				i++
 				value = args[i]
@@ -235,7 +235,7 @@ func parseMkimageArgs(args []string, lookupEnv func(string) (string, bool)) (mki
 		if len(positional) == 0 {
 			return o, errors.New("missing image file argument")
 		}
-		return o, fmt.Errorf("expected one image file, got %d arguments: %s", len(positional), strings.Join(positional, " "))
+		return o, fmt.Errorf("expected one image file, got %d arguments: %q", len(positional), positional)
 	}
 	o.Image = positional[0]
 	return o, nil
@@ -319,7 +319,7 @@ func (o *mkimageOptions) set(flag byte, value string) error {
 	case 'I':
 		// mkimage's -I is an undocumented input-type hint; accepted and ignored.
 	default:
-		return fmt.Errorf("unknown option -%c", flag)
+		return fmt.Errorf("unknown option %q", "-"+string(rune(flag)))
 	}
 	return err
 }
@@ -375,10 +375,16 @@ func runMkimage(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "fwtool mkimage (command line of mkimage 2023.01)")
 		return 0
 	case err != nil:
-		fmt.Fprintf(stderr, "fwtool mkimage: %v (see fwtool mkimage --help)\n", err)
+		fmt.Fprintf(stderr, "fwtool mkimage: %s (see fwtool mkimage --help)\n", oneLine(err))
 		return 2
 	}
 	return dispatchMkimage(opts, stdout, stderr)
+}
+
+// oneLine keeps an error on one line even when it quotes a file name
+// with a newline in it.
+func oneLine(err error) string {
+	return strings.ReplaceAll(err.Error(), "\n", `\n`)
 }
 
 // dispatchMkimage picks the writer for opts: a registered -T type, the FIT
@@ -398,7 +404,7 @@ func dispatchMkimage(opts mkimageOptions, stdout, stderr io.Writer) int {
 		return listImageFile(opts.Image, stdout, stderr, "fwtool mkimage")
 	}
 	if err := writeLegacyImage(opts, stdout, stderr); err != nil {
-		fmt.Fprintf(stderr, "fwtool mkimage: %v\n", err)
+		fmt.Fprintf(stderr, "fwtool mkimage: %s\n", oneLine(err))
 		return 1
 	}
 	return 0

@@ -541,3 +541,19 @@ func TestUImageExtract(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseMkimageArgs: any command line parses or fails with a one-line
+// error, never a panic.
+func FuzzParseMkimageArgs(f *testing.F) {
+	f.Add("-A\x00arm\x00-a\x000x80008000\x00-d\x00a:b\x00out")
+	f.Add("-qxAarm\x00--os=linux\x00--compress\x00lz4\x00-B\x00zz\x00out")
+	f.Add("--\x00-l")
+	f.Add("\x00\n") // once printed its newline in the error
+	f.Fuzz(func(t *testing.T, line string) {
+		args := strings.Split(line, "\x00")
+		_, err := parseMkimageArgs(args, func(string) (string, bool) { return "17", true })
+		if err != nil && strings.Contains(err.Error(), "\n") {
+			t.Fatalf("multi-line error: %q", err)
+		}
+	})
+}
