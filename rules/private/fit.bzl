@@ -27,7 +27,7 @@ FitComponentInfo = provider(
 
 # fwtool validates names against U-Boot's tables; these catch typos at
 # analysis time with the target and attribute in the message.
-FIT_TYPES = ["standalone", "kernel", "ramdisk", "firmware", "script", "filesystem", "flat_dt", "kernel_noload", "fpga", "tee", "tfa-bl31", "atf", "copro", "fdt_legacy"]
+FIT_TYPES = ["standalone", "kernel", "kernel_noload", "ramdisk", "firmware", "script", "filesystem", "flat_dt", "fpga", "tee"]
 FIT_HASHES = ["crc32", "sha1", "sha256", "sha384", "sha512"]
 FIT_SIG_ALGOS = [c + ",rsa" + b for c in ["sha1", "sha256", "sha384", "sha512"] for b in ["2048", "3072", "4096"]]
 _CONF_KEYS = ["description", "kernel", "firmware", "ramdisk", "fdt", "loadables", "compatible"]

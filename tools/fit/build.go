@@ -99,12 +99,14 @@ func (img *ImageSpec) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// nameOK accepts node names U-Boot's FIT checks accept: no unit
+// addresses ('@'), since libfdt would match "name" against "name@x".
 func nameOK(s string) bool {
 	if s == "" || len(s) > 31 {
 		return false
 	}
 	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune(",._+-@", c)) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune(",._+-", c)) {
 			return false
 		}
 	}
@@ -114,6 +116,9 @@ func nameOK(s string) bool {
 // Validate checks names, enumerations and references, naming the node and
 // field at fault.
 func (s *Spec) Validate() error {
+	if s.Description == "" {
+		return fmt.Errorf("Node '/': no description (U-Boot rejects a FIT without one)")
+	}
 	if len(s.Images) == 0 {
 		return fmt.Errorf("Node '/images': no images")
 	}

@@ -34,9 +34,14 @@ func needTool(t testing.TB, name string) string {
 	return p
 }
 
+func execCommand(t testing.TB, name string, args ...string) *exec.Cmd {
+	t.Helper()
+	return exec.Command(needTool(t, name), args...)
+}
+
 func run(t testing.TB, dir string, name string, args ...string) []byte {
 	t.Helper()
-	cmd := exec.Command(needTool(t, name), args...)
+	cmd := execCommand(t, name, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), fmt.Sprintf("SOURCE_DATE_EPOCH=%d", testEpoch), "TZ=UTC")
 	out, err := cmd.CombinedOutput()
@@ -516,6 +521,11 @@ func TestParseErrors(t *testing.T) {
 		if _, err := Parse(b); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: got %v, want error containing %q", c.name, err, c.want)
 		}
+	}
+	nodesc := *s
+	nodesc.Description = ""
+	if _, err := Build(&nodesc, Options{}); err == nil || !strings.Contains(err.Error(), "Node '/': no description") {
+		t.Errorf("no description: %v", err)
 	}
 	bad := *s
 	bad.Images = append([]ImageSpec(nil), s.Images...)

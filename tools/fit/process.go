@@ -159,6 +159,9 @@ func Process(compiled []byte, opts Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := checkFormat(fit); err != nil {
+			return nil, err
+		}
 		res := &Result{FIT: file, KeyDest: dest}
 		if opts.External {
 			if res.FIT, err = extractData(file, opts.Align, opts.Position); err != nil {
@@ -168,6 +171,36 @@ func Process(compiled []byte, opts Options) (*Result, error) {
 		return res, nil
 	}
 	return nil, fmt.Errorf("FIT does not fit in %d KiB of extra space", maxGrowth/1024)
+}
+
+// checkFormat is the part of U-Boot's fit_check_format that mkimage runs
+// on its output and that a FIT can fail: a root description, and no unit
+// addresses in node names (U-Boot refuses them because libfdt would let
+// "kernel@1" stand in for "kernel").
+func checkFormat(d *blob) error {
+	if _, err := d.prop(0, "description"); err != nil {
+		return fmt.Errorf("Node '/': no 'description' property; U-Boot rejects such a FIT")
+	}
+	var stack []string
+	for off := 0; ; {
+		tag, next, err := d.nextTag(off)
+		if err != nil {
+			return err
+		}
+		switch tag {
+		case tagBeginNode:
+			name := d.nodeName(off)
+			stack = append(stack, name)
+			if strings.Contains(name, "@") {
+				return fmt.Errorf("Node '%s': unit addresses ('@') are not allowed in FIT node names", strings.Join(stack, "/"))
+			}
+		case tagEndNode:
+			stack = stack[:len(stack)-1]
+		case tagEnd:
+			return nil
+		}
+		off = next
+	}
 }
 
 // importData is mkimage's fit_import_data: pull external data (data-offset

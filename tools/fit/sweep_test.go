@@ -1,0 +1,207 @@
+package fit
+
+import (
+	"bytes"
+	"fmt"
+	mrand "math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rules-firmware/rules_firmware/tools/dts"
+	"github.com/rules-firmware/rules_firmware/tools/fdt"
+)
+
+// randomSpec draws a FIT description: image count, types, arch/os/
+// compression names, present/absent/64-bit addresses, hash sets, name and
+// description lengths (which move every later offset), configurations with
+// single and list references.
+func randomSpec(r *mrand.Rand) *Spec {
+	types := []string{"kernel", "kernel_noload", "ramdisk", "flat_dt", "firmware", "script", "standalone", "fpga", "tee", "filesystem"}
+	arches := []string{"arm", "arm64", "riscv", "x86_64", "mips", "powerpc", ""}
+	oses := []string{"linux", "u-boot", "arm-trusted-firmware", "tee", "opensbi", "efi", ""}
+	comps := []string{"none", "gzip", "bzip2", "lzma", "lz4", "zstd", "lzo", ""}
+	word := func(n int) string {
+		const letters = "abcdefghijklmnopqrstuvwxyz0123456789-_"
+		b := make([]byte, 1+r.Intn(n))
+		for i := range b {
+			b[i] = letters[r.Intn(len(letters))]
+		}
+		b[0] = 'a' + byte(r.Intn(26))
+		return string(b)
+	}
+	addr := func() *uint64 {
+		switch r.Intn(4) {
+		case 0:
+			return nil
+		case 1:
+			v := uint64(r.Uint32()) | uint64(1+r.Intn(15))<<32
+			return &v
+		}
+		v := uint64(r.Uint32())
+		return &v
+	}
+	s := &Spec{Description: word(40)}
+	n := 1 + r.Intn(6)
+	for i := 0; i < n; i++ {
+		img := ImageSpec{
+			Name: fmt.Sprintf("%s-%d", word(12), i), Type: types[r.Intn(len(types))],
+			Arch: arches[r.Intn(len(arches))], OS: oses[r.Intn(len(oses))], Compression: comps[r.Intn(len(comps))],
+			Load: addr(), Entry: addr(), Data: payload(r.Int63(), r.Intn(5000)),
+		}
+		if r.Intn(2) == 0 {
+			img.Description = word(30)
+		}
+		for _, h := range HashAlgorithms() {
+			if r.Intn(3) == 0 {
+				img.Hashes = append(img.Hashes, h)
+			}
+		}
+		s.Images = append(s.Images, img)
+	}
+	pick := func() string { return s.Images[r.Intn(n)].Name }
+	for c := 0; c < r.Intn(4); c++ {
+		conf := ConfigSpec{Name: fmt.Sprintf("conf-%s", word(6))}
+		if r.Intn(2) == 0 {
+			conf.Kernel = pick()
+		}
+		if r.Intn(2) == 0 {
+			conf.Firmware = pick()
+		}
+		if r.Intn(3) == 0 {
+			conf.Ramdisk = pick()
+		}
+		for k := 0; k < r.Intn(3); k++ {
+			conf.FDT = append(conf.FDT, pick())
+		}
+		for k := 0; k < r.Intn(4); k++ {
+			conf.Loadables = append(conf.Loadables, pick())
+		}
+		if r.Intn(2) == 0 {
+			conf.Compatible = word(20)
+		}
+		if r.Intn(2) == 0 {
+			conf.Description = word(20)
+		}
+		dup := false
+		for _, o := range s.Configs {
+			dup = dup || o.Name == conf.Name
+		}
+		if !dup {
+			s.Configs = append(s.Configs, conf)
+		}
+	}
+	if len(s.Configs) > 0 && r.Intn(4) > 0 {
+		s.Default = s.Configs[r.Intn(len(s.Configs))].Name
+	}
+	return s
+}
+
+// TestRandomSweepMatchesMkimage: random descriptions and -E/-B/-p layouts,
+// each through mkimage (dtc) and through both of our paths (Build, and our
+// DTS compiler on the same .its followed by Process).
+func TestRandomSweepMatchesMkimage(t *testing.T) {
+	r := mrand.New(mrand.NewSource(20231))
+	cases := 40
+	if testing.Short() {
+		cases = 8
+	}
+	for i := 0; i < cases; i++ {
+		s := randomSpec(r)
+		var args []string
+		var opts Options
+		if r.Intn(2) == 0 {
+			args, opts.External = append(args, "-E"), true
+			if r.Intn(2) == 0 {
+				opts.Align = 1 << uint(2+r.Intn(11))
+				args = append(args, "-B", fmt.Sprintf("%x", opts.Align))
+			}
+			if r.Intn(3) == 0 {
+				opts.Position = 0x10000 + r.Intn(0x1000)*4
+				args = append(args, "-p", fmt.Sprintf("%x", opts.Position))
+			}
+		}
+		opts.Timestamp = uint32(r.Int31())
+		t.Run(fmt.Sprintf("%02d_%s", i, strings.Join(args, "")), func(t *testing.T) {
+			dir := t.TempDir()
+			writeData(t, dir, s)
+			its, err := s.ITS()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "x.its"), []byte(its), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := append(append([]string{"-f", "x.its"}, args...), "ref.itb")
+			runAt(t, dir, opts.Timestamp, "mkimage", cmd...)
+			want, err := os.ReadFile(filepath.Join(dir, "ref.itb"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := Build(s, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.FIT, want) {
+				t.Fatalf("Build differs from mkimage %v at %#x (got %d, want %d bytes)\n%s", args, firstDiff(got.FIT, want), len(got.FIT), len(want), its)
+			}
+			tree, err := dts.CompileFile(filepath.Join(dir, "x.its"), dts.DefaultOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			compiled, err := tree.Encode(fdt.EncodeOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Process(compiled, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(res.FIT, want) {
+				t.Fatalf("our DTS compiler + Process differs from mkimage at %#x", firstDiff(res.FIT, want))
+			}
+			f, err := Parse(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var listing bytes.Buffer
+			if err := f.WriteListing(&listing); err != nil {
+				t.Fatal(err)
+			}
+			if ref := runAt(t, dir, opts.Timestamp, "mkimage", "-l", "ref.itb"); string(ref) != listing.String() {
+				t.Fatalf("listing differs from mkimage -l:\n%s\n--- ours\n%s", ref, listing.String())
+			}
+		})
+	}
+}
+
+func runAt(t testing.TB, dir string, epoch uint32, name string, args ...string) []byte {
+	t.Helper()
+	cmd := execCommand(t, name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), fmt.Sprintf("SOURCE_DATE_EPOCH=%d", epoch), "TZ=UTC")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+func TestProcessRejectsWhatUBootRejects(t *testing.T) {
+	for _, c := range []struct{ src, want string }{
+		{`/dts-v1/; / { images { k@1 { data = [00]; }; }; };`, "Node '/': no 'description'"},
+		{`/dts-v1/; / { description = "x"; images { k@1 { data = [00]; }; }; };`, "Node '/images/k@1': unit addresses"},
+		{`/dts-v1/; / { description = "x"; images { k { data = [00]; hash-1 { algo = "md5"; }; }; }; };`, "Node '/images/k/hash-1': unsupported hash algorithm \"md5\""},
+		{`/dts-v1/; / { description = "x"; };`, "Node '/images': missing"},
+	} {
+		tree, err := dts.Compile("t.its", []byte(c.src), dts.DefaultOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := tree.Encode(fdt.EncodeOptions{})
+		if _, err := Process(b, Options{}); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want %q", c.src, err, c.want)
+		}
+	}
+}
