@@ -8,8 +8,8 @@ import (
 
 // WriteListing prints h the way `mkimage -l` does. data is the payload
 // (needed for the Contents table of multi-file and script images; may be
-// nil otherwise). Times are shown in the local zone, as mkimage's ctime()
-// does, so set TZ=UTC for reproducible output.
+// nil otherwise). Times are shown in UTC, so the listing does not depend
+// on the machine; mkimage uses the local zone (equal under TZ=UTC).
 //
 // One deliberate difference: for script images mkimage prints, for every
 // file after the first, an "Offset" that is an address in its own process
@@ -22,7 +22,7 @@ func WriteListing(w io.Writer, h Header, data []byte) error {
 		}
 	}
 	p("Image Name:   %s\n", h.Name)
-	p("Created:      %s\n", time.Unix(int64(h.Time), 0).Format("Mon Jan _2 15:04:05 2006"))
+	p("Created:      %s\n", time.Unix(int64(h.Time), 0).UTC().Format("Mon Jan _2 15:04:05 2006"))
 	p("Image Type:   %s\n", TypeDescription(h))
 	p("Data Size:    %s\n", SizeString(h.DataSize))
 	p("Load Address: %08x\n", h.Load)
