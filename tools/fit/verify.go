@@ -191,6 +191,9 @@ func Verify(file, control []byte, conf string) (*VerifyReport, error) {
 			if err := f.checkImageHashes(img); err != nil {
 				return nil, err
 			}
+			if err := f.checkImageSignatures(img, keys); err != nil {
+				return nil, err
+			}
 			rep.Images = append(rep.Images, name)
 		}
 	}
@@ -213,6 +216,50 @@ func (f *FIT) checkImageHashes(img Image) error {
 		}
 		if !bytes.Equal(h.Value, want) {
 			return fmt.Errorf("Node '%s/%s': %s value %x does not match the data (%x)", path, h.Node, h.Algo, h.Value, want)
+		}
+	}
+	return nil
+}
+
+// checkImageSignatures verifies an image's own signature-* nodes (signed
+// over its data) with the keys the control DTB has, and requires one per
+// key marked required = "image", as U-Boot's
+// fit_image_verify_required_sigs does.
+func (f *FIT) checkImageSignatures(img Image, keys []controlKey) error {
+	path := "/images/" + img.Name
+	verified := map[string]bool{}
+	for _, h := range img.Signatures {
+		var key *controlKey
+		for i := range keys {
+			if keys[i].name == h.KeyName {
+				key = &keys[i]
+			}
+		}
+		if key == nil {
+			continue // U-Boot ignores signatures by keys it does not hold
+		}
+		sigPath := path + "/" + h.Node
+		algo, err := ParseSigAlgo(h.Algo)
+		if err != nil {
+			return fmt.Errorf("Node '%s': %v", sigPath, err)
+		}
+		if key.pub.N.BitLen() != algo.KeyBits {
+			return fmt.Errorf("Node '%s': key '%s' has %d bits but algo is %s", sigPath, h.KeyName, key.pub.N.BitLen(), h.Algo)
+		}
+		data, err := f.Data(img)
+		if err != nil {
+			return err
+		}
+		hash := checksumHashes[algo.Checksum].New()
+		hash.Write(data)
+		if err := VerifySignature(key.pub, algo, h.Padding, hash.Sum(nil), h.Value); err != nil {
+			return fmt.Errorf("Node '%s': signature does not verify with key '%s' (%v)", sigPath, h.KeyName, err)
+		}
+		verified[key.name] = true
+	}
+	for _, k := range keys {
+		if k.required == "image" && !verified[k.name] {
+			return fmt.Errorf("Node '%s': no signature verified with required key '%s'", path, k.name)
 		}
 	}
 	return nil
