@@ -1,0 +1,140 @@
+"""vfat_image and squashfs_image: small filesystems built by fwtool, reproducibly.
+
+Files come from any labels; every entry is sorted, owned by 0:0 and stamped
+with one fixed time, so the same inputs always give the same bytes.
+"""
+
+load(":providers.bzl", "firmware_image_info")
+load(":toolchain.bzl", "FWTOOL_TOOLCHAIN_TYPE", "fwtool_of")
+
+_SQUASHFS_COMPRESSORS = ["gzip", "xz", "lz4", "zstd", "none"]
+
+def _file_entries(ctx, modes):
+    """Manifest entries for the `files` attribute: label -> destination.
+
+    A label with one file goes to the destination itself; a label with several
+    files puts each under the destination directory by its basename.
+    """
+    entries = []
+    inputs = []
+    for target, dest in ctx.attr.files.items():
+        files = target[DefaultInfo].files.to_list()
+        if not files:
+            fail("%s: attribute 'files': %s gives no files" % (ctx.label, target.label))
+        dest = dest.strip("/")
+        for f in files:
+            path = dest if len(files) == 1 else dest + "/" + f.basename
+            e = {"path": path, "type": "file", "src": f.path}
+            if path in modes:
+                e["mode"] = modes[path]
+            entries.append(e)
+            inputs.append(f)
+    return entries, inputs
+
+def _check_mode(ctx, attr, path, mode):
+    if not mode or [c for c in mode.elems() if c not in "01234567"] or len(mode) > 5:
+        fail("%s: attribute '%s': mode %r of '%s' is not octal such as 0755" % (ctx.label, attr, mode, path))
+
+def _run_fs(ctx, kind, entries, inputs, flags):
+    manifest = ctx.actions.declare_file("%s.%s.json" % (ctx.label.name, kind))
+    ctx.actions.write(manifest, json.encode({"entries": entries}))
+    out = ctx.actions.declare_file(ctx.attr.out or "%s.%s" % (ctx.label.name, kind))
+    args = ctx.actions.args()
+    args.add(kind)
+    args.add("--output", out)
+    args.add("--manifest", manifest)
+    args.add("--mtime", str(ctx.attr.mtime))
+    args.add_all(flags)
+    ctx.actions.run(
+        executable = fwtool_of(ctx),
+        arguments = [args],
+        inputs = [manifest] + inputs,
+        outputs = [out],
+        mnemonic = kind.capitalize() + "Image",
+        progress_message = "Writing %s image %s" % (kind, out.short_path),
+    )
+    return [
+        DefaultInfo(files = depset([out]), runfiles = ctx.runfiles([out])),
+        firmware_image_info(file = out, kind = kind),
+        OutputGroupInfo(manifest = depset([manifest])),
+    ]
+
+def _vfat_image_impl(ctx):
+    if len(ctx.attr.volume_label) > 11:
+        fail("%s: attribute 'volume_label': %r is longer than 11 characters" % (ctx.label, ctx.attr.volume_label))
+    if ctx.attr.fat not in [0, 12, 16, 32]:
+        fail("%s: attribute 'fat': %d is not 12, 16 or 32 (or 0 to choose from the size)" % (ctx.label, ctx.attr.fat))
+    if not ctx.attr.image_size:
+        fail("%s: attribute 'image_size' is required (e.g. \"64M\")" % ctx.label)
+    entries, inputs = _file_entries(ctx, {})
+    for d in ctx.attr.dirs:
+        entries.append({"path": d.strip("/"), "type": "dir"})
+    flags = ["--size", ctx.attr.image_size]
+    if ctx.attr.volume_label:
+        flags += ["--label", ctx.attr.volume_label]
+    if ctx.attr.fat:
+        flags += ["--fat", str(ctx.attr.fat)]
+    return _run_fs(ctx, "vfat", entries, inputs, flags)
+
+vfat_image = rule(
+    implementation = _vfat_image_impl,
+    doc = "A FAT12/16/32 filesystem image (type chosen from the size as mkfs.fat does), with long names.",
+    attrs = {
+        "files": attr.label_keyed_string_dict(allow_files = True, doc = "Label -> path in the filesystem (a multi-file label: a directory)."),
+        "dirs": attr.string_list(doc = "Empty directories to create."),
+        "image_size": attr.string(doc = "Filesystem size: bytes, 0x hex, or with a K/M/G suffix."),
+        "volume_label": attr.string(doc = "Volume label, up to 11 characters."),
+        "fat": attr.int(default = 0, doc = "Force FAT12, 16 or 32."),
+        "mtime": attr.int(default = 315532800, doc = "Timestamp of every entry (seconds; default 1980-01-01, FAT's epoch)."),
+        "out": attr.string(doc = "Output file name; default <name>.vfat."),
+    },
+    toolchains = [FWTOOL_TOOLCHAIN_TYPE],
+)
+
+def _squashfs_image_impl(ctx):
+    if ctx.attr.compressor not in _SQUASHFS_COMPRESSORS:
+        fail("%s: attribute 'compressor': unknown value %r (one of: %s)" % (ctx.label, ctx.attr.compressor, ", ".join(_SQUASHFS_COMPRESSORS)))
+    for path, mode in ctx.attr.modes.items():
+        _check_mode(ctx, "modes", path, mode)
+    modes = {p.strip("/"): m for p, m in ctx.attr.modes.items()}
+    entries, inputs = _file_entries(ctx, modes)
+    for d in ctx.attr.dirs:
+        e = {"path": d.strip("/"), "type": "dir"}
+        if d.strip("/") in modes:
+            e["mode"] = modes[d.strip("/")]
+        entries.append(e)
+    for path, target in ctx.attr.symlinks.items():
+        entries.append({"path": path.strip("/"), "type": "symlink", "target": target})
+    for path, spec in ctx.attr.devices.items():
+        parts = spec.split(":")
+        if len(parts) not in [3, 4] or parts[0] not in ["c", "b"] or not parts[1].isdigit() or not parts[2].isdigit():
+            fail("%s: attribute 'devices': %r for '%s' is not c|b:MAJOR:MINOR[:MODE]" % (ctx.label, spec, path))
+        e = {"path": path.strip("/"), "type": "char" if parts[0] == "c" else "block", "major": int(parts[1]), "minor": int(parts[2])}
+        if len(parts) == 4:
+            _check_mode(ctx, "devices", path, parts[3])
+            e["mode"] = parts[3]
+        entries.append(e)
+    flags = ["--comp", ctx.attr.compressor]
+    if ctx.attr.block_size:
+        flags += ["--block-size", ctx.attr.block_size]
+    if ctx.attr.no_fragments:
+        flags.append("--no-fragments")
+    return _run_fs(ctx, "squashfs", entries, inputs, flags)
+
+squashfs_image = rule(
+    implementation = _squashfs_image_impl,
+    doc = "A squashfs 4.0 image: files, directories, symlinks and device nodes, owned by 0:0.",
+    attrs = {
+        "files": attr.label_keyed_string_dict(allow_files = True, doc = "Label -> path in the filesystem (a multi-file label: a directory)."),
+        "modes": attr.string_dict(doc = "Path -> octal mode for files and dirs (default 0644 / 0755)."),
+        "dirs": attr.string_list(doc = "Directories to create (e.g. proc, sys, dev)."),
+        "symlinks": attr.string_dict(doc = "Path -> link target."),
+        "devices": attr.string_dict(doc = "Path -> \"c|b:MAJOR:MINOR[:MODE]\" device node."),
+        "compressor": attr.string(default = "gzip", doc = "gzip, xz, lz4, zstd or none."),
+        "block_size": attr.string(doc = "Data block size (default 128K)."),
+        "no_fragments": attr.bool(doc = "Do not pack file tails into fragment blocks."),
+        "mtime": attr.int(default = 0, doc = "Timestamp of every inode (seconds since 1970)."),
+        "out": attr.string(doc = "Output file name; default <name>.squashfs."),
+    },
+    toolchains = [FWTOOL_TOOLCHAIN_TYPE],
+)
