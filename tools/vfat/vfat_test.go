@@ -332,6 +332,19 @@ func TestGeometryMatchesMkfs(t *testing.T) {
 	}
 }
 
+// TestLargeRootDirectory overflows FAT16's default 512 root entries: the
+// root directory grows to fit (600 long names need ~1800 entries).
+func TestLargeRootDirectory(t *testing.T) {
+	tr := tree{}
+	for i := 0; i < 600; i++ {
+		tr[fmt.Sprintf("root-file-with-long-name-%04d.txt", i)] = []byte(fmt.Sprint(i))
+	}
+	img := buildImage(t, tr, Options{Size: 32 << 20, Label: "MANY"})
+	fsckClean(t, img)
+	mtoolsCheck(t, img, tr)
+	readerCheck(t, img, tr, "MANY", 16)
+}
+
 func TestReproducible(t *testing.T) {
 	tr := sampleTree(2048)
 	opts := Options{Size: 16 << 20, Label: "BOOT", VolumeIDSeed: "x", ModTime: time.Unix(1700000000, 0)}
