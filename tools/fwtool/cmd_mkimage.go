@@ -826,13 +826,17 @@ func init() {
 			if len(args) != 0 {
 				return fmt.Errorf("uImage has no named entries to match %q", args)
 			}
-			b, err := io.ReadAll(f)
-			if err != nil {
-				return err
-			}
-			h, data, err := uimage.Parse(b)
+			// Stream the CRC check: a filesystem image may be large.
+			h, err := uimage.Verify(f, size)
 			if err != nil {
 				return fmt.Errorf("uImage: %w", err)
+			}
+			var data []byte
+			if uimage.HasSizeTable(h.Type) {
+				data = make([]byte, h.DataSize)
+				if _, err := f.ReadAt(data, uimage.HeaderSize); err != nil {
+					return err
+				}
 			}
 			return uimage.WriteListing(stdout, h, data)
 		},

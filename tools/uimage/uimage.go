@@ -304,3 +304,31 @@ func TEEAddresses(payload []byte) (load, entry uint32) {
 	entry = binary.LittleEndian.Uint32(word[:])
 	return entry - opteeHeaderSize, entry
 }
+
+// Verify checks the image in r (size bytes) like Parse, but streams the
+// payload through the CRC instead of loading it, for large images.
+func Verify(r io.ReaderAt, size int64) (Header, error) {
+	var hdr [HeaderSize]byte
+	n, err := r.ReadAt(hdr[:], 0)
+	if n < HeaderSize {
+		if err == nil || err == io.EOF {
+			return Header{}, fmt.Errorf("%w: %d bytes", ErrShort, n)
+		}
+		return Header{}, err
+	}
+	h, err := ParseHeader(hdr[:])
+	if err != nil {
+		return Header{}, err
+	}
+	if int64(h.DataSize) > size-HeaderSize {
+		return Header{}, fmt.Errorf("%w: header says %d bytes, file has %d after the header", ErrDataSize, h.DataSize, size-HeaderSize)
+	}
+	crc := crc32.NewIEEE()
+	if _, err := io.Copy(crc, io.NewSectionReader(r, HeaderSize, int64(h.DataSize))); err != nil {
+		return Header{}, err
+	}
+	if got := crc.Sum32(); got != h.DataCRC {
+		return Header{}, fmt.Errorf("%w: header says 0x%08x, computed 0x%08x", ErrDataCRC, h.DataCRC, got)
+	}
+	return h, nil
+}

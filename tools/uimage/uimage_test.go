@@ -71,6 +71,9 @@ func TestParseGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if vh, err := Verify(bytes.NewReader(goldenKernel), int64(len(goldenKernel))); err != nil || vh != h {
+		t.Errorf("Verify = %+v, %v; want %+v", vh, err, h)
+	}
 	want := Header{HeaderCRC: 0x071a2346, Time: 1700000000, DataSize: 5, Load: 0x40080000,
 		Entry: 0x40080000, DataCRC: 0x8587d865, OS: OSLinux, Arch: ArchARM64,
 		Type: TypeKernel, Comp: CompNone, Name: "golden"}
@@ -117,6 +120,9 @@ func TestParseErrors(t *testing.T) {
 			_, _, err := Parse(tc.in)
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("Parse error = %v, want %v", err, tc.want)
+			}
+			if _, verr := Verify(bytes.NewReader(tc.in), int64(len(tc.in))); !errors.Is(verr, tc.want) {
+				t.Errorf("Verify error = %v, want %v", verr, tc.want)
 			}
 			if strings.Contains(err.Error(), "\n") {
 				t.Errorf("error spans lines: %q", err)
@@ -443,6 +449,10 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte{0x27, 0x05, 0x19, 0x56})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		h, data, err := Parse(b)
+		vh, verr := Verify(bytes.NewReader(b), int64(len(b)))
+		if (err == nil) != (verr == nil) || (err == nil && vh != h) {
+			t.Fatalf("Parse and Verify disagree: %v / %v", err, verr)
+		}
 		if err != nil {
 			return
 		}
