@@ -239,3 +239,58 @@ func TestSquashfsCommandErrors(t *testing.T) {
 		t.Error("a failed run left an output file")
 	}
 }
+
+// TestFsSourceDateEpoch: without --mtime, SOURCE_DATE_EPOCH stamps the
+// image; with neither, the time is fixed (never the clock).
+func TestFsSourceDateEpoch(t *testing.T) {
+	dir := t.TempDir()
+	img := filepath.Join(dir, "r.squashfs")
+	t.Setenv("SOURCE_DATE_EPOCH", "1234567890")
+	if code, _, stderr := fsRun("squashfs", "--output", img, "--dir", "etc"); code != 0 {
+		t.Fatal(stderr)
+	}
+	b, _ := os.ReadFile(img)
+	if got := uint32(b[8]) | uint32(b[9])<<8 | uint32(b[10])<<16 | uint32(b[11])<<24; got != 1234567890 {
+		t.Fatalf("superblock mtime %d, want SOURCE_DATE_EPOCH 1234567890", got)
+	}
+	t.Setenv("SOURCE_DATE_EPOCH", "")
+	if code, _, stderr := fsRun("squashfs", "--output", img, "--dir", "etc"); code != 0 {
+		t.Fatal(stderr)
+	}
+	b, _ = os.ReadFile(img)
+	if got := uint32(b[8]) | uint32(b[9])<<8 | uint32(b[10])<<16 | uint32(b[11])<<24; got != 0 {
+		t.Fatalf("superblock mtime %d without any epoch, want 0", got)
+	}
+	t.Setenv("SOURCE_DATE_EPOCH", "yesterday")
+	code, _, stderr := fsRun("vfat", "--output", img, "--size", "1M")
+	fsFailsOneLine(t, "bad SOURCE_DATE_EPOCH", code, stderr, "yesterday")
+}
+
+// TestVfatSparseInput: zero runs of an input are not written, so a
+// mostly-empty input leaves the image mostly unallocated.
+func TestVfatSparseInput(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "sparse.bin")
+	f, err := os.Create(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Truncate(64 << 20)
+	f.WriteAt([]byte("end"), 64<<20-3)
+	f.Close()
+	img := filepath.Join(dir, "fat.img")
+	if code, _, stderr := fsRun("vfat", "--output", img, "--size", "600M", "--file", "sparse.bin="+src); code != 0 {
+		t.Fatal(stderr)
+	}
+	st, err := os.Stat(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if alloc := fsAllocated(st); alloc > 16<<20 {
+		t.Fatalf("600 MiB image with a 64 MiB hole-filled file allocates %d bytes", alloc)
+	}
+	msg, err := exec.Command(fsTool(t, "fsck.vfat", "dosfstools"), "-n", img).CombinedOutput()
+	if err != nil || strings.Count(strings.TrimSpace(string(msg)), "\n") != 1 {
+		t.Fatalf("fsck.vfat -n: %v\n%s", err, msg)
+	}
+}

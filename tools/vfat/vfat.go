@@ -688,8 +688,12 @@ func copyFile(w io.WriterAt, at int64, n *fstree.Node, buf []byte) error {
 		if err != nil {
 			return fmt.Errorf("Node '/%s': source %s shrank to %d bytes while building (expected %d)", n.Entry.Path, n.Entry.Source, done+int64(k), n.Size)
 		}
-		if _, err := w.WriteAt(buf[:k], at+done); err != nil {
-			return err
+		// The image was truncated to size, so zeros need no writing; a
+		// sparse input then stays sparse in the image.
+		if !allZero(buf[:k]) {
+			if _, err := w.WriteAt(buf[:k], at+done); err != nil {
+				return err
+			}
 		}
 		done += int64(k)
 	}
@@ -697,4 +701,13 @@ func copyFile(w io.WriterAt, at int64, n *fstree.Node, buf []byte) error {
 		return fmt.Errorf("Node '/%s': source %s grew while building (expected %d bytes)", n.Entry.Path, n.Entry.Source, n.Size)
 	}
 	return nil
+}
+
+func allZero(p []byte) bool {
+	for _, c := range p {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
