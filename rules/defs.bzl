@@ -9,6 +9,7 @@ load("//rules/private:fip.bzl", _fip_image = "fip_image")
 load("//rules/private:fit.bzl", _FitComponentInfo = "FitComponentInfo", _fit_component = "fit_component", _fit_image = "fit_image")
 load("//rules/private:filesystem.bzl", _squashfs_image = "squashfs_image", _vfat_image = "vfat_image")
 load("//rules/private:flashlayout.bzl", _stm32_flashlayout = "stm32_flashlayout")
+load("//rules/private:layout.bzl", _LayoutEntryInfo = "LayoutEntryInfo", _firmware_image = "firmware_image", _layout_blob = "layout_blob", _layout_fdtmap = "layout_fdtmap", _layout_fill = "layout_fill", _layout_image_header = "layout_image_header", _layout_section = "layout_section", _layout_text = "layout_text")
 load("//rules/private:providers.bzl", _FirmwareImageInfo = "FirmwareImageInfo")
 load("//rules/private:stm32.bzl", _stm32_image = "stm32_image")
 load("//rules/private:toolchain.bzl", _fwtool_toolchain = "fwtool_toolchain")
@@ -32,3 +33,11 @@ stm32_image = _stm32_image
 uboot_env = _uboot_env
 uimage = _uimage
 vfat_image = _vfat_image
+LayoutEntryInfo = _LayoutEntryInfo
+firmware_image = _firmware_image
+layout_blob = _layout_blob
+layout_fdtmap = _layout_fdtmap
+layout_fill = _layout_fill
+layout_image_header = _layout_image_header
+layout_section = _layout_section
+layout_text = _layout_text
