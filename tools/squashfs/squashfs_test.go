@@ -480,3 +480,68 @@ func FuzzOpen(f *testing.F) {
 		sort.Strings(names)
 	})
 }
+
+// TestReadsMksquashfsImages checks the reader against images mksquashfs
+// made from a host directory, for each compressor.
+func TestReadsMksquashfsImages(t *testing.T) {
+	mksquashfs := lookTool(t, "mksquashfs")
+	src := t.TempDir()
+	files := map[string][]byte{
+		"bin/busybox":       random(300000, 7),
+		"etc/inittab":       []byte("::sysinit:/etc/init.d/rcS\n"),
+		"data/zeros":        make([]byte, 200000),
+		"data/exact":        pattern(131072, 8),
+		"data/empty":        {},
+		"deep/a/b/c/d/file": []byte("deep"),
+	}
+	for i := 0; i < 300; i++ {
+		files[fmt.Sprintf("many/entry-with-a-longish-name-%03d", i)] = pattern(i*17, int64(i))
+	}
+	for p, data := range files {
+		host := filepath.Join(src, filepath.FromSlash(p))
+		os.MkdirAll(filepath.Dir(host), 0o755)
+		if err := os.WriteFile(host, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("busybox", filepath.Join(src, "bin", "sh")); err != nil {
+		t.Fatal(err)
+	}
+	for _, comp := range []string{"gzip", "xz", "lz4", "zstd"} {
+		img := filepath.Join(t.TempDir(), "ref.squashfs")
+		out, err := exec.Command(mksquashfs, src, img, "-comp", comp, "-noappend", "-no-progress", "-all-root", "-no-xattrs").CombinedOutput()
+		if err != nil {
+			t.Fatalf("mksquashfs -comp %s: %v\n%s", comp, err, out)
+		}
+		fsys, f, err := OpenFile(img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := 0
+		err = fsys.Walk(func(p string, in *Inode) error {
+			switch in.Type {
+			case typeFile:
+				var buf bytes.Buffer
+				if err := fsys.WriteFile(in, &buf); err != nil {
+					return err
+				}
+				if !bytes.Equal(buf.Bytes(), files[p]) {
+					return fmt.Errorf("%s: %q: %d bytes differ from the %d put in", comp, p, buf.Len(), len(files[p]))
+				}
+				seen++
+			case typeSymlink:
+				if p != "bin/sh" || in.Target != "busybox" {
+					return fmt.Errorf("%s: symlink %q -> %q", comp, p, in.Target)
+				}
+			}
+			return nil
+		})
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen != len(files) {
+			t.Fatalf("%s: read %d files of %d", comp, seen, len(files))
+		}
+	}
+}

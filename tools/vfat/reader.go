@@ -234,11 +234,24 @@ func parseDir(b []byte) []Entry {
 		if short[0] == 0x05 {
 			short[0] = 0xe5
 		}
-		sn := strings.TrimRight(string(short[:8]), " ")
-		if ext := strings.TrimRight(string(short[8:]), " "); ext != "" {
+		base := strings.TrimRight(string(short[:8]), " ")
+		ext := strings.TrimRight(string(short[8:]), " ")
+		sn := base
+		if ext != "" {
 			sn += "." + ext
 		}
-		name := sn
+		// Windows NT (and mtools, Linux) store all-lower-case 8.3 names
+		// without long entries, flagging the case in byte 12.
+		if e[12]&0x08 != 0 {
+			base = strings.ToLower(base)
+		}
+		if e[12]&0x10 != 0 {
+			ext = strings.ToLower(ext)
+		}
+		name := base
+		if ext != "" {
+			name += "." + ext
+		}
 		if longOK && shortChecksum(short) == longSum {
 			u := long
 			for k, c := range u {

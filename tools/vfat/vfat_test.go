@@ -486,3 +486,59 @@ func FuzzOpen(f *testing.F) {
 		})
 	})
 }
+
+// TestReadsMtoolsImages checks the reader against images made by mkfs.vfat
+// and filled by mcopy, for each FAT type.
+func TestReadsMtoolsImages(t *testing.T) {
+	mkfs := lookTool(t, "mkfs.vfat")
+	mcopy := lookTool(t, "mcopy")
+	mmd := lookTool(t, "mmd")
+	tr := tree{
+		"zImage":                        pattern(200000, 1),
+		"Long File Name.txt":            []byte("long"),
+		"dir/sub/deeper.bin":            pattern(5000, 2),
+		"dir/UPPER.TXT":                 []byte("upper"),
+		"empty":                         {},
+		"unicode-ü.txt":                 []byte("u"),
+		"dir/another long name.config":  pattern(3000, 3),
+		"dir/sub/and-yet-another-one.x": pattern(1, 4),
+	}
+	src := t.TempDir()
+	for _, c := range []struct {
+		size int64
+		fat  string
+		bits int
+	}{{4 << 20, "12", 12}, {32 << 20, "16", 16}, {64 << 20, "32", 32}} {
+		img := filepath.Join(t.TempDir(), "ref.img")
+		if err := os.WriteFile(img, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		os.Truncate(img, c.size)
+		if out, err := exec.Command(mkfs, "-F", c.fat, "-n", "REF", img).CombinedOutput(); err != nil {
+			t.Fatalf("mkfs.vfat: %v\n%s", err, out)
+		}
+		for _, d := range []string{"dir", "dir/sub"} {
+			cmd := exec.Command(mmd, "-i", img, "::/"+d)
+			cmd.Env = utf8Env()
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("mmd %s: %v\n%s", d, err, out)
+			}
+		}
+		i := 0
+		for p, data := range tr {
+			host := filepath.Join(src, fmt.Sprint(i))
+			i++
+			os.WriteFile(host, data, 0o644)
+			cmd := exec.Command(mcopy, "-i", img, host, "::/"+p)
+			cmd.Env = utf8Env()
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("mcopy %s: %v\n%s", p, err, out)
+			}
+		}
+		want := tree{"dir": nil, "dir/sub": nil}
+		for p, d := range tr {
+			want[p] = d
+		}
+		readerCheck(t, img, want, "REF", c.bits)
+	}
+}
