@@ -5,9 +5,10 @@
 
 load("//rules/private:disk.bzl", _DiskImageInfo = "DiskImageInfo", _DiskPartitionInfo = "DiskPartitionInfo", _disk_image = "disk_image", _disk_partition = "disk_partition")
 load("//rules/private:dtb.bzl", _dtb = "dtb")
+load("//rules/private:filesystem.bzl", _squashfs_image = "squashfs_image", _vfat_image = "vfat_image")
 load("//rules/private:fip.bzl", _fip_image = "fip_image")
 load("//rules/private:fit.bzl", _FitComponentInfo = "FitComponentInfo", _fit_component = "fit_component", _fit_image = "fit_image")
-load("//rules/private:filesystem.bzl", _squashfs_image = "squashfs_image", _vfat_image = "vfat_image")
+load("//rules/private:fit_its.bzl", _fit_image_from_its = "fit_image_from_its")
 load("//rules/private:flashlayout.bzl", _stm32_flashlayout = "stm32_flashlayout")
 load("//rules/private:layout.bzl", _LayoutEntryInfo = "LayoutEntryInfo", _firmware_image = "firmware_image", _layout_blob = "layout_blob", _layout_fdtmap = "layout_fdtmap", _layout_fill = "layout_fill", _layout_image_header = "layout_image_header", _layout_section = "layout_section", _layout_text = "layout_text")
 load("//rules/private:providers.bzl", _FirmwareImageInfo = "FirmwareImageInfo")
@@ -20,24 +21,25 @@ DiskImageInfo = _DiskImageInfo
 DiskPartitionInfo = _DiskPartitionInfo
 FirmwareImageInfo = _FirmwareImageInfo
 FitComponentInfo = _FitComponentInfo
+LayoutEntryInfo = _LayoutEntryInfo
 disk_image = _disk_image
 disk_partition = _disk_partition
 dtb = _dtb
 fip_image = _fip_image
+firmware_image = _firmware_image
 fit_component = _fit_component
 fit_image = _fit_image
+fit_image_from_its = _fit_image_from_its
 fwtool_toolchain = _fwtool_toolchain
-squashfs_image = _squashfs_image
-stm32_flashlayout = _stm32_flashlayout
-stm32_image = _stm32_image
-uboot_env = _uboot_env
-uimage = _uimage
-vfat_image = _vfat_image
-LayoutEntryInfo = _LayoutEntryInfo
-firmware_image = _firmware_image
 layout_blob = _layout_blob
 layout_fdtmap = _layout_fdtmap
 layout_fill = _layout_fill
 layout_image_header = _layout_image_header
 layout_section = _layout_section
 layout_text = _layout_text
+squashfs_image = _squashfs_image
+stm32_flashlayout = _stm32_flashlayout
+stm32_image = _stm32_image
+uboot_env = _uboot_env
+uimage = _uimage
+vfat_image = _vfat_image

@@ -1,0 +1,2 @@
+echo booting from a FIT
+bootm ${fit_addr}#conf-1
