@@ -20,9 +20,15 @@ func init() {
 	registerExtractor(extractor{name: "fdtmap", priority: 10, probe: probeFdtmap, extract: extractFdtmap})
 }
 
+// probeFdtmap accepts a file whose fdtmap describes the whole file: a disk
+// image that merely contains a binman image (in a partition) records a
+// different size and is left to its own lister.
 func probeFdtmap(f *os.File, size int64) bool {
-	_, err := fdtmap.Read(f, size)
-	return err == nil
+	m, err := fdtmap.Read(f, size)
+	if err != nil {
+		return false
+	}
+	return !m.Root.HasSize || int64(m.Root.Size) == size
 }
 
 func listFdtmap(f *os.File, size int64, args []string, stdout io.Writer) error {

@@ -107,3 +107,26 @@ func TestLayoutCommandErrors(t *testing.T) {
 		t.Fatalf("extract of unknown format: %d %q", code, stderr)
 	}
 }
+
+func TestLayoutProbeNeedsWholeFile(t *testing.T) {
+	dir := t.TempDir()
+	m := filepath.Join(dir, "m.json")
+	os.WriteFile(m, []byte(`{"version":1,"image":{"entries":[{"name":"t","type":"text","text":"abcd"},{"name":"fdtmap"}]}}`), 0o644)
+	img := filepath.Join(dir, "img")
+	if code, _, stderr := runLayoutCmd(t, "build", "--manifest", m, "--output", img); code != 0 {
+		t.Fatal(stderr)
+	}
+	data, _ := os.ReadFile(img)
+	// The same image inside a bigger file (a partition of a disk image).
+	os.WriteFile(img+".disk", append(append(make([]byte, 512), data...), make([]byte, 512)...), 0o644)
+	f, _ := os.Open(img + ".disk")
+	defer f.Close()
+	if probeFdtmap(f, int64(len(data)+1024)) {
+		t.Fatal("an fdtmap image inside a bigger file was taken for the whole file")
+	}
+	g, _ := os.Open(img)
+	defer g.Close()
+	if !probeFdtmap(g, int64(len(data))) {
+		t.Fatal("fdtmap image not recognised")
+	}
+}
