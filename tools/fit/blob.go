@@ -141,6 +141,48 @@ func (d *blob) nextTag(off int) (tag uint32, next int, err error) {
 
 func align4(n int) int { return (n + 3) &^ 3 }
 
+// checkStructure walks the whole structure block once: one root node,
+// balanced BEGIN/END_NODE, property names inside the strings block, an END
+// tag at the end. Later walks can then rely on that shape.
+func (d *blob) checkStructure() error {
+	depth := 0
+	roots := 0
+	for off := 0; ; {
+		tag, next, err := d.nextTag(off)
+		if err != nil {
+			return err
+		}
+		switch tag {
+		case tagBeginNode:
+			if depth == 0 {
+				roots++
+				if roots > 1 {
+					return fmt.Errorf("structure block: second root node at %#x", off)
+				}
+			}
+			depth++
+		case tagEndNode:
+			depth--
+			if depth < 0 {
+				return fmt.Errorf("structure block: unbalanced END_NODE at %#x", off)
+			}
+		case tagProp:
+			if depth == 0 {
+				return fmt.Errorf("structure block: property outside any node at %#x", off)
+			}
+			if _, err := d.stringAt(int(d.u32(d.offStruct() + off + 8))); err != nil {
+				return err
+			}
+		case tagEnd:
+			if depth != 0 || roots != 1 {
+				return fmt.Errorf("structure block: END tag at %#x inside an open node or without a root node", off)
+			}
+			return nil
+		}
+		off = next
+	}
+}
+
 // nodeName returns the name of the node whose BEGIN_NODE tag is at off.
 func (d *blob) nodeName(off int) string {
 	p := d.offStruct() + off + 4
@@ -316,6 +358,9 @@ func (d *blob) path(node int) (string, error) {
 				return strings.Join(stack, "/"), nil
 			}
 		case tagEndNode:
+			if len(stack) == 0 {
+				return "", fmt.Errorf("structure block: unbalanced END_NODE at %#x", off)
+			}
 			stack = stack[:len(stack)-1]
 		case tagEnd:
 			return "", errNotFound

@@ -121,7 +121,11 @@ func Process(compiled []byte, opts Options) (*Result, error) {
 	var dest []byte
 	if opts.KeyDest != nil {
 		dest = append([]byte(nil), opts.KeyDest...)
-		if err := checkBlob(dest); err != nil {
+		d, err := newBlob(dest)
+		if err == nil {
+			err = d.checkStructure()
+		}
+		if err != nil {
 			return nil, fmt.Errorf("control DTB: %v", err)
 		}
 	}
@@ -195,6 +199,9 @@ func checkFormat(d *blob) error {
 				return fmt.Errorf("Node '%s': unit addresses ('@') are not allowed in FIT node names", strings.Join(stack, "/"))
 			}
 		case tagEndNode:
+			if len(stack) == 0 {
+				return fmt.Errorf("structure block: unbalanced END_NODE at %#x", off)
+			}
 			stack = stack[:len(stack)-1]
 		case tagEnd:
 			return nil
@@ -209,6 +216,9 @@ func checkFormat(d *blob) error {
 func importData(file []byte) ([]byte, error) {
 	old, err := newBlob(file)
 	if err != nil {
+		return nil, err
+	}
+	if err := old.checkStructure(); err != nil {
 		return nil, err
 	}
 	fitSize := old.totalSize()

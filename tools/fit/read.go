@@ -30,37 +30,8 @@ func Parse(file []byte) (*FIT, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Walk the whole structure block once so later lookups cannot fail on
-	// a malformed blob halfway through.
-	depth := 0
-	for off := 0; ; {
-		tag, next, err := d.nextTag(off)
-		if err != nil {
-			return nil, err
-		}
-		switch tag {
-		case tagBeginNode:
-			depth++
-		case tagEndNode:
-			depth--
-			if depth < 0 {
-				return nil, fmt.Errorf("structure block: unbalanced END_NODE at %#x", off)
-			}
-		case tagProp:
-			if _, err := d.stringAt(int(d.u32(d.offStruct() + off + 8))); err != nil {
-				return nil, err
-			}
-		}
-		if tag == tagEnd {
-			if depth != 0 {
-				return nil, fmt.Errorf("structure block: END tag inside an open node")
-			}
-			break
-		}
-		off = next
-	}
-	if tag, _, err := d.nextTag(0); err != nil || tag != tagBeginNode {
-		return nil, fmt.Errorf("structure block: no root node")
+	if err := d.checkStructure(); err != nil {
+		return nil, err
 	}
 	if _, err := d.pathOffset("/images"); err != nil {
 		return nil, fmt.Errorf("Node '/images': missing, not a FIT")

@@ -314,3 +314,33 @@ func TestVerifyImageSignature(t *testing.T) {
 		t.Fatalf("corrupt image signature: %v", err)
 	}
 }
+
+// FuzzProcess feeds damaged compiled .its blobs and control DTBs through
+// mkimage's pipeline: errors are fine, panics and hangs are not.
+func FuzzProcess(f *testing.F) {
+	s := firmwareSpec(2)
+	tree, err := s.Tree()
+	if err != nil {
+		f.Fatal(err)
+	}
+	compiled, _ := tree.Encode(fdt.EncodeOptions{})
+	ctl, _ := (&fdt.Tree{Root: &fdt.Node{Properties: []*fdt.Property{{Name: "model", Value: fdt.String("x")}}}}).Encode(fdt.EncodeOptions{})
+	f.Add(compiled, ctl, uint8(0))
+	f.Add(compiled, ctl, uint8(7))
+	f.Fuzz(func(t *testing.T, its, control []byte, mode uint8) {
+		if len(its) > 1<<16 || len(control) > 1<<16 {
+			return
+		}
+		opts := Options{External: mode&1 != 0, Align: int(mode>>1&7) * 4, KeyDest: control}
+		if mode&16 != 0 {
+			opts.Position = 0x20000
+		}
+		res, err := Process(its, opts)
+		if err != nil {
+			return
+		}
+		if _, err := Parse(res.FIT); err != nil {
+			t.Fatalf("Process output does not parse: %v", err)
+		}
+	})
+}
