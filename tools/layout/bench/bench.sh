@@ -22,13 +22,15 @@ measure() {
   local label=$1; shift
   /usr/bin/time -v -o "$work/time.txt" "$@" >/dev/null 2>"$work/err.txt" || {
     echo "$label: failed:"; cat "$work/err.txt"; return 1; }
-  local wall rss
+  local wall rss cpu
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/time.txt")
   rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2/1024}' "$work/time.txt")
-  printf '%-44s %12s %12s\n' "$label" "$wall" "$rss"
+  # CPU seconds are less sensitive than wall time to a busy machine.
+  cpu=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {printf "%.2f", u+s}' "$work/time.txt")
+  printf '%-44s %12s %10s %12s\n' "$label" "$wall" "$cpu" "$rss"
 }
 
-printf '%-44s %12s %12s\n' "case" "wall (m:s)" "peak RSS MiB"
+printf '%-44s %12s %10s %12s\n' "case" "wall (m:s)" "cpu s" "peak RSS MiB"
 
 # (a) SPI flash: 8 boot blobs, a compressed section of 24 small blobs,
 # 6 fills/text, fdtmap; every blob hashed. Data: half random, half zeros.
