@@ -344,3 +344,31 @@ func FuzzProcess(f *testing.F) {
 		}
 	})
 }
+
+func TestVerifyReportsUnsignedImages(t *testing.T) {
+	dir := t.TempDir()
+	keys := filepath.Join(dir, "keys")
+	if err := os.Mkdir(keys, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeKeyFiles(t, keys, "dev", testKey(t, 2048))
+	for _, signImages := range [][]string{nil, {"kernel", "fdt", "ramdisk"}} {
+		s := kernelSpec(4)
+		s.Configs[0].Signatures = []SignatureSpec{{Algo: "sha256,rsa2048", KeyName: "dev", SignImages: signImages}}
+		res, err := Build(s, Options{Keys: KeyDir{Dir: keys}, KeyDest: controlDTB(t, dir)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := Verify(res.FIT, res.KeyDest, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"ramdisk-1"}
+		if signImages != nil {
+			want = nil
+		}
+		if fmt.Sprint(rep.Unsigned) != fmt.Sprint(want) {
+			t.Errorf("sign-images %v: unsigned %v, want %v", signImages, rep.Unsigned, want)
+		}
+	}
+}

@@ -14,6 +14,12 @@ type VerifyReport struct {
 	Config     string
 	Signatures []string // "signature-1 (sha256,rsa2048:dev)" per verified node
 	Images     []string // images whose hashes matched
+	// Unsigned lists images the configuration names that no verified
+	// signature covers (not in its hashed-nodes): U-Boot still boots them
+	// after checking their hashes, but their properties could have been
+	// changed. Signatures cover only kernel and fdt unless "sign-images"
+	// says otherwise.
+	Unsigned []string
 }
 
 // controlKey is one /signature/key-* node of a U-Boot control DTB.
@@ -130,6 +136,7 @@ func Verify(file, control []byte, conf string) (*VerifyReport, error) {
 		return nil, err
 	}
 	verifiedBy := map[string]bool{}
+	covered := map[string]bool{}
 	var failures []string
 	for _, s := range subs {
 		name := f.d.nodeName(s)
@@ -153,6 +160,11 @@ func Verify(file, control []byte, conf string) (*VerifyReport, error) {
 			continue
 		}
 		verifiedBy[key.name] = true
+		if p, err := f.d.prop(s, "hashed-nodes"); err == nil {
+			for _, n := range stringList(p.value) {
+				covered[n] = true
+			}
+		}
 		rep.Signatures = append(rep.Signatures, fmt.Sprintf("%s (%s:%s)", name, h.Algo, h.KeyName))
 	}
 	for _, k := range keys {
@@ -195,6 +207,9 @@ func Verify(file, control []byte, conf string) (*VerifyReport, error) {
 				return nil, err
 			}
 			rep.Images = append(rep.Images, name)
+			if !covered["/images/"+name] {
+				rep.Unsigned = append(rep.Unsigned, name)
+			}
 		}
 	}
 	return rep, nil

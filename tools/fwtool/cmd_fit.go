@@ -305,13 +305,16 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-const verifyUsage = `usage: fwtool verify -k CONTROL.dtb [-c CONFIG] [-f] IMAGE.itb
+const verifyUsage = `usage: fwtool verify -k CONTROL.dtb [-c CONFIG] [-q] [-strict] [-f] IMAGE.itb
 
 Checks a signed FIT the way U-Boot does before booting (fit_check_sign's
 command line): the configuration (default: the FIT's default) must carry a
 signature that verifies with a key in CONTROL.dtb's /signature node, every
 key marked required = "conf" must have verified it, and every image the
 configuration names must match its hash nodes. Exit 0 when it verifies.
+Images the configuration names but no verified signature covers (U-Boot
+signs only kernel and fdt unless sign-images lists more) are reported, and
+with -strict fail the check.
 `
 
 func runVerify(args []string, stdout, stderr io.Writer) int {
@@ -322,6 +325,7 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	conf := fs.String("c", "", "configuration to check (default: the FIT's default)")
 	image := fs.String("f", "", "FIT image (or give it as the argument)")
 	quiet := fs.Bool("q", false, "print nothing on success")
+	strict := fs.Bool("strict", false, "also fail when the configuration names an image no verified signature covers")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, verifyUsage)
@@ -354,9 +358,18 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fwtool verify: %s: %v\n", *image, err)
 		return 1
 	}
+	if *strict && len(rep.Unsigned) > 0 {
+		fmt.Fprintf(stderr, "fwtool verify: %s: Node '/configurations/%s': images %s are not covered by a verified signature (add them to sign-images)\n",
+			*image, rep.Config, strings.Join(rep.Unsigned, ", "))
+		return 1
+	}
 	if !*quiet {
 		fmt.Fprintf(stdout, "%s: configuration '%s' verified: %s; image hashes OK: %s\n",
 			*image, rep.Config, strings.Join(rep.Signatures, ", "), strings.Join(rep.Images, ", "))
+		if len(rep.Unsigned) > 0 {
+			fmt.Fprintf(stdout, "%s: note: images %s are hash-checked but not covered by the signature (U-Boot boots them; their properties are not protected)\n",
+				*image, strings.Join(rep.Unsigned, ", "))
+		}
 	}
 	return 0
 }

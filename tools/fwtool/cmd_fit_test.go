@@ -360,3 +360,22 @@ func BenchmarkFIT32MiB(b *testing.B) {
 		}
 	})
 }
+
+func TestVerifyStrict(t *testing.T) {
+	dir := fitTestDir(t)
+	its := strings.Replace(fitTestITS, `sign-images = "kernel", "fdt", "ramdisk";`, "", 1)
+	writeFile(t, filepath.Join(dir, "weak.its"), []byte(its))
+	ctl := filepath.Join(dir, "u-boot.dtb")
+	out := filepath.Join(dir, "weak.itb")
+	if code, _, stderr := runFwtool(t, "1", "mkimage", "-q", "-f", filepath.Join(dir, "weak.its"), "-k", filepath.Join(dir, "keys"), "-K", ctl, out); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, stdout, _ := runFwtool(t, "", "verify", "-k", ctl, out)
+	if code != 0 || !strings.Contains(stdout, "images initrd are hash-checked but not covered") {
+		t.Errorf("verify: exit %d, %q", code, stdout)
+	}
+	code, _, stderr := runFwtool(t, "", "verify", "-strict", "-k", ctl, out)
+	if code == 0 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "initrd") {
+		t.Errorf("verify -strict: exit %d, %q", code, stderr)
+	}
+}
