@@ -5,6 +5,7 @@
 
 load("//rules/private:disk.bzl", _DiskImageInfo = "DiskImageInfo", _DiskPartitionInfo = "DiskPartitionInfo", _disk_image = "disk_image", _disk_partition = "disk_partition")
 load("//rules/private:dtb.bzl", _dtb = "dtb")
+load("//rules/private:extlinux.bzl", _extlinux_conf = "extlinux_conf")
 load("//rules/private:filesystem.bzl", _squashfs_image = "squashfs_image", _vfat_image = "vfat_image")
 load("//rules/private:fip.bzl", _fip_image = "fip_image")
 load("//rules/private:fit.bzl", _FitComponentInfo = "FitComponentInfo", _fit_component = "fit_component", _fit_image = "fit_image")
@@ -25,6 +26,7 @@ LayoutEntryInfo = _LayoutEntryInfo
 disk_image = _disk_image
 disk_partition = _disk_partition
 dtb = _dtb
+extlinux_conf = _extlinux_conf
 fip_image = _fip_image
 firmware_image = _firmware_image
 fit_component = _fit_component
