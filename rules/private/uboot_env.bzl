@@ -20,6 +20,13 @@ def _uboot_env_impl(ctx):
     header = _REDUNDANT_HEADER if ctx.attr.redundant else _HEADER
     if size <= header + 1:
         fail("%s: attribute 'env_size': %s is too small for the %d-byte header and an empty environment" % (ctx.label, ctx.attr.env_size, header))
+    if ctx.attr.vars:
+        # name=value\0 per variable and the final \0, as mkenvimage packs them.
+        data = 1
+        for k, v in ctx.attr.vars.items():
+            data += len(k) + len(v) + 2
+        if data > size - header:
+            fail("%s: attribute 'vars': %d bytes of variables do not fit the %d bytes 'env_size' %s leaves after the %d-byte header" % (ctx.label, data, size - header, ctx.attr.env_size, header))
     pad_byte = parse_c_number(ctx.label, "pad_byte", ctx.attr.pad_byte)
     if pad_byte > 255:
         fail("%s: attribute 'pad_byte': %s does not fit a byte" % (ctx.label, ctx.attr.pad_byte))

@@ -84,6 +84,8 @@ def uboot_env_analysis_test_suite(name):
         ("bad_size", dict(vars = {"a": "1"}, env_size = "0x1g"), "attribute 'env_size': \"0x1g\" is not a number"),
         ("octal_size", dict(vars = {"a": "1"}, env_size = "0999"), "attribute 'env_size': \"0999\" is not a number"),
         ("tiny_size", dict(vars = {"a": "1"}, env_size = "5", redundant = True), "attribute 'env_size': 5 is too small"),
+        # "abcd=e\0" and the final "\0" are 8 bytes; 13 is the least size mkenvimage takes.
+        ("too_big", dict(vars = {"abcd": "e"}, env_size = "12", redundant = True), "attribute 'vars': 8 bytes of variables do not fit the 7 bytes 'env_size' 12 leaves after the 5-byte header"),
         ("bad_pad", dict(vars = {"a": "1"}, pad_byte = "0x100"), "attribute 'pad_byte': 0x100 does not fit a byte"),
     ]
     tests = [name + "_dict", name + "_src"]
