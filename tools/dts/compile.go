@@ -137,7 +137,7 @@ func (ck *checker) generateSymbols() {
 				if l.deleted || sym.getProp(l.name) != nil {
 					continue
 				}
-				sym.props = append(sym.props, &property{name: l.name, val: value{b: unescape([]byte(n.fullpath))}})
+				sym.props = append(sym.props, &property{name: l.name, val: value{b: symbolPath(n.fullpath)}})
 			}
 			ck.nodePhandle(n)
 		}
@@ -485,4 +485,14 @@ func (ck *checker) pathReferences(n *node) error {
 		}
 	}
 	return nil
+}
+
+// symbolPath is the __symbols__ value of a path: dtc runs it through its
+// string-escape decoder.
+func symbolPath(path string) []byte {
+	b, ok := unescape([]byte(path), 0)
+	if !ok {
+		return append([]byte(path), 0)
+	}
+	return b
 }

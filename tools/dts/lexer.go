@@ -226,7 +226,10 @@ func matchLineMarker(b []byte) (int, int, string) {
 	if sl == 0 {
 		return 0, 0, ""
 	}
-	name := unescape(b[i+1 : i+sl-1])
+	name, ok := unescape(b[i+1:i+sl-1], '"')
+	if !ok {
+		return 0, 0, ""
+	}
 	i += sl
 	for {
 		save := i
@@ -302,11 +305,9 @@ func (l *lexer) next() (token, error) {
 				s.advance(end + 4)
 				continue
 			}
-			if b[1] == '/' {
-				end := strings.IndexByte(string(b), '\n')
-				if end < 0 {
-					end = len(b) - 1
-				}
+			// A // comment needs its newline, as in dtc's scanner; at the
+			// very end of a file the slashes are tokens (a syntax error).
+			if end := strings.IndexByte(string(b), '\n'); b[1] == '/' && end >= 0 {
 				s.advance(end + 1)
 				continue
 			}
@@ -353,7 +354,10 @@ func (l *lexer) next() (token, error) {
 			if n == 0 {
 				return token{}, l.errorf(p, "unterminated string")
 			}
-			data := unescape(b[1 : n-1])
+			data, ok := unescape(b[1:n-1], '"')
+			if !ok {
+				return token{}, l.errorf(p, "\\x used with no following hex digits")
+			}
 			s.advance(n)
 			return token{kind: tString, data: data, pos: p}, nil
 		}
@@ -400,7 +404,10 @@ func (l *lexer) next() (token, error) {
 		}
 		if c == '\'' {
 			if n := matchCharLiteral(b); n > 0 {
-				d := unescape(b[1 : n-1])
+				d, ok := unescape(b[1:n-1], '\'')
+				if !ok {
+					return token{}, l.errorf(p, "\\x used with no following hex digits")
+				}
 				s.advance(n)
 				switch {
 				case len(d) == 1:
@@ -519,16 +526,21 @@ func (l *lexer) literal(s *source, b []byte, p Pos) (token, error) {
 
 // unescape applies dtc's string escapes (\a \b \t \n \v \f \r, octal up
 // to 3 digits, \x up to 2 hex digits, anything else literally) and appends
-// the terminating NUL.
-func unescape(s []byte) []byte {
+// the terminating NUL. closing is the delimiter after s: like dtc, a
+// backslash at the very end escapes it.
+func unescape(s []byte, closing byte) ([]byte, bool) {
 	out := make([]byte, 0, len(s)+1)
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c != '\\' || i+1 >= len(s) {
+		if c != '\\' {
 			out = append(out, c)
 			continue
 		}
 		i++
+		if i >= len(s) {
+			out = append(out, closing)
+			break
+		}
 		c = s[i]
 		switch c {
 		case 'a':
@@ -561,10 +573,7 @@ func unescape(s []byte) []byte {
 				j++
 			}
 			if j == i+1 {
-				// dtc dies here; keep the byte so the caller's check
-				// (escapeError) can report it with a position.
-				out = append(out, 'x')
-				continue
+				return nil, false
 			}
 			out = append(out, byte(v))
 			i = j - 1
@@ -572,7 +581,7 @@ func unescape(s []byte) []byte {
 			out = append(out, c)
 		}
 	}
-	return append(out, 0)
+	return append(out, 0), true
 }
 
 // push opens an included file, relative to the including file's directory

@@ -494,10 +494,9 @@ func (c *compiler) incbin(v *value) error {
 		} else {
 			data = data[off:]
 		}
+		// Like dtc, a file shorter than requested gives what there is.
 		if length < uint64(len(data)) {
 			data = data[:length]
-		} else if length > uint64(len(data)) {
-			return &Error{Pos: p, Msg: fmt.Sprintf("/incbin/ \"%s\": only %d bytes at offset %d, %d requested", name, len(data), off, length)}
 		}
 	}
 	v.b = append(v.b, data...)

@@ -184,38 +184,27 @@ func deleteNode(n *node) {
 	deleteLabels(n.labels)
 }
 
-// nodeByPath follows dtc: exact component names, live nodes only.
+// nodeByPath follows dtc's get_node_by_path: exact component names, live
+// nodes only; "//" names a child with an empty name, which never exists.
 func nodeByPath(n *node, path string) *node {
-	for {
-		if path == "" {
-			if n.deleted {
-				return nil
-			}
-			return n
-		}
-		path = strings.TrimLeft(path, "/")
-		if path == "" {
-			if n.deleted {
-				return nil
-			}
-			return n
-		}
-		part, rest, more := strings.Cut(path, "/")
-		var next *node
-		for _, c := range n.children {
-			if !c.deleted && c.name == part {
-				next = c
-				break
-			}
-		}
-		if next == nil {
+	if path == "" {
+		if n.deleted {
 			return nil
 		}
-		if !more {
-			return next
-		}
-		n, path = next, rest
+		return n
 	}
+	path = strings.TrimLeft(path, "/")
+	part, rest, more := strings.Cut(path, "/")
+	for _, c := range n.children {
+		if c.deleted || c.name != part {
+			continue
+		}
+		if more {
+			return nodeByPath(c, rest)
+		}
+		return c
+	}
+	return nil
 }
 
 func nodeByLabel(n *node, name string) *node {
