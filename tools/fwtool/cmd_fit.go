@@ -96,7 +96,11 @@ func runMkimageFIT(opts mkimageOptions, stdout, stderr io.Writer) int {
 		fitOpts.Position = int(opts.ExternalPosition)
 	}
 	if opts.FITSource != "" {
-		tree, err := dts.CompileFile(opts.FITSource, dts.DefaultOptions())
+		dtsOpts, err := fitDtcOptions(opts.DTCOpts)
+		if err != nil {
+			return fail("%s: -D %q: %v", opts.Image, opts.DTCOpts, err)
+		}
+		tree, err := dts.CompileFile(opts.FITSource, dtsOpts)
 		if err != nil {
 			return fail("%v", err)
 		}
@@ -148,6 +152,37 @@ func runMkimageFIT(opts mkimageOptions, stdout, stderr io.Writer) int {
 		}
 	}
 	return 0
+}
+
+// fitDtcOptions interprets mkimage's -D (the dtc command line it runs) for
+// our compiler: -i adds an include directory; -I dts, -O dtb and the size
+// options (-p, -S, -a, whose padding mkimage packs away) change nothing.
+func fitDtcOptions(s string) (dts.Options, error) {
+	o := dts.DefaultOptions()
+	f := strings.Fields(s)
+	for i := 0; i < len(f); i++ {
+		arg := f[i]
+		val := ""
+		if len(arg) > 2 && arg[0] == '-' && arg[1] != '-' {
+			arg, val = arg[:2], arg[2:]
+		}
+		needVal := map[string]bool{"-I": true, "-O": true, "-p": true, "-S": true, "-a": true, "-i": true}
+		if needVal[arg] && val == "" {
+			if i+1 >= len(f) {
+				return o, fmt.Errorf("%s needs a value", arg)
+			}
+			i++
+			val = f[i]
+		}
+		switch {
+		case arg == "-I" && val == "dts", arg == "-O" && val == "dtb", arg == "-p", arg == "-S", arg == "-a", arg == "-q":
+		case arg == "-i":
+			o.IncludeDirs = append(o.IncludeDirs, val)
+		default:
+			return o, fmt.Errorf("dtc option %s %s is not supported (only -i DIR and -I dts -O dtb -p/-S/-a)", arg, val)
+		}
+	}
+	return o, nil
 }
 
 type keyFlags fit.KeyFiles

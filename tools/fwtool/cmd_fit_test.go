@@ -379,3 +379,29 @@ func TestVerifyStrict(t *testing.T) {
 		t.Errorf("verify -strict: exit %d, %q", code, stderr)
 	}
 }
+
+// TestMkimageFITDtcIncludeDir: -D "... -i DIR" finds /incbin/ files
+// elsewhere, as dtc does for mkimage.
+func TestMkimageFITDtcIncludeDir(t *testing.T) {
+	mkimage := lookTool(t, "mkimage", "u-boot-tools")
+	dir := fitTestDir(t)
+	sub := filepath.Join(dir, "its")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	its := strings.Replace(fitTestITS, "\t\t\tsignature-1 {\n\t\t\t\talgo = \"sha256,rsa2048\";\n\t\t\t\tkey-name-hint = \"dev\";\n\t\t\t\tsign-images = \"kernel\", \"fdt\", \"ramdisk\";\n\t\t\t};\n", "", 1)
+	writeFile(t, filepath.Join(sub, "x.its"), []byte(its))
+	d := "-I dts -O dtb -p 500 -i " + dir
+	if out, err := runTool(t, "7", mkimage, "-D", d, "-f", filepath.Join(sub, "x.its"), filepath.Join(dir, "ref.itb")); err != nil {
+		t.Fatalf("mkimage: %v\n%s", err, out)
+	}
+	if code, _, stderr := runFwtool(t, "7", "mkimage", "-q", "-D", d, "-f", filepath.Join(sub, "x.its"), filepath.Join(dir, "our.itb")); code != 0 {
+		t.Fatal(stderr)
+	}
+	if !bytes.Equal(readFile(t, filepath.Join(dir, "our.itb")), readFile(t, filepath.Join(dir, "ref.itb"))) {
+		t.Fatal("differs from mkimage")
+	}
+	if code, _, stderr := runFwtool(t, "7", "mkimage", "-D", "-W no-unit_address_vs_reg", "-f", filepath.Join(sub, "x.its"), filepath.Join(dir, "o.itb")); code == 0 || !strings.Contains(stderr, "not supported") {
+		t.Errorf("unsupported -D: exit %d %q", code, stderr)
+	}
+}
