@@ -155,10 +155,16 @@ func Locate(r io.ReaderAt, size int64) (int64, error) {
 			return -1, err
 		}
 		off := int64(binary.LittleEndian.Uint32(b[4:]))
+		pos := off
 		if hdr == size-ImageHeaderLen {
-			return size + off - (1 << 32), nil
+			pos = size + off - (1 << 32)
 		}
-		return off, nil
+		// binman slices its image with this position in Python, where a
+		// negative one counts from the end; end-at-4gb images rely on it.
+		if pos < 0 {
+			pos += size
+		}
+		return pos, nil
 	}
 	pos, err := find(r, size, Magic)
 	if err != nil {
