@@ -82,6 +82,7 @@ type builder struct {
 	opts      Options
 	blockSize int
 	comp      compressor
+	idComp    compressor // the id table's: gzip when comp stores nothing
 	out       Output
 	off       int64
 
@@ -119,10 +120,16 @@ func Build(out Output, root *fstree.Node, opts Options) error {
 		inodeRefs: map[*fstree.Node]uint64{}, idIndex: map[uint32]uint16{},
 		flags: flagNoXattrs,
 	}
+	b.idComp = comp
+	if opts.Compressor == "none" {
+		b.idComp = &zlibComp{}
+	}
 	b.inodes = &metaWriter{comp: comp, uncomp: opts.Compressor == "none"}
 	b.dirs = &metaWriter{comp: comp, uncomp: opts.Compressor == "none"}
 	if opts.Compressor == "none" {
-		b.flags |= flagUncompInodes | flagUncompData | flagUncompFrags | flagUncompXattrs | flagUncompIDs
+		// As mksquashfs -noI -noD -noF -noX: the id table is still
+		// compressed (with gzip) when that makes it smaller.
+		b.flags |= flagUncompInodes | flagUncompData | flagUncompFrags | flagUncompXattrs
 	}
 	if opts.NoFragments {
 		b.flags |= flagNoFragments
@@ -148,7 +155,7 @@ func Build(out Output, root *fstree.Node, opts Options) error {
 	if err := b.writeData(root); err != nil {
 		return err
 	}
-	count := b.numberInodes(root, 0)
+	count := b.numberInodes(root)
 	b.exports = make([]uint64, count)
 	if _, err := b.writeInodes(root, count+1); err != nil {
 		return err
@@ -206,7 +213,11 @@ func (b *builder) writeData(root *fstree.Node) error {
 			return fmt.Errorf("'/%s': %v", n.Entry.Path, err)
 		}
 		defer f.Close()
-		fd.start = uint64(b.off)
+		// Files held only in a fragment record block start 0, as
+		// mksquashfs writes them.
+		if n.Size >= int64(b.blockSize) || b.opts.NoFragments {
+			fd.start = uint64(b.off)
+		}
 		var done int64
 		for done < n.Size {
 			want := int64(b.blockSize)
@@ -303,20 +314,23 @@ func (b *builder) flushFragment() error {
 	return err
 }
 
-// numberInodes assigns inode numbers in the order writeInodes stores the
-// inodes: a directory's children (subtrees first) before the directory, so
-// the root is last, as in mksquashfs images.
-func (b *builder) numberInodes(n *fstree.Node, next uint32) uint32 {
-	for _, c := range n.Children {
-		if c.IsDir() {
-			next = b.numberInodes(c, next)
-		} else {
+// numberInodes numbers the inodes as mksquashfs does: depth first in
+// sorted order, each directory before its contents, and the root last.
+func (b *builder) numberInodes(root *fstree.Node) uint32 {
+	var next uint32
+	var walk func(n *fstree.Node)
+	walk = func(n *fstree.Node) {
+		for _, c := range n.Children {
 			next++
 			b.inodeNums[c] = next
+			if c.IsDir() {
+				walk(c)
+			}
 		}
 	}
+	walk(root)
 	next++
-	b.inodeNums[n] = next
+	b.inodeNums[root] = next
 	return next
 }
 
@@ -401,7 +415,7 @@ func (b *builder) writeInodes(n *fstree.Node, parent uint32) (subdirs uint32, er
 	}
 	// size counts 3 bytes more than the listing, for the "." and ".."
 	// entries the kernel invents.
-	index, size, start, err := b.writeListing(n)
+	index, indexCount, size, start, err := b.writeListing(n)
 	if err != nil {
 		return 0, err
 	}
@@ -412,7 +426,7 @@ func (b *builder) writeInodes(n *fstree.Node, parent uint32) (subdirs uint32, er
 		in = le.AppendUint32(in, size)
 		in = le.AppendUint32(in, uint32(start>>16))
 		in = le.AppendUint32(in, parent)
-		in = le.AppendUint16(in, uint16(len(index)))
+		in = le.AppendUint16(in, uint16(indexCount))
 		in = le.AppendUint16(in, uint16(start&0xffff))
 		in = le.AppendUint32(in, noXattr)
 		in = append(in, index...)
@@ -445,47 +459,55 @@ func dirEntryType(n *fstree.Node) uint16 {
 // writeListing appends n's directory listing to the directory table and
 // returns the directory index and the listing's size and start reference.
 //
-// Entries are grouped under headers; a new header starts after 256
-// entries, when an entry's inode is in another inode-table block or too far
-// in number from the header's base, and when an entry would start in a new
-// directory-table block. Each header that opens a new block gets an index
-// entry, which Linux uses to skip ahead in large directories.
-func (b *builder) writeListing(n *fstree.Node) (index []byte, size uint32, start uint64, err error) {
+// Entries are grouped under headers as mksquashfs groups them: a new header
+// after 256 entries, when an entry's inode is in another inode-table block
+// or too far in number from the header's base, and when an entry would
+// end more than 8 KiB past the last indexed header. That last kind of
+// header gets an index entry, which Linux uses to skip ahead in large
+// directories.
+func (b *builder) writeListing(n *fstree.Node) (index []byte, indexCount int, size uint32, start uint64, err error) {
 	le := binary.LittleEndian
 	start = b.dirs.ref()
 	startPos := b.dirs.pos()
 	// First decide where headers go (positions only depend on lengths),
 	// so each header is written once with its final count.
-	type group struct{ first, count int }
+	type group struct {
+		first, count int
+		indexed      bool
+	}
 	var groups []group
-	pos := startPos
-	var hdrBlock, hdrInodeBlock uint64
+	var pos, lastIndexed uint64 // offsets in this listing
+	var inodeBlock uint64
 	var base uint32
 	for i, c := range n.Children {
 		if len(c.Name) > 256 {
-			return nil, 0, 0, fmt.Errorf("'/%s': name longer than squashfs's 256 bytes", c.Entry.Path)
+			return nil, 0, 0, 0, fmt.Errorf("'/%s': name longer than squashfs's 256 bytes", c.Entry.Path)
 		}
 		ref, num := b.inodeRefs[c], b.inodeNums[c]
 		delta := int64(num) - int64(base)
-		if len(groups) == 0 || groups[len(groups)-1].count == 256 || ref>>16 != hdrInodeBlock ||
-			delta < -32768 || delta > 32767 || pos/metaSize != hdrBlock {
-			groups = append(groups, group{first: i})
-			hdrBlock, hdrInodeBlock, base = pos/metaSize, ref>>16, num
+		entrySize := 8 + uint64(len(c.Name))
+		overIndex := len(groups) > 0 && pos+entrySize-lastIndexed > metaSize
+		if len(groups) == 0 || groups[len(groups)-1].count == 256 || ref>>16 != inodeBlock ||
+			overIndex || delta < -32768 || delta > 32767 {
+			groups = append(groups, group{first: i, indexed: overIndex})
+			if overIndex {
+				lastIndexed = pos
+			}
+			inodeBlock, base = ref>>16, num
 			pos += 12
 		}
 		groups[len(groups)-1].count++
-		pos += 8 + uint64(len(c.Name))
+		pos += entrySize
 	}
-	lastIndexedBlock := startPos / metaSize
 	for _, g := range groups {
 		first := n.Children[g.first]
 		hdrPos := b.dirs.pos()
-		if blk := hdrPos / metaSize; blk != lastIndexedBlock {
-			lastIndexedBlock = blk
+		if g.indexed {
 			index = le.AppendUint32(index, uint32(hdrPos-startPos))
 			index = le.AppendUint32(index, uint32(b.dirs.blockStart(hdrPos)))
 			index = le.AppendUint32(index, uint32(len(first.Name)-1))
 			index = append(index, first.Name...)
+			indexCount++
 		}
 		base := b.inodeNums[first]
 		var hdr []byte
@@ -503,14 +525,13 @@ func (b *builder) writeListing(n *fstree.Node) (index []byte, size uint32, start
 			b.dirs.write(e)
 		}
 	}
-	if b.dirs.pos() != pos {
+	if b.dirs.pos()-startPos != pos {
 		panic("squashfs: directory listing size mismatch")
 	}
-	listingSize := pos - startPos
-	if listingSize+3 > 0xffffffff {
-		return nil, 0, 0, fmt.Errorf("'/%s': directory listing too large", n.Entry.Path)
+	if pos+3 > 0xffffffff {
+		return nil, 0, 0, 0, fmt.Errorf("'/%s': directory listing too large", n.Entry.Path)
 	}
-	return index, uint32(listingSize + 3), start, nil
+	return index, indexCount, uint32(pos + 3), start, nil
 }
 
 func (b *builder) finish(root *fstree.Node, count uint32) error {
@@ -523,19 +544,17 @@ func (b *builder) finish(root *fstree.Node, count uint32) error {
 	if err := b.write(b.dirs.finish()); err != nil {
 		return err
 	}
-	fragTable := uint64(invalidTable)
-	if len(b.frags) > 0 {
-		var raw []byte
-		for _, f := range b.frags {
-			raw = le.AppendUint64(raw, f.start)
-			raw = le.AppendUint32(raw, f.size)
-			raw = le.AppendUint32(raw, 0)
-		}
-		at, err := b.writeLookupTable(raw, b.flags&flagUncompFrags != 0)
-		if err != nil {
-			return err
-		}
-		fragTable = at
+	// Like mksquashfs, point at an empty fragment table rather than
+	// marking it absent when there are no fragments.
+	var raw []byte
+	for _, f := range b.frags {
+		raw = le.AppendUint64(raw, f.start)
+		raw = le.AppendUint32(raw, f.size)
+		raw = le.AppendUint32(raw, 0)
+	}
+	fragTable, err := b.writeLookupTable(raw, b.flags&flagUncompFrags != 0, b.comp)
+	if err != nil {
+		return err
 	}
 	exportTable := uint64(invalidTable)
 	if !b.opts.NoExport {
@@ -543,17 +562,17 @@ func (b *builder) finish(root *fstree.Node, count uint32) error {
 		for _, r := range b.exports {
 			raw = le.AppendUint64(raw, r)
 		}
-		at, err := b.writeLookupTable(raw, b.flags&flagUncompInodes != 0)
+		at, err := b.writeLookupTable(raw, b.flags&flagUncompInodes != 0, b.comp)
 		if err != nil {
 			return err
 		}
 		exportTable = at
 	}
-	var raw []byte
+	raw = nil
 	for _, id := range b.ids {
 		raw = le.AppendUint32(raw, id)
 	}
-	idTable, err := b.writeLookupTable(raw, b.flags&flagUncompIDs != 0)
+	idTable, err := b.writeLookupTable(raw, b.flags&flagUncompIDs != 0, b.idComp)
 	if err != nil {
 		return err
 	}
@@ -594,7 +613,7 @@ func (b *builder) finish(root *fstree.Node, count uint32) error {
 // writeLookupTable stores raw as metadata blocks followed by the array of
 // their positions, and returns the array's position (what the superblock
 // points at).
-func (b *builder) writeLookupTable(raw []byte, uncompressed bool) (uint64, error) {
+func (b *builder) writeLookupTable(raw []byte, uncompressed bool, comp compressor) (uint64, error) {
 	var index []byte
 	for i := 0; i < len(raw); i += metaSize {
 		end := i + metaSize
@@ -602,7 +621,7 @@ func (b *builder) writeLookupTable(raw []byte, uncompressed bool) (uint64, error
 			end = len(raw)
 		}
 		index = binary.LittleEndian.AppendUint64(index, uint64(b.off))
-		blk, err := metaBlock(b.comp, raw[i:end], uncompressed)
+		blk, err := metaBlock(comp, raw[i:end], uncompressed)
 		if err != nil {
 			return 0, err
 		}

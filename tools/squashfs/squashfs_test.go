@@ -375,17 +375,18 @@ func TestGoldenEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Superblock of an image holding only an empty root directory, all
-	// tables uncompressed: 1 inode, 128 KiB blocks, gzip id, flags
-	// uncompressed everything | no xattrs | exportable.
-	wantSB := "68737173" + "01000000" + "04030201" + "00000200" + "00000000" + "0100" + "1100" + "8b0b" + "0100" + "0400" + "0000" +
+	// Superblock of an image holding only an empty root directory, tables
+	// uncompressed, as mksquashfs -noI -noD -noF -noX writes it: 1 inode,
+	// 128 KiB blocks, gzip id, flags uncompressed inodes/data/fragments/
+	// xattrs | no xattrs | exportable.
+	wantSB := "68737173" + "01000000" + "04030201" + "00000200" + "00000000" + "0100" + "1100" + "8b03" + "0100" + "0400" + "0000" +
 		"0000000000000000" + // root inode ref: block 0, offset 0
 		"a200000000000000" + // bytes used
 		"9a00000000000000" + // id table index, after its 2+4-byte block
 		"ffffffffffffffff" + // no xattrs
 		"6000000000000000" + // inode table right after the superblock
 		"8200000000000000" + // directory table (empty) after the 2+32-byte inode block
-		"ffffffffffffffff" + // no fragments
+		"8200000000000000" + // fragment table: empty, where it would start
 		"8c00000000000000" // export table index, after its 2+8-byte block
 	if got := fmt.Sprintf("%x", b[:96]); got != wantSB {
 		t.Fatalf("superblock\n got %s\nwant %s", got, wantSB)
@@ -542,6 +543,110 @@ func TestReadsMksquashfsImages(t *testing.T) {
 		}
 		if seen != len(files) {
 			t.Fatalf("%s: read %d files of %d", comp, seen, len(files))
+		}
+	}
+}
+
+// hostTree writes a test tree to a host directory (for mksquashfs) and
+// returns the same content as fstree entries (for Build).
+func hostTree(t *testing.T, many int) (string, []fstree.Entry) {
+	t.Helper()
+	root := t.TempDir()
+	if err := os.Chmod(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var es []fstree.Entry
+	mkdir := func(p string, perm uint32) {
+		if err := os.MkdirAll(filepath.Join(root, p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(filepath.Join(root, p), os.FileMode(perm))
+		es = append(es, fstree.Entry{Path: p, Kind: fstree.Dir, Mode: perm, HasMode: true})
+	}
+	file := func(p string, data []byte, perm uint32) {
+		host := filepath.Join(root, p)
+		if err := os.WriteFile(host, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		// Chmod, not the create mode: the umask must not matter.
+		mode := os.FileMode(perm & 0o777)
+		if perm&0o4000 != 0 {
+			mode |= os.ModeSetuid
+		}
+		os.Chmod(host, mode)
+		es = append(es, fstree.Entry{Path: p, Kind: fstree.File, Source: host, Mode: perm, HasMode: true})
+	}
+	link := func(p, target string) {
+		if err := os.Symlink(target, filepath.Join(root, p)); err != nil {
+			t.Fatal(err)
+		}
+		es = append(es, fstree.Entry{Path: p, Kind: fstree.Symlink, Target: target})
+	}
+	for _, d := range []string{"bin", "dev", "data", "a", "a/b", "a/b/c", "many", "empty"} {
+		mkdir(d, 0o755)
+	}
+	file("bin/busybox", random(300000, 1), 0o755)
+	for _, applet := range []string{"sh", "ls", "cat", "mount"} {
+		link("bin/"+applet, "busybox")
+	}
+	file("init", []byte("#!/bin/sh\nexec /bin/sh\n"), 0o755)
+	file("data/exact", random(131072, 2), 0o644)
+	file("data/plus-one", random(131073, 3), 0o644)
+	file("data/zeros", make([]byte, 300000), 0o644)
+	file("data/zeros-then-data", append(make([]byte, 262144), random(1000, 4)...), 0o644)
+	file("data/empty", nil, 0o644)
+	file("data/setuid", []byte("s"), 0o4755)
+	file("data/compressible", pattern(200000, 5), 0o600)
+	file("a/b/c/deep", []byte("deep"), 0o444)
+	for i := 0; i < many; i++ {
+		name := fmt.Sprintf("many/%04d-%s", i, strings.Repeat("x", i%90))
+		if i%50 == 7 {
+			link(name, "../init")
+		} else {
+			file(name, random(i*13%3000, int64(i)), 0o644)
+		}
+	}
+	mkdir("proc", 0o555)
+	es = append(es, fstree.Entry{Path: "dev/console", Kind: fstree.CharDevice, Major: 5, Minor: 1, Mode: 0o600, HasMode: true})
+	return root, es
+}
+
+// TestUncompressedMatchesMksquashfs: with compression off, images are
+// byte-identical to what mksquashfs writes for the same tree, which pins
+// inode numbering and order, directory headers and index, fragment
+// packing, sparse blocks and every table to the reference tool.
+func TestUncompressedMatchesMksquashfs(t *testing.T) {
+	mksquashfs := lookTool(t, "mksquashfs")
+	src, es := hostTree(t, 700)
+	cases := []struct {
+		name  string
+		opts  Options
+		extra []string
+	}{
+		{"default", Options{}, nil},
+		{"4k-blocks", Options{BlockSize: 4096}, []string{"-b", "4096"}},
+		{"no-fragments", Options{NoFragments: true}, []string{"-no-fragments"}},
+		{"no-exports", Options{NoExport: true}, []string{"-no-exports"}},
+	}
+	for _, c := range cases {
+		ref := filepath.Join(t.TempDir(), "ref.squashfs")
+		args := append([]string{src, ref, "-noI", "-noD", "-noF", "-noX", "-no-xattrs", "-all-root",
+			"-mkfs-time", "1700000000", "-all-time", "1700000000", "-noappend", "-no-duplicates", "-no-progress",
+			"-processors", "1", "-p", "dev/console c 600 0 0 5 1"}, c.extra...)
+		if out, err := exec.Command(mksquashfs, args...).CombinedOutput(); err != nil {
+			t.Fatalf("%s: mksquashfs: %v\n%s", c.name, err, out)
+		}
+		opts := c.opts
+		opts.Compressor, opts.ModTime = "none", 1700000000
+		mine := build(t, es, opts)
+		a, _ := os.ReadFile(ref)
+		b, _ := os.ReadFile(mine)
+		if !bytes.Equal(a, b) {
+			at := 0
+			for at < len(a) && at < len(b) && a[at] == b[at] {
+				at++
+			}
+			t.Errorf("%s: image differs from mksquashfs's (%d vs %d bytes) first at offset 0x%x", c.name, len(b), len(a), at)
 		}
 	}
 }
