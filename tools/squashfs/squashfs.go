@@ -8,7 +8,11 @@
 //
 // Layout, in file order: superblock, compressor options, data and fragment
 // blocks, inode table, directory table, fragment table, export table, id
-// table; padded to 4 KiB as mksquashfs does.
+// table; padded to 4 KiB as mksquashfs does. Inode numbering, directory
+// headers and index and table placement follow mksquashfs 4.5, so an
+// uncompressed image ("none") is byte-identical to what
+// `mksquashfs -noI -noD -noF -noX -all-root -no-duplicates` writes for the
+// same tree; with a compressor only the compressed bytes differ.
 package squashfs
 
 import (
