@@ -186,18 +186,18 @@ type Map struct {
 
 // Entry is one node of the map, with binman's calculated properties.
 type Entry struct {
-	Name       string
-	Path       string // slash-separated from the image, "" for the image
-	Type       string
-	Offset     uint64
-	Size       uint64
-	ImagePos   uint64
-	UncompSize uint64
+	Name                                           string
+	Path                                           string // slash-separated from the image, "" for the image
+	Type                                           string
+	Offset                                         uint64
+	Size                                           uint64
+	ImagePos                                       uint64
+	UncompSize                                     uint64
 	HasOffset, HasSize, HasImagePos, HasUncompSize bool
-	Compress   string
-	Node       *fdt.Node
-	Children   []*Entry
-	Parent     *Entry
+	Compress                                       string
+	Node                                           *fdt.Node
+	Children                                       []*Entry
+	Parent                                         *Entry
 }
 
 // Read locates and decodes the fdtmap of an image.

@@ -23,12 +23,13 @@ func (m *Map) ReadEntry(r io.ReaderAt, size int64, e *Entry, decomp Decompressor
 		if _, err := r.ReadAt(data, 0); err != nil && err != io.EOF {
 			return nil, err
 		}
-	case e.HasImagePos && !insideCompressed(e):
-		if int64(e.ImagePos)+int64(e.Size) > size {
-			return nil, fmt.Errorf("entry '%s' at %#x (%d) size %#x (%d) runs past the image end", e.Path, e.ImagePos, e.ImagePos, e.Size, e.Size)
+	case e.filePosOK():
+		pos, _ := e.FilePos()
+		if pos+e.Size > uint64(size) || pos+e.Size < pos {
+			return nil, fmt.Errorf("entry '%s' at %#x (%d) size %#x (%d) runs past the image end", e.Path, pos, pos, e.Size, e.Size)
 		}
 		data = make([]byte, e.Size)
-		if _, err := r.ReadAt(data, int64(e.ImagePos)); err != nil {
+		if _, err := r.ReadAt(data, int64(pos)); err != nil {
 			return nil, err
 		}
 	default:
@@ -55,13 +56,31 @@ func (m *Map) ReadEntry(r io.ReaderAt, size int64, e *Entry, decomp Decompressor
 	return data, nil
 }
 
-func insideCompressed(e *Entry) bool {
-	for p := e.Parent; p != nil; p = p.Parent {
-		if p.Compress != "none" {
-			return true
-		}
+// FilePos is the entry's position in the image file: its offset less its
+// section's skip-at-start, plus the section's position, up to the image.
+// Unlike image-pos it is right for end-at-4gb images. ok is false inside a
+// compressed section or when an offset is not recorded.
+func (e *Entry) FilePos() (pos uint64, ok bool) {
+	if e.Parent == nil {
+		return 0, true
 	}
-	return false
+	if !e.HasOffset || e.Parent.Compress != "none" {
+		return 0, false
+	}
+	base, ok := e.Parent.FilePos()
+	if !ok {
+		return 0, false
+	}
+	skip, _ := u32(e.Parent.Node, "skip-at-start")
+	if e.Offset < skip {
+		return 0, false
+	}
+	return base + e.Offset - skip, true
+}
+
+func (e *Entry) filePosOK() bool {
+	_, ok := e.FilePos()
+	return ok
 }
 
 // Find returns the entry at a slash-separated path ("section/u-boot"),

@@ -130,3 +130,22 @@ func TestLayoutProbeNeedsWholeFile(t *testing.T) {
 		t.Fatal("fdtmap image not recognised")
 	}
 }
+
+func TestLayoutExtractEndAt4GB(t *testing.T) {
+	dir := t.TempDir()
+	m := filepath.Join(dir, "m.json")
+	os.WriteFile(m, []byte(`{"version":1,"image":{"size":"0x800","end_at_4gb":true,"sort_by_offset":true,"entries":[
+		{"name":"t","type":"text","text":"reset","offset":"0xfffffff0"},
+		{"name":"fdtmap","offset":"0xfffff800"}]}}`), 0o644)
+	img := filepath.Join(dir, "img")
+	if code, _, stderr := runLayoutCmd(t, "build", "--manifest", m, "--output", img); code != 0 {
+		t.Fatal(stderr)
+	}
+	got := filepath.Join(dir, "t")
+	if code, _, stderr := runLayoutCmd(t, "extract", "-i", img, "t", "-f", got); code != 0 {
+		t.Fatal(stderr)
+	}
+	if b, _ := os.ReadFile(got); string(b) != "reset" {
+		t.Fatalf("extracted %q", b)
+	}
+}

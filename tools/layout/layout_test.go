@@ -38,10 +38,10 @@ func build(t *testing.T, files map[string][]byte, manifest string) (*Image, stri
 func TestPropertiesExactBytes(t *testing.T) {
 	files := map[string][]byte{"a": []byte("AAAA"), "b": []byte("BB")}
 	tests := []struct {
-		name     string
-		entries  string
-		image    string
-		want     string // hex
+		name    string
+		entries string
+		image   string
+		want    string // hex
 	}{
 		{"text-fixed-size", `{"name":"t","type":"text","text":"hi","size":4}`, ``, "68690000"},
 		{"fill", `{"name":"f","type":"fill","size":3,"fill_byte":"0xa5"}`, ``, "a5a5a5"},

@@ -51,7 +51,7 @@ func Replace(imagePath, entryPath string, data []byte) error {
 			return fmt.Errorf("Node '%s': cannot compress with %s: %v", nodePath, e.Compress, err)
 		}
 	}
-	if uint64(len(stored)) <= e.Size && e.HasImagePos && !insideCompressed(e) {
+	if _, inFile := e.FilePos(); uint64(len(stored)) <= e.Size && inFile {
 		f.Close()
 		return replaceInPlace(imagePath, m, e, data, stored)
 	}
@@ -66,15 +66,6 @@ func Replace(imagePath, entryPath string, data []byte) error {
 	err = repackImage(f, st.Size(), imagePath, m, e, data)
 	f.Close()
 	return err
-}
-
-func insideCompressed(e *fdtmap.Entry) bool {
-	for p := e.Parent; p != nil; p = p.Parent {
-		if p.Compress != "none" {
-			return true
-		}
-	}
-	return false
 }
 
 // replaceInPlace overwrites the entry's slot and refreshes the fdtmap's
@@ -101,7 +92,8 @@ func replaceInPlace(imagePath string, m *fdtmap.Map, e *fdtmap.Entry, data, stor
 		return err
 	}
 	defer out.Close()
-	if _, err := out.WriteAt(slot, int64(e.ImagePos)); err != nil {
+	pos, _ := e.FilePos()
+	if _, err := out.WriteAt(slot, int64(pos)); err != nil {
 		return err
 	}
 	// Same properties and value lengths: the fdtmap keeps its size.
