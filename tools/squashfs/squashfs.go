@@ -12,7 +12,8 @@
 // headers and index and table placement follow mksquashfs 4.5, so an
 // uncompressed image ("none") is byte-identical to what
 // `mksquashfs -noI -noD -noF -noX -all-root -no-duplicates` writes for the
-// same tree; with a compressor only the compressed bytes differ.
+// same tree; with a compressor the compressed bytes (and so the offsets)
+// differ, as Go's compressors are not the C libraries.
 package squashfs
 
 import (
