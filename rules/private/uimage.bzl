@@ -46,6 +46,7 @@ def _uimage_impl(ctx):
     image_name = ctx.attr.image_name or ctx.label.name
     args = ctx.actions.args()
     args.add("mkimage")
+    args.add("-q")  # no header listing in the build log
     args.add("-A", ctx.attr.arch)
     args.add("-O", ctx.attr.os)
     args.add("-T", ctx.attr.image_type)

@@ -6,7 +6,7 @@ for a in "$@"; do
   if [[ "$a" == -- ]]; then dest=per; continue; fi
   if [[ $dest == raw ]]; then raw+=("$a"); else per+=("$a"); fi
 done
-tsv_of() { for f in "$@"; do [[ "$f" == *.tsv ]] && echo "$f"; done; }
+tsv_of() { local f; for f in "$@"; do if [[ "$f" == *.tsv ]]; then echo "$f"; fi; done; }
 check() {
   local tsv=$1 want=$2
   if ! diff -u <(printf '%s' "$want") "$tsv"; then echo "FAIL: $tsv"; exit 1; fi
