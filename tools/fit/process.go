@@ -654,4 +654,6 @@ func extractData(file []byte, align, position int) ([]byte, error) {
 	return append(out, ext...), nil
 }
 
-func alignUp(n, a int) int { return (n + a - 1) / a * a }
+// alignUp is U-Boot's ALIGN macro, ((n + a-1) & ~(a-1)), which is only a
+// rounding for powers of two; mkimage -B does not check, so neither do we.
+func alignUp(n, a int) int { return (n + a - 1) &^ (a - 1) }

@@ -372,3 +372,21 @@ func TestVerifyReportsUnsignedImages(t *testing.T) {
 		}
 	}
 }
+
+// TestOddAlignmentLikeMkimage: -B is not checked to be a power of two by
+// mkimage, whose ALIGN macro then masks rather than rounds.
+func TestOddAlignmentLikeMkimage(t *testing.T) {
+	for _, align := range []int{3, 6, 0x30, 0x1001} {
+		dir := t.TempDir()
+		s := kernelSpec(int64(align))
+		writeData(t, dir, s)
+		want := mkimageSpec(t, dir, s, "-E", "-B", fmt.Sprintf("%x", align))
+		got, err := Build(s, Options{Timestamp: testEpoch, External: true, Align: align})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.FIT, want) {
+			t.Errorf("-B %#x: differs from mkimage at %#x (got %d, want %d bytes)", align, firstDiff(got.FIT, want), len(got.FIT), len(want))
+		}
+	}
+}

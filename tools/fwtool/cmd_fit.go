@@ -84,7 +84,8 @@ func runMkimageFIT(opts mkimageOptions, stdout, stderr io.Writer) int {
 		External:    opts.External,
 	}
 	if opts.AlignmentSet {
-		if opts.Alignment == 0 || opts.Alignment > 1<<30 {
+		// -B 0 means mkimage's default of 4, like leaving it out.
+		if opts.Alignment > 1<<30 {
 			return fail("%s: -B %#x: alignment out of range", opts.Image, opts.Alignment)
 		}
 		fitOpts.Align = int(opts.Alignment)
