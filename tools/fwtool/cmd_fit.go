@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 
+	"github.com/rules-firmware/rules_firmware/tools/compress"
 	"github.com/rules-firmware/rules_firmware/tools/dts"
 	"github.com/rules-firmware/rules_firmware/tools/fdt"
 	"github.com/rules-firmware/rules_firmware/tools/fit"
@@ -29,6 +32,67 @@ func init() {
 		probe:    probeFIT,
 		list:     listFIT,
 	})
+	registerExtractor(extractor{name: "FIT", priority: 40, probe: probeFIT, extract: extractFIT})
+}
+
+// extractFIT writes /images nodes (names, wildcards allowed) to files,
+// decompressing those whose "compression" tools/compress handles unless
+// decompress is false; like dumpimage -T flat_dt -p N, but by name.
+func extractFIT(f *os.File, size int64, paths []string, out, outDir string, decompress bool, stdout io.Writer) error {
+	b, err := readAllAt(f, size)
+	if err != nil {
+		return err
+	}
+	img, err := fit.Parse(b)
+	if err != nil {
+		return err
+	}
+	images, err := img.Images()
+	if err != nil {
+		return err
+	}
+	var picked []fit.Image
+	for _, im := range images {
+		for _, p := range paths {
+			if ok, err := path.Match(p, im.Name); err != nil {
+				return fmt.Errorf("bad pattern %q: %v", p, err)
+			} else if ok {
+				picked = append(picked, im)
+				break
+			}
+		}
+	}
+	if len(picked) == 0 {
+		return fmt.Errorf("no image under /images matches %v", paths)
+	}
+	if out != "" && len(picked) != 1 {
+		return fmt.Errorf("%q matches %d images; -f takes exactly one", paths[0], len(picked))
+	}
+	for _, im := range picked {
+		data, err := img.Data(im)
+		if err != nil {
+			return err
+		}
+		if decompress && im.Compression != "" && im.Compression != "none" {
+			if !compress.Supported(im.Compression) {
+				return fmt.Errorf("Node '/images/%s': compression '%s' cannot be undone here (use -U)", im.Name, im.Compression)
+			}
+			if data, err = compress.DecompressBytes(im.Compression, data); err != nil {
+				return fmt.Errorf("Node '/images/%s': %v", im.Name, err)
+			}
+		}
+		name := out
+		if name == "" {
+			if err := os.MkdirAll(outDir, 0o755); err != nil {
+				return err
+			}
+			name = filepath.Join(outDir, im.Name)
+		}
+		if err := outfile.WriteBytes(name, data); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func probeFIT(f *os.File, size int64) bool {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -403,5 +404,46 @@ func TestMkimageFITDtcIncludeDir(t *testing.T) {
 	}
 	if code, _, stderr := runFwtool(t, "7", "mkimage", "-D", "-W no-unit_address_vs_reg", "-f", filepath.Join(sub, "x.its"), filepath.Join(dir, "o.itb")); code == 0 || !strings.Contains(stderr, "not supported") {
 		t.Errorf("unsupported -D: exit %d %q", code, stderr)
+	}
+}
+
+func TestExtractFIT(t *testing.T) {
+	dir := t.TempDir()
+	plain := []byte("kernel bytes kernel bytes kernel bytes")
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(plain)
+	zw.Close()
+	writeFile(t, filepath.Join(dir, "k.gz"), gz.Bytes())
+	writeFile(t, filepath.Join(dir, "d.dtb"), []byte{1, 2, 3})
+	its := `/dts-v1/;
+/ {
+	description = "x";
+	images {
+		kernel { data = /incbin/("k.gz"); type = "kernel"; arch = "arm"; os = "linux"; compression = "gzip"; load = <0>; entry = <0>; };
+		fdt-1 { data = /incbin/("d.dtb"); type = "flat_dt"; arch = "arm"; compression = "none"; };
+	};
+	configurations { default = "c"; c { kernel = "kernel"; fdt = "fdt-1"; }; };
+};
+`
+	writeFile(t, filepath.Join(dir, "x.its"), []byte(its))
+	itb := filepath.Join(dir, "x.itb")
+	if code, _, stderr := runFwtool(t, "", "mkimage", "-q", "-E", "-f", filepath.Join(dir, "x.its"), itb); code != 0 {
+		t.Fatal(stderr)
+	}
+	if code, _, stderr := runFwtool(t, "", "extract", "-i", itb, "-f", filepath.Join(dir, "k"), "kernel"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if got := readFile(t, filepath.Join(dir, "k")); !bytes.Equal(got, plain) {
+		t.Errorf("decompressed kernel: %q", got)
+	}
+	if code, _, stderr := runFwtool(t, "", "extract", "-U", "-i", itb, "-O", filepath.Join(dir, "all"), "*"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if !bytes.Equal(readFile(t, filepath.Join(dir, "all", "kernel")), gz.Bytes()) || !bytes.Equal(readFile(t, filepath.Join(dir, "all", "fdt-1")), []byte{1, 2, 3}) {
+		t.Errorf("raw extraction differs")
+	}
+	if code, _, stderr := runFwtool(t, "", "extract", "-i", itb, "-f", filepath.Join(dir, "z"), "nope"); code == 0 || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("no match: exit %d %q", code, stderr)
 	}
 }
