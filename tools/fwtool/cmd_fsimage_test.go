@@ -294,3 +294,55 @@ func TestVfatSparseInput(t *testing.T) {
 		t.Fatalf("fsck.vfat -n: %v\n%s", err, msg)
 	}
 }
+
+func TestFsSafeJoinAndMatch(t *testing.T) {
+	for _, bad := range []string{"../x", "a/../../x", "a//b", "./a", "a\\b"} {
+		if _, err := fsSafeJoin("out", bad); err == nil {
+			t.Errorf("fsSafeJoin accepted %q", bad)
+		}
+	}
+	if p, err := fsSafeJoin("out", "a/b"); err != nil || p != filepath.Join("out", "a", "b") {
+		t.Errorf("fsSafeJoin(a/b) = %q, %v", p, err)
+	}
+	cases := []struct {
+		path     string
+		patterns []string
+		want     bool
+	}{
+		{"boot/zImage", nil, true},
+		{"boot/zImage", []string{"/boot"}, true},
+		{"boot/zImage", []string{"boot/*"}, true},
+		{"boot/zImage", []string{"*.dtb"}, false},
+		{"x.dtb", []string{"*.dtb"}, true},
+		{"bootfs/x", []string{"boot"}, false},
+	}
+	for _, c := range cases {
+		if got := fsMatch(c.path, c.patterns); got != c.want {
+			t.Errorf("fsMatch(%q, %q) = %v", c.path, c.patterns, got)
+		}
+	}
+}
+
+func TestSquashfsExtractDir(t *testing.T) {
+	in := writeInputs(t, map[string][]byte{"a": []byte("A"), "b": []byte("B")})
+	img := filepath.Join(t.TempDir(), "r.squashfs")
+	if code, _, stderr := fsRun("squashfs", "--output", img, "--file", "etc/a="+filepath.Join(in, "a")+":0600",
+		"--file", "etc/sub/b="+filepath.Join(in, "b"), "--file", "other="+filepath.Join(in, "b")); code != 0 {
+		t.Fatal(stderr)
+	}
+	out := t.TempDir()
+	if code, _, stderr := fsRun("extract", "-i", img, "-O", out, "etc"); code != 0 {
+		t.Fatal(stderr)
+	}
+	a, err := os.ReadFile(filepath.Join(out, "etc", "a"))
+	st, _ := os.Stat(filepath.Join(out, "etc", "a"))
+	b, _ := os.ReadFile(filepath.Join(out, "etc", "sub", "b"))
+	if err != nil || string(a) != "A" || string(b) != "B" || st.Mode().Perm() != 0o600 {
+		t.Fatalf("extracted a=%q b=%q mode %v (%v)", a, b, st.Mode(), err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "other")); err == nil {
+		t.Fatal("extract took a file outside the pattern")
+	}
+	code, _, stderr := fsRun("extract", "-i", img, "-O", out, "nothing-here")
+	fsFailsOneLine(t, "no match", code, stderr, "nothing-here")
+}

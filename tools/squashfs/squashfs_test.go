@@ -650,3 +650,43 @@ func TestUncompressedMatchesMksquashfs(t *testing.T) {
 		}
 	}
 }
+
+// TestOwners: uids and gids other than 0 go through the id table.
+func TestOwners(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "f")
+	os.WriteFile(src, []byte("x"), 0o644)
+	img := build(t, []fstree.Entry{
+		{Path: "home/user", Kind: fstree.Dir, UID: 1000, GID: 100},
+		{Path: "home/user/file", Kind: fstree.File, Source: src, UID: 1000, GID: 1000},
+		{Path: "etc/shadow", Kind: fstree.File, Source: src, GID: 42, Mode: 0o640, HasMode: true},
+	}, Options{})
+	out, err := exec.Command(lookTool(t, "unsquashfs"), "-lln", "-d", "R", img).CombinedOutput()
+	if err != nil {
+		t.Fatalf("unsquashfs -lln: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"drwxr-xr-x 1000/100 ", "R/home/user\n",
+		"-rw-r--r-- 1000/1000 ", "R/home/user/file\n",
+		"-rw-r----- 0/42 ", "R/etc/shadow\n",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("unsquashfs -lln lacks %q:\n%s", want, out)
+		}
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.HasSuffix(line, " R/home/user") && !strings.HasPrefix(line, "drwxr-xr-x 1000/100 ") {
+			t.Errorf("home/user listed as %q", line)
+		}
+		if strings.HasSuffix(line, " R/etc/shadow") && !strings.HasPrefix(line, "-rw-r----- 0/42 ") {
+			t.Errorf("etc/shadow listed as %q", line)
+		}
+	}
+	fsys, f, err := OpenFile(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if len(fsys.ids) != 4 {
+		t.Errorf("id table %v, want the 4 distinct ids 0, 42, 100, 1000", fsys.ids)
+	}
+}
