@@ -132,6 +132,9 @@ func TestBinmanGolden(t *testing.T) {
 					t.Errorf("%s differs from binman ls (-binman +ours):\n%s", file, diff)
 				}
 			}
+			if _, err := os.Stat(filepath.Join(dir, "extract")); err == nil {
+				checkExtract(t, filepath.Join(dir, "extract"), got)
+			}
 			if c.Replace != nil {
 				checkReplace(t, dir, out, c)
 			}
@@ -174,5 +177,43 @@ func checkReplace(t *testing.T, dir, image string, c binmanCase) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Fatalf("replaced image differs from binman's:\n got %x\nwant %x", got, want)
+	}
+}
+
+// checkExtract reads every entry through the fdtmap as `fwtool extract -O`
+// does and compares with what `binman extract -O` wrote: the same files
+// (sections as <path>/root) with the same bytes.
+func checkExtract(t *testing.T, want string, image []byte) {
+	t.Helper()
+	m, err := fdtmap.Read(bytes.NewReader(image), int64(len(image)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, _, err := m.Select(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours := map[string][]byte{}
+	for _, e := range entries {
+		data, err := m.ReadEntry(bytes.NewReader(image), int64(len(image)), e, Decompress)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := e.Path
+		if len(e.Children) > 0 || e.Parent == nil {
+			name = strings.TrimPrefix(name+"/root", "/")
+		}
+		ours[name] = data
+	}
+	theirs := map[string][]byte{}
+	filepath.Walk(want, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			rel, _ := filepath.Rel(want, p)
+			theirs[filepath.ToSlash(rel)], _ = os.ReadFile(p)
+		}
+		return nil
+	})
+	if diff := cmp.Diff(theirs, ours); diff != "" {
+		t.Errorf("extracted entries differ from binman extract (-binman +ours):\n%s", diff)
 	}
 }

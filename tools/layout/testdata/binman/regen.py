@@ -329,6 +329,11 @@ def main():
                                     capture_output=True, text=True, check=True)
                 with open(os.path.join(case_dir, 'ls-pattern.txt'), 'w') as f:
                     f.write(ls.stdout)
+                # Every entry as `binman extract` writes it (decompressed).
+                subprocess.run([sys.executable, BINMAN, 'extract', '-i',
+                                os.path.join(out, 'image.bin'), '-O',
+                                os.path.join(case_dir, 'extract')],
+                               capture_output=True, check=True)
         else:
             lines = [l for l in res.stderr.splitlines() if l.startswith('binman: ')]
             case['error'] = lines[-1][len('binman: '):] if lines else res.stderr.strip()
