@@ -390,3 +390,48 @@ func TestOddAlignmentLikeMkimage(t *testing.T) {
 		}
 	}
 }
+
+// TestControlDTBReuseLikeMkimage: signing into a control DTB that already
+// holds the key (mkimage rewrites the key node in place) and into one dtc
+// padded so that no growth is needed.
+func TestControlDTBReuseLikeMkimage(t *testing.T) {
+	dir := t.TempDir()
+	keys := filepath.Join(dir, "keys")
+	if err := os.Mkdir(keys, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeKeyFiles(t, keys, "dev", testKey(t, 2048))
+	writeKeyFiles(t, keys, "big", testKey(t, 4096))
+	s := kernelSpec(8)
+	s.Configs[0].Signatures = []SignatureSpec{{Algo: "sha256,rsa2048", KeyName: "dev"}, {Algo: "sha512,rsa4096", KeyName: "big"}}
+	writeData(t, dir, s)
+	controlDTB(t, dir)
+	run(t, dir, "dtc", "-I", "dts", "-O", "dtb", "-p", "3000", "-o", "padded.dtb", "u-boot.dts")
+	for _, start := range []string{"u-boot.dtb", "padded.dtb"} {
+		ctl, err := os.ReadFile(filepath.Join(dir, start))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for round := 0; round < 2; round++ {
+			if err := os.WriteFile(filepath.Join(dir, "ctl.dtb"), ctl, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			want := mkimageSpec(t, dir, s, "-k", "keys", "-K", "ctl.dtb", "-r")
+			wantCtl, _ := os.ReadFile(filepath.Join(dir, "ctl.dtb"))
+			got, err := Build(s, Options{Timestamp: testEpoch, Keys: KeyDir{Dir: keys}, KeyDest: ctl, RequireKeys: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.FIT, want) {
+				t.Fatalf("%s round %d: FIT differs at %#x", start, round, firstDiff(got.FIT, want))
+			}
+			if !bytes.Equal(got.KeyDest, wantCtl) {
+				t.Fatalf("%s round %d: control DTB differs at %#x (got %d, want %d bytes)", start, round, firstDiff(got.KeyDest, wantCtl), len(got.KeyDest), len(wantCtl))
+			}
+			if _, err := Verify(got.FIT, got.KeyDest, ""); err != nil {
+				t.Fatal(err)
+			}
+			ctl = got.KeyDest
+		}
+	}
+}
