@@ -46,6 +46,9 @@ func (img *Image) Filename() string { return img.filename }
 // them until no entry changes size. The image is then ready for WriteImage,
 // WriteMap and WriteSVG.
 func Build(m *Manifest, opts Options) (*Image, error) {
+	if err := m.normalize(); err != nil {
+		return nil, err
+	}
 	img := &Image{
 		allowMissing: m.AllowMissing || opts.AllowMissing,
 		allowRepack:  m.Image.AllowRepack,

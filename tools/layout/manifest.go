@@ -154,14 +154,24 @@ func ParseManifest(data []byte) (*Manifest, error) {
 	if dec.More() {
 		return nil, fmt.Errorf("manifest: trailing data after the JSON object")
 	}
+	if err := m.normalize(); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// normalize checks the version and names and fills in defaults (image
+// name and node path, entry types). Build calls it too, so manifests made
+// in Go (the binman description importer) get the same treatment.
+func (m *Manifest) normalize() error {
 	if m.Version != ManifestVersion {
-		return nil, fmt.Errorf("manifest: version %d not supported (want %d)", m.Version, ManifestVersion)
+		return fmt.Errorf("manifest: version %d not supported (want %d)", m.Version, ManifestVersion)
 	}
 	if m.Image.Type == "" {
 		m.Image.Type = "section"
 	}
 	if m.Image.Type != "section" {
-		return nil, fmt.Errorf("manifest: image type must be 'section', not '%s'", m.Image.Type)
+		return fmt.Errorf("manifest: image type must be 'section', not '%s'", m.Image.Type)
 	}
 	if m.Image.Name == "" {
 		m.Image.Name = "image"
@@ -169,10 +179,7 @@ func ParseManifest(data []byte) (*Manifest, error) {
 	if m.Image.NodePath == "" {
 		m.Image.NodePath = "/binman"
 	}
-	if err := checkNames(&m.Image, m.Image.NodePath); err != nil {
-		return nil, err
-	}
-	return &m, nil
+	return checkNames(&m.Image, m.Image.NodePath)
 }
 
 func checkNames(n *Node, path string) error {

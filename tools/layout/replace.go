@@ -165,9 +165,6 @@ func repackImage(f *os.File, size int64, imagePath string, m *fdtmap.Map, target
 	img.ImageNode = m.ImageNode
 	yes := true
 	man := &Manifest{Version: ManifestVersion, UpdateFDT: &yes, Image: img}
-	if err := checkNames(&man.Image, man.Image.NodePath); err != nil {
-		return err
-	}
 	built, err := Build(man, Options{})
 	if err != nil {
 		return err
