@@ -104,7 +104,13 @@ func (img *Image) SVG() string {
 	labelY := make([]float64, len(boxes))
 	next := svgTop
 	for _, i := range order {
-		want := (y(boxes[i].start) + y(boxes[i].end)) / 2
+		// Label at the top of the box (its middle if small), so a big
+		// section's label does not push its children's labels away.
+		top, h := y(boxes[i].start), y(boxes[i].end)-y(boxes[i].start)
+		if h > svgLineHeight {
+			h = svgLineHeight
+		}
+		want := top + h/2
 		if want < next {
 			want = next
 		}
@@ -130,9 +136,12 @@ func (img *Image) SVG() string {
 		}
 		fmt.Fprintf(&sb, `<rect x="%.1f" y="%.2f" width="%.1f" height="%.2f" fill="%s" stroke="#333" stroke-width="0.5"><title>%s</title></rect>`+"\n",
 			x, top, w, bottom-top, fill, html.EscapeString(bx.name))
-		mid := (top + bottom) / 2
+		anchor := top + (bottom-top)/2
+		if bottom-top > svgLineHeight {
+			anchor = top + svgLineHeight/2
+		}
 		fmt.Fprintf(&sb, `<polyline points="%.1f,%.2f %.1f,%.2f %.1f,%.2f" fill="none" stroke="#999" stroke-width="0.5"/>`+"\n",
-			x+w, mid, labelX-8, labelY[i], labelX-2, labelY[i])
+			x+w, anchor, labelX-8, labelY[i], labelX-2, labelY[i])
 		fmt.Fprintf(&sb, `<text x="%.1f" y="%.2f" dominant-baseline="middle">%s%s  offset %s  size %s</text>`+"\n",
 			labelX, labelY[i], strings.Repeat("  ", bx.depth), html.EscapeString(bx.name), hexDec(bx.offset), hexDec(bx.size))
 	}
