@@ -20,6 +20,7 @@ const (
 	svgBoxWidth   = 140.0
 	svgLabelGap   = 40.0
 	svgLineHeight = 14.0
+	svgIndent     = 12.0 // label indent per nesting level
 )
 
 type svgBox struct {
@@ -141,9 +142,9 @@ func (img *Image) SVG() string {
 			anchor = top + svgLineHeight/2
 		}
 		fmt.Fprintf(&sb, `<polyline points="%.1f,%.2f %.1f,%.2f %.1f,%.2f" fill="none" stroke="#999" stroke-width="0.5"/>`+"\n",
-			x+w, anchor, labelX-8, labelY[i], labelX-2, labelY[i])
-		fmt.Fprintf(&sb, `<text x="%.1f" y="%.2f" dominant-baseline="middle">%s%s  offset %s  size %s</text>`+"\n",
-			labelX, labelY[i], strings.Repeat("  ", bx.depth), html.EscapeString(bx.name), hexDec(bx.offset), hexDec(bx.size))
+			x+w, anchor, labelX-8, labelY[i], labelX-2+float64(bx.depth)*svgIndent, labelY[i])
+		fmt.Fprintf(&sb, `<text x="%.1f" y="%.2f" dominant-baseline="middle" xml:space="preserve">%s  offset %s  size %s</text>`+"\n",
+			labelX+float64(bx.depth)*svgIndent, labelY[i], html.EscapeString(bx.name), hexDec(bx.offset), hexDec(bx.size))
 	}
 	sb.WriteString("</svg>\n")
 	return sb.String()
