@@ -377,3 +377,23 @@ func TestFdtmapTreeIsParseable(t *testing.T) {
 	}
 	_ = fdt.Magic
 }
+
+func TestEntriesChangingSizeStopAfterBoundedPasses(t *testing.T) {
+	m, err := ParseManifest([]byte(`{"version":1,"image":{"entries":[{"name":"t","type":"text","text":"x"},{"name":"fdtmap"}]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	passes := 0
+	// Shrinking the fdtmap's recorded contents after every pass makes its
+	// refreshed contents "grow" each time, so packing never settles.
+	_, err = Build(m, Options{AfterPack: func(img *Image) error {
+		passes++
+		fm := img.Find("fdtmap").b()
+		fm.setContents(bytesContent([]byte("short")))
+		return nil
+	}})
+	want := "Image '/binman': Entries changed size after packing (tried 5 passes)"
+	if err == nil || err.Error() != want || passes != 5 {
+		t.Fatalf("error %v after %d passes, want %q after 5", err, passes, want)
+	}
+}
