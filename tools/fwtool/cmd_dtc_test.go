@@ -107,3 +107,107 @@ func TestLsPrintsDTB(t *testing.T) {
 		t.Errorf("ls output:\n%s", out.String())
 	}
 }
+
+// TestCppThenDtcMatchesHostTools runs the kernel's recipe both ways:
+// cpp + dtc on the host, fwtool cpp + fwtool dtc here; the blobs must match.
+func TestCppThenDtcMatchesHostTools(t *testing.T) {
+	dtc, err := exec.LookPath("dtc")
+	if err != nil {
+		t.Fatalf("reference tool dtc not found: %v", err)
+	}
+	hostCpp, err := exec.LookPath("cpp")
+	if err != nil {
+		t.Fatalf("reference tool cpp not found: %v", err)
+	}
+	dir := t.TempDir()
+	files := map[string]string{
+		"include/dt-bindings/interrupt-controller/arm-gic.h": "#ifndef _GIC_H\n#define _GIC_H\n#define GIC_SPI 0\n#define GIC_PPI 1\n#define IRQ_TYPE_LEVEL_HIGH 4\n#define GIC_CPU_MASK_SIMPLE(num) ((1 << (num)) - 1)\n#endif\n",
+		"include/dt-bindings/pinctrl/pins.h":                 "#define PIN_NO(port, line) (((port) - 'A') * 0x10 + (line))\n#define PINMUX(port, line, mode) (((PIN_NO(port, line)) << 8) | (mode))\n#define AF7 0x8\n#define ANALOG 0x11\n",
+		"soc.dtsi": `#include <dt-bindings/interrupt-controller/arm-gic.h>
+#include <dt-bindings/pinctrl/pins.h>
+#define UART_BASE(n) (0x40010000 + (n) * 0x1000)
+/ {
+	#address-cells = <1>;
+	#size-cells = <1>;
+	intc: interrupt-controller@a0021000 {
+		compatible = "arm,cortex-a7-gic";
+		#interrupt-cells = <3>;
+		interrupt-controller;
+	};
+	timer {
+		interrupts = <GIC_PPI 13 (GIC_CPU_MASK_SIMPLE(2) | IRQ_TYPE_LEVEL_HIGH)>;
+	};
+	soc {
+		uart4: serial@40010000 {
+			reg = <UART_BASE(0) 0x400>;
+			interrupts = <GIC_SPI 52 IRQ_TYPE_LEVEL_HIGH>;
+			status = "disabled";
+		};
+		pinctrl {
+			uart4_pins: uart4-0 {
+				pinmux = <PINMUX('G', 11, AF7)>, /* TX */
+					 <PINMUX('B', 2, AF7)>; /* RX */
+			};
+		};
+	};
+};
+`,
+		"board.dts": `/dts-v1/;
+#include "soc.dtsi"
+#ifdef __DTS__
+#define CONSOLE "serial0:115200n8"
+#else
+#define CONSOLE "none"
+#endif
+/ {
+	model = "Example Board";
+	chosen { stdout-path = CONSOLE; };
+	aliases { serial0 = &uart4; };
+};
+&uart4 {
+	pinctrl-0 = <&uart4_pins>;
+	status = "okay";
+};
+`,
+	}
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cppArgs := []string{"-nostdinc", "-I", filepath.Join(dir, "include"), "-undef", "-D__DTS__", "-x", "assembler-with-cpp"}
+	hostPre := filepath.Join(dir, "host.pre")
+	if out, err := exec.Command(hostCpp, append(cppArgs, "-o", hostPre, filepath.Join(dir, "board.dts"))...).CombinedOutput(); err != nil {
+		t.Fatalf("cpp: %v\n%s", err, out)
+	}
+	hostDtb := filepath.Join(dir, "host.dtb")
+	if out, err := exec.Command(dtc, "-q", "-I", "dts", "-O", "dtb", "-o", hostDtb, hostPre).CombinedOutput(); err != nil {
+		t.Fatalf("dtc: %v\n%s", err, out)
+	}
+	ourPre := filepath.Join(dir, "our.pre")
+	ourDtb := filepath.Join(dir, "our.dtb")
+	var stderr bytes.Buffer
+	if rc := run(append(append([]string{"cpp"}, cppArgs...), "-o", ourPre, filepath.Join(dir, "board.dts")), &bytes.Buffer{}, &stderr); rc != 0 {
+		t.Fatalf("fwtool cpp: %s", stderr.String())
+	}
+	if rc := run([]string{"dtc", "-I", "dts", "-O", "dtb", "-o", ourDtb, ourPre}, &bytes.Buffer{}, &stderr); rc != 0 {
+		t.Fatalf("fwtool dtc: %s", stderr.String())
+	}
+	want, _ := os.ReadFile(hostDtb)
+	got, _ := os.ReadFile(ourDtb)
+	if !bytes.Equal(got, want) {
+		t.Fatal("fwtool cpp + fwtool dtc differ from cpp + dtc")
+	}
+	// Errors point into the original files through the line markers.
+	os.WriteFile(filepath.Join(dir, "bad.dts"), []byte("/dts-v1/;\n#include \"soc.dtsi\"\n/ {\n\tx = <&nolabel>;\n};\n"), 0o644)
+	badPre := filepath.Join(dir, "bad.pre")
+	if rc := run(append(append([]string{"cpp"}, cppArgs...), "-o", badPre, filepath.Join(dir, "bad.dts")), &bytes.Buffer{}, &stderr); rc != 0 {
+		t.Fatalf("fwtool cpp: %s", stderr.String())
+	}
+	stderr.Reset()
+	if rc := run([]string{"dtc", "-o", filepath.Join(dir, "bad.dtb"), badPre}, &bytes.Buffer{}, &stderr); rc == 0 || !strings.Contains(stderr.String(), "bad.dts:4:7: Reference to non-existent node or label \"nolabel\"") {
+		t.Errorf("error does not point into bad.dts: %q", stderr.String())
+	}
+}
