@@ -11,21 +11,22 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rules-firmware/rules_firmware/tools/elfgen"
 	"github.com/rules-firmware/rules_firmware/tools/layout"
 )
 
 const textAddr = 0x1000
 
 // spl is a 0x20-byte "SPL" of 0xaa with the usual symbol set.
-func splSyms() []testSym {
-	return []testSym{
-		{name: "__image_copy_start", addr: textAddr},
-		{name: "_binman_u_boot_prop_offset", addr: textAddr + 4, size: 4},
-		{name: "_binman_u_boot_any_prop_image_pos", addr: textAddr + 8, size: 8},
-		{name: "_binman_u_boot_prop_size", addr: textAddr + 0x10, size: 4},
-		{name: "_binman_sym_magic", addr: textAddr + 0x14, size: 4},
-		{name: "_binman_nowhere_prop_size", addr: textAddr + 0x18, size: 4, weak: true},
-		{name: "other", addr: textAddr + 0x1c, size: 4},
+func splSyms() []elfgen.Symbol {
+	return []elfgen.Symbol{
+		{Name: "__image_copy_start", Addr: textAddr},
+		{Name: "_binman_u_boot_prop_offset", Addr: textAddr + 4, Size: 4},
+		{Name: "_binman_u_boot_any_prop_image_pos", Addr: textAddr + 8, Size: 8},
+		{Name: "_binman_u_boot_prop_size", Addr: textAddr + 0x10, Size: 4},
+		{Name: "_binman_sym_magic", Addr: textAddr + 0x14, Size: 4},
+		{Name: "_binman_nowhere_prop_size", Addr: textAddr + 0x18, Size: 4, Weak: true},
+		{Name: "other", Addr: textAddr + 0x1c, Size: 4},
 	}
 }
 
@@ -100,7 +101,7 @@ func TestPatchELF32AndELF64(t *testing.T) {
 	for _, is64 := range []bool{false, true} {
 		f := newFixture(t, map[string][]byte{
 			"spl.bin":    fill(0xaa, 0x20),
-			"spl.elf":    makeELF(is64, textAddr, fill(0xaa, 0x20), splSyms()),
+			"spl.elf":    elfgen.Build(is64, textAddr, fill(0xaa, 0x20), splSyms()),
 			"u-boot.bin": []byte("UBOOT!"),
 		})
 		var warn bytes.Buffer
@@ -123,10 +124,10 @@ func TestPatchELF32AndELF64(t *testing.T) {
 
 func TestPatcherFunction(t *testing.T) {
 	syms := splSyms()
-	syms[0].name = "_start_image" // custom base symbol, still matching binman's filter
+	syms[0].Name = "_start_image" // custom base symbol, still matching binman's filter
 	f := newFixture(t, map[string][]byte{
 		"spl.bin":    fill(0xaa, 0x20),
-		"spl.elf":    makeELF(false, textAddr, fill(0xaa, 0x20), syms),
+		"spl.elf":    elfgen.Build(false, textAddr, fill(0xaa, 0x20), syms),
 		"u-boot.bin": []byte("UBOOT!"),
 	})
 	got, err := f.build(t, splManifest, Patcher(map[string]string{"u-boot-spl": f.path("spl.elf")}, "_start_image"))
@@ -143,7 +144,7 @@ func TestPatcherFunction(t *testing.T) {
 func TestManifestSymbolsField(t *testing.T) {
 	f := newFixture(t, map[string][]byte{
 		"spl.bin":    fill(0xaa, 0x20),
-		"spl.elf":    makeELF(true, textAddr, fill(0xaa, 0x20), splSyms()),
+		"spl.elf":    elfgen.Build(true, textAddr, fill(0xaa, 0x20), splSyms()),
 		"u-boot.bin": []byte("UBOOT!"),
 	})
 	spec := Target{ELF: f.path("spl.elf"), SymbolsBase: new(uint64)}
@@ -169,7 +170,7 @@ func TestManifestSymbolsField(t *testing.T) {
 func TestEndAt4GB(t *testing.T) {
 	f := newFixture(t, map[string][]byte{
 		"spl.bin":    fill(0xaa, 0x20),
-		"spl.elf":    makeELF(false, textAddr, fill(0xaa, 0x20), splSyms()),
+		"spl.elf":    elfgen.Build(false, textAddr, fill(0xaa, 0x20), splSyms()),
 		"u-boot.bin": []byte("UBOOT!"),
 	})
 	manifest := `{"version": 1, "image": {"end_at_4gb": true, "size": 256, "entries": [
@@ -188,15 +189,15 @@ func TestEndAt4GB(t *testing.T) {
 // binman tests image_pos for truth: an entry at image position 0 reads as
 // unknown (-1), like one inside a compressed section.
 func TestImagePosZeroAndCompressed(t *testing.T) {
-	syms := []testSym{
-		{name: "__image_copy_start", addr: textAddr},
-		{name: "_binman_first_prop_image_pos", addr: textAddr, size: 4},
-		{name: "_binman_inner_prop_image_pos", addr: textAddr + 4, size: 8},
-		{name: "_binman_inner_prop_size", addr: textAddr + 12, size: 4},
+	syms := []elfgen.Symbol{
+		{Name: "__image_copy_start", Addr: textAddr},
+		{Name: "_binman_first_prop_image_pos", Addr: textAddr, Size: 4},
+		{Name: "_binman_inner_prop_image_pos", Addr: textAddr + 4, Size: 8},
+		{Name: "_binman_inner_prop_size", Addr: textAddr + 12, Size: 4},
 	}
 	f := newFixture(t, map[string][]byte{
 		"spl.bin":   fill(0xaa, 0x10),
-		"spl.elf":   makeELF(false, textAddr, fill(0xaa, 0x10), syms),
+		"spl.elf":   elfgen.Build(false, textAddr, fill(0xaa, 0x10), syms),
 		"inner.bin": []byte("inner"),
 	})
 	manifest := `{"version": 1, "image": {"entries": [
@@ -210,7 +211,7 @@ func TestImagePosZeroAndCompressed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := append(append(append(le32(0xffffffff), le64(^uint64(0))...), le32(5)...))
+	want := append(append(le32(0xffffffff), le64(^uint64(0))...), le32(5)...)
 	if diff := cmp.Diff(want, got[1:0x11]); diff != "" {
 		t.Errorf("SPL (-want +got):\n%s", diff)
 	}
@@ -221,7 +222,7 @@ func TestNoBaseSymbol(t *testing.T) {
 	syms := splSyms()[1:]
 	f := newFixture(t, map[string][]byte{
 		"spl.bin":    fill(0xaa, 0x20),
-		"spl.elf":    makeELF(false, textAddr, fill(0xaa, 0x20), syms),
+		"spl.elf":    elfgen.Build(false, textAddr, fill(0xaa, 0x20), syms),
 		"u-boot.bin": []byte("UBOOT!"),
 	})
 	got, err := f.build(t, splManifest, Patcher(map[string]string{"u-boot-spl": f.path("spl.elf")}, ""))
@@ -236,7 +237,7 @@ func TestNoBaseSymbol(t *testing.T) {
 // The entry's contents are the ELF file: symbols land at file offsets and
 // image_pos gets no base.
 func TestInELF(t *testing.T) {
-	elfData := makeELF(false, textAddr, fill(0xaa, 0x20), splSyms())
+	elfData := elfgen.Build(false, textAddr, fill(0xaa, 0x20), splSyms())
 	f := newFixture(t, map[string][]byte{
 		"spl.elf":    elfData,
 		"u-boot.bin": []byte("UBOOT!"),
@@ -253,7 +254,7 @@ func TestInELF(t *testing.T) {
 	patched := append([]byte(nil), elfData...)
 	// .text is at file offset 0x100 in makeELF's layout; u-boot's image-pos
 	// is 0, which binman writes as unknown.
-	copy(patched[0x100:], expectedSPL(0, ^uint64(0), 6))
+	copy(patched[elfgen.TextOffset:], expectedSPL(0, ^uint64(0), 6))
 	want = append(want, patched...)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("image (-want +got):\n%s", diff)
@@ -261,29 +262,29 @@ func TestInELF(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	base := testSym{name: "__image_copy_start", addr: textAddr}
+	base := elfgen.Symbol{Name: "__image_copy_start", Addr: textAddr}
 	for _, tc := range []struct {
 		name string
-		sym  testSym
+		sym  elfgen.Symbol
 		want string
 	}{
-		{"unknown entry", testSym{name: "_binman_nowhere_prop_size", addr: textAddr, size: 4},
+		{"unknown entry", elfgen.Symbol{Name: "_binman_nowhere_prop_size", Addr: textAddr, Size: 4},
 			"Section '/binman': Symbol '_binman_nowhere_prop_size' in entry '/binman/u-boot-spl': Entry 'nowhere' not found in list (u-boot-spl,u-boot,image)"},
-		{"bad size", testSym{name: "_binman_u_boot_prop_size", addr: textAddr, size: 2},
+		{"bad size", elfgen.Symbol{Name: "_binman_u_boot_prop_size", Addr: textAddr, Size: 2},
 			"Section '/binman': Symbol '_binman_u_boot_prop_size' in entry '/binman/u-boot-spl' has size 2: only 4 and 8 are supported"},
-		{"bad property", testSym{name: "_binman_u_boot_prop_colour", addr: textAddr, size: 4},
+		{"bad property", elfgen.Symbol{Name: "_binman_u_boot_prop_colour", Addr: textAddr, Size: 4},
 			"Section '/binman': Symbol '_binman_u_boot_prop_colour' in entry '/binman/u-boot-spl': No such property 'colour'"},
-		{"bad format", testSym{name: "_binman_u_boot_size", addr: textAddr, size: 4},
+		{"bad format", elfgen.Symbol{Name: "_binman_u_boot_size", Addr: textAddr, Size: 4},
 			"Section '/binman': Symbol '_binman_u_boot_size' in entry '/binman/u-boot-spl': Symbol '_binman_u_boot_size' has invalid format"},
-		{"past the end", testSym{name: "_binman_u_boot_prop_size", addr: textAddr + 0x1e, size: 4},
+		{"past the end", elfgen.Symbol{Name: "_binman_u_boot_prop_size", Addr: textAddr + 0x1e, Size: 4},
 			"/binman/u-boot-spl has offset 1e (size 4) but the contents size is 20"},
-		{"before the start", testSym{name: "_binman_u_boot_prop_size", addr: textAddr - 8, size: 4},
+		{"before the start", elfgen.Symbol{Name: "_binman_u_boot_prop_size", Addr: textAddr - 8, Size: 4},
 			"/binman/u-boot-spl has offset -8 (size 4) but the contents size is 20"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, map[string][]byte{
 				"spl.bin":    fill(0xaa, 0x20),
-				"spl.elf":    makeELF(false, textAddr, fill(0xaa, 0x20), []testSym{base, tc.sym}),
+				"spl.elf":    elfgen.Build(false, textAddr, fill(0xaa, 0x20), []elfgen.Symbol{base, tc.sym}),
 				"u-boot.bin": []byte("UBOOT!"),
 			})
 			_, err := f.build(t, splManifest, Patcher(map[string]string{"u-boot-spl": f.path("spl.elf")}, ""))
@@ -320,15 +321,15 @@ func TestErrors(t *testing.T) {
 // such entry in binman's collection order winning; nested entries come
 // before their section.
 func TestLookupOrder(t *testing.T) {
-	syms := []testSym{
-		{name: "__image_copy_start", addr: textAddr},
-		{name: "_binman_u_boot_any_prop_offset", addr: textAddr, size: 4},
-		{name: "_binman_dup_prop_offset", addr: textAddr + 4, size: 4},
-		{name: "_binman_sec_prop_size", addr: textAddr + 8, size: 4},
+	syms := []elfgen.Symbol{
+		{Name: "__image_copy_start", Addr: textAddr},
+		{Name: "_binman_u_boot_any_prop_offset", Addr: textAddr, Size: 4},
+		{Name: "_binman_dup_prop_offset", Addr: textAddr + 4, Size: 4},
+		{Name: "_binman_sec_prop_size", Addr: textAddr + 8, Size: 4},
 	}
 	f := newFixture(t, map[string][]byte{
 		"spl.bin": fill(0xaa, 12),
-		"spl.elf": makeELF(false, textAddr, fill(0xaa, 12), syms),
+		"spl.elf": elfgen.Build(false, textAddr, fill(0xaa, 12), syms),
 	})
 	manifest := `{"version": 1, "image": {"entries": [
 	  {"name": "u-boot-spl", "path": "$DIR/spl.bin"},
@@ -351,17 +352,17 @@ func TestLookupOrder(t *testing.T) {
 }
 
 func TestReadSymbols(t *testing.T) {
-	syms := []testSym{
-		{name: "_binman_b_prop_size", addr: 0x1010, size: 4},
-		{name: "_binman_a_prop_size", addr: 0x1008, size: 8, weak: true},
-		{name: "unrelated", addr: 0x1000, size: 4},
-		{name: "__image_copy_start", addr: 0x1000},
-		{name: "binman_local", addr: 0x1004, size: 4, local: true},
-		{name: "_binman_abs_prop_size", addr: 0x5, size: 4, shndx: uint16(elf.SHN_ABS)},
-		{name: "_binman_b_prop_size", addr: 0x1018, size: 4}, // later duplicate wins
+	syms := []elfgen.Symbol{
+		{Name: "_binman_b_prop_size", Addr: 0x1010, Size: 4},
+		{Name: "_binman_a_prop_size", Addr: 0x1008, Size: 8, Weak: true},
+		{Name: "unrelated", Addr: 0x1000, Size: 4},
+		{Name: "__image_copy_start", Addr: 0x1000},
+		{Name: "binman_local", Addr: 0x1004, Size: 4, Local: true},
+		{Name: "_binman_abs_prop_size", Addr: 0x5, Size: 4, Shndx: uint16(elf.SHN_ABS)},
+		{Name: "_binman_b_prop_size", Addr: 0x1018, Size: 4}, // later duplicate wins
 	}
 	for _, is64 := range []bool{false, true} {
-		got, err := ReadSymbols(bytes.NewReader(makeELF(is64, 0x1000, fill(0, 0x20), syms)))
+		got, err := ReadSymbols(bytes.NewReader(elfgen.Build(is64, 0x1000, fill(0, 0x20), syms)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -402,8 +403,8 @@ func TestSpecRoundTrip(t *testing.T) {
 }
 
 func FuzzReadSymbols(f *testing.F) {
-	f.Add(makeELF(false, textAddr, fill(0xaa, 0x20), splSyms()))
-	f.Add(makeELF(true, textAddr, fill(0xaa, 0x20), splSyms()))
+	f.Add(elfgen.Build(false, textAddr, fill(0xaa, 0x20), splSyms()))
+	f.Add(elfgen.Build(true, textAddr, fill(0xaa, 0x20), splSyms()))
 	f.Add([]byte("\x7fELF"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		syms, err := ReadSymbols(bytes.NewReader(data))

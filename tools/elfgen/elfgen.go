@@ -1,30 +1,40 @@
-package binsym
+// Package elfgen writes minimal little-endian ELF executables with a
+// symbol table, by hand, so tests of binman symbol writing need no
+// toolchain. The layout is fixed: ELF header, one PT_LOAD program header,
+// .text at file offset TextOffset, then .symtab, .strtab, .shstrtab and the
+// section headers.
+package elfgen
 
 import (
 	"debug/elf"
 	"encoding/binary"
 )
 
-// testSym is a symbol for makeELF; section 1 is .text.
-type testSym struct {
-	name  string
-	addr  uint64
-	size  uint64
-	weak  bool
-	local bool
-	shndx uint16 // 0 means .text (1); use elf.SHN_* values otherwise
+// TextOffset is where .text starts in the file.
+const TextOffset = 0x100
+
+// Symbol is one symbol-table entry (an STT_OBJECT).
+type Symbol struct {
+	Name  string
+	Addr  uint64
+	Size  uint64
+	Weak  bool
+	Local bool
+	// Shndx is the section index; 0 means .text. Use elf.SHN_ABS etc. for
+	// special sections.
+	Shndx uint16
 }
 
-// makeELF writes a minimal little-endian ELF executable by hand (no
-// toolchain needed): one PT_LOAD segment holding .text at textAddr, then
-// .symtab, .strtab and .shstrtab. is64 picks ELFCLASS64.
-func makeELF(is64 bool, textAddr uint64, text []byte, syms []testSym) []byte {
+// Build returns an ELF file whose .text (and only PT_LOAD segment) holds
+// text at address textAddr, with the given symbols. is64 picks ELFCLASS64
+// (AArch64), else ELFCLASS32 (ARM).
+func Build(is64 bool, textAddr uint64, text []byte, syms []Symbol) []byte {
 	le := binary.LittleEndian
 	ehsize, phentsize, shentsize, symentsize := 52, 32, 40, 16
 	if is64 {
 		ehsize, phentsize, shentsize, symentsize = 64, 56, 64, 24
 	}
-	textOff := 0x100
+	textOff := TextOffset
 	buf := make([]byte, textOff)
 	buf = append(buf, text...)
 
@@ -36,30 +46,30 @@ func makeELF(is64 bool, textAddr uint64, text []byte, syms []testSym) []byte {
 		return off
 	}
 	// Locals first, as the ELF spec requires; sh_info is the first global.
-	var ordered []testSym
+	var ordered []Symbol
 	for _, s := range syms {
-		if s.local {
+		if s.Local {
 			ordered = append(ordered, s)
 		}
 	}
 	firstGlobal := len(ordered) + 1
 	for _, s := range syms {
-		if !s.local {
+		if !s.Local {
 			ordered = append(ordered, s)
 		}
 	}
 	symtab := make([]byte, symentsize) // null symbol
 	for _, s := range ordered {
-		name := addStr(&strtab, s.name)
+		name := addStr(&strtab, s.Name)
 		bind := elf.STB_GLOBAL
-		if s.weak {
+		if s.Weak {
 			bind = elf.STB_WEAK
 		}
-		if s.local {
+		if s.Local {
 			bind = elf.STB_LOCAL
 		}
 		info := byte(elf.ST_INFO(bind, elf.STT_OBJECT))
-		shndx := s.shndx
+		shndx := s.Shndx
 		if shndx == 0 {
 			shndx = 1
 		}
@@ -68,11 +78,11 @@ func makeELF(is64 bool, textAddr uint64, text []byte, syms []testSym) []byte {
 		if is64 {
 			e[4] = info
 			le.PutUint16(e[6:], shndx)
-			le.PutUint64(e[8:], s.addr)
-			le.PutUint64(e[16:], s.size)
+			le.PutUint64(e[8:], s.Addr)
+			le.PutUint64(e[16:], s.Size)
 		} else {
-			le.PutUint32(e[4:], uint32(s.addr))
-			le.PutUint32(e[8:], uint32(s.size))
+			le.PutUint32(e[4:], uint32(s.Addr))
+			le.PutUint32(e[8:], uint32(s.Size))
 			e[12] = info
 			le.PutUint16(e[14:], shndx)
 		}
