@@ -81,7 +81,9 @@ func Compile(name string, src []byte, opts Options) (*fdt.Tree, error) {
 	if opts.Symbols {
 		ck.generateSymbols()
 	}
-	t.Root = toFDT(c.root)
+	if !c.root.deleted {
+		t.Root = toFDT(c.root)
+	}
 	return t, nil
 }
 

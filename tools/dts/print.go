@@ -43,6 +43,9 @@ func NormalizeDTB(t *fdt.Tree) error {
 		}
 		return nil
 	}
+	if t.Root == nil {
+		return nil
+	}
 	return walk(t.Root, "/")
 }
 

@@ -63,7 +63,8 @@ type Reservation struct {
 	Size    uint64
 }
 
-// Tree is a whole device tree blob.
+// Tree is a whole device tree blob. Root is nil only for the degenerate
+// blob with no nodes that dtc writes when a source deletes "/".
 type Tree struct {
 	Root      *Node
 	Reserve   []Reservation
@@ -329,9 +330,9 @@ func (t *Tree) Encode(opts EncodeOptions) ([]byte, error) {
 	}
 	var structBlock []byte
 	if t.Root != nil {
+		// A nil root writes no node at all, as dtc does for a source
+		// that deletes "/".
 		structBlock = appendNode(structBlock, t.Root, st)
-	} else {
-		structBlock = appendNode(structBlock, &Node{}, st)
 	}
 	structBlock = be32(structBlock, tokenEnd)
 
