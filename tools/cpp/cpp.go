@@ -74,6 +74,7 @@ type state struct {
 	macros map[string]*macro
 	out    strings.Builder
 	depth  int
+	steps  int // expansion work done, bounded by maxExpansionSteps
 }
 
 const maxIncludeDepth = 200

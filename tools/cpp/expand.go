@@ -6,6 +6,12 @@ import (
 	"strings"
 )
 
+// Bounds on macro expansion, far above what real sources need.
+const (
+	maxExpansionSteps  = 100000000
+	maxExpansionTokens = 4000000
+)
+
 func withHide(t token, hs map[string]bool) token {
 	if len(hs) == 0 {
 		return t
@@ -58,11 +64,12 @@ func collectArgs(toks []token) (args [][]token, end int, ok bool) {
 // name on come back as rest, to be completed by the next line.
 func (st *state) expand(toks []token, allowIncomplete bool) (out, rest []token, err error) {
 	in := append([]token{}, toks...)
-	steps := 0
 	for len(in) > 0 {
-		steps++
-		if steps > 1000000 {
-			return nil, nil, fmt.Errorf("macro expansion too long")
+		// A budget over the whole run: nested calls like f(f(f(x))) with
+		// "#define f(x) x x" grow exponentially.
+		st.steps++
+		if st.steps > maxExpansionSteps || len(in)+len(out) > maxExpansionTokens {
+			return nil, nil, fmt.Errorf("macro expansion too large")
 		}
 		t := in[0]
 		m := st.macros[t.text]
