@@ -17,6 +17,11 @@ type Blob struct {
 }
 
 func (e *Blob) obtain() error {
+	if sd := e.node.stored; sd != nil {
+		e.uncompSize, e.compressed = sd.uncompSize, true
+		e.setContents(bytesContent(sd.raw))
+		return nil
+	}
 	st, err := os.Stat(e.filePath)
 	if err != nil || st.IsDir() {
 		if !e.external || !(e.optional || e.image.allowMissing) {

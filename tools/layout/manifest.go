@@ -96,6 +96,17 @@ type Node struct {
 	// Symbols is owned by the ELF symbol patcher (binman_sym); the engine
 	// keeps it for the AfterPack hook and otherwise ignores it.
 	Symbols json.RawMessage `json:"symbols,omitempty"`
+
+	// stored, set only when repacking an existing image, is a compressed
+	// blob's data as found in the image: kept as is (with its recorded
+	// uncompressed size) instead of being compressed again, as binman's
+	// repack keeps it.
+	stored *storedData
+}
+
+type storedData struct {
+	raw        []byte
+	uncompSize uint64
 }
 
 // Prop is one raw device-tree property.

@@ -142,11 +142,13 @@ func repackImage(f *os.File, size int64, imagePath string, m *fdtmap.Map, target
 		contents := data
 		if e != target {
 			var err error
-			if contents, err = m.ReadEntry(f, size, e, Decompress); err != nil {
+			if contents, err = m.ReadEntry(f, size, e, nil); err != nil {
 				return Node{}, err
 			}
-			if e.HasUncompSize && uint64(len(contents)) > e.UncompSize {
-				contents = contents[:e.UncompSize]
+			if node.Compress != "" && node.Compress != "none" {
+				// Keep the compressed bytes as they are, as binman does.
+				node.stored = &storedData{raw: contents, uncompSize: e.UncompSize}
+				contents = nil
 			}
 		}
 		n++
