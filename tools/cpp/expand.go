@@ -186,13 +186,18 @@ func (st *state) substitute(m *macro, args [][]token, hs map[string]bool, space 
 				out[len(out)-1].space = lhs.space
 			} else {
 				pasted := tokenize(lhs.text + rhs[0].text)
-				if len(pasted) != 1 {
-					return nil, fmt.Errorf("pasting \"%s\" and \"%s\" does not give a valid preprocessing token", lhs.text, rhs[0].text)
+				if len(pasted) == 1 {
+					p := pasted[0]
+					p.space = lhs.space
+					p.hide = lhs.hide
+					out[len(out)-1] = p
+				} else {
+					// In assembler mode an invalid paste is not an error:
+					// the two tokens stay side by side.
+					r := rhs[0]
+					r.space = false
+					out = append(out, r)
 				}
-				p := pasted[0]
-				p.space = lhs.space
-				p.hide = lhs.hide
-				out[len(out)-1] = p
 			}
 			out = append(out, rhs[1:]...)
 		case t.param > 0:
