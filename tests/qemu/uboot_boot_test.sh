@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# Boots the real consumer, U-Boot (Debian's qemu_arm64 build), in QEMU on our
+# disk image. Distro boot finds boot.scr on the bootable FAT partition; the
+# script checks every image with U-Boot's own commands and powers off. This
+# test reads the serial console and fails unless every check passed.
+#
+# usage: uboot_boot_test.sh DISK PAYLOAD DTB BLOB
+#   DISK     the disk_image to boot
+#   PAYLOAD  the bytes inside the uImage and the FIT's kernel node
+#   DTB      the dtb rule's output, also the FIT's fdt-1 node
+#   BLOB     the firmware_image entry the script compares
+# RF_QEMU_UBOOT overrides the U-Boot binary (default: where Debian's
+# u-boot-qemu package installs it).
+set -euo pipefail
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+[[ $# -eq 4 ]] || fail "usage: $0 DISK PAYLOAD DTB BLOB"
+disk=$1 payload=$2 dtb=$3 blob=$4
+
+qemu=$(command -v qemu-system-aarch64) || fail "qemu-system-aarch64 not found on PATH (Debian package qemu-system-arm)"
+uboot=${RF_QEMU_UBOOT:-/usr/lib/u-boot/qemu_arm64/u-boot.bin}
+[[ -f "$uboot" ]] || fail "U-Boot for QEMU not found at $uboot (Debian package u-boot-qemu)"
+for f in "$disk" "$payload" "$dtb" "$blob"; do
+  [[ -f "$f" ]] || fail "input $f missing"
+done
+
+work=${TEST_TMPDIR:-$(mktemp -d)}
+# QEMU writes to its disk; boot a private copy.
+cp "$disk" "$work/disk.img"
+chmod u+w "$work/disk.img"
+raw_console="$work/console.raw"
+console="$work/console.log"
+
+status=0
+timeout 120 "$qemu" \
+  -M virt -cpu cortex-a57 -m 512 \
+  -nographic -no-reboot -nic none \
+  -bios "$uboot" \
+  -drive if=none,file="$work/disk.img",format=raw,id=hd0 \
+  -device virtio-blk-device,drive=hd0 \
+  </dev/null >"$raw_console" 2>"$work/qemu.stderr" || status=$?
+tr -d '\r' <"$raw_console" >"$console"
+# Keep the console beside Bazel's test log for whoever debugs a failure.
+if [[ -n "${TEST_UNDECLARED_OUTPUTS_DIR:-}" ]]; then cp "$console" "$TEST_UNDECLARED_OUTPUTS_DIR/"; fi
+
+show_console() {
+  echo "---- serial console ($console) ----" >&2
+  cat "$console" >&2
+  echo "---- qemu stderr ----" >&2
+  cat "$work/qemu.stderr" >&2
+}
+trap 'rc=$?; if ((rc != 0)); then show_console; fi' EXIT
+
+((status != 124)) || fail "QEMU did not power off within 120 s"
+((status == 0)) || fail "QEMU exited with status $status"
+
+has_line() { grep -qxF -- "$1" "$2"; }
+has_text() { grep -qF -- "$1" "$2"; }
+
+# The lines of one RF-BEGIN/RF-END section of the console.
+section() {
+  local name=$1 out="$work/section.$1"
+  awk -v b="RF-BEGIN $name" -v e="RF-END $name" '$0 == b {on = 1; next} $0 == e {on = 0} on' "$console" >"$out"
+  [[ -s "$out" ]] || fail "section $name missing from the console"
+  echo "$out"
+}
+
+expect() { # SECTION-FILE LINE...
+  local f=$1
+  shift
+  local l
+  for l in "$@"; do
+    has_line "$l" "$f" || fail "$(basename "$f"): expected line '$l'"
+  done
+}
+
+has_line "RF-SCRIPT-STARTED" "$console" || fail "boot.scr did not run (distro boot did not find it)"
+has_line "RF-SCRIPT-DONE" "$console" || fail "boot.scr did not run to its end"
+! grep -n "RF-FAIL" "$console" >&2 || fail "a check in boot.scr failed"
+
+for ok in payload-load \
+  uimage-iminfo uimage-unzip uimage-size uimage-cmp \
+  fit-iminfo fit-imxtract fit-cmp \
+  fit-external-iminfo fit-external-imxtract fit-external-cmp \
+  env-import dtb-addr dtb-get \
+  firmware-fdtmap-magic firmware-fdtmap-addr firmware-entry-size firmware-cmp \
+  corrupt-uimage-rejected corrupt-fit-rejected; do
+  has_line "RF-OK $ok" "$console" || fail "marker RF-OK $ok missing"
+done
+
+# Everything the script printed outside the deliberately corrupted images
+# must be free of U-Boot's error messages.
+awk '$0 == "RF-SCRIPT-STARTED" {on = 1} /^RF-BEGIN corrupt-/ {skip = 1} on && !skip; /^RF-END corrupt-/ {skip = 0}' \
+  "$console" >"$work/positive.log"
+for bad in "Bad Data CRC" "Bad Header Checksum" "Bad Magic Number" "Bad hash" "error!" "ERROR" \
+  "Error" "FDT_ERR" "differs" "failed" "Unknown command" "not found" "SCRIPT FAILED" "bad CRC"; do
+  ! grep -n -F -- "$bad" "$work/positive.log" >&2 || fail "U-Boot reported '$bad'"
+done
+
+size_of() { wc -c <"$1" | tr -d ' '; }
+sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
+# gzip's trailer holds the CRC-32 of its input (little-endian), the same
+# CRC U-Boot's crc32 hash nodes use.
+crc32_of() {
+  gzip -c "$1" | tail -c 8 | head -c 4 | od -An -tx1 | tr -d ' \n' |
+    sed 's/\(..\)\(..\)\(..\)\(..\)/\4\3\2\1/'
+}
+payload_size=$(size_of "$payload")
+dtb_size=$(size_of "$dtb")
+blob_size=$(size_of "$blob")
+
+s=$(section uimage)
+expect "$s" \
+  "   Legacy image found" \
+  "   Image Name:   rules_firmware qemu kernel" \
+  "   Image Type:   AArch64 Linux Kernel Image (gzip compressed)" \
+  "   Load Address: 40400000" \
+  "   Verifying Checksum ... OK" \
+  "$(printf 'Uncompressed size: %d = 0x%X' "$payload_size" "$payload_size")" \
+  "Total of $payload_size byte(s) were the same"
+
+for fit in fit fit-external; do
+  s=$(section "$fit")
+  expect "$s" \
+    "   FIT image found" \
+    "     Data Size:    $dtb_size Bytes = $dtb_size Bytes" \
+    "     Hash value:   $(sha256_of "$payload")" \
+    "     Hash value:   $(crc32_of "$payload")" \
+    "     Hash value:   $(sha256_of "$dtb")" \
+    "     Hash value:   $(crc32_of "$dtb")" \
+    "    Default Configuration: 'conf-1'" \
+    "     Kernel:       kernel" \
+    "     FDT:          fdt-1" \
+    "   Hash(es) for Image 0 (kernel): sha256+ crc32+ " \
+    "   Hash(es) for Image 1 (fdt-1): sha256+ crc32+ " \
+    "sha256+ crc32+    Loading part 0 ... OK" \
+    "Total of $payload_size byte(s) were the same"
+  awk -v p="     Data Size:    $payload_size Bytes = " 'index($0, p) == 1 {found = 1} END {exit !found}' "$s" ||
+    fail "$fit: no 'Data Size: $payload_size Bytes' line for the kernel"
+done
+
+s=$(section env)
+expect "$s" \
+  "rf_greeting=hello from uboot_env" \
+  "rf_number=0x2a"
+
+s=$(section dtb)
+expect "$s" \
+  "rf-check {" \
+  $'\tcompatible = "rules-firmware,check-node";' \
+  $'\trf-string = "dtb made by the dtb rule";' \
+  $'\trf-cells = <0x12345678 0xcafef00d>;' \
+  $'\trf-bytes = <0xdeadbeef>;' \
+  "RF-MODEL rules_firmware qemu check"
+
+s=$(section firmware)
+expect "$s" \
+  "fw_blob {" \
+  "$(printf '\tsize = <0x%08x>;' "$blob_size")" \
+  "Total of $blob_size byte(s) were the same"
+
+s=$(section corrupt-uimage)
+has_text "Bad Data CRC" "$s" || fail "the corrupted uImage was not reported as 'Bad Data CRC'"
+s=$(section corrupt-fit)
+has_text "Bad hash in FIT image!" "$s" || fail "the corrupted FIT was not reported as 'Bad hash in FIT image!'"
+
+echo "PASS: U-Boot booted the disk and accepted every image"
