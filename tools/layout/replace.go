@@ -86,7 +86,6 @@ func replaceInPlace(imagePath string, m *fdtmap.Map, e *fdtmap.Entry, data, stor
 			}
 		}
 	}
-	fm := fdtmap.Encode(m.Tree.Root)
 	out, err := os.OpenFile(imagePath, os.O_RDWR, 0)
 	if err != nil {
 		return err
@@ -96,11 +95,59 @@ func replaceInPlace(imagePath string, m *fdtmap.Map, e *fdtmap.Entry, data, stor
 	if _, err := out.WriteAt(slot, int64(pos)); err != nil {
 		return err
 	}
+	// Sections (and the image) holding the entry hash their data again,
+	// read back with the old fdtmap still in place, as binman's single
+	// packing pass sees it.
+	for a := e.Parent; a != nil; a = a.Parent {
+		if err := rehashSection(out, a); err != nil {
+			return err
+		}
+	}
 	// Same properties and value lengths: the fdtmap keeps its size.
-	if _, err := out.WriteAt(fm, m.Pos); err != nil {
+	if _, err := out.WriteAt(fdtmap.Encode(m.Tree.Root), m.Pos); err != nil {
 		return err
 	}
 	return out.Close()
+}
+
+// rehashSection updates a section's hash value: the digest of its data,
+// which runs from its first byte (after pad-before) to the end of its last
+// entry, as binman's section data does.
+func rehashSection(f *os.File, s *fdtmap.Entry) error {
+	h := s.Node.Child("hash")
+	if h == nil {
+		return nil
+	}
+	algo, _ := h.PropString("algo")
+	hh := newHash(algo)
+	v := h.Prop("value")
+	if hh == nil || v == nil || len(v.Value) != hh.Size() {
+		return nil
+	}
+	start, ok := s.FilePos()
+	if !ok {
+		return nil
+	}
+	skip := propU32(s.Node, "skip-at-start")
+	start += propU32(s.Node, "pad-before")
+	var end uint64
+	for _, c := range s.Children {
+		if e := c.Offset + c.Size - skip; e > end {
+			end = e
+		}
+	}
+	data := make([]byte, end)
+	if _, err := f.ReadAt(data, int64(start)); err != nil {
+		return err
+	}
+	hh.Write(data)
+	v.Value = hh.Sum(nil)
+	return nil
+}
+
+func propU32(n *fdt.Node, name string) uint64 {
+	v, _ := n.PropU32(name)
+	return uint64(v)
 }
 
 // repackImage rebuilds the image from its fdtmap: each leaf becomes a blob
