@@ -438,3 +438,29 @@ func TestReplaceInPlaceEqualsRebuild(t *testing.T) {
 		t.Fatalf("replaced image differs from a rebuild:\n got %x\nwant %x", got, exp)
 	}
 }
+
+func TestSparseOverlapOverwritesWithZeros(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a"), bytes.Repeat([]byte{'A'}, 3*4096), 0o644)
+	f, _ := os.Create(filepath.Join(dir, "holes"))
+	f.Truncate(2 * 4096) // all hole
+	f.Close()
+	m, err := ParseManifest([]byte(`{"version":1,"image":{"entries":[{"name":"a","path":"` + dir + `/a"},
+		{"name":"h","path":"` + dir + `/holes","offset":4096,"size":8192,"overlap":true}]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := Build(m, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	if err := img.WriteImage(out); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(out)
+	want := append(bytes.Repeat([]byte{'A'}, 4096), make([]byte, 8192)...)
+	if !bytes.Equal(got, want) {
+		t.Fatal("overlapping sparse blob did not overwrite earlier data with zeros")
+	}
+}

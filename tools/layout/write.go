@@ -69,7 +69,9 @@ func writeContents(f *os.File, c content) error {
 				return err
 			}
 		case fileRegion:
-			if err := copyRegion(f, p.at, src); err != nil {
+			// Holes may stay holes only where nothing was written yet; an
+			// overlap entry must overwrite earlier data with its zeros.
+			if err := copyRegion(f, p.at, src, p.at >= written); err != nil {
 				return err
 			}
 		default:
@@ -102,8 +104,8 @@ const (
 )
 
 // copyRegion copies the data extents of a file region to out at pos,
-// skipping holes so sparse inputs make sparse outputs.
-func copyRegion(out *os.File, pos uint64, r fileRegion) error {
+// skipping holes (when keepHoles) so sparse inputs make sparse outputs.
+func copyRegion(out *os.File, pos uint64, r fileRegion, keepHoles bool) error {
 	in, err := os.Open(r.path)
 	if err != nil {
 		return err
@@ -116,6 +118,9 @@ func copyRegion(out *os.File, pos uint64, r fileRegion) error {
 	}
 	if st.Size() < end {
 		return fmt.Errorf("%s: file shrank while building (%d bytes, need %d)", r.path, st.Size(), end)
+	}
+	if !keepHoles {
+		return copyRange(out, in, pos, int64(r.off), int64(r.n))
 	}
 	for at := int64(r.off); at < end; {
 		data, err := in.Seek(at, seekData)
