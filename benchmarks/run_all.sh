@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every benchmark in the repository in turn and prints each table:
+#   benchmarks/formats.sh              uImage, FIT, dtc beside mkimage and dtc
+#   tools/layout/bench/*.sh            layout engine beside binman / cp --sparse
+#   tools/disk/bench/*.sh              disk images beside genimage
+# fwtool is built once and handed to each (FWTOOL, or the layout bench's
+# argument). A benchmark that fails is reported and the others still run;
+# the exit status is then 1.
+#
+# Usage: benchmarks/run_all.sh
+# Environment: FWTOOL (a built fwtool; default: go build from this tree);
+#   anything the individual scripts read (RUNS, NODES, BINMAN, GENIMAGE...).
+# Not part of `bazel test` or CI: too slow, and timings depend on the machine.
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/fwtool-bench-all.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+if [[ -z ${FWTOOL:-} ]]; then
+	FWTOOL=$work/fwtool
+	(cd "$root" && go build -o "$FWTOOL" ./tools/fwtool) || { echo "run_all.sh: cannot build fwtool" >&2; exit 1; }
+fi
+export FWTOOL
+
+failed=()
+for script in "$root/benchmarks/formats.sh" "$root"/tools/layout/bench/*.sh "$root"/tools/disk/bench/*.sh; do
+	name=${script#"$root"/}
+	printf '\n==== %s ====\n' "$name"
+	start=$(date +%s)
+	if [[ $name == tools/layout/bench/* ]]; then
+		bash "$script" "$FWTOOL"
+	else
+		bash "$script"
+	fi
+	status=$?
+	if ((status != 0)); then
+		failed+=("$name (exit $status)")
+	fi
+	printf '(%s: %d s)\n' "$name" "$(($(date +%s) - start))"
+done
+
+if ((${#failed[@]} > 0)); then
+	printf '\nfailed: %s\n' "${failed[@]}" >&2
+	exit 1
+fi
