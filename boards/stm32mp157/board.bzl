@@ -39,7 +39,11 @@ def stm32mp157_board(
 
     Args:
       name: unused prefix (targets have fixed names: bootimage, osimage, sdcard, image, flashlayout, ...).
-      fsbl, ssbl, kernel, dtb, busybox: default labels of the input flags.
+      fsbl: default FSBL (STM32 image: TF-A BL2 or U-Boot SPL).
+      ssbl: default SSBL (U-Boot image or FIP).
+      kernel: default kernel (zImage).
+      dtb: default device tree blob.
+      busybox: default static busybox for the rootfs.
       dtb_name: file name of the device tree in bootfs.
       ssbl_offset: where the SSBL starts in the boot image (after the FSBL).
       boot_partition_size: hard limit of the boot image (an eMMC boot hardware partition).

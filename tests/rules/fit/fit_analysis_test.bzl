@@ -1,8 +1,8 @@
 """Analysis tests for fit_component / fit_image: action, provider, errors."""
 
 load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
-load("//rules/private:fit.bzl", "fit_component", "fit_image")
-load("//rules/private:providers.bzl", "FirmwareImageInfo")
+load("//rules:defs.bzl", "FirmwareImageInfo", "fit_component", "fit_image")
+load("//tests/rules:analysis.bzl", "failure_test")
 
 def _action_test_impl(ctx):
     env = analysistest.begin(ctx)
@@ -22,17 +22,6 @@ def _action_test_impl(ctx):
     return analysistest.end(env)
 
 action_test = analysistest.make(_action_test_impl)
-
-def _failure_test_impl(ctx):
-    env = analysistest.begin(ctx)
-    asserts.expect_failure(env, ctx.attr.expected)
-    return analysistest.end(env)
-
-failure_test = analysistest.make(
-    _failure_test_impl,
-    expect_failure = True,
-    attrs = {"expected": attr.string()},
-)
 
 def fit_analysis_test_suite(name):
     """Declares the fit analysis tests and a test_suite of them.

@@ -2,6 +2,7 @@
 
 load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
 load("//rules:defs.bzl", "FirmwareImageInfo", "fit_image_from_its")
+load("//tests/rules:analysis.bzl", "failure_test")
 
 def _action_test_impl(ctx):
     env = analysistest.begin(ctx)
@@ -46,17 +47,6 @@ def _action_test_impl(ctx):
     return analysistest.end(env)
 
 action_test = analysistest.make(_action_test_impl)
-
-def _failure_test_impl(ctx):
-    env = analysistest.begin(ctx)
-    asserts.expect_failure(env, ctx.attr.expected)
-    return analysistest.end(env)
-
-failure_test = analysistest.make(
-    _failure_test_impl,
-    expect_failure = True,
-    attrs = {"expected": attr.string()},
-)
 
 def fit_its_analysis_test_suite(name):
     """Declares the fit_image_from_its analysis tests and a test_suite of them.

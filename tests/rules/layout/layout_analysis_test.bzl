@@ -2,6 +2,7 @@
 
 load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
 load("//rules:defs.bzl", "FirmwareImageInfo", "LayoutEntryInfo", "firmware_image", "layout_blob", "layout_fill", "layout_image_header", "layout_section", "layout_text")
+load("//tests/rules:analysis.bzl", "failure_test")
 
 def _manifest_test_impl(ctx):
     env = analysistest.begin(ctx)
@@ -42,17 +43,6 @@ def _manifest_test_impl(ctx):
     return analysistest.end(env)
 
 manifest_test = analysistest.make(_manifest_test_impl)
-
-def _failure_test_impl(ctx):
-    env = analysistest.begin(ctx)
-    asserts.expect_failure(env, ctx.attr.expected)
-    return analysistest.end(env)
-
-failure_test = analysistest.make(
-    _failure_test_impl,
-    expect_failure = True,
-    attrs = {"expected": attr.string()},
-)
 
 def layout_analysis_test_suite(name):
     """Declares the layout analysis tests and a test_suite of them.

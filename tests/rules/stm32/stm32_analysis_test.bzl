@@ -2,6 +2,7 @@
 
 load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
 load("//rules:defs.bzl", "FirmwareImageInfo", "stm32_image")
+load("//tests/rules:analysis.bzl", "failure_test")
 
 def _action_test_impl(ctx):
     env = analysistest.begin(ctx)
@@ -25,17 +26,6 @@ def _action_test_impl(ctx):
     return analysistest.end(env)
 
 action_test = analysistest.make(_action_test_impl)
-
-def _failure_test_impl(ctx):
-    env = analysistest.begin(ctx)
-    asserts.expect_failure(env, ctx.attr.expected)
-    return analysistest.end(env)
-
-failure_test = analysistest.make(
-    _failure_test_impl,
-    expect_failure = True,
-    attrs = {"expected": attr.string()},
-)
 
 def stm32_analysis_test_suite(name):
     """Declares the stm32_image analysis tests and a test_suite of them.

@@ -2,6 +2,7 @@
 
 load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
 load("//rules:defs.bzl", "FirmwareImageInfo", "uboot_env")
+load("//tests/rules:analysis.bzl", "failure_test")
 
 def _flag_value(argv, flag):
     return argv[argv.index(flag) + 1] if flag in argv else None
@@ -44,17 +45,6 @@ def _src_test_impl(ctx):
     return analysistest.end(env)
 
 src_test = analysistest.make(_src_test_impl)
-
-def _failure_test_impl(ctx):
-    env = analysistest.begin(ctx)
-    asserts.expect_failure(env, ctx.attr.expected)
-    return analysistest.end(env)
-
-failure_test = analysistest.make(
-    _failure_test_impl,
-    expect_failure = True,
-    attrs = {"expected": attr.string()},
-)
 
 def uboot_env_analysis_test_suite(name):
     """Declares the uboot_env analysis tests and a test_suite of them.

@@ -2,6 +2,7 @@
 
 load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
 load("//rules:defs.bzl", "FirmwareImageInfo", "uimage")
+load("//tests/rules:analysis.bzl", "failure_test")
 
 def _action_test_impl(ctx):
     env = analysistest.begin(ctx)
@@ -34,17 +35,6 @@ def _timestamp_test_impl(ctx):
     return analysistest.end(env)
 
 timestamp_test = analysistest.make(_timestamp_test_impl)
-
-def _failure_test_impl(ctx):
-    env = analysistest.begin(ctx)
-    asserts.expect_failure(env, ctx.attr.expected)
-    return analysistest.end(env)
-
-failure_test = analysistest.make(
-    _failure_test_impl,
-    expect_failure = True,
-    attrs = {"expected": attr.string()},
-)
 
 def uimage_analysis_test_suite(name):
     """Declares the uimage analysis tests and a test_suite of them.
