@@ -139,3 +139,35 @@ func FuzzRead(f *testing.F) {
 		})
 	})
 }
+
+func TestListLikeBinman(t *testing.T) {
+	u := fdt.U32
+	root := &fdt.Node{Properties: []*fdt.Property{{Name: "image-node", Value: fdt.String("binman")}, {Name: "image-pos", Value: u(0)}, {Name: "size", Value: u(0x1000000)}, {Name: "offset", Value: u(0)}},
+		Children: []*fdt.Node{
+			{Name: "p", Properties: []*fdt.Property{{Name: "uncomp-size", Value: u(0x1a64)}, {Name: "image-pos", Value: u(0)}, {Name: "size", Value: u(0x1a73)}, {Name: "offset", Value: u(0)}, {Name: "type", Value: fdt.String("blob")}, {Name: "compress", Value: fdt.String("lz4")}}},
+			{Name: "s", Properties: []*fdt.Property{{Name: "uncomp-size", Value: u(0x1a64)}, {Name: "image-pos", Value: u(0x1a73)}, {Name: "size", Value: u(0x1a73)}, {Name: "offset", Value: u(0x1a73)}, {Name: "type", Value: fdt.String("section")}, {Name: "compress", Value: fdt.String("lz4")}},
+				Children: []*fdt.Node{{Name: "q", Properties: []*fdt.Property{{Name: "size", Value: u(0x1a64)}, {Name: "offset", Value: u(0)}, {Name: "type", Value: fdt.String("blob")}}}}},
+		}}
+	m, err := Decode(EncodeDTB(root))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sb strings.Builder
+	if err := m.List(&sb, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Columns as binman ls prints them: widths count the right-align
+	// marker, sections show no uncompressed size, entries inside a
+	// compressed section have no image position.
+	// binman ls's output for this fdtmap (put in an image of that size).
+	want := `Name   Image-pos  Size      Entry-type  Offset  Uncomp-size
+-------------------------------------------------------------
+image          0   1000000  section          0
+  p            0      1a73  blob             0         1a64
+  s         1a73      1a73  section       1a73
+    q                 1a64  blob             0
+`
+	if sb.String() != want {
+		t.Fatalf("got\n%s\nwant\n%s", sb.String(), want)
+	}
+}

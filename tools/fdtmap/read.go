@@ -191,9 +191,11 @@ func (m *Map) List(w io.Writer, patterns []string) error {
 		return fmt.Sprintf(">%x", v)
 	}
 	for i, e := range entries {
+		// binman lists no uncompressed size for sections, compressed or not.
+		hasUncomp := e.HasUncompSize && len(e.Children) == 0
 		rows = append(rows, []string{strings.Repeat("  ", indents[i]) + e.Name,
 			hexOr(e.ImagePos, e.HasImagePos), hexOr(e.Size, e.HasSize), e.Type,
-			hexOr(e.Offset, e.HasOffset), hexOr(e.UncompSize, e.HasUncompSize)})
+			hexOr(e.Offset, e.HasOffset), hexOr(e.UncompSize, hasUncomp)})
 	}
 	widths := make([]int, 6)
 	for _, r := range rows {
