@@ -464,3 +464,31 @@ func TestSparseOverlapOverwritesWithZeros(t *testing.T) {
 		t.Fatal("overlapping sparse blob did not overwrite earlier data with zeros")
 	}
 }
+
+func TestExtractFromCompressedSection(t *testing.T) {
+	payload := bytes.Repeat([]byte("abcdefgh"), 1000)
+	img, _, err := build(t, map[string][]byte{"p": payload},
+		`{"version":1,"image":{"entries":[{"name":"s","type":"section","compress":"zstd","entries":[{"name":"t","type":"text","text":"head"},{"name":"p","path":"$DIR/p"}]},{"name":"fdtmap"}]}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := img.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := fdtmap.Read(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := m.Find("s/p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.HasImagePos {
+		t.Fatal("entry inside a compressed section has an image-pos")
+	}
+	got, err := m.ReadEntry(bytes.NewReader(raw), int64(len(raw)), e, Decompress)
+	if err != nil || !bytes.Equal(got, payload) {
+		t.Fatalf("extracted %d bytes: %v", len(got), err)
+	}
+}
