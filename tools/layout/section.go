@@ -242,7 +242,7 @@ func (s *Section) buildContents(final bool) (content, error) {
 			continue
 		}
 		data := b.contents
-		if c, ok := e.(*Section); ok && final {
+		if c, ok := e.(*Section); ok && final && c.hasAbsent() {
 			var err error
 			if data, err = c.buildContents(true); err != nil {
 				return content{}, err
@@ -264,6 +264,21 @@ func (s *Section) buildContents(final bool) (content, error) {
 		}
 	}
 	return s.compressContents(out)
+}
+
+// hasAbsent reports whether an optional entry below s is absent, so the
+// data built while packing must be rebuilt without it for the image.
+func (s *Section) hasAbsent() bool {
+	for _, e := range s.entries {
+		b := e.b()
+		if b.absent && b.optional {
+			return true
+		}
+		if c, ok := e.(*Section); ok && c.hasAbsent() {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Section) compressContents(c content) (content, error) {
