@@ -74,12 +74,16 @@ func Compile(name string, src []byte, opts Options) (*fdt.Tree, error) {
 		t.Reserve = append(t.Reserve, fdt.Reservation{Address: r.addr, Size: r.size})
 	}
 	fillFullpaths(c.root, "")
-	ck := &checker{root: c.root, labels: c.labels, used: map[uint32]*node{}, next: 1}
+	ck := &checker{root: c.root, labels: c.labels, used: map[uint32]*node{}, next: 1, plugin: c.plugin}
 	if err := ck.run(opts.Symbols); err != nil {
 		return nil, err
 	}
 	if opts.Symbols {
 		ck.generateSymbols()
+	}
+	if c.plugin {
+		ck.generateFixups()
+		ck.generateLocalFixups()
 	}
 	if !c.root.deleted {
 		t.Root = toFDT(c.root)
@@ -155,6 +159,7 @@ func (ck *checker) generateSymbols() {
 type checker struct {
 	root   *node
 	labels labelIndex
+	plugin bool             // an overlay: references may point outside the file
 	used   map[uint32]*node // nodes by phandle; deleted ones no longer count
 	next   uint32           // dtc's phandle allocation counter
 }
@@ -448,6 +453,11 @@ func (ck *checker) phandleReferences(n *node) error {
 				continue
 			}
 			target := ck.labels.nodeByRef(ck.root, m.ref)
+			if target == nil && ck.plugin {
+				// Resolved when the overlay is applied, through __fixups__.
+				copy(p.val.b[m.offset:], []byte{0xff, 0xff, 0xff, 0xff})
+				continue
+			}
 			if target == nil {
 				return &Error{Pos: m.pos, Msg: fmt.Sprintf("Reference to non-existent node or label \"%s\"", m.ref)}
 			}
@@ -497,4 +507,97 @@ func symbolPath(path string) []byte {
 		return append([]byte(path), 0)
 	}
 	return b
+}
+
+// rootChild returns the live child of / called name, creating it at the end.
+func (ck *checker) rootChild(name string) *node {
+	for _, c := range ck.root.liveChildren() {
+		if c.name == name {
+			return c
+		}
+	}
+	n := &node{name: name}
+	ck.root.children = append(ck.root.children, n)
+	return n
+}
+
+// appendToProp extends a live property, or adds it at the end of n.
+func appendToProp(n *node, name string, data []byte) {
+	if p := n.getProp(name); p != nil {
+		p.val.b = append(p.val.b, data...)
+		return
+	}
+	n.props = append(n.props, &property{name: name, val: value{b: data}})
+}
+
+// phandleRefs calls fn for every phandle reference in tree order.
+func (ck *checker) phandleRefs(fn func(n *node, p *property, m marker)) {
+	walkLive(ck.root, func(n *node) error {
+		for _, p := range n.props {
+			if p.deleted {
+				continue
+			}
+			for _, m := range p.val.markers {
+				if m.kind == refPhandle {
+					fn(n, p, m)
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// generateFixups is dtc's /__fixups__ for an overlay: per unresolved label,
+// the "path:property:offset" strings of the cells to patch.
+func (ck *checker) generateFixups() {
+	needed := false
+	ck.phandleRefs(func(n *node, p *property, m marker) {
+		needed = needed || ck.labels.nodeByRef(ck.root, m.ref) == nil
+	})
+	if !needed {
+		return
+	}
+	fix := ck.rootChild("__fixups__")
+	ck.phandleRefs(func(n *node, p *property, m marker) {
+		if ck.labels.nodeByRef(ck.root, m.ref) == nil {
+			appendToProp(fix, m.ref, []byte(fmt.Sprintf("%s:%s:%d\x00", n.fullpath, p.name, m.offset)))
+		}
+	})
+}
+
+// generateLocalFixups is dtc's /__local_fixups__: a tree mirroring the
+// nodes that hold resolved phandles, listing the offsets of those cells.
+func (ck *checker) generateLocalFixups() {
+	needed := false
+	ck.phandleRefs(func(n *node, p *property, m marker) {
+		needed = needed || ck.labels.nodeByRef(ck.root, m.ref) != nil
+	})
+	if !needed {
+		return
+	}
+	local := ck.rootChild("__local_fixups__")
+	ck.phandleRefs(func(n *node, p *property, m marker) {
+		if ck.labels.nodeByRef(ck.root, m.ref) == nil {
+			return
+		}
+		w := local
+		if n != ck.root {
+			for _, part := range strings.Split(n.fullpath[1:], "/") {
+				var next *node
+				for _, c := range w.liveChildren() {
+					if c.name == part {
+						next = c
+						break
+					}
+				}
+				if next == nil {
+					next = &node{name: part}
+					w.children = append(w.children, next)
+				}
+				w = next
+			}
+		}
+		off := uint32(m.offset)
+		appendToProp(w, p.name, []byte{byte(off >> 24), byte(off >> 16), byte(off >> 8), byte(off)})
+	})
 }

@@ -7,14 +7,15 @@ import (
 )
 
 type compiler struct {
-	opts    Options
-	lex     *lexer
-	tok     token // current lookahead
-	err     error // first error; parsing continues after semantic errors as dtc does
-	plugin  bool
-	reserve []reserveEntry
-	root    *node
-	labels  labelIndex
+	opts      Options
+	lex       *lexer
+	tok       token // current lookahead
+	err       error // first error; parsing continues after semantic errors as dtc does
+	plugin    bool
+	fragments int // overlay fragments made so far
+	reserve   []reserveEntry
+	root      *node
+	labels    labelIndex
 }
 
 type reserveEntry struct {
@@ -109,9 +110,6 @@ func (c *compiler) parseSourceFile() error {
 			c.fail(p, "Header flags don't match earlier ones")
 		}
 	}
-	if c.plugin {
-		return &Error{Pos: c.tok.pos, Msg: "/plugin/ (overlay) sources are not supported"}
-	}
 	// memreserves
 	for c.tok.kind == tLabel || c.tok.kind == tMemreserve {
 		for c.tok.kind == tLabel {
@@ -155,11 +153,17 @@ func (c *compiler) parseSourceFile() error {
 		if err := c.advance(); err != nil {
 			return err
 		}
-		if _, err := c.nodedef(); err != nil {
+		n, err := c.nodedef()
+		if err != nil {
 			return err
 		}
-		c.fail(ref.pos, "Label or path %s not found", ref.text)
 		c.root = &node{}
+		if c.plugin {
+			c.addOrphan(n, ref)
+		} else {
+			n.discarded = true
+			c.fail(ref.pos, "Label or path %s not found", ref.text)
+		}
 	default:
 		return c.syntaxError()
 	}
@@ -206,9 +210,16 @@ func (c *compiler) parseSourceFile() error {
 			if err != nil {
 				return err
 			}
-			if target := c.labels.nodeByRef(c.root, ref.text); target != nil {
+			target := c.labels.nodeByRef(c.root, ref.text)
+			switch {
+			case c.plugin && ref.kind == tPathRef:
+				// An overlay always targets paths through a fragment.
+				c.addOrphan(n, ref)
+			case target != nil:
 				mergeNodes(c.labels, target, n)
-			} else {
+			case c.plugin:
+				c.addOrphan(n, ref)
+			default:
 				n.discarded = true
 				c.fail(ref.pos, "Label or path %s not found", ref.text)
 			}
@@ -241,6 +252,22 @@ func (c *compiler) parseSourceFile() error {
 		}
 	}
 	return nil
+}
+
+// addOrphan wraps an overlay's body for a target outside this file in
+// /fragment@N { target = <&label>; or target-path = "/path"; __overlay__ {...} }.
+func (c *compiler) addOrphan(n *node, ref token) {
+	var p *property
+	if ref.text[0] == '/' {
+		p = &property{name: "target-path", val: value{b: append([]byte(ref.text), 0)}}
+	} else {
+		p = &property{name: "target", val: value{b: []byte{0xff, 0xff, 0xff, 0xff},
+			markers: []marker{{kind: refPhandle, ref: ref.text, pos: ref.pos}}}}
+	}
+	n.name = "__overlay__"
+	frag := &node{name: fmt.Sprintf("fragment@%d", c.fragments), props: []*property{p}, children: []*node{n}, pos: ref.pos}
+	c.fragments++
+	c.root.children = append(c.root.children, frag)
 }
 
 // nodedef parses '{' proplist subnodes '}' ';'.

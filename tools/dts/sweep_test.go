@@ -16,6 +16,7 @@ type sourceGen struct {
 	labels []string // node labels defined so far
 	paths  []string // node paths defined so far
 	nlabel int
+	plugin bool
 	b      strings.Builder
 }
 
@@ -170,6 +171,11 @@ func (g *sourceGen) body(path string, depth int, ind string) {
 
 func (g *sourceGen) source() string {
 	g.b.WriteString("/dts-v1/;\n")
+	if g.plugin {
+		// An overlay: references may name labels of the base tree.
+		g.b.WriteString("/plugin/;\n")
+		g.labels = append(g.labels, "base_a", "base_b")
+	}
 	for i, n := 0, g.r.Intn(3); i < n; i++ {
 		fmt.Fprintf(&g.b, "/memreserve/ 0x%x 0x%x;\n", g.r.Intn(1<<20)<<12, (1+g.r.Intn(64))<<12)
 	}
@@ -206,7 +212,7 @@ func TestGeneratedSourcesMatchDtc(t *testing.T) {
 	}
 	accepted := 0
 	for seed := 0; seed < n; seed++ {
-		g := &sourceGen{r: rand.New(rand.NewSource(int64(seed)))}
+		g := &sourceGen{r: rand.New(rand.NewSource(int64(seed))), plugin: seed%3 == 2}
 		src := g.source()
 		files := map[string]string{"main.dts": src}
 		if compareWithDtcCounting(t, fmt.Sprintf("seed %d", seed), files, seed%4 == 0) {
