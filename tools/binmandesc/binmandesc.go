@@ -1,0 +1,490 @@
+// Package binmandesc reads an existing U-Boot binman description — the
+// /binman node of a compiled device tree — into layout manifests, one per
+// image, so a board's description builds unchanged with the layout engine.
+//
+// What binman does and this package follows:
+//   - With a "multiple-images" property every subnode of /binman is an
+//     image named after the node (output <node>.bin); otherwise /binman is
+//     the single image "image" (output image.bin). A "filename" property on
+//     the image node names the output instead.
+//   - An entry's type is its "type" property, else its node name without
+//     any "@unit" suffix. Subnodes whose names start with "hash" are hash
+//     descriptions, not entries.
+//   - Blob files are looked up in the input directories in order (the name
+//     as given when there are none, or when it is absolute). U-Boot's named
+//     blobs (u-boot, u-boot-spl, ...) have fixed file names and ignore
+//     "filename"; u-boot-dtb is the description's own device tree.
+//   - u-boot-spl/-tpl/-vpl (plain, -nodtb, -elf) and blobs with
+//     "write-symbols" get binman symbols written from their ELF file
+//     (spl/u-boot-spl ..., or "elf-filename"), honouring "elf-base-sym",
+//     "symbols-base" and "no-write-symbols" (see tools/binsym).
+//   - Every property is also kept verbatim for the fdtmap, so the fdtmap is
+//     byte-identical to binman's.
+package binmandesc
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/rules-firmware/rules_firmware/tools/binsym"
+	"github.com/rules-firmware/rules_firmware/tools/fdt"
+	"github.com/rules-firmware/rules_firmware/tools/layout"
+)
+
+// Options for Convert.
+type Options struct {
+	// InputDirs are searched in order for blob files (binman -I).
+	InputDirs []string
+	// UpdateFDT records positions in the fdtmap (binman -u).
+	UpdateFDT bool
+	// AllowMissing sets the manifests' allow_missing (binman -M).
+	AllowMissing bool
+	// MainDTBPath is the file holding the description's device tree, used
+	// as the contents of u-boot-dtb entries. When empty and an entry needs
+	// it, the tree is written once to a file in the system temporary
+	// directory named by its SHA-256.
+	MainDTBPath string
+	// TempDir is where that file goes; os.TempDir() if empty.
+	TempDir string
+}
+
+// namedBlob describes one of U-Boot's named blob entry types.
+type namedBlob struct {
+	file string // default file name, relative to an input dir
+	elf  string // ELF file for binman symbols, "" if the type writes none
+	// inELF: the contents are the ELF file itself.
+	inELF bool
+	// mainDTB: the contents are the description's own device tree.
+	mainDTB bool
+}
+
+func phaseBlobs(m map[string]namedBlob, phase, dir string) {
+	elf := dir + "/u-boot-" + phase
+	m["u-boot-"+phase] = namedBlob{file: elf + ".bin", elf: elf}
+	m["u-boot-"+phase+"-nodtb"] = namedBlob{file: elf + "-nodtb.bin", elf: elf}
+	m["u-boot-"+phase+"-elf"] = namedBlob{file: elf, elf: elf, inELF: true}
+	m["u-boot-"+phase+"-dtb"] = namedBlob{file: elf + ".dtb"}
+}
+
+// namedBlobs are binman's etype/u_boot*.py default file names.
+var namedBlobs = func() map[string]namedBlob {
+	m := map[string]namedBlob{
+		"u-boot":       {file: "u-boot.bin"},
+		"u-boot-nodtb": {file: "u-boot-nodtb.bin"},
+		"u-boot-img":   {file: "u-boot.img"},
+		"u-boot-elf":   {file: "u-boot"},
+		"u-boot-dtb":   {file: "u-boot.dtb", mainDTB: true},
+	}
+	phaseBlobs(m, "spl", "spl")
+	phaseBlobs(m, "tpl", "tpl")
+	phaseBlobs(m, "vpl", "vpl")
+	return m
+}()
+
+// Types the layout engine implements directly.
+var layoutTypes = map[string]bool{
+	"blob": true, "blob-ext": true, "fill": true, "text": true,
+	"section": true, "fdtmap": true, "image-header": true,
+}
+
+// Properties by their decoding.
+var (
+	numProps = map[string]bool{
+		"offset": true, "size": true, "min-size": true, "align": true,
+		"align-size": true, "align-end": true, "pad-before": true,
+		"pad-after": true, "pad-byte": true, "skip-at-start": true,
+		"align-default": true, "assume-size": true, "symbols-base": true,
+	}
+	flagProps = map[string]bool{
+		"extend-size": true, "overlap": true, "optional": true,
+		"sort-by-offset": true, "end-at-4gb": true, "allow-repack": true,
+		"read-only": true, "write-symbols": true, "no-write-symbols": true,
+		"multiple-images": true, "no-expanded": true,
+	}
+	stringProps = map[string]bool{
+		"type": true, "filename": true, "compress": true, "missing-msg": true,
+		"text": true, "location": true, "name-prefix": true,
+		"elf-filename": true, "elf-base-sym": true, "text-label": true,
+	}
+)
+
+// Convert reads the /binman node of a compiled device tree into one
+// manifest per image, in node order.
+func Convert(dtb []byte, opts Options) ([]*layout.Manifest, error) {
+	tree, err := fdt.Parse(dtb)
+	if err != nil {
+		return nil, err
+	}
+	binman := tree.Root.Child("binman")
+	if binman == nil {
+		return nil, fmt.Errorf("Device tree does not have a 'binman' node")
+	}
+	c := &converter{opts: opts, dtb: dtb, tree: tree}
+	type imageNode struct {
+		node *fdt.Node
+		name string
+		path string
+	}
+	var images []imageNode
+	if binman.Prop("multiple-images") != nil {
+		for _, n := range binman.Children {
+			images = append(images, imageNode{n, n.Name, "/binman/" + n.Name})
+		}
+	} else {
+		images = append(images, imageNode{binman, "image", "/binman"})
+	}
+	var nodes []*layout.Node
+	for _, im := range images {
+		node, err := c.node(im.node, im.path, true)
+		if err != nil {
+			return nil, err
+		}
+		nodes = append(nodes, node)
+	}
+	if c.usesMainDTB {
+		if opts.UpdateFDT {
+			return nil, fmt.Errorf("Node '%s': u-boot-dtb with -u (the device tree updated with every entry's position) is not supported; build without -u or give the entry 'no-expanded' and another type", c.updatedDTB)
+		}
+		p, err := c.mainDTB()
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range nodes {
+			setMainDTBPath(n, p)
+		}
+	}
+	var out []*layout.Manifest
+	for i, im := range images {
+		node := nodes[i]
+		node.Name = im.name
+		node.Type = "section"
+		node.NodePath = im.path
+		update := opts.UpdateFDT
+		// Built directly rather than through JSON: an empty "props" list
+		// (a node with no properties) must stay empty, not become "none
+		// given", or the fdtmap would gain properties binman's lacks.
+		out = append(out, &layout.Manifest{
+			Version:      layout.ManifestVersion,
+			AllowMissing: opts.AllowMissing,
+			UpdateFDT:    &update,
+			Image:        *node,
+		})
+	}
+	return out, nil
+}
+
+type converter struct {
+	opts Options
+	dtb  []byte
+	tree *fdt.Tree
+	// expanded lists the nodes binman turns into u-boot-expanded sections;
+	// it adds their subnodes to the description's own device tree, which
+	// is what u-boot-dtb entries then contain.
+	expanded []*fdt.Node
+	// usesMainDTB: some entry's contents are the (modified) description
+	// device tree; its path is mainDTBPlaceholder until all images are read.
+	usesMainDTB bool
+	// updatedDTB marks a u-boot-dtb entry while positions are recorded in
+	// the tree (-u), which is not supported.
+	updatedDTB string
+	// dtbPath is the file written for mainDTBUsers.
+	dtbPath string
+}
+
+type propValues struct {
+	nums    map[string]uint64
+	flags   map[string]bool
+	strings map[string]string
+}
+
+func readProps(n *fdt.Node, path string) (*propValues, []layout.Prop, error) {
+	v := &propValues{nums: map[string]uint64{}, flags: map[string]bool{}, strings: map[string]string{}}
+	props := []layout.Prop{}
+	for _, p := range n.Properties {
+		props = append(props, layout.Prop{Name: p.Name, Value: layout.Hex(append([]byte(nil), p.Value...))})
+		switch {
+		case numProps[p.Name]:
+			switch len(p.Value) {
+			case 4:
+				v.nums[p.Name] = uint64(binary.BigEndian.Uint32(p.Value))
+			case 8:
+				v.nums[p.Name] = binary.BigEndian.Uint64(p.Value)
+			default:
+				return nil, nil, fmt.Errorf("Node '%s': property '%s' has length %d, expected 4 or 8", path, p.Name, len(p.Value))
+			}
+		case flagProps[p.Name]:
+			v.flags[p.Name] = true
+		case stringProps[p.Name]:
+			s, ok := n.PropString(p.Name)
+			if !ok {
+				return nil, nil, fmt.Errorf("Node '%s': property '%s' is not a string", path, p.Name)
+			}
+			v.strings[p.Name] = s
+		case p.Name == "fill-byte":
+			if len(p.Value) == 0 {
+				return nil, nil, fmt.Errorf("Node '%s': property 'fill-byte' is empty", path)
+			}
+			// binman reads the first byte of "fill-byte = [cc]".
+			v.nums[p.Name] = uint64(p.Value[0])
+		}
+	}
+	return v, props, nil
+}
+
+func num(v *propValues, name string) *layout.Num {
+	x, ok := v.nums[name]
+	if !ok {
+		return nil
+	}
+	n := layout.Num(x)
+	return &n
+}
+
+func numOr0(v *propValues, name string) layout.Num {
+	return layout.Num(v.nums[name])
+}
+
+// node converts one description node (an image when isImage).
+func (c *converter) node(n *fdt.Node, path string, isImage bool) (*layout.Node, error) {
+	v, props, err := readProps(n, path)
+	if err != nil {
+		return nil, err
+	}
+	etype, hasType := v.strings["type"]
+	if !hasType {
+		etype = strings.SplitN(n.Name, "@", 2)[0]
+	}
+	if isImage {
+		etype = "section"
+	}
+	out := &layout.Node{
+		Name:         n.Name,
+		Offset:       num(v, "offset"),
+		Size:         num(v, "size"),
+		MinSize:      numOr0(v, "min-size"),
+		Align:        numOr0(v, "align"),
+		AlignSize:    numOr0(v, "align-size"),
+		AlignEnd:     numOr0(v, "align-end"),
+		PadBefore:    numOr0(v, "pad-before"),
+		PadAfter:     numOr0(v, "pad-after"),
+		ExtendSize:   v.flags["extend-size"],
+		Overlap:      v.flags["overlap"],
+		Optional:     v.flags["optional"],
+		Compress:     v.strings["compress"],
+		MissingMsg:   v.strings["missing-msg"],
+		AssumeSize:   numOr0(v, "assume-size"),
+		Props:        props,
+		PadByte:      numOr0(v, "pad-byte"),
+		SortByOffset: v.flags["sort-by-offset"],
+		SkipAtStart:  num(v, "skip-at-start"),
+		EndAt4GB:     v.flags["end-at-4gb"],
+		AlignDefault: numOr0(v, "align-default"),
+		NamePrefix:   v.strings["name-prefix"],
+		ReadOnly:     v.flags["read-only"],
+	}
+	if isImage {
+		out.Filename = v.strings["filename"]
+		out.AllowRepack = v.flags["allow-repack"]
+	}
+	for _, sub := range n.Children {
+		if strings.HasPrefix(sub.Name, "hash") {
+			algo, ok := sub.PropString("algo")
+			if !ok {
+				return nil, fmt.Errorf("Node '%s/%s': Missing 'algo' property for hash node", path, sub.Name)
+			}
+			out.Hash = algo
+		}
+	}
+	switch {
+	case etype == "section":
+		out.Type = "section"
+		for _, sub := range n.Children {
+			if strings.HasPrefix(sub.Name, "hash") || strings.HasPrefix(sub.Name, "signature") {
+				continue
+			}
+			child, err := c.node(sub, path+"/"+sub.Name, false)
+			if err != nil {
+				return nil, err
+			}
+			out.Entries = append(out.Entries, *child)
+		}
+	case etype == "blob" || etype == "blob-ext":
+		out.Type = "blob"
+		out.External = etype == "blob-ext"
+		name, ok := v.strings["filename"]
+		if !ok {
+			name = etype // binman's default file name is the entry type
+		}
+		out.Path = c.resolve(name)
+		if v.flags["write-symbols"] {
+			if err := c.symbols(out, v, v.strings["elf-filename"], false); err != nil {
+				return nil, fmt.Errorf("Node '%s': %v", path, err)
+			}
+		}
+	case etype == "text":
+		out.Type = "text"
+		if _, ok := v.strings["text-label"]; ok {
+			if _, ok := v.strings["text"]; !ok {
+				return nil, fmt.Errorf("Node '%s': 'text-label' needs entry arguments (binman -a), which are not supported; use 'text'", path)
+			}
+		}
+		out.Text = v.strings["text"]
+	case etype == "fill":
+		out.Type = "fill"
+		out.FillByte = numOr0(v, "fill-byte")
+	case etype == "fdtmap" || etype == "image-header":
+		out.Type = etype
+		out.Location = v.strings["location"]
+	case etype == "u-boot" && !v.flags["no-expanded"]:
+		// binman's u-boot-expanded: a section holding U-Boot without its
+		// device tree, then the device tree (so positions can be put in
+		// it). The two subnodes are added to the description's tree too.
+		out.Type = "section"
+		nodtb := layout.Node{Name: "u-boot-nodtb", Type: "blob", Path: c.resolve(namedBlobs["u-boot-nodtb"].file), Props: []layout.Prop{}}
+		dtbNode := layout.Node{Name: "u-boot-dtb", Type: "blob", Path: mainDTBPlaceholder, Props: []layout.Prop{}}
+		out.Entries = []layout.Node{nodtb, dtbNode}
+		c.usesMainDTB = true
+		c.updatedDTB = path + "/u-boot-dtb"
+		c.expanded = append(c.expanded, n)
+	default:
+		nb, ok := namedBlobs[etype]
+		if !ok {
+			return nil, fmt.Errorf("Unknown entry type '%s' in node '%s'", etype, path)
+		}
+		out.Type = "blob"
+		if nb.mainDTB {
+			c.usesMainDTB = true
+			c.updatedDTB = path
+			out.Path = mainDTBPlaceholder
+		} else {
+			out.Path = c.resolve(nb.file)
+		}
+		elfName := nb.elf
+		if s, ok := v.strings["elf-filename"]; ok {
+			elfName = s
+		}
+		if (nb.elf != "" || v.flags["write-symbols"]) && elfName != "" {
+			if err := c.symbols(out, v, elfName, nb.inELF); err != nil {
+				return nil, fmt.Errorf("Node '%s': %v", path, err)
+			}
+		}
+	}
+	return out, nil
+}
+
+func (c *converter) symbols(out *layout.Node, v *propValues, elfName string, inELF bool) error {
+	if v.flags["no-write-symbols"] {
+		return nil
+	}
+	if elfName == "" {
+		return fmt.Errorf("'write-symbols' needs 'elf-filename'")
+	}
+	t := binsym.Target{ELF: c.resolve(elfName), BaseSymbol: v.strings["elf-base-sym"], InELF: inELF}
+	if b, ok := v.nums["symbols-base"]; ok {
+		t.SymbolsBase = &b
+	}
+	out.Symbols = t.Marshal()
+	return nil
+}
+
+// resolve is binman's get_input_filename: the first input directory
+// holding the file, or the name itself when absolute or there are no
+// input directories. A file found nowhere resolves to the first input
+// directory, so the layout engine reports it missing there.
+func (c *converter) resolve(name string) string {
+	if len(c.opts.InputDirs) == 0 || filepath.IsAbs(name) {
+		return name
+	}
+	for _, d := range c.opts.InputDirs {
+		p := filepath.Join(d, name)
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return filepath.Join(c.opts.InputDirs[0], name)
+}
+
+// mainDTBPlaceholder stands for the description's device tree file until
+// it is known; a NUL keeps it from naming any real file.
+const mainDTBPlaceholder = "\x00main-dtb"
+
+func setMainDTBPath(n *layout.Node, path string) {
+	if n.Path == mainDTBPlaceholder {
+		n.Path = path
+	}
+	for i := range n.Entries {
+		setMainDTBPath(&n.Entries[i], path)
+	}
+}
+
+// mainDTB is the file holding the description's device tree.
+func (c *converter) mainDTB() (string, error) {
+	if c.opts.MainDTBPath != "" && len(c.expanded) == 0 {
+		return c.opts.MainDTBPath, nil
+	}
+	if c.dtbPath != "" {
+		return c.dtbPath, nil
+	}
+	data, err := c.mainDTBBytes()
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(data)
+	dir := c.opts.TempDir
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	p := filepath.Join(dir, "fwtool-dtb-"+hex.EncodeToString(sum[:16])+".dtb")
+	if old, err := os.ReadFile(p); err != nil || !bytes.Equal(old, data) {
+		tmp, err := os.CreateTemp(dir, "fwtool-dtb-*")
+		if err != nil {
+			return "", err
+		}
+		_, werr := tmp.Write(data)
+		cerr := tmp.Close()
+		if werr == nil {
+			werr = cerr
+		}
+		if werr == nil {
+			werr = os.Rename(tmp.Name(), p)
+		}
+		if werr != nil {
+			os.Remove(tmp.Name())
+			return "", werr
+		}
+	}
+	c.dtbPath = p
+	return p, nil
+}
+
+// mainDTBBytes is the description's device tree as binman leaves it after
+// reading the description: every expanded u-boot node gains empty
+// u-boot-nodtb and u-boot-dtb subnodes, placed before its existing
+// subnodes as libfdt inserts them. The strings block keeps its order.
+func (c *converter) mainDTBBytes() ([]byte, error) {
+	if len(c.expanded) == 0 {
+		return c.dtb, nil
+	}
+	for _, n := range c.expanded {
+		added := []*fdt.Node{{Name: "u-boot-nodtb"}, {Name: "u-boot-dtb"}}
+		n.Children = append(added, n.Children...)
+	}
+	h, err := fdt.ParseHeader(c.dtb)
+	if err != nil {
+		return nil, err
+	}
+	block := c.dtb[h.OffDtStrings : h.OffDtStrings+h.SizeDtStrings]
+	var names []string
+	for _, s := range bytes.Split(block, []byte{0}) {
+		if len(s) > 0 {
+			names = append(names, string(s))
+		}
+	}
+	return c.tree.Encode(fdt.EncodeOptions{Strings: fdt.NewStringTable(names...)})
+}

@@ -1,0 +1,217 @@
+package binmandesc
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rules-firmware/rules_firmware/tools/binsym"
+	"github.com/rules-firmware/rules_firmware/tools/dts"
+	"github.com/rules-firmware/rules_firmware/tools/layout"
+)
+
+// Where our wording differs from binman's: binman names its search path
+// and the process's directory; we name the node and the file expected.
+// $DIR is the case directory.
+var ourErrors = map[string]string{
+	"layout-err-missing": "Node '/binman/x': Cannot find file '$DIR/in/missing.bin' (blob entry 'x' expects it)",
+	"missing-named":      "Node '/binman/u-boot/u-boot-nodtb': Cannot find file '$DIR/in/u-boot-nodtb.bin' (blob entry 'u-boot-nodtb' expects it)",
+	"symbols-no-elf":     "Node '/binman/u-boot-tpl': cannot read symbols: open $DIR/in/tpl/u-boot-tpl: no such file or directory",
+}
+
+// Cases binman builds that we knowingly refuse, with our error.
+var unsupported = map[string]string{
+	"expanded-update": "Node '/binman/u-boot/u-boot-dtb': u-boot-dtb with -u (the device tree updated with every entry's position) is not supported; build without -u or give the entry 'no-expanded' and another type",
+	"missing-named":   "Node '/binman/u-boot/u-boot-dtb': u-boot-dtb with -u (the device tree updated with every entry's position) is not supported; build without -u or give the entry 'no-expanded' and another type",
+}
+
+// Cases whose bytes differ because of the layout engine, not the reading
+// of the description: its lz4 encoder picks other matches than the lz4
+// tool binman runs (both decode to the same data). Only the set of output
+// files is compared for them.
+var layoutGaps = map[string]string{
+	"compress-lz4":                    "lz4 encoder differs from the lz4 tool",
+	"layout-replace-keeps-compressed": "lz4 encoder differs from the lz4 tool",
+}
+
+func readLines(t *testing.T, path string, def []string) []string {
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return def
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Fields(string(data))
+}
+
+func has(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// buildAll builds every image of a description like `fwtool build -d`:
+// outputs named as binman names them, maps when writeMap.
+func buildAll(t *testing.T, ms []*layout.Manifest, outDir string, writeMap bool) ([]string, error) {
+	t.Helper()
+	var warnings bytes.Buffer
+	for _, m := range ms {
+		img, err := layout.Build(m, layout.Options{AfterPack: binsym.ManifestPatcher(&warnings)})
+		if err != nil {
+			return nil, err
+		}
+		if err := img.WriteImage(img.OutputPath(outDir)); err != nil {
+			t.Fatal(err)
+		}
+		if writeMap {
+			if err := img.WriteMap(filepath.Join(outDir, m.Image.Name+".map")); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return strings.Split(strings.TrimSpace(warnings.String()), "\n"), nil
+}
+
+// TestBinmanGoldens builds each description recorded from real binman
+// (testdata/*, see regen_test.go) and compares every output file byte for
+// byte, or the error.
+func TestBinmanGoldens(t *testing.T) {
+	cases, err := filepath.Glob("testdata/*/case.dts")
+	if err != nil || len(cases) < 20 {
+		t.Fatalf("golden cases missing: %d found, %v", len(cases), err)
+	}
+	for _, cd := range cases {
+		dir, err := filepath.Abs(filepath.Dir(cd))
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := filepath.Base(dir)
+		t.Run(name, func(t *testing.T) {
+			src, err := os.ReadFile(filepath.Join(dir, "case.dts"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tree, err := dts.Compile("case.dts", src, dts.DefaultOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			flags := readLines(t, filepath.Join(dir, "flags.txt"), nil)
+			var inputs []string
+			for _, d := range readLines(t, filepath.Join(dir, "inputs.txt"), []string{"in"}) {
+				inputs = append(inputs, filepath.Join(dir, d))
+			}
+			opts := Options{InputDirs: inputs, UpdateFDT: has(flags, "-u"), AllowMissing: has(flags, "-M")}
+			out := t.TempDir()
+			ms, err := Convert(tree.Bytes(), opts)
+			var warnings []string
+			if err == nil {
+				warnings, err = buildAll(t, ms, out, has(flags, "-m"))
+			}
+			wantErr := ""
+			if data, rerr := os.ReadFile(filepath.Join(dir, "error.txt")); rerr == nil {
+				wantErr = strings.TrimSpace(string(data))
+				// binman breaks symbol messages over two lines.
+				wantErr = strings.ReplaceAll(wantErr, "\n   in entry", " in entry")
+			}
+			if w, ok := ourErrors[name]; ok {
+				wantErr = strings.ReplaceAll(w, "$DIR", dir)
+			}
+			if w, ok := unsupported[name]; ok {
+				wantErr = w
+			}
+			if wantErr != "" {
+				if err == nil || err.Error() != wantErr {
+					t.Fatalf("error\n got: %v\nwant: %s", err, wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if why, ok := layoutGaps[name]; ok {
+				t.Logf("bytes not compared: %s", why)
+				checkOutputNames(t, filepath.Join(dir, "out"), out)
+				return
+			}
+			checkOutputs(t, filepath.Join(dir, "out"), out)
+			if stderr, err := os.ReadFile(filepath.Join(dir, "stderr.txt")); err == nil {
+				checkWarnings(t, string(stderr), warnings)
+			}
+		})
+	}
+}
+
+func listDir(t *testing.T, d string) []string {
+	ents, err := os.ReadDir(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	return names
+}
+
+// checkOutputNames: we write the files binman wrote, named as it names them.
+func checkOutputNames(t *testing.T, wantDir, gotDir string) []string {
+	t.Helper()
+	wantFiles, gotFiles := listDir(t, wantDir), listDir(t, gotDir)
+	if diff := cmp.Diff(wantFiles, gotFiles); diff != "" {
+		t.Fatalf("output files (-binman +ours):\n%s", diff)
+	}
+	return wantFiles
+}
+
+// checkOutputs compares binman's recorded outputs with ours, file by file.
+func checkOutputs(t *testing.T, wantDir, gotDir string) {
+	t.Helper()
+	wantFiles := checkOutputNames(t, wantDir, gotDir)
+	for _, f := range wantFiles {
+		want, err := os.ReadFile(filepath.Join(wantDir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join(gotDir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(f, ".map") {
+			if diff := cmp.Diff(string(want), string(got)); diff != "" {
+				t.Errorf("%s (-binman +ours):\n%s", f, diff)
+			}
+			continue
+		}
+		if !bytes.Equal(want, got) {
+			t.Errorf("%s differs from binman's:\n got %x\nwant %x", f, got, want)
+		}
+	}
+}
+
+// checkWarnings: binman's symbol warnings, joined onto one line, must be
+// ours.
+func checkWarnings(t *testing.T, stderr string, got []string) {
+	t.Helper()
+	var want []string
+	for _, l := range strings.Split(strings.ReplaceAll(stderr, "\n   in entry", " in entry"), "\n") {
+		if strings.HasPrefix(l, "Warning: Section ") {
+			want = append(want, l)
+		}
+	}
+	if len(want) == 0 {
+		return
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("symbol warnings (-binman +ours):\n%s", diff)
+	}
+}
