@@ -239,7 +239,7 @@ var featureCases = []dtsCase{
 	{"overlay sugar", `/dts-v1/; /plugin/; &uart0 { status = "okay"; }; &{/soc/i2c@1000} { dev@50 { reg = <0x50>; }; };`},
 	{"overlay first by path", `/dts-v1/; /plugin/; &{/} { added; }; &gpio { x = <&gpio 1 &other 2>; };`},
 	{"overlay local and external refs", `/dts-v1/; /plugin/;
-		/ { fragment@0 { target = <&ext>; __overlay__ { l: n { r = <&l &ext2 3 &l>; s = &l; sub { q = <&ext &ext2>; }; }; }; }; };
+		/ { fragment@100 { target = <&ext>; __overlay__ { l: n { r = <&l &ext2 3 &l>; s = &l; sub { q = <&ext &ext2>; }; }; }; }; };
 		&ext3 { p = <&l>; };`},
 	{"overlay label merge", `/dts-v1/; /plugin/; / { a: a { }; }; &a { x = <&a &missing>; }; lbl: &{/a} { y; };`},
 	{"overlay header mismatch", `/dts-v1/; /plugin/; /dts-v1/; / { };`},
