@@ -29,6 +29,9 @@ type Options struct {
 	BootCPUID int64
 	// Symbols adds a /__symbols__ node listing every label (dtc -@).
 	Symbols bool
+	// PhandleFormat is dtc -H: "epapr" (the default when empty) writes
+	// "phandle", "legacy" writes "linux,phandle", "both" writes both.
+	PhandleFormat string
 }
 
 // DefaultOptions has no include directories and dtc's boot CPU guess.
@@ -74,7 +77,18 @@ func Compile(name string, src []byte, opts Options) (*fdt.Tree, error) {
 		t.Reserve = append(t.Reserve, fdt.Reservation{Address: r.addr, Size: r.size})
 	}
 	fillFullpaths(c.root, "")
-	ck := &checker{root: c.root, labels: c.labels, used: map[uint32]*node{}, next: 1, plugin: c.plugin}
+	var legacy, epapr bool
+	switch opts.PhandleFormat {
+	case "", "epapr":
+		epapr = true
+	case "legacy":
+		legacy = true
+	case "both":
+		legacy, epapr = true, true
+	default:
+		return nil, fmt.Errorf("invalid phandle format %q (legacy, epapr or both)", opts.PhandleFormat)
+	}
+	ck := &checker{root: c.root, labels: c.labels, used: map[uint32]*node{}, next: 1, plugin: c.plugin, legacyPhandle: legacy, epaprPhandle: epapr}
 	if err := ck.run(opts.Symbols); err != nil {
 		return nil, err
 	}
@@ -162,6 +176,8 @@ type checker struct {
 	plugin bool             // an overlay: references may point outside the file
 	used   map[uint32]*node // nodes by phandle; deleted ones no longer count
 	next   uint32           // dtc's phandle allocation counter
+
+	legacyPhandle, epaprPhandle bool // which phandle properties to add
 }
 
 type nodeError struct {
@@ -437,8 +453,12 @@ func (ck *checker) nodePhandle(n *node) uint32 {
 	}
 	n.phandle = ck.next
 	ck.used[ck.next] = n
-	if n.getProp("phandle") == nil {
-		n.props = append(n.props, &property{name: "phandle", val: value{b: []byte{byte(n.phandle >> 24), byte(n.phandle >> 16), byte(n.phandle >> 8), byte(n.phandle)}}})
+	cell := []byte{byte(n.phandle >> 24), byte(n.phandle >> 16), byte(n.phandle >> 8), byte(n.phandle)}
+	if ck.legacyPhandle && n.getProp("linux,phandle") == nil {
+		n.props = append(n.props, &property{name: "linux,phandle", val: value{b: cell}})
+	}
+	if ck.epaprPhandle && n.getProp("phandle") == nil {
+		n.props = append(n.props, &property{name: "phandle", val: value{b: append([]byte{}, cell...)}})
 	}
 	return n.phandle
 }

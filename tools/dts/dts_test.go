@@ -69,13 +69,20 @@ func compareWithDtc(t *testing.T, name string, files map[string]string, symbols 
 // the source and we produced the same blob.
 func compareWithDtcCounting(t *testing.T, name string, files map[string]string, symbols bool) bool {
 	t.Helper()
-	dir := writeFiles(t, files)
-	var flags []string
 	opts := DefaultOptions()
+	var flags []string
 	if symbols {
 		flags = append(flags, "-@")
 		opts.Symbols = true
 	}
+	return compareWithDtcOptions(t, name, files, opts, flags)
+}
+
+// compareWithDtcOptions compiles with opts here and with the equivalent
+// dtc flags there.
+func compareWithDtcOptions(t *testing.T, name string, files map[string]string, opts Options, flags []string) bool {
+	t.Helper()
+	dir := writeFiles(t, files)
 	want, dtcErr, dtcOK := runDtc(t, dir, flags...)
 	tree, err := CompileFile(filepath.Join(dir, "main.dts"), opts)
 	switch {
@@ -261,6 +268,20 @@ func TestSymbolsMatchDtc(t *testing.T) {
 		}
 		files := map[string]string{"main.dts": c.src, "blob.bin": "\x01\x02\x03\x04\x05\x06"}
 		compareWithDtc(t, c.name+" -@", files, true)
+	}
+}
+
+func TestPhandleFormatsMatchDtc(t *testing.T) {
+	for _, format := range []string{"legacy", "both", "epapr"} {
+		for _, c := range featureCases {
+			if !strings.Contains(c.src, "&") {
+				continue
+			}
+			opts := DefaultOptions()
+			opts.PhandleFormat = format
+			files := map[string]string{"main.dts": c.src, "blob.bin": "\x01\x02\x03\x04\x05\x06"}
+			compareWithDtcOptions(t, c.name+" -H "+format, files, opts, []string{"-H", format})
+		}
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 
 // Device tree compiler with dtc's command line:
 //   fwtool dtc [-I dts|dtb] [-O dtb|dts] [-o OUT] [-p PAD] [-S SIZE] [-a ALIGN]
-//              [-b CPU] [-R N] [-@] [-s] [-i DIR]... [-q] [-W|-E WARNING]... [-H epapr] IN
+//              [-b CPU] [-R N] [-@] [-s] [-i DIR]... [-q] [-W|-E WARNING]... [-H epapr|legacy|both] IN
 // IN may be "-" for stdin; OUT defaults to stdout. Input must be
 // preprocessed (see package dts).
 
@@ -48,7 +48,7 @@ const dtcUsage = `usage: fwtool dtc [options] <input file>
   -@           add /__symbols__ for every label
   -s           sort nodes and properties by name
   -i <dir>     search this directory for /include/ and /incbin/ files
-  -H epapr     phandle format (only epapr, dtc's default, is supported)
+  -H <fmt>     phandle properties: epapr (default), legacy or both
   -q, -W, -E   accepted for compatibility; warnings are not reported
 Input must be preprocessed: #include/#define are cpp's job, /include/ is ours.
 `
@@ -65,6 +65,7 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 	var pad, minSize, align, reserveSlots int
 	bootCPU := int64(-1)
 	symbols, sortTree := false, false
+	phandleFormat := ""
 	var includeDirs []string
 	var inputs []string
 	num := func(opt byte, v string) (int64, error) {
@@ -142,9 +143,10 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 			case 'i':
 				includeDirs = append(includeDirs, val)
 			case 'H':
-				if val != "epapr" {
-					err = fmt.Errorf("-H %s: only the epapr phandle format is supported", val)
+				if val != "epapr" && val != "legacy" && val != "both" {
+					err = fmt.Errorf("-H %s: invalid phandle format (legacy, epapr or both)", val)
 				}
+				phandleFormat = val
 			case '@':
 				symbols = true
 			case 's':
@@ -203,6 +205,7 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 		opts.IncludeDirs = includeDirs
 		opts.Symbols = symbols
 		opts.BootCPUID = bootCPU
+		opts.PhandleFormat = phandleFormat
 		if tree, err = dts.Compile(in, src, opts); err != nil {
 			return fail("%v", err)
 		}

@@ -36,6 +36,8 @@ func TestDtcCommandMatchesDtc(t *testing.T) {
 		{"-a", "64", "-@"},
 		{"-R", "2", "-s"},
 		{"-q", "-Wno-unit_address_vs_reg", "-H", "epapr"},
+		{"-H", "legacy"},
+		{"-Hboth", "-@"},
 	} {
 		want := filepath.Join(dir, "want.dtb")
 		got := filepath.Join(dir, "got.dtb")
