@@ -14,12 +14,12 @@ import (
 type FdtMap struct{ leaf }
 
 func (e *FdtMap) obtain() error {
-	e.setContents(bytesContent(fdtmap.Encode(e.image.fdtTree())))
+	e.setContents(bytesContent(fdtmap.Encode(e.image.fdtTree(e.parent))))
 	return nil
 }
 
 func (e *FdtMap) process() (bool, error) {
-	return e.updateContents(bytesContent(fdtmap.Encode(e.image.fdtTree()))), nil
+	return e.updateContents(bytesContent(fdtmap.Encode(e.image.fdtTree(e.parent)))), nil
 }
 
 // fdtTree builds the fdtmap's tree as binman does: a root holding
@@ -29,14 +29,27 @@ func (e *FdtMap) process() (bool, error) {
 // uncomp-size when compressed; properties the description lacked are put
 // in front, newest first, which is where binman's device-tree sync leaves
 // them.
-func (img *Image) fdtTree() *fdt.Node {
+//
+// Like binman, the map describes the section holding the fdtmap entry:
+// normally the image, but an fdtmap inside a section maps that section.
+func (img *Image) fdtTree(s *Section) *fdt.Node {
 	root := &fdt.Node{}
-	imageNode := img.node.ImageNode
-	if imageNode == "" {
-		imageNode = path.Base(img.path)
+	imageNode := s.node.Name
+	havePos := true
+	if s == &img.Section {
+		imageNode = img.node.ImageNode
+		if imageNode == "" {
+			imageNode = path.Base(img.path)
+		}
+	} else {
+		for p := s.parent; p != nil; p = p.parent {
+			if p.compress != "none" {
+				havePos = false
+			}
+		}
 	}
 	root.Properties = append(root.Properties, &fdt.Property{Name: "image-node", Value: fdt.String(imageNode)})
-	n := img.fdtNode(&img.Section.base, true)
+	n := img.fdtNode(&s.base, havePos)
 	root.Properties = append(root.Properties, n.Properties...)
 	root.Children = n.Children
 	return root

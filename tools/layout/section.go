@@ -242,7 +242,10 @@ func (s *Section) buildContents(final bool) (content, error) {
 			continue
 		}
 		data := b.contents
-		if c, ok := e.(*Section); ok && final && c.hasAbsent() {
+		// Sections are rebuilt for the image, as binman's BuildImage does:
+		// contents refreshed after packing (an fdtmap or image header
+		// inside) must reach the output.
+		if c, ok := e.(*Section); ok && final {
 			var err error
 			if data, err = c.buildContents(true); err != nil {
 				return content{}, err
@@ -264,21 +267,6 @@ func (s *Section) buildContents(final bool) (content, error) {
 		}
 	}
 	return s.compressContents(out)
-}
-
-// hasAbsent reports whether an optional entry below s is absent, so the
-// data built while packing must be rebuilt without it for the image.
-func (s *Section) hasAbsent() bool {
-	for _, e := range s.entries {
-		b := e.b()
-		if b.absent && b.optional {
-			return true
-		}
-		if c, ok := e.(*Section); ok && c.hasAbsent() {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *Section) compressContents(c content) (content, error) {

@@ -99,6 +99,10 @@ CASES = {
     fdtmap { };
     image-header { location = "end"; };
  ''', []),
+ 'fdtmap-in-section': ({'a.bin': b'AAAA'}, '''
+    a { type = "blob"; filename = "a.bin"; };
+    sec { type = "section"; align = <16>; b { type = "blob"; filename = "a.bin"; }; fdtmap { }; };
+ ''', []),
  'missing-allowed': ({'a.bin': b'AAAA'}, '''
     a { type = "blob"; filename = "a.bin"; };
     x { type = "blob-ext"; filename = "missing.bin"; size = <8>; };
