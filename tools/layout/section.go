@@ -250,6 +250,11 @@ func (s *Section) buildContents(final bool) (content, error) {
 			if data, err = c.buildContents(true); err != nil {
 				return content{}, err
 			}
+			// A compressed section whose children changed after packing
+			// may no longer fit the space it was given.
+			if b.padBefore+data.size+b.padAfter > b.size {
+				return content{}, c.sectionErrorf("contents size %s grew after packing beyond section size %s", hx(data.size), hx(b.size))
+			}
 		}
 		data = s.padded(e, data)
 		rel := b.offset - s.skipAtStart
