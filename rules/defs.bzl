@@ -3,6 +3,7 @@
     load("@rules_firmware//rules:defs.bzl", "uimage")
 """
 
+load("//rules/private:binman.bzl", _binman_image = "binman_image")
 load("//rules/private:disk.bzl", _DiskImageInfo = "DiskImageInfo", _DiskPartitionInfo = "DiskPartitionInfo", _disk_image = "disk_image", _disk_partition = "disk_partition")
 load("//rules/private:dtb.bzl", _dtb = "dtb")
 load("//rules/private:extlinux.bzl", _extlinux_conf = "extlinux_conf")
@@ -23,6 +24,7 @@ DiskPartitionInfo = _DiskPartitionInfo
 FirmwareImageInfo = _FirmwareImageInfo
 FitComponentInfo = _FitComponentInfo
 LayoutEntryInfo = _LayoutEntryInfo
+binman_image = _binman_image
 disk_image = _disk_image
 disk_partition = _disk_partition
 dtb = _dtb
