@@ -12,6 +12,7 @@ package dts
 import (
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 
 	"github.com/rules-firmware/rules_firmware/tools/fdt"
@@ -53,6 +54,45 @@ func CompileFile(path string, opts Options) (*fdt.Tree, error) {
 // Compile compiles DTS source; name is used in error positions and as the
 // base for relative /include/ paths.
 func Compile(name string, src []byte, opts Options) (*fdt.Tree, error) {
+	_, t, err := compile(name, src, opts)
+	return t, err
+}
+
+// CompileToSource compiles DTS source and prints the result as source
+// with labels and value types kept, as `dtc -I dts -O dts` does (phandles
+// filled in, references resolved, deleted items gone). With sorted set,
+// nodes, properties and reservations are in name order, as with dtc -s.
+func CompileToSource(name string, src []byte, opts Options, sorted bool) (string, error) {
+	c, _, err := compile(name, src, opts)
+	if err != nil {
+		return "", err
+	}
+	if sorted {
+		sortSource(c)
+	}
+	return formatSource(c.reserve, c.root), nil
+}
+
+func sortSource(c *compiler) {
+	sort.SliceStable(c.reserve, func(i, j int) bool {
+		a, b := c.reserve[i], c.reserve[j]
+		if a.addr != b.addr {
+			return a.addr < b.addr
+		}
+		return a.size < b.size
+	})
+	var walk func(n *node)
+	walk = func(n *node) {
+		sort.SliceStable(n.props, func(i, j int) bool { return n.props[i].name < n.props[j].name })
+		sort.SliceStable(n.children, func(i, j int) bool { return n.children[i].name < n.children[j].name })
+		for _, ch := range n.children {
+			walk(ch)
+		}
+	}
+	walk(c.root)
+}
+
+func compile(name string, src []byte, opts Options) (*compiler, *fdt.Tree, error) {
 	c := &compiler{opts: opts, labels: labelIndex{}}
 	c.lex = &lexer{c: c}
 	dir := "."
@@ -64,10 +104,10 @@ func Compile(name string, src []byte, opts Options) (*fdt.Tree, error) {
 	}
 	c.lex.stack = []*source{{name: name, dir: dir, src: src, line: 1, col: 1}}
 	if err := c.parseSourceFile(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if c.err != nil {
-		return nil, c.err
+		return nil, nil, c.err
 	}
 	t := &fdt.Tree{BootCPUID: guessBootCPUID(c.root)}
 	if opts.BootCPUID >= 0 {
@@ -86,11 +126,11 @@ func Compile(name string, src []byte, opts Options) (*fdt.Tree, error) {
 	case "both":
 		legacy, epapr = true, true
 	default:
-		return nil, fmt.Errorf("invalid phandle format %q (legacy, epapr or both)", opts.PhandleFormat)
+		return nil, nil, fmt.Errorf("invalid phandle format %q (legacy, epapr or both)", opts.PhandleFormat)
 	}
 	ck := &checker{root: c.root, labels: c.labels, used: map[uint32]*node{}, next: 1, plugin: c.plugin, legacyPhandle: legacy, epaprPhandle: epapr}
 	if err := ck.run(opts.Symbols); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if opts.Symbols {
 		ck.generateSymbols()
@@ -102,7 +142,7 @@ func Compile(name string, src []byte, opts Options) (*fdt.Tree, error) {
 	if !c.root.deleted {
 		t.Root = toFDT(c.root)
 	}
-	return t, nil
+	return c, t, nil
 }
 
 func toFDT(n *node) *fdt.Node {
@@ -157,7 +197,7 @@ func (ck *checker) generateSymbols() {
 				if l.deleted || sym.getProp(l.name) != nil {
 					continue
 				}
-				sym.props = append(sym.props, &property{name: l.name, val: value{b: symbolPath(n.fullpath)}})
+				sym.props = append(sym.props, &property{name: l.name, val: value{b: symbolPath(n.fullpath), markers: []marker{{kind: typeString}}}})
 			}
 			ck.nodePhandle(n)
 		}
@@ -453,12 +493,15 @@ func (ck *checker) nodePhandle(n *node) uint32 {
 	}
 	n.phandle = ck.next
 	ck.used[ck.next] = n
-	cell := []byte{byte(n.phandle >> 24), byte(n.phandle >> 16), byte(n.phandle >> 8), byte(n.phandle)}
+	cell := func() value {
+		return value{b: []byte{byte(n.phandle >> 24), byte(n.phandle >> 16), byte(n.phandle >> 8), byte(n.phandle)},
+			markers: []marker{{kind: typeU32}}}
+	}
 	if ck.legacyPhandle && n.getProp("linux,phandle") == nil {
-		n.props = append(n.props, &property{name: "linux,phandle", val: value{b: cell}})
+		n.props = append(n.props, &property{name: "linux,phandle", val: cell()})
 	}
 	if ck.epaprPhandle && n.getProp("phandle") == nil {
-		n.props = append(n.props, &property{name: "phandle", val: value{b: append([]byte{}, cell...)}})
+		n.props = append(n.props, &property{name: "phandle", val: cell()})
 	}
 	return n.phandle
 }
@@ -542,12 +585,14 @@ func (ck *checker) rootChild(name string) *node {
 }
 
 // appendToProp extends a live property, or adds it at the end of n.
-func appendToProp(n *node, name string, data []byte) {
-	if p := n.getProp(name); p != nil {
-		p.val.b = append(p.val.b, data...)
-		return
+func appendToProp(n *node, name string, kind markerKind, data []byte) {
+	p := n.getProp(name)
+	if p == nil {
+		p = &property{name: name}
+		n.props = append(n.props, p)
 	}
-	n.props = append(n.props, &property{name: name, val: value{b: data}})
+	p.val.mark(kind, name, Pos{})
+	p.val.b = append(p.val.b, data...)
 }
 
 // phandleRefs calls fn for every phandle reference in tree order.
@@ -580,7 +625,7 @@ func (ck *checker) generateFixups() {
 	fix := ck.rootChild("__fixups__")
 	ck.phandleRefs(func(n *node, p *property, m marker) {
 		if ck.labels.nodeByRef(ck.root, m.ref) == nil {
-			appendToProp(fix, m.ref, []byte(fmt.Sprintf("%s:%s:%d\x00", n.fullpath, p.name, m.offset)))
+			appendToProp(fix, m.ref, typeString, []byte(fmt.Sprintf("%s:%s:%d\x00", n.fullpath, p.name, m.offset)))
 		}
 	})
 }
@@ -618,6 +663,6 @@ func (ck *checker) generateLocalFixups() {
 			}
 		}
 		off := uint32(m.offset)
-		appendToProp(w, p.name, []byte{byte(off >> 24), byte(off >> 16), byte(off >> 8), byte(off)})
+		appendToProp(w, p.name, typeU32, []byte{byte(off >> 24), byte(off >> 16), byte(off >> 8), byte(off)})
 	})
 }

@@ -117,7 +117,7 @@ type dtsCase struct {
 
 var featureCases = []dtsCase{
 	{"minimal", `/dts-v1/; / { };`},
-	{"strings", `/dts-v1/; / { a = "x"; b = "x", "yz", ""; c = "esc\t\n\\\"\x41\101\0end"; model = "m"; compatible = "c1", "c2"; };`},
+	{"strings", `/dts-v1/; / { a = "x"; b = "x", "yz", ""; c = "esc\t\n\\\"\x41\101\0end"; model = "m"; compatible = "c1", "c2"; d = "\xde\xad\x7f\x01\a\b\v\f\r"; };`},
 	{"cells", `/dts-v1/; / { a = <1 2 0x3 0xffffffff 010>; b = <>; c = <0x1UL 2ULL 3U 4L 5LL>; };`},
 	{"bits", `/dts-v1/; / { a = /bits/ 8 <1 0xff (-1)>; b = /bits/ 16 <0x1234 (-2)>; c = /bits/ 64 <0x123456789abcdef0 1>; d = /bits/ 32 <7>; };`},
 	{"bytes", `/dts-v1/; / { a = [00 01 ff]; b = [0001ff]; c = []; d = [ab cd ef 01]; };`},
@@ -382,4 +382,50 @@ func FuzzCompile(f *testing.F) {
 			t.Fatalf("compiled tree does not encode to a valid blob: %v", err)
 		}
 	})
+}
+
+// compareSourceWithDtc checks CompileToSource against dtc -I dts -O dts.
+func compareSourceWithDtc(t *testing.T, name string, files map[string]string, opts Options, flags []string, sorted bool) bool {
+	t.Helper()
+	dir := writeFiles(t, files)
+	args := append([]string{"-q", "-I", "dts", "-O", "dts"}, flags...)
+	if sorted {
+		args = append(args, "-s")
+	}
+	cmd := exec.Command(dtcPath(t), append(args, filepath.Join(dir, "main.dts"))...)
+	want, dtcErr := cmd.Output()
+	main := filepath.Join(dir, "main.dts")
+	src, _ := os.ReadFile(main)
+	got, err := CompileToSource(main, src, opts, sorted)
+	switch {
+	case dtcErr != nil && err == nil:
+		t.Errorf("%s: dtc rejects the source but we accept it", name)
+		return false
+	case dtcErr == nil && err != nil:
+		t.Errorf("%s: dtc accepts the source but we fail: %v", name, err)
+		return false
+	case dtcErr != nil:
+		return false
+	}
+	if got != string(want) {
+		t.Errorf("%s: -O dts differs\nsource:\n%s\nours:\n%s\ndtc:\n%s", name, src, got, want)
+		return false
+	}
+	return true
+}
+
+func TestSourceOutputMatchesDtc(t *testing.T) {
+	for _, c := range featureCases {
+		if c.name == "incbin" {
+			// dtc 1.6.1 aborts on an assertion printing a string or
+			// cell chunk followed by /incbin/ data; keep /incbin/ alone.
+			c.src = `/dts-v1/; / { a = /incbin/("blob.bin"); b = /incbin/("blob.bin", 2, 3); };`
+		}
+		files := map[string]string{"main.dts": c.src, "blob.bin": "\x01\x02\x03\x04\x05\x06"}
+		compareSourceWithDtc(t, c.name, files, DefaultOptions(), nil, false)
+		opts := DefaultOptions()
+		opts.Symbols = true
+		compareSourceWithDtc(t, c.name+" -@ -s", files, opts, []string{"-@"}, true)
+	}
+	compareSourceWithDtc(t, "realistic", realisticFiles(), DefaultOptions(), nil, false)
 }

@@ -20,6 +20,7 @@ type compiler struct {
 
 type reserveEntry struct {
 	addr, size uint64
+	labels     []*label
 }
 
 func (c *compiler) open(name, dir string) ([]byte, string, error) {
@@ -112,7 +113,9 @@ func (c *compiler) parseSourceFile() error {
 	}
 	// memreserves
 	for c.tok.kind == tLabel || c.tok.kind == tMemreserve {
+		var labels []string
 		for c.tok.kind == tLabel {
+			labels = append(labels, c.tok.text)
 			if err := c.advance(); err != nil {
 				return err
 			}
@@ -134,7 +137,9 @@ func (c *compiler) parseSourceFile() error {
 		if err := c.expectChar(';'); err != nil {
 			return err
 		}
-		c.reserve = append(c.reserve, reserveEntry{addr, size})
+		r := reserveEntry{addr: addr, size: size}
+		addLabelsInOrder(&r.labels, labels)
+		c.reserve = append(c.reserve, r)
 	}
 	// devicetree
 	switch {
@@ -259,7 +264,7 @@ func (c *compiler) parseSourceFile() error {
 func (c *compiler) addOrphan(n *node, ref token) {
 	var p *property
 	if ref.text[0] == '/' {
-		p = &property{name: "target-path", val: value{b: append([]byte(ref.text), 0)}}
+		p = &property{name: "target-path", val: value{b: append([]byte(ref.text), 0), markers: []marker{{kind: typeString}}}}
 	} else {
 		p = &property{name: "target", val: value{b: []byte{0xff, 0xff, 0xff, 0xff},
 			markers: []marker{{kind: refPhandle, ref: ref.text, pos: ref.pos}}}}
@@ -415,6 +420,7 @@ func (c *compiler) propdata() (value, error) {
 		}
 		switch {
 		case c.tok.kind == tString:
+			v.mark(typeString, "", c.tok.pos)
 			v.b = append(v.b, c.tok.data...)
 			if err := c.advance(); err != nil {
 				return v, err
@@ -424,6 +430,7 @@ func (c *compiler) propdata() (value, error) {
 				return v, err
 			}
 		case c.isChar('['):
+			v.mark(typeU8, "", c.tok.pos)
 			if err := c.advance(); err != nil {
 				return v, err
 			}
@@ -446,7 +453,8 @@ func (c *compiler) propdata() (value, error) {
 				return v, err
 			}
 		case c.tok.kind == tLabelRef || c.tok.kind == tPathRef:
-			v.markers = append(v.markers, marker{kind: refPath, offset: len(v.b), ref: c.tok.text, pos: c.tok.pos})
+			v.mark(typeString, c.tok.text, c.tok.pos)
+			v.mark(refPath, c.tok.text, c.tok.pos)
 			if err := c.advance(); err != nil {
 				return v, err
 			}
@@ -526,6 +534,7 @@ func (c *compiler) incbin(v *value) error {
 			data = data[:length]
 		}
 	}
+	v.mark(typeNone, "", p)
 	v.b = append(v.b, data...)
 	return nil
 }
@@ -551,6 +560,7 @@ func (c *compiler) array(v *value) error {
 			return err
 		}
 	}
+	v.mark(map[uint64]markerKind{8: typeU8, 16: typeU16, 32: typeU32, 64: typeU64}[bits], "", c.tok.pos)
 	if err := c.expectChar('<'); err != nil {
 		return err
 	}

@@ -83,7 +83,7 @@ func printNode(b *strings.Builder, n *fdt.Node, level int) {
 	fmt.Fprintf(b, "%s%s {\n", ind, name)
 	for _, p := range n.Properties {
 		b.WriteString(ind + "\t" + p.Name)
-		writeValue(b, p.Value)
+		writePropval(b, p.Value, nil)
 	}
 	for _, c := range n.Children {
 		b.WriteByte('\n')
@@ -98,11 +98,10 @@ func isStringByte(c byte) bool {
 	return isPrint(c) || c == 0 || strings.IndexByte("\a\b\t\n\v\f\r", c) >= 0
 }
 
-func writeValue(b *strings.Builder, v []byte) {
-	if len(v) == 0 {
-		b.WriteString(";\n")
-		return
-	}
+// guessType is dtc's guess for a value without type markers: a string
+// list if it looks like one, else 32-bit cells if the length allows and no
+// label sits inside a cell, else bytes.
+func guessType(v []byte, markers []marker) markerKind {
 	notString, nul := 0, 0
 	for _, c := range v {
 		if !isStringByte(c) {
@@ -112,61 +111,208 @@ func writeValue(b *strings.Builder, v []byte) {
 			nul++
 		}
 	}
-	b.WriteString(" = ")
+	notStringLabel, notCellLabel := 0, 0
+	for _, m := range markers {
+		if m.kind != valueLabel {
+			continue
+		}
+		if m.offset > 0 && v[m.offset-1] != 0 {
+			notStringLabel++
+		}
+		if m.offset%4 != 0 {
+			notCellLabel++
+		}
+	}
 	switch {
-	case v[len(v)-1] == 0 && notString == 0 && nul <= len(v)-nul:
-		b.WriteByte('"')
-		for _, c := range v[:len(v)-1] {
-			switch c {
-			case '\a':
-				b.WriteString(`\a`)
-			case '\b':
-				b.WriteString(`\b`)
-			case '\t':
-				b.WriteString(`\t`)
-			case '\n':
-				b.WriteString(`\n`)
-			case '\v':
-				b.WriteString(`\v`)
-			case '\f':
-				b.WriteString(`\f`)
-			case '\r':
-				b.WriteString(`\r`)
-			case '\\':
-				b.WriteString(`\\`)
-			case '"':
-				b.WriteString(`\"`)
-			case 0:
-				b.WriteString(`\0`)
-			default:
-				if isPrint(c) {
-					b.WriteByte(c)
-				} else {
-					fmt.Fprintf(b, "\\x%02x", c)
+	case v[len(v)-1] == 0 && notString == 0 && nul <= len(v)-nul && notStringLabel == 0:
+		return typeString
+	case len(v)%4 == 0 && notCellLabel == 0:
+		return typeU32
+	}
+	return typeU8
+}
+
+var delimStart = map[markerKind]string{typeU8: "[", typeU16: "/bits/ 16 <", typeU32: "<", typeU64: "/bits/ 64 <", typeString: ""}
+var delimEnd = map[markerKind]string{typeU8: "]", typeU16: ">", typeU32: ">", typeU64: ">", typeString: ""}
+
+// writePropval prints " = value;\n" (or ";\n") chunk by chunk between
+// markers, the way dtc's source writer does, including its spacing.
+func writePropval(b *strings.Builder, v []byte, markers []marker) {
+	if len(v) == 0 {
+		b.WriteString(";\n")
+		return
+	}
+	b.WriteString(" =")
+	hasType := false
+	for _, m := range markers {
+		if m.kind.isType() {
+			hasType = true
+		}
+	}
+	if !hasType {
+		markers = append([]marker{{kind: guessType(v, markers)}}, markers...)
+	}
+	// typeLength is the distance from marker i to the next type marker,
+	// or 0 if there is none.
+	typeLength := func(i int) int {
+		for j := i + 1; j < len(markers); j++ {
+			if markers[j].kind.isType() {
+				return markers[j].offset - markers[i].offset
+			}
+		}
+		return 0
+	}
+	emit := typeNone
+	for i, m := range markers {
+		end := len(v)
+		if i+1 < len(markers) {
+			end = markers[i+1].offset
+		}
+		chunk := v[m.offset:end]
+		dataLen := typeLength(i)
+		if dataLen == 0 {
+			dataLen = len(v) - m.offset
+		}
+		switch {
+		case m.kind.isType():
+			emit = m.kind
+			b.WriteString(" " + delimStart[emit])
+		case m.kind == valueLabel:
+			b.WriteString(" " + m.ref + ":")
+		case m.offset > 0:
+			b.WriteByte(' ')
+		}
+		if emit == typeNone {
+			continue
+		}
+		switch emit {
+		case typeU16:
+			writeInts(b, chunk, 2)
+		case typeU32:
+			writeInts(b, chunk, 4)
+		case typeU64:
+			writeInts(b, chunk, 8)
+		case typeString:
+			writeString(b, chunk)
+		default:
+			for j, c := range chunk {
+				if j > 0 {
+					b.WriteByte(' ')
 				}
+				fmt.Fprintf(b, "%02x", c)
 			}
 		}
-		b.WriteByte('"')
-	case len(v)%4 == 0:
-		b.WriteByte('<')
-		for i := 0; i < len(v); i += 4 {
-			if i > 0 {
-				b.WriteByte(' ')
+		if len(chunk) == dataLen {
+			b.WriteString(delimEnd[emit])
+			if m.offset+len(chunk) != len(v) {
+				b.WriteByte(',')
 			}
-			fmt.Fprintf(b, "0x%02x", be32(v[i:]))
+			emit = typeNone
 		}
-		b.WriteByte('>')
-	default:
-		b.WriteByte('[')
-		for i, c := range v {
-			if i > 0 {
-				b.WriteByte(' ')
-			}
-			fmt.Fprintf(b, "%02x", c)
-		}
-		b.WriteByte(']')
 	}
 	b.WriteString(";\n")
+}
+
+func writeInts(b *strings.Builder, chunk []byte, width int) {
+	for i := 0; i+width <= len(chunk); i += width {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		var x uint64
+		for _, c := range chunk[i : i+width] {
+			x = x<<8 | uint64(c)
+		}
+		fmt.Fprintf(b, "0x%02x", x)
+	}
+}
+
+// writeString prints a NUL-terminated chunk as a quoted string; inner
+// NULs print as \0, as dtc does for string lists read from a blob.
+func writeString(b *strings.Builder, chunk []byte) {
+	if len(chunk) == 0 {
+		return
+	}
+	b.WriteByte('"')
+	for _, c := range chunk[:len(chunk)-1] {
+		switch c {
+		case '\a':
+			b.WriteString(`\a`)
+		case '\b':
+			b.WriteString(`\b`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\v':
+			b.WriteString(`\v`)
+		case '\f':
+			b.WriteString(`\f`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\\':
+			b.WriteString(`\\`)
+		case '"':
+			b.WriteString(`\"`)
+		case 0:
+			b.WriteString(`\0`)
+		default:
+			if isPrint(c) {
+				b.WriteByte(c)
+			} else {
+				// dtc prints a signed char: bytes from 0x80 sign-extend.
+				fmt.Fprintf(b, "\\x%02x", uint32(int32(int8(c))))
+			}
+		}
+	}
+	b.WriteByte('"')
+}
+
+// formatSource prints the compiled tree with its labels and source types,
+// as `dtc -I dts -O dts` does.
+func formatSource(reserve []reserveEntry, root *node) string {
+	var b strings.Builder
+	b.WriteString("/dts-v1/;\n\n")
+	for _, r := range reserve {
+		for _, l := range r.labels {
+			b.WriteString(l.name + ": ")
+		}
+		fmt.Fprintf(&b, "/memreserve/\t0x%016x 0x%016x;\n", r.addr, r.size)
+	}
+	var walk func(n *node, level int)
+	walk = func(n *node, level int) {
+		ind := strings.Repeat("\t", level)
+		b.WriteString(ind)
+		for _, l := range n.labels {
+			if !l.deleted {
+				b.WriteString(l.name + ": ")
+			}
+		}
+		name := n.name
+		if name == "" {
+			name = "/"
+		}
+		b.WriteString(name + " {\n")
+		for _, p := range n.props {
+			if p.deleted {
+				continue
+			}
+			b.WriteString(ind + "\t")
+			for _, l := range p.labels {
+				if !l.deleted {
+					b.WriteString(l.name + ": ")
+				}
+			}
+			b.WriteString(p.name)
+			writePropval(&b, p.val.b, p.val.markers)
+		}
+		for _, c := range n.liveChildren() {
+			b.WriteByte('\n')
+			walk(c, level+1)
+		}
+		b.WriteString(ind + "};\n")
+	}
+	walk(root, 0)
+	return b.String()
 }
 
 // SortTree orders reservations by address and size, and every node's

@@ -217,6 +217,9 @@ func TestGeneratedSourcesMatchDtc(t *testing.T) {
 		files := map[string]string{"main.dts": src}
 		if compareWithDtcCounting(t, fmt.Sprintf("seed %d", seed), files, seed%4 == 0) {
 			accepted++
+			if seed%3 == 0 {
+				compareSourceWithDtc(t, fmt.Sprintf("seed %d -O dts", seed), files, DefaultOptions(), nil, seed%2 == 0)
+			}
 		}
 	}
 	// The sweep is only meaningful if most sources are valid.

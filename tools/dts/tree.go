@@ -10,11 +10,26 @@ import (
 
 type markerKind int
 
+// Marker kinds in dtc's order; kinds from typeU8 on carry the value's
+// source type, which only matters when printing source (-O dts).
 const (
-	refPhandle markerKind = iota
+	typeNone markerKind = iota
+	refPhandle
 	refPath
 	valueLabel
+	typeU8
+	typeU16
+	typeU32
+	typeU64
+	typeString
 )
+
+func (k markerKind) isType() bool { return k >= typeU8 }
+
+// mark appends a marker at the current end of the value.
+func (v *value) mark(kind markerKind, ref string, pos Pos) {
+	v.markers = append(v.markers, marker{kind: kind, offset: len(v.b), ref: ref, pos: pos})
+}
 
 type marker struct {
 	kind   markerKind

@@ -198,6 +198,19 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 			outForm = "dts"
 		}
 	}
+	if inForm == "dts" && outForm == "dts" {
+		// Source to source keeps labels and value types, as dtc does.
+		opts := dts.DefaultOptions()
+		opts.IncludeDirs = includeDirs
+		opts.Symbols = symbols
+		opts.BootCPUID = bootCPU
+		opts.PhandleFormat = phandleFormat
+		text, err := dts.CompileToSource(in, src, opts, sortTree)
+		if err != nil {
+			return fail("%v", err)
+		}
+		return writeDtcOutput(outName, []byte(text), stdout, fail)
+	}
 	var tree *fdt.Tree
 	switch inForm {
 	case "dts":
@@ -243,6 +256,10 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 	default:
 		return fail("-O %s: unsupported output format (dtb or dts)", outForm)
 	}
+	return writeDtcOutput(outName, out, stdout, fail)
+}
+
+func writeDtcOutput(outName string, out []byte, stdout io.Writer, fail func(string, ...interface{}) int) int {
 	if outName == "-" {
 		if _, err := stdout.Write(out); err != nil {
 			return fail("%v", err)

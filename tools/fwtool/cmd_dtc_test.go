@@ -54,6 +54,18 @@ func TestDtcCommandMatchesDtc(t *testing.T) {
 		if !bytes.Equal(wb, gb) {
 			t.Errorf("fwtool dtc %v: output differs from dtc", flags)
 		}
+		// Straight to source, labels and types kept: the same text.
+		wantSrc, err := exec.Command(dtc, append(append([]string{"-q", "-O", "dts"}, flags...), in)...).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gotSrc bytes.Buffer
+		if rc := run(append(append([]string{"dtc", "-O", "dts"}, flags...), in), &gotSrc, &stderr); rc != 0 {
+			t.Fatalf("fwtool dtc -O dts %v: exit %d: %s", flags, rc, stderr.String())
+		}
+		if gotSrc.String() != string(wantSrc) {
+			t.Errorf("fwtool dtc -O dts %v differs:\n%s\nwant:\n%s", flags, gotSrc.String(), wantSrc)
+		}
 		// Back to source: both tools print the same text.
 		wantDTS, err := exec.Command(dtc, "-q", "-I", "dtb", "-O", "dts", want).Output()
 		if err != nil {
