@@ -200,12 +200,43 @@ type Entry struct {
 	Parent                                         *Entry
 }
 
+// ReadQuick decodes the fdtmap of an image whose image header sits at its
+// very start or end, without scanning the rest: cheap enough to try on any
+// big file. Other images give ErrNotFound.
+func ReadQuick(r io.ReaderAt, size int64) (*Map, error) {
+	for _, at := range []int64{0, size - ImageHeaderLen} {
+		if at < 0 {
+			continue
+		}
+		var b [ImageHeaderLen]byte
+		if _, err := r.ReadAt(b[:], at); err != nil {
+			continue
+		}
+		if string(b[:4]) != ImageHeaderMagic {
+			continue
+		}
+		pos := int64(binary.LittleEndian.Uint32(b[4:]))
+		if at == size-ImageHeaderLen {
+			pos = size + pos - (1 << 32)
+		}
+		if pos < 0 {
+			pos += size
+		}
+		return readAt(r, size, pos)
+	}
+	return nil, ErrNotFound
+}
+
 // Read locates and decodes the fdtmap of an image.
 func Read(r io.ReaderAt, size int64) (*Map, error) {
 	pos, err := Locate(r, size)
 	if err != nil {
 		return nil, err
 	}
+	return readAt(r, size, pos)
+}
+
+func readAt(r io.ReaderAt, size, pos int64) (*Map, error) {
 	if pos < 0 || pos+HeaderLen+dtbHeaderSize > size {
 		return nil, fmt.Errorf("fdtmap at %#x (%d) lies outside the image of size %#x (%d)", pos, pos, size, size)
 	}

@@ -79,6 +79,20 @@ func TestLocate(t *testing.T) {
 	if _, err := Locate(bytes.NewReader(make([]byte, 64)), 64); err != ErrNotFound {
 		t.Errorf("empty image: %v", err)
 	}
+	for _, tc := range tests {
+		b := append([]byte(nil), img...)
+		copy(b[tc.at:], tc.header)
+		m, err := ReadQuick(bytes.NewReader(b), int64(len(b)))
+		if tc.header == nil {
+			if err != ErrNotFound {
+				t.Errorf("%s: ReadQuick without a header: %v", tc.name, err)
+			}
+			continue
+		}
+		if err != nil || m.Pos != tc.want {
+			t.Errorf("%s: ReadQuick: %v", tc.name, err)
+		}
+	}
 }
 
 func TestReadAndSelect(t *testing.T) {

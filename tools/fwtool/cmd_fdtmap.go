@@ -14,25 +14,50 @@ import (
 // Images built with an fdtmap entry (ours or binman's) are listed and
 // extracted through the map. Priority 10: an fdtmap image may well start
 // with another format's magic (a uImage SPL, say), and the map is the
-// better description of the whole file.
+// better description of the whole file. Finding an fdtmap without an image
+// header at either end means scanning the file, so files too big to be
+// flash images are only scanned last (priority 95), after every other
+// format had its look.
+const fdtmapScanFirstLimit = 256 << 20
+
 func init() {
-	registerLister(lister{name: "fdtmap", priority: 10, probe: probeFdtmap, list: listFdtmap})
-	registerExtractor(extractor{name: "fdtmap", priority: 10, probe: probeFdtmap, extract: extractFdtmap})
+	registerLister(lister{name: "fdtmap", priority: 10, probe: probeFdtmapFirst, list: listFdtmap})
+	registerLister(lister{name: "fdtmap", priority: 95, probe: probeFdtmap, list: listFdtmap})
+	registerExtractor(extractor{name: "fdtmap", priority: 10, probe: probeFdtmapFirst, extract: extractFdtmap})
+	registerExtractor(extractor{name: "fdtmap", priority: 95, probe: probeFdtmap, extract: extractFdtmap})
 }
 
-// probeFdtmap accepts a file whose fdtmap describes the whole file: a disk
-// image that merely contains a binman image (in a partition) records a
-// different size and is left to its own lister.
-func probeFdtmap(f *os.File, size int64) bool {
-	m, err := fdtmap.Read(f, size)
-	if err != nil {
-		return false
+// readFdtmap finds the map through a header at either end first, then by
+// scanning, as binman does.
+func readFdtmap(f *os.File, size int64) (*fdtmap.Map, error) {
+	if m, err := fdtmap.ReadQuick(f, size); err == nil {
+		return m, nil
 	}
+	return fdtmap.Read(f, size)
+}
+
+// wholeFile accepts a map that describes the whole file: a disk image that
+// merely contains a binman image (in a partition) records a different size
+// and is left to its own lister.
+func wholeFile(m *fdtmap.Map, size int64) bool {
 	return !m.Root.HasSize || int64(m.Root.Size) == size
 }
 
+func probeFdtmapFirst(f *os.File, size int64) bool {
+	if size > fdtmapScanFirstLimit {
+		m, err := fdtmap.ReadQuick(f, size)
+		return err == nil && wholeFile(m, size)
+	}
+	return probeFdtmap(f, size)
+}
+
+func probeFdtmap(f *os.File, size int64) bool {
+	m, err := readFdtmap(f, size)
+	return err == nil && wholeFile(m, size)
+}
+
 func listFdtmap(f *os.File, size int64, args []string, stdout io.Writer) error {
-	m, err := fdtmap.Read(f, size)
+	m, err := readFdtmap(f, size)
 	if err != nil {
 		return err
 	}
@@ -40,7 +65,7 @@ func listFdtmap(f *os.File, size int64, args []string, stdout io.Writer) error {
 }
 
 func extractFdtmap(f *os.File, size int64, paths []string, out, outDir string, decompress bool, stdout io.Writer) error {
-	m, err := fdtmap.Read(f, size)
+	m, err := readFdtmap(f, size)
 	if err != nil {
 		return err
 	}
