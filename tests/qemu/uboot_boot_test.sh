@@ -4,11 +4,12 @@
 # script checks every image with U-Boot's own commands and powers off. This
 # test reads the serial console and fails unless every check passed.
 #
-# usage: uboot_boot_test.sh DISK PAYLOAD DTB BLOB
-#   DISK     the disk_image to boot
-#   PAYLOAD  the bytes inside the uImage and the FIT's kernel node
-#   DTB      the dtb rule's output, also the FIT's fdt-1 node
-#   BLOB     the firmware_image entry the script compares
+# usage: uboot_boot_test.sh DISK PAYLOAD DTB BLOB FLASH_ENV
+#   DISK       the disk_image to boot
+#   PAYLOAD    the bytes inside the uImage and the FIT's kernel node
+#   DTB        the dtb rule's output, also the FIT's fdt-1 node
+#   BLOB       the firmware_image entry the script compares
+#   FLASH_ENV  a uboot_env for U-Boot's environment flash, booted second
 # RF_QEMU_UBOOT overrides the U-Boot binary (default: where Debian's
 # u-boot-qemu package installs it).
 set -euo pipefail
@@ -18,45 +19,58 @@ fail() {
   exit 1
 }
 
-[[ $# -eq 4 ]] || fail "usage: $0 DISK PAYLOAD DTB BLOB"
-disk=$1 payload=$2 dtb=$3 blob=$4
+[[ $# -eq 5 ]] || fail "usage: $0 DISK PAYLOAD DTB BLOB FLASH_ENV"
+disk=$1 payload=$2 dtb=$3 blob=$4 flash_env=$5
 
 qemu=$(command -v qemu-system-aarch64) || fail "qemu-system-aarch64 not found on PATH (Debian package qemu-system-arm)"
 uboot=${RF_QEMU_UBOOT:-/usr/lib/u-boot/qemu_arm64/u-boot.bin}
 [[ -f "$uboot" ]] || fail "U-Boot for QEMU not found at $uboot (Debian package u-boot-qemu)"
-for f in "$disk" "$payload" "$dtb" "$blob"; do
+for f in "$disk" "$payload" "$dtb" "$blob" "$flash_env"; do
   [[ -f "$f" ]] || fail "input $f missing"
 done
 
 work=${TEST_TMPDIR:-$(mktemp -d)}
-# QEMU writes to its disk; boot a private copy.
+consoles=()
+
+show_consoles() {
+  local c
+  for c in "${consoles[@]}"; do
+    echo "---- $c ----" >&2
+    cat "$c" >&2
+  done
+}
+trap 'rc=$?; if ((rc != 0)); then show_consoles; fi' EXIT
+
+# boot NAME QEMU-ARGS...: runs U-Boot until it powers off; the serial
+# console ends up in $work/NAME.log (and beside Bazel's test log).
+boot() {
+  local name=$1 status=0
+  shift
+  consoles+=("$work/$name.log" "$work/$name.qemu-stderr")
+  timeout 120 "$qemu" \
+    -M virt -cpu cortex-a57 -m 512 \
+    -nographic -no-reboot -nic none \
+    -bios "$uboot" "$@" \
+    </dev/null >"$work/$name.raw" 2>"$work/$name.qemu-stderr" || status=$?
+  tr -d '\r' <"$work/$name.raw" >"$work/$name.log"
+  if [[ -n "${TEST_UNDECLARED_OUTPUTS_DIR:-}" ]]; then cp "$work/$name.log" "$TEST_UNDECLARED_OUTPUTS_DIR/"; fi
+  ((status != 124)) || fail "$name: QEMU did not power off within 120 s"
+  ((status == 0)) || fail "$name: QEMU exited with status $status"
+}
+
+# QEMU writes to its drives; boot private copies.
 cp "$disk" "$work/disk.img"
 chmod u+w "$work/disk.img"
-raw_console="$work/console.raw"
-console="$work/console.log"
-
-status=0
-timeout 120 "$qemu" \
-  -M virt -cpu cortex-a57 -m 512 \
-  -nographic -no-reboot -nic none \
-  -bios "$uboot" \
+boot disk \
   -drive if=none,file="$work/disk.img",format=raw,id=hd0 \
-  -device virtio-blk-device,drive=hd0 \
-  </dev/null >"$raw_console" 2>"$work/qemu.stderr" || status=$?
-tr -d '\r' <"$raw_console" >"$console"
-# Keep the console beside Bazel's test log for whoever debugs a failure.
-if [[ -n "${TEST_UNDECLARED_OUTPUTS_DIR:-}" ]]; then cp "$console" "$TEST_UNDECLARED_OUTPUTS_DIR/"; fi
+  -device virtio-blk-device,drive=hd0
+console="$work/disk.log"
 
-show_console() {
-  echo "---- serial console ($console) ----" >&2
-  cat "$console" >&2
-  echo "---- qemu stderr ----" >&2
-  cat "$work/qemu.stderr" >&2
-}
-trap 'rc=$?; if ((rc != 0)); then show_console; fi' EXIT
-
-((status != 124)) || fail "QEMU did not power off within 120 s"
-((status == 0)) || fail "QEMU exited with status $status"
+# The virt board's second flash bank is 64 MiB; the environment sits at its
+# start.
+truncate -s 64M "$work/flash1.img"
+dd if="$flash_env" of="$work/flash1.img" conv=notrunc status=none
+boot flash-env -drive if=pflash,unit=1,format=raw,file="$work/flash1.img"
 
 has_line() { grep -qxF -- "$1" "$2"; }
 has_text() { grep -qF -- "$1" "$2"; }
@@ -167,5 +181,9 @@ s=$(section corrupt-uimage)
 has_text "Bad Data CRC" "$s" || fail "the corrupted uImage was not reported as 'Bad Data CRC'"
 s=$(section corrupt-fit)
 has_text "Bad hash in FIT image!" "$s" || fail "the corrupted FIT was not reported as 'Bad hash in FIT image!'"
+
+flash_console="$work/flash-env.log"
+has_line "Loading Environment from Flash... OK" "$flash_console" || fail "flash-env: U-Boot did not accept the environment in flash"
+has_line "RF-FLASH-ENV environment loaded from pflash" "$flash_console" || fail "flash-env: the environment's bootcmd did not run"
 
 echo "PASS: U-Boot booted the disk and accepted every image"
