@@ -4,12 +4,14 @@
 # script checks every image with U-Boot's own commands and powers off. This
 # test reads the serial console and fails unless every check passed.
 #
-# usage: uboot_boot_test.sh DISK PAYLOAD DTB BLOB FLASH_ENV
+# usage: uboot_boot_test.sh DISK PAYLOAD DTB BLOB FLASH_ENV GPT_DISK
 #   DISK       the disk_image to boot
 #   PAYLOAD    the bytes inside the uImage and the FIT's kernel node
 #   DTB        the dtb rule's output, also the FIT's fdt-1 node
 #   BLOB       the firmware_image entry the script compares
 #   FLASH_ENV  a uboot_env for U-Boot's environment flash, booted second
+#   GPT_DISK   the GPT disk_image that boot's bootcmd checks; sgdisk is the
+#              reference for its partition table
 # RF_QEMU_UBOOT overrides the U-Boot binary (default: where Debian's
 # u-boot-qemu package installs it).
 set -euo pipefail
@@ -19,13 +21,14 @@ fail() {
   exit 1
 }
 
-[[ $# -eq 5 ]] || fail "usage: $0 DISK PAYLOAD DTB BLOB FLASH_ENV"
-disk=$1 payload=$2 dtb=$3 blob=$4 flash_env=$5
+[[ $# -eq 6 ]] || fail "usage: $0 DISK PAYLOAD DTB BLOB FLASH_ENV GPT_DISK"
+disk=$1 payload=$2 dtb=$3 blob=$4 flash_env=$5 gpt_disk=$6
 
 qemu=$(command -v qemu-system-aarch64) || fail "qemu-system-aarch64 not found on PATH (Debian package qemu-system-arm)"
+command -v sgdisk >/dev/null || fail "sgdisk not found on PATH (Debian package gdisk)"
 uboot=${RF_QEMU_UBOOT:-/usr/lib/u-boot/qemu_arm64/u-boot.bin}
 [[ -f "$uboot" ]] || fail "U-Boot for QEMU not found at $uboot (Debian package u-boot-qemu)"
-for f in "$disk" "$payload" "$dtb" "$blob" "$flash_env"; do
+for f in "$disk" "$payload" "$dtb" "$blob" "$flash_env" "$gpt_disk"; do
   [[ -f "$f" ]] || fail "input $f missing"
 done
 
@@ -70,7 +73,12 @@ console="$work/disk.log"
 # start.
 truncate -s 64M "$work/flash1.img"
 dd if="$flash_env" of="$work/flash1.img" conv=notrunc status=none
-boot flash-env -drive if=pflash,unit=1,format=raw,file="$work/flash1.img"
+cp "$gpt_disk" "$work/gpt_disk.img"
+chmod u+w "$work/gpt_disk.img"
+boot flash-env \
+  -drive if=pflash,unit=1,format=raw,file="$work/flash1.img" \
+  -drive if=none,file="$work/gpt_disk.img",format=raw,id=hd0 \
+  -device virtio-blk-device,drive=hd0
 
 has_line() { grep -qxF -- "$1" "$2"; }
 has_text() { grep -qF -- "$1" "$2"; }
@@ -185,5 +193,38 @@ has_text "Bad hash in FIT image!" "$s" || fail "the corrupted FIT was not report
 flash_console="$work/flash-env.log"
 has_line "Loading Environment from Flash... OK" "$flash_console" || fail "flash-env: U-Boot did not accept the environment in flash"
 has_line "RF-FLASH-ENV environment loaded from pflash" "$flash_console" || fail "flash-env: the environment's bootcmd did not run"
+has_line "RF-FLASH-DONE" "$flash_console" || fail "flash-env: the environment's bootcmd did not run to its end"
+! grep -n "RF-FAIL" "$flash_console" >&2 || fail "flash-env: a check in the environment's bootcmd failed"
+for ok in gpt-fat-load gpt-part-start gpt-raw-read gpt-raw-cmp; do
+  has_line "RF-OK $ok" "$flash_console" || fail "flash-env: marker RF-OK $ok missing"
+done
+console=$flash_console
+s=$(section gpt)
+for bad in "GPT" "Error" "error" "failed" "differs" "invalid"; do
+  ! grep -n -F -- "$bad" "$s" >&2 || fail "flash-env: U-Boot reported '$bad'"
+done
+expect "$s" \
+  "Partition Map for VirtIO device 0  --   Partition Type: EFI" \
+  "Total of $blob_size byte(s) were the same"
+# U-Boot's `part list` against sgdisk's view of the same table, partition
+# by partition. (This U-Boot falls back to the backup GPT silently, so a bad
+# primary table shows only in the sgdisk-based tests of tests/rules/disk.)
+partitions=$(sgdisk -p "$gpt_disk" | awk 'f && NF {n++} /^Number/ {f = 1} END {print n + 0}')
+((partitions == 2)) || fail "sgdisk lists $partitions partitions in $gpt_disk, want 2"
+field() { sed -n "s/^$1: *//p" <<<"$info"; }
+for ((i = 1; i <= partitions; i++)); do
+  info=$(sgdisk -i "$i" "$gpt_disk")
+  first=$(field "First sector" | cut -d' ' -f1)
+  last=$(field "Last sector" | cut -d' ' -f1)
+  name=$(field "Partition name" | sed "s/^'\(.*\)'\$/\1/")
+  type=$(field "Partition GUID code" | cut -d' ' -f1 | tr 'A-F' 'a-f')
+  guid=$(field "Partition unique GUID" | tr 'A-F' 'a-f')
+  attrs=$(field "Attribute flags")
+  want_head=$(printf '  %d\t0x%08x\t0x%08x\t"%s"' "$i" "$first" "$last" "$name")
+  awk -v h="$want_head" -v a="$(printf '\tattrs:\t0x%s' "$attrs")" -v t="$(printf '\ttype:\t%s' "$type")" \
+    -v g="$(printf '\tguid:\t%s' "$guid")" \
+    '$0 == h {n = NR} n && NR == n + 1 && $0 == a {ok++} n && NR == n + 2 && $0 == t {ok++} n && NR == n + 3 && $0 == g {ok++} END {exit !(n && ok == 3)}' "$s" ||
+    fail "flash-env: U-Boot's part list differs from sgdisk for partition $i (want '$want_head', attrs $attrs, type $type, guid $guid)"
+done
 
 echo "PASS: U-Boot booted the disk and accepted every image"
