@@ -138,6 +138,7 @@ func FuzzRead(f *testing.F) {
 	f.Add(append(ImageHeader(8, 0x80, false), img[8:]...))
 	f.Add([]byte(Magic + "\x00\x00\x00\x00\x00\x00\x00\x00\xd0\x0d\xfe\xed"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		ReadQuick(bytes.NewReader(data), int64(len(data)))
 		m, err := Read(bytes.NewReader(data), int64(len(data)))
 		if err != nil {
 			return
