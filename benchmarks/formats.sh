@@ -17,10 +17,12 @@
 # alike). Wall time is the median (ms, measured around the process), CPU is
 # the median user+sys seconds, RSS the largest peak resident set. ratio =
 # fwtool/peer median wall; target <= 1.2. The last outputs of the two tools
-# are compared byte for byte.
+# are compared byte for byte. On a busy machine wall time includes waiting
+# for a CPU; the CPU ratio (user+sys) is the steadier of the two.
 #
 # Usage: benchmarks/formats.sh
 # Environment: RUNS (5), NODES (DTS sizes for the dtc rows, "3000 10000"),
+#   ONLY (a bash regex: run only the rows whose label matches, e.g. 'dtc'),
 #   FWTOOL (a built fwtool; default: go build from this tree), KEEP=1 keeps
 #   the work directory. Not a test: timings depend on the machine and load.
 set -euo pipefail
@@ -157,6 +159,7 @@ row() {
 	while [[ $1 != -- ]]; do peer+=("$1"); shift; done
 	shift
 	fw=("$@")
+	[[ $label =~ ${ONLY:-.} ]] || return 0
 	local key=r${#rows[@]}
 	echo "  $label ..." >&2
 	once "$key-warm-peer" "$pout" "${peer[@]}"
@@ -166,13 +169,14 @@ row() {
 		once "$key-peer" "$pout" "${peer[@]}"
 		once "$key-fw" "$fout" "${fw[@]}"
 	done
-	local pw pc pr fw_ fc fr ratio ok verdict
+	local pw pc pr fw_ fc fr ratio cratio ok verdict
 	read -r pw pc pr <<<"$(stats "$key-peer")"
 	read -r fw_ fc fr <<<"$(stats "$key-fw")"
 	ratio=$(awk -v f="$fw_" -v p="$pw" 'BEGIN { printf "%.2f", (p > 0 ? f / p : 0) }')
+	cratio=$(awk -v f="$fc" -v p="$pc" 'BEGIN { if (p > 0) printf "%.2f", f / p; else print "-" }')
 	ok=$(awk -v r="$ratio" -v t="$target" 'BEGIN { print (r <= t ? "yes" : "NO") }')
 	verdict=$(eval "$compare")
-	rows+=("$(printf '%-24s %9s %9s %6s %4s %7s %7s %8s %8s  %s' "$label" "$pw" "$fw_" "$ratio" "$ok" "$pc" "$fc" "$pr" "$fr" "$verdict")")
+	rows+=("$(printf '%-24s %9s %9s %6s %4s %8s %7s %6s %8s %7s  %s' "$label" "$pw" "$fw_" "$ratio" "$ok" "$pc" "$fc" "$cratio" "$pr" "$fr" "$verdict")")
 }
 
 same() { if cmp -s "$1" "$2"; then echo identical; else echo "DIFFERENT"; fi; }
@@ -213,5 +217,5 @@ done
 
 printf '\nfwtool vs reference tools, %s, %s cores, load average %s; median of %s runs\n\n' \
 	"$(date -u '+%Y-%m-%d %H:%M UTC')" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" "$runs"
-printf '%-24s %9s %9s %6s %4s %7s %7s %8s %8s  %s\n' case peer_ms fwtool_ms ratio ok peer_cpu fw_cpu peer_MiB fw_MiB output
+printf '%-24s %9s %9s %6s %4s %8s %7s %6s %8s %7s  %s\n' case peer_ms fwtool_ms ratio ok peer_cpu fw_cpu ratio peer_MiB fw_MiB output
 printf '%s\n' "${rows[@]}"
