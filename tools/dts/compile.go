@@ -1,12 +1,26 @@
 // Package dts compiles device tree source to a flattened device tree the
-// way dtc 1.6 does (`dtc -I dts -O dtb`), byte for byte, and prints a DTB
-// back as source like `dtc -I dtb -O dts`.
+// way dtc 1.6 does (`dtc -I dts -O dtb`), byte for byte, prints the result
+// as source like `dtc -I dts -O dts`, and prints a DTB as source like
+// `dtc -I dtb -O dts`.
 //
-// Input must already be preprocessed: like dtc, the compiler understands
-// /include/, cpp line markers (`# 12 "board.dts"`, so errors point into the
-// original files) and everything of the DTS language, but not #include or
-// #define. Run `cpp -nostdinc -undef -x assembler-with-cpp -I <dirs>` (the
-// kernel's recipe) first for sources that use them.
+// Covered, each checked against dtc in the tests: /dts-v1/, /plugin/
+// overlays (fragments, __fixups__, __local_fixups__), /memreserve/,
+// /include/, /incbin/, nodes, properties, strings and string lists, cells
+// with /bits/ 8|16|32|64, byte strings, mixed values, labels anywhere,
+// &label and &{/path} references in cells (phandles, numbered and placed
+// as dtc does, -H epapr|legacy|both) and as path strings, node merging,
+// &label { } extension, /delete-node/, /delete-property/,
+// /omit-if-no-ref/, character literals, C integer expressions, the "name"
+// property rule, boot CPU guessing, -@ (__symbols__), -s sorting, and
+// dtc's error checks (duplicate names and labels, bad characters, bad or
+// duplicate phandles, unresolved references). dtc's warning-level checks
+// are not reported.
+//
+// Input must already be preprocessed, as for dtc: the compiler reads cpp
+// line markers (`# 12 "board.dts"`) so errors point into the original
+// files, but #include and #define are cpp's. Use package cpp
+// (`fwtool cpp -nostdinc -undef -x assembler-with-cpp -I <dirs> in.dts`)
+// or the host's `cpp` with the same flags, then compile the output.
 package dts
 
 import (

@@ -50,7 +50,8 @@ const dtcUsage = `usage: fwtool dtc [options] <input file>
   -i <dir>     search this directory for /include/ and /incbin/ files
   -H <fmt>     phandle properties: epapr (default), legacy or both
   -q, -W, -E   accepted for compatibility; warnings are not reported
-Input must be preprocessed: #include/#define are cpp's job, /include/ is ours.
+Input must be preprocessed: run "fwtool cpp -nostdinc -undef -x assembler-with-cpp -I DIR"
+(or cpp with the same flags) first for sources using #include/#define; /include/ is ours.
 `
 
 // dtcOptions is dtc's getopt string: letters followed by ':' take a value.
