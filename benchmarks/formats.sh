@@ -40,8 +40,9 @@ need dtc device-tree-compiler
 need gzip gzip
 need openssl openssl
 need go golang-go
-timebin=/usr/bin/time
-[[ -x $timebin ]] && "$timebin" -f %M true 2>/dev/null || { echo "formats.sh: GNU time is needed at $timebin (Debian package: time)" >&2; exit 1; }
+# GNU time (not the shell keyword) for peak RSS and CPU seconds.
+timebin=$(type -P time) && "$timebin" -f %M -o /dev/null true 2>/dev/null ||
+	{ echo "formats.sh: GNU time is needed (Debian package: time)" >&2; exit 1; }
 
 # Both tools stamp headers and the FIT root with this; the same value keeps
 # the outputs comparable.
