@@ -375,6 +375,9 @@ func FuzzCompile(f *testing.F) {
 			}
 			return
 		}
+		if _, err := CompileToSource("fuzz.dts", []byte(src), opts, true); err != nil {
+			t.Fatalf("compiles to a blob but not to source: %v", err)
+		}
 		if tree.Root == nil {
 			return // the source deleted "/": dtc writes a blob without nodes
 		}
