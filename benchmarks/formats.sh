@@ -6,6 +6,9 @@
 #   uImage gzip, raw   gzip -9n + mkimage -C gzip  vs  fwtool mkimage --compress gzip
 #   FIT sha256         mkimage -f x.its (kernel + fdt, sha256 hash nodes)  vs  fwtool mkimage -f x.its
 #   dtc dts->dtb       dtc on large synthetic DTSs (tools/dts/gendts)  vs  fwtool dtc
+#   start-up only      mkenvimage -V  vs  fwtool mkenvimage -V (the fixed cost of a process)
+#   FIP create         fiptool create (BL2, BL31, BL32, BL33)  vs  fwtool fiptool create
+#   env 256 KiB -r     mkenvimage -r -s 0x40000  vs  fwtool mkenvimage (2000 variables)
 #   dtc dtb->dts       dtc -I dtb -O dts on their DTBs  vs  fwtool dtc -I dtb -O dts
 #
 # The "kernel" is 32 MiB, deterministic and about half compressible: 32 KiB
@@ -39,6 +42,8 @@ need mkimage u-boot-tools
 need dtc device-tree-compiler
 need gzip gzip
 need openssl openssl
+need fiptool arm-trusted-firmware-tools
+need mkenvimage u-boot-tools
 need go golang-go
 # GNU time (not the shell keyword) for peak RSS and CPU seconds.
 timebin=$(type -P time) && "$timebin" -f %M -o /dev/null true 2>/dev/null ||
@@ -58,9 +63,11 @@ fi
 # --- inputs ---------------------------------------------------------------
 in=$work/in
 mkdir -p "$in/pieces"
+# keystream BYTES IV: BYTES of AES-CTR keystream under a fixed key, so the
+# "random" inputs are the same on every run and machine.
+keystream() { head -c "$1" /dev/zero | openssl enc -aes-128-ctr -nosalt -K 000102030405060708090a0b0c0d0e0f -iv "$2"; }
 half=$((16 * 1024 * 1024))
-head -c "$half" /dev/zero |
-	openssl enc -aes-128-ctr -nosalt -K 000102030405060708090a0b0c0d0e0f -iv 00000000000000000000000000000000 >"$in/random"
+keystream "$half" 00000000000000000000000000000000 >"$in/random"
 awk -v limit="$half" 'BEGIN {
 	while (n < limit) {
 		s = sprintf("%08x:\te59f%04x\tldr\tr%d, [pc, #%d]\t@ sym_%d+0x%x\n", n, n % 65536, n % 13, (n * 37) % 4096, n % 977, n % 251)
@@ -82,6 +89,13 @@ for n in $nodes; do
 	"$work/gendts" -nodes "$n" >"$in/big$n.dts"
 	dtc -q -I dts -O dtb -o "$in/big$n.dtb" "$in/big$n.dts"
 done
+
+# TF-A FIP parts at typical sizes, and a U-Boot environment of 2000 variables.
+keystream $((256 * 1024)) 00000000000000000000000000000001 >"$in/bl2.bin"
+keystream $((128 * 1024)) 00000000000000000000000000000002 >"$in/bl31.bin"
+keystream $((1024 * 1024)) 00000000000000000000000000000003 >"$in/tee.bin"
+keystream $((1536 * 1024)) 00000000000000000000000000000004 >"$in/u-boot.bin"
+awk 'BEGIN { for (i = 0; i < 2000; i++) printf "var_%04d=setenv bootargs console=ttySTM0,115200 root=/dev/mmcblk0p%d rootwait %d\n", i, i % 8, i * 7919 }' >"$in/env.txt"
 
 cat >"$in/fit.its" <<EOF
 /dts-v1/;
@@ -129,7 +143,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
 once() {
 	local name=$1 output=$2
 	shift 2
-	rm -f "$output"
+	[[ $output == /dev/null ]] || rm -f "$output"
 	sync
 	local t0 t1
 	t0=$(date +%s%N)
@@ -206,6 +220,21 @@ row "uImage gzip from raw" "$o/raw.mk" "$o/raw.fw" \
 row "FIT sha256 (-f .its)" "$o/fit.mk" "$o/fit.fw" 'same "$o/fit.mk" "$o/fit.fw"' -- \
 	mkimage -f "$in/fit.its" "$o/fit.mk" -- \
 	"$fwtool" mkimage -f "$in/fit.its" "$o/fit.fw"
+
+# No work at all: the fixed cost of starting each program, which is most of
+# the time of the small rows below.
+row "start-up only (-V)" /dev/null /dev/null 'echo "-"' -- \
+	mkenvimage -V -- \
+	"$fwtool" mkenvimage -V
+
+fip=(--tb-fw "$in/bl2.bin" --soc-fw "$in/bl31.bin" --tos-fw "$in/tee.bin" --nt-fw "$in/u-boot.bin")
+row "FIP create, 4 images" "$o/fip.tfa" "$o/fip.fw" 'same "$o/fip.tfa" "$o/fip.fw"' -- \
+	fiptool create "${fip[@]}" "$o/fip.tfa" -- \
+	"$fwtool" fiptool create "${fip[@]}" "$o/fip.fw"
+
+row "env 256 KiB -r" "$o/env.mk" "$o/env.fw" 'same "$o/env.mk" "$o/env.fw"' -- \
+	mkenvimage -r -s 0x40000 -o "$o/env.mk" "$in/env.txt" -- \
+	"$fwtool" mkenvimage -r -s 0x40000 -o "$o/env.fw" "$in/env.txt"
 
 for n in $nodes; do
 	row "dtc dts->dtb $n nodes" "$o/big$n.dtc.dtb" "$o/big$n.fw.dtb" "same \"$o/big$n.dtc.dtb\" \"$o/big$n.fw.dtb\"" -- \
