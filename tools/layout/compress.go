@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/pierrec/lz4/v4"
 	"github.com/ulikunitz/xz/lzma"
 
 	"github.com/rules-firmware/rules_firmware/tools/compress"
@@ -20,21 +19,17 @@ func knownCompression(algo string) bool {
 	return false
 }
 
-// compressBytes compresses an entry's data. lz4 and lzma follow the
-// settings binman passes to its tools (lz4 --no-frame-crc -B4: 64 KiB
-// independent blocks, no content checksum; lzma_alone lc=1 lp=0 pb=0), so
-// U-Boot's decompressors see the stream shape they get from binman; the
-// other algorithms use tools/compress's deterministic streams.
+// compressBytes compresses an entry's data. lz4 gives exactly the bytes of
+// the lz4 tool run as binman runs it (--no-frame-crc -B4 -5, see
+// lz4hc.go), so lz4-compressed entries match binman's images; lzma uses
+// binman's lzma_alone properties (lc=1 lp=0 pb=0); the other algorithms use
+// tools/compress's deterministic streams.
 func compressBytes(algo string, data []byte) ([]byte, error) {
 	var buf bytes.Buffer
 	var w io.WriteCloser
 	switch algo {
 	case "lz4":
-		zw := lz4.NewWriter(&buf)
-		if err := zw.Apply(lz4.BlockSizeOption(lz4.Block64Kb), lz4.ChecksumOption(false), lz4.CompressionLevelOption(lz4.Level5)); err != nil {
-			return nil, err
-		}
-		w = zw
+		return lz4FrameLevel5(data), nil
 	case "lzma":
 		zw, err := lzma.WriterConfig{Properties: &lzma.Properties{LC: 1, LP: 0, PB: 0}, SizeInHeader: true, Size: int64(len(data))}.NewWriter(&buf)
 		if err != nil {

@@ -209,7 +209,23 @@ func checkExtract(t *testing.T, want string, image []byte) {
 		t.Fatal(err)
 	}
 	ours := map[string][]byte{}
+	// binman does not decompress compressed sections nor extract entries
+	// inside them (it hands back the compressed section data); those are
+	// left out on both sides and checked by TestExtractFromCompressedSection.
+	skip := map[string]bool{}
 	for _, e := range entries {
+		if e.Compress != "none" && len(e.Children) > 0 {
+			skip[e.Path+"/root"] = true
+			continue
+		}
+		for p := e.Parent; p != nil; p = p.Parent {
+			if p.Compress != "none" {
+				skip[e.Path] = true
+			}
+		}
+		if skip[e.Path] {
+			continue
+		}
 		data, err := m.ReadEntry(bytes.NewReader(image), int64(len(image)), e, Decompress)
 		if err != nil {
 			t.Fatal(err)
@@ -224,7 +240,9 @@ func checkExtract(t *testing.T, want string, image []byte) {
 	filepath.Walk(want, func(p string, fi os.FileInfo, err error) error {
 		if err == nil && !fi.IsDir() {
 			rel, _ := filepath.Rel(want, p)
-			theirs[filepath.ToSlash(rel)], _ = os.ReadFile(p)
+			if rel = filepath.ToSlash(rel); !skip[rel] {
+				theirs[rel], _ = os.ReadFile(p)
+			}
 		}
 		return nil
 	})
