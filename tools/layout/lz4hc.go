@@ -1,14 +1,42 @@
-package layout
-
-import "encoding/binary"
-
 // This file writes lz4 frames the way the lz4 command-line tool (v1.9.x)
 // does for `lz4 --no-frame-crc -B4 -5`, the command binman runs: 64 KiB
 // independent blocks, each compressed by LZ4HC's hash-chain search with 16
 // attempts (level 5), stored raw when that does not save at least one byte.
 // Matching the tool byte for byte makes lz4-compressed entries identical to
-// binman's. The algorithm follows the LZ4 format's reference encoder (lz4
-// is BSD-licensed); the code is a Go rendering of its decisions.
+// binman's. The match search and sequence choice are a Go rendering of the
+// reference encoder's hash-chain mode (lib/lz4hc.c), whose licence follows:
+//
+//    LZ4 HC - High Compression Mode of LZ4
+//    Copyright (C) 2011-2020, Yann Collet.
+//
+//    BSD 2-Clause License
+//
+//    Redistribution and use in source and binary forms, with or without
+//    modification, are permitted provided that the following conditions are
+//    met:
+//
+//    * Redistributions of source code must retain the above copyright
+//    notice, this list of conditions and the following disclaimer.
+//    * Redistributions in binary form must reproduce the above
+//    copyright notice, this list of conditions and the following disclaimer
+//    in the documentation and/or other materials provided with the
+//    distribution.
+//
+//    THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS
+//    "AS IS" AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT
+//    LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR
+//    A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT
+//    OWNER OR CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL,
+//    SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT
+//    LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE,
+//    DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY
+//    THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT
+//    (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+//    OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+
+package layout
+
+import "encoding/binary"
 
 const (
 	lz4MinMatch     = 4
