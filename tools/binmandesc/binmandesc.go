@@ -28,6 +28,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,13 +46,12 @@ type Options struct {
 	UpdateFDT bool
 	// AllowMissing sets the manifests' allow_missing (binman -M).
 	AllowMissing bool
-	// MainDTBPath is the file holding the description's device tree, used
-	// as the contents of u-boot-dtb entries. When empty and an entry needs
-	// it, the tree is written once to a file in the system temporary
-	// directory named by its SHA-256.
-	MainDTBPath string
-	// TempDir is where that file goes; os.TempDir() if empty.
+	// TempDir is where the description's device tree, as binman changes
+	// it, is written for u-boot-dtb entries (one file named by its
+	// SHA-256); os.TempDir() if empty.
 	TempDir string
+	// Warn receives binman's warnings about symbols; nil discards them.
+	Warn io.Writer
 }
 
 // namedBlob describes one of U-Boot's named blob entry types.
@@ -115,17 +115,35 @@ var (
 )
 
 // Convert reads the /binman node of a compiled device tree into one
-// manifest per image, in node order.
+// manifest per image, in node order. With UpdateFDT and a u-boot-dtb
+// entry, the entry's positions are only right with Load's hook.
 func Convert(dtb []byte, opts Options) ([]*layout.Manifest, error) {
+	ms, _, err := Load(dtb, opts)
+	return ms, err
+}
+
+// Load is Convert plus the layout AfterPack hook that does binman's work
+// after each packing pass: recording positions in u-boot-dtb entries (-u)
+// and writing binman symbols.
+func Load(dtb []byte, opts Options) ([]*layout.Manifest, func(*layout.Image) error, error) {
 	tree, err := fdt.Parse(dtb)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	binman := tree.Root.Child("binman")
 	if binman == nil {
-		return nil, fmt.Errorf("Device tree does not have a 'binman' node")
+		return nil, nil, fmt.Errorf("Device tree does not have a 'binman' node")
 	}
-	c := &converter{opts: opts, dtb: dtb, tree: tree}
+	h, err := fdt.ParseHeader(dtb)
+	if err != nil {
+		return nil, nil, err
+	}
+	strs := fdt.NewStringTable(stringNames(dtb[h.OffDtStrings : h.OffDtStrings+h.SizeDtStrings])...)
+	if r := propagateBootph(tree.Root); !r.empty() {
+		r.apply(tree.Root, strs)
+	}
+	c := &converter{opts: opts, tree: tree, expansions: map[*fdt.Node][]*fdt.Node{},
+		upd: &dtbUpdater{tree: tree, allowRepack: map[string]bool{}, slots: map[string][]slot{}, dtbEntries: map[string][]string{}}}
 	type imageNode struct {
 		node *fdt.Node
 		name string
@@ -141,24 +159,43 @@ func Convert(dtb []byte, opts Options) ([]*layout.Manifest, error) {
 	}
 	var nodes []*layout.Node
 	for _, im := range images {
-		node, err := c.node(im.node, im.path, true)
+		c.image = im.name
+		node, err := c.node(im.node, im.path, "", true, true)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		c.upd.allowRepack[im.name] = node.AllowRepack
 		nodes = append(nodes, node)
 	}
+	var hooks []func(*layout.Image) error
 	if c.usesMainDTB {
-		if opts.UpdateFDT {
-			return nil, fmt.Errorf("Node '%s': u-boot-dtb with -u (the device tree updated with every entry's position) is not supported; build without -u or give the entry 'no-expanded' and another type", c.updatedDTB)
+		if opts.UpdateFDT && c.hashPath != "" {
+			return nil, nil, fmt.Errorf("Node '%s': a hash with -u in an image holding u-boot-dtb is not supported", c.hashPath)
 		}
-		p, err := c.mainDTB()
+		r := newRound()
+		r.kids = c.expansions
+		if opts.UpdateFDT {
+			c.upd.addMissing(r)
+		}
+		r.apply(tree.Root, strs)
+		c.upd.strings = strs.Bytes()
+		data, err := c.upd.encode()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		c.upd.size = len(data)
+		p, err := c.mainDTB(data)
+		if err != nil {
+			return nil, nil, err
 		}
 		for _, n := range nodes {
 			setMainDTBPath(n, p)
 		}
+		if opts.UpdateFDT {
+			hooks = append(hooks, c.upd.afterPack)
+		}
 	}
+	hooks = append(hooks, binsym.ManifestPatcher(opts.Warn))
 	var out []*layout.Manifest
 	for i, im := range images {
 		node := nodes[i]
@@ -176,25 +213,29 @@ func Convert(dtb []byte, opts Options) ([]*layout.Manifest, error) {
 			Image:        *node,
 		})
 	}
-	return out, nil
+	afterPack := func(img *layout.Image) error {
+		for _, h := range hooks {
+			if err := h(img); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return out, afterPack, nil
 }
 
 type converter struct {
-	opts Options
-	dtb  []byte
-	tree *fdt.Tree
-	// expanded lists the nodes binman turns into u-boot-expanded sections;
-	// it adds their subnodes to the description's own device tree, which
-	// is what u-boot-dtb entries then contain.
-	expanded []*fdt.Node
-	// usesMainDTB: some entry's contents are the (modified) description
+	opts  Options
+	tree  *fdt.Tree
+	image string // name of the image being read
+	// expansions are the subnodes binman adds to u-boot nodes it expands.
+	expansions map[*fdt.Node][]*fdt.Node
+	// usesMainDTB: some entry's contents are the (changed) description
 	// device tree; its path is mainDTBPlaceholder until all images are read.
 	usesMainDTB bool
-	// updatedDTB marks a u-boot-dtb entry while positions are recorded in
-	// the tree (-u), which is not supported.
-	updatedDTB string
-	// dtbPath is the file written for mainDTBUsers.
-	dtbPath string
+	// hashPath is the first entry with a hash (for the -u limitation).
+	hashPath string
+	upd      *dtbUpdater
 }
 
 type propValues struct {
@@ -250,8 +291,9 @@ func numOr0(v *propValues, name string) layout.Num {
 	return layout.Num(v.nums[name])
 }
 
-// node converts one description node (an image when isImage).
-func (c *converter) node(n *fdt.Node, path string, isImage bool) (*layout.Node, error) {
+// node converts one description node (an image when isImage). rel is
+// its path below the image; hasPos is false inside a compressed section.
+func (c *converter) node(n *fdt.Node, path, rel string, isImage, hasPos bool) (*layout.Node, error) {
 	v, props, err := readProps(n, path)
 	if err != nil {
 		return nil, err
@@ -292,14 +334,35 @@ func (c *converter) node(n *fdt.Node, path string, isImage bool) (*layout.Node, 
 		out.Filename = v.strings["filename"]
 		out.AllowRepack = v.flags["allow-repack"]
 	}
-	for _, sub := range n.Children {
-		if strings.HasPrefix(sub.Name, "hash") {
-			algo, ok := sub.PropString("algo")
-			if !ok {
-				return nil, fmt.Errorf("Node '%s/%s': Missing 'algo' property for hash node", path, sub.Name)
-			}
-			out.Hash = algo
+	// binman's hash is the subnode named exactly "hash", and only -u
+	// computes it.
+	if h := n.Child("hash"); h != nil {
+		algo, ok := h.PropString("algo")
+		switch {
+		case !ok && c.opts.UpdateFDT:
+			return nil, fmt.Errorf("Node '%s': Missing 'algo' property for hash node", path)
+		case ok && algo != "sha256" && c.opts.UpdateFDT:
+			return nil, fmt.Errorf("Node '%s': Unknown hash algorithm '%s'", path, algo)
 		}
+		out.Hash = algo
+		if c.hashPath == "" {
+			c.hashPath = path
+		}
+	}
+	compressed := out.Compress != "" && out.Compress != "none"
+	s := slot{node: n, entryPath: rel, hasPos: hasPos, compress: compressed, endAt4GB: etype == "section" && out.EndAt4GB}
+	if out.Offset != nil {
+		s.origOffset, s.hasOrigOffset = uint64(*out.Offset), true
+	}
+	if out.Size != nil {
+		s.origSize, s.hasOrigSize = uint64(*out.Size), true
+	}
+	c.upd.slots[c.image] = append(c.upd.slots[c.image], s)
+	childRel := func(name string) string {
+		if rel == "" {
+			return name
+		}
+		return rel + "/" + name
 	}
 	switch {
 	case etype == "section":
@@ -308,7 +371,7 @@ func (c *converter) node(n *fdt.Node, path string, isImage bool) (*layout.Node, 
 			if strings.HasPrefix(sub.Name, "hash") || strings.HasPrefix(sub.Name, "signature") {
 				continue
 			}
-			child, err := c.node(sub, path+"/"+sub.Name, false)
+			child, err := c.node(sub, path+"/"+sub.Name, childRel(sub.Name), false, hasPos && !compressed)
 			if err != nil {
 				return nil, err
 			}
@@ -350,8 +413,13 @@ func (c *converter) node(n *fdt.Node, path string, isImage bool) (*layout.Node, 
 		dtbNode := layout.Node{Name: "u-boot-dtb", Type: "blob", Path: mainDTBPlaceholder, Props: []layout.Prop{}}
 		out.Entries = []layout.Node{nodtb, dtbNode}
 		c.usesMainDTB = true
-		c.updatedDTB = path + "/u-boot-dtb"
-		c.expanded = append(c.expanded, n)
+		added := []*fdt.Node{{Name: nodtb.Name}, {Name: dtbNode.Name}}
+		c.expansions[n] = added
+		childPos := hasPos && !compressed
+		for _, a := range added {
+			c.upd.slots[c.image] = append(c.upd.slots[c.image], slot{node: a, entryPath: childRel(a.Name), hasPos: childPos})
+		}
+		c.upd.dtbEntries[c.image] = append(c.upd.dtbEntries[c.image], childRel(dtbNode.Name))
 	default:
 		nb, ok := namedBlobs[etype]
 		if !ok {
@@ -360,7 +428,7 @@ func (c *converter) node(n *fdt.Node, path string, isImage bool) (*layout.Node, 
 		out.Type = "blob"
 		if nb.mainDTB {
 			c.usesMainDTB = true
-			c.updatedDTB = path
+			c.upd.dtbEntries[c.image] = append(c.upd.dtbEntries[c.image], rel)
 			out.Path = mainDTBPlaceholder
 		} else {
 			out.Path = c.resolve(nb.file)
@@ -423,68 +491,33 @@ func setMainDTBPath(n *layout.Node, path string) {
 	}
 }
 
-// mainDTB is the file holding the description's device tree.
-func (c *converter) mainDTB() (string, error) {
-	if c.opts.MainDTBPath != "" && len(c.expanded) == 0 {
-		return c.opts.MainDTBPath, nil
-	}
-	if c.dtbPath != "" {
-		return c.dtbPath, nil
-	}
-	data, err := c.mainDTBBytes()
-	if err != nil {
-		return "", err
-	}
+// mainDTB writes the description's device tree as binman changed it to a
+// file named by its contents, for u-boot-dtb entries to read.
+func (c *converter) mainDTB(data []byte) (string, error) {
 	sum := sha256.Sum256(data)
 	dir := c.opts.TempDir
 	if dir == "" {
 		dir = os.TempDir()
 	}
 	p := filepath.Join(dir, "fwtool-dtb-"+hex.EncodeToString(sum[:16])+".dtb")
-	if old, err := os.ReadFile(p); err != nil || !bytes.Equal(old, data) {
-		tmp, err := os.CreateTemp(dir, "fwtool-dtb-*")
-		if err != nil {
-			return "", err
-		}
-		_, werr := tmp.Write(data)
-		cerr := tmp.Close()
-		if werr == nil {
-			werr = cerr
-		}
-		if werr == nil {
-			werr = os.Rename(tmp.Name(), p)
-		}
-		if werr != nil {
-			os.Remove(tmp.Name())
-			return "", werr
-		}
+	if old, err := os.ReadFile(p); err == nil && bytes.Equal(old, data) {
+		return p, nil
 	}
-	c.dtbPath = p
-	return p, nil
-}
-
-// mainDTBBytes is the description's device tree as binman leaves it after
-// reading the description: every expanded u-boot node gains empty
-// u-boot-nodtb and u-boot-dtb subnodes, placed before its existing
-// subnodes as libfdt inserts them. The strings block keeps its order.
-func (c *converter) mainDTBBytes() ([]byte, error) {
-	if len(c.expanded) == 0 {
-		return c.dtb, nil
-	}
-	for _, n := range c.expanded {
-		added := []*fdt.Node{{Name: "u-boot-nodtb"}, {Name: "u-boot-dtb"}}
-		n.Children = append(added, n.Children...)
-	}
-	h, err := fdt.ParseHeader(c.dtb)
+	tmp, err := os.CreateTemp(dir, "fwtool-dtb-*")
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	block := c.dtb[h.OffDtStrings : h.OffDtStrings+h.SizeDtStrings]
-	var names []string
-	for _, s := range bytes.Split(block, []byte{0}) {
-		if len(s) > 0 {
-			names = append(names, string(s))
-		}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if werr == nil {
+		werr = cerr
 	}
-	return c.tree.Encode(fdt.EncodeOptions{Strings: fdt.NewStringTable(names...)})
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), p)
+	}
+	if werr != nil {
+		os.Remove(tmp.Name())
+		return "", werr
+	}
+	return p, nil
 }

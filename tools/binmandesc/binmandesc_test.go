@@ -25,15 +25,21 @@ func compile(t testing.TB, binmanBody string) []byte {
 }
 
 func TestConvertErrors(t *testing.T) {
-	for _, tc := range []struct{ body, want string }{
-		{`foo { };`, "Unknown entry type 'foo' in node '/binman/foo'"},
-		{`x { type = "cbfs"; };`, "Unknown entry type 'cbfs' in node '/binman/x'"},
-		{`a { type = "blob"; hash-1 { }; };`, "Node '/binman/a/hash-1': Missing 'algo' property for hash node"},
-		{`a { type = "blob"; size = [01 02]; };`, "Node '/binman/a': property 'size' has length 2, expected 4 or 8"},
-		{`t { type = "text"; text-label = "x"; };`, "Node '/binman/t': 'text-label' needs entry arguments (binman -a), which are not supported; use 'text'"},
-		{`a { type = "blob"; write-symbols; };`, "Node '/binman/a': 'write-symbols' needs 'elf-filename'"},
+	for _, tc := range []struct {
+		body   string
+		update bool
+		want   string
+	}{
+		{`foo { };`, false, "Unknown entry type 'foo' in node '/binman/foo'"},
+		{`x { type = "cbfs"; };`, false, "Unknown entry type 'cbfs' in node '/binman/x'"},
+		{`a { type = "blob"; hash { }; };`, true, "Node '/binman/a': Missing 'algo' property for hash node"},
+		{`a { type = "blob"; hash { algo = "sha1"; }; };`, true, "Node '/binman/a': Unknown hash algorithm 'sha1'"},
+		{`a { type = "blob"; hash { algo = "sha256"; }; }; u-boot-dtb { };`, true, "Node '/binman/a': a hash with -u in an image holding u-boot-dtb is not supported"},
+		{`a { type = "blob"; size = [01 02]; };`, false, "Node '/binman/a': property 'size' has length 2, expected 4 or 8"},
+		{`t { type = "text"; text-label = "x"; };`, false, "Node '/binman/t': 'text-label' needs entry arguments (binman -a), which are not supported; use 'text'"},
+		{`a { type = "blob"; write-symbols; };`, false, "Node '/binman/a': 'write-symbols' needs 'elf-filename'"},
 	} {
-		_, err := Convert(compile(t, tc.body), Options{})
+		_, err := Convert(compile(t, tc.body), Options{UpdateFDT: tc.update, TempDir: t.TempDir()})
 		if err == nil || err.Error() != tc.want {
 			t.Errorf("%s:\n got %v\nwant %s", tc.body, err, tc.want)
 		}
@@ -162,8 +168,9 @@ func FuzzConvert(f *testing.F) {
 	f.Add(compile(f, `a { type = "blob"; filename = "a.bin"; }; fdtmap { };`))
 	f.Add(compile(f, `multiple-images; i { u-boot { }; s { type = "section"; fill { size = <1>; }; }; };`))
 	f.Add(compile(f, `u-boot-spl { symbols-base = <1>; }; u-boot-dtb { };`))
+	f.Add(compile(f, `s { type = "section"; bootph-all; compress = "lz4"; u-boot { }; }; u-boot-dtb { };`))
 	f.Fuzz(func(t *testing.T, dtb []byte) {
-		ms, err := Convert(dtb, Options{TempDir: t.TempDir()})
+		ms, err := Convert(dtb, Options{TempDir: t.TempDir(), UpdateFDT: len(dtb)%2 == 0})
 		if err != nil {
 			return
 		}

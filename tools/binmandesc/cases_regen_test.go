@@ -107,6 +107,55 @@ func recordedCases() []goldenCase {
     u-boot { };
     fdtmap { };
 `)},
+		{name: "update-multi", flags: um, files: map[string][]byte{"in/u-boot-nodtb.bin": []byte("UNODTB"), "in/a.bin": []byte("AAAA")}, dts: dtsOf(`
+    multiple-images;
+    one {
+        a { type = "blob"; filename = "a.bin"; };
+        u-boot { };
+    };
+    two {
+        allow-repack;
+        size = <0x800>;
+        a { type = "blob"; filename = "a.bin"; offset = <0x10>; size = <8>; };
+        u-boot-dtb { offset = <0x100>; };
+        fdtmap { };
+    };
+`)},
+		{name: "update-compressed", flags: um, files: map[string][]byte{"in/u-boot-nodtb.bin": []byte("UNODTB")}, dts: dtsOf(`
+    t { type = "text"; text = "x"; };
+    sec {
+        type = "section";
+        compress = "lz4";
+        u-boot { };
+    };
+`)},
+		{name: "update-4gb", flags: um, files: map[string][]byte{"in/a.bin": []byte("AAAA")}, dts: dtsOf(`
+    end-at-4gb;
+    size = <0x800>;
+    u-boot-dtb { offset = <0xfffff800>; };
+    a { type = "blob"; filename = "a.bin"; offset = <0xfffffff0>; };
+`)},
+		{name: "bootph", flags: um, files: map[string][]byte{"in/u-boot-nodtb.bin": []byte("UNODTB")}, dts: `/dts-v1/;
+/ {
+	model = "bootph";
+	soc {
+		serial {
+			bootph-all;
+		};
+		mmc {
+			bootph-some-ram;
+		};
+	};
+	binman {
+		u-boot { };
+		fdtmap { };
+	};
+};
+`},
+		{name: "expanded-with-hash", flags: []string{"-m"}, files: map[string][]byte{"in/u-boot-nodtb.bin": []byte("UNODTB")}, dts: dtsOf(`
+    u-boot { hash { algo = "sha256"; }; };
+    fdtmap { };
+`)},
 		{name: "symbols", flags: []string{"-m"}, files: with(splFiles(false, "__image_copy_start"), "in/u-boot-nodtb.bin", []byte("UBOOT!")), dts: dtsOf(`
     pad-byte = <0xff>;
     u-boot-spl { };

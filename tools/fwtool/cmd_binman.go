@@ -4,7 +4,6 @@ import (
 	"os"
 
 	"github.com/rules-firmware/rules_firmware/tools/binmandesc"
-	"github.com/rules-firmware/rules_firmware/tools/binsym"
 	"github.com/rules-firmware/rules_firmware/tools/layout"
 )
 
@@ -13,10 +12,6 @@ import (
 // writes binman symbols into SPL/TPL-style entries (tools/binsym).
 func init() {
 	importBinmanDTB = func(dtb []byte, inputDirs []string, updateFDT bool) ([]*layout.Manifest, func(*layout.Image) error, error) {
-		ms, err := binmandesc.Convert(dtb, binmandesc.Options{InputDirs: inputDirs, UpdateFDT: updateFDT})
-		if err != nil {
-			return nil, nil, err
-		}
-		return ms, binsym.ManifestPatcher(os.Stderr), nil
+		return binmandesc.Load(dtb, binmandesc.Options{InputDirs: inputDirs, UpdateFDT: updateFDT, Warn: os.Stderr})
 	}
 }
