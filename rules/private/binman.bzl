@@ -123,7 +123,7 @@ output group 'binman_map'. Missing external blobs are errors unless
         "images": attr.string_list(default = ["image.bin"], doc = "Output image files, as binman names them: image.bin, <node>.bin with multiple-images, or the node's filename."),
         "maps": attr.string_list(doc = "Map files binman writes (<image node>.map); default: each image's file name with .map."),
         "write_maps": attr.bool(default = True, doc = "Write the map files (binman -m)."),
-        "update_fdt": attr.bool(default = True, doc = "Record offsets and sizes in the fdtmap (binman -u). A u-boot-dtb entry (including an expanded `u-boot`) needs it off."),
+        "update_fdt": attr.bool(default = True, doc = "Record offsets and sizes in the fdtmap and in u-boot-dtb entries (binman -u)."),
         "_allow_missing": attr.label(default = "//rules:allow_missing"),
     },
     toolchains = [FWTOOL_TOOLCHAIN_TYPE],
