@@ -36,7 +36,10 @@
 
 package layout
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 const (
 	lz4MinMatch     = 4
@@ -63,14 +66,18 @@ var lz4FrameHeader = []byte{0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0x82}
 // lz4FrameLevel5 compresses data into an lz4 frame as the lz4 tool does
 // with -5 -B4 --no-frame-crc.
 func lz4FrameLevel5(data []byte) []byte {
-	out := append([]byte(nil), lz4FrameHeader...)
+	// Worst case: every block stored raw behind its 4-byte header.
+	out := make([]byte, 0, len(lz4FrameHeader)+len(data)+(len(data)/lz4BlockSize+1)*4+4)
+	out = append(out, lz4FrameHeader...)
+	c := &lz4hc{attempts: 16}
+	c.out = make([]byte, 0, lz4BlockSize)
 	for start := 0; start < len(data); start += lz4BlockSize {
 		end := start + lz4BlockSize
 		if end > len(data) {
 			end = len(data)
 		}
 		block := data[start:end]
-		comp := lz4hcBlock(block, 16)
+		comp := c.block(block)
 		var hdr [4]byte
 		if comp == nil || len(comp) >= len(block) {
 			binary.LittleEndian.PutUint32(hdr[:], uint32(len(block))|0x80000000)
@@ -88,6 +95,7 @@ func lz4FrameLevel5(data []byte) []byte {
 // lz4hc is the match finder's state for one block.
 type lz4hc struct {
 	src          []byte
+	out          []byte // reused block output buffer
 	hashTable    [1 << lz4HashLog]uint32
 	chainTable   [1 << 16]uint16
 	nextToUpdate uint32
@@ -123,10 +131,18 @@ func (c *lz4hc) insert(ip int) {
 	c.nextToUpdate = target
 }
 
-// count returns how many bytes from a and b are equal, a stopping at limit.
+// count returns how many bytes from a and b are equal, a stopping at
+// limit; eight bytes at a time while both fit (b < a always).
 func (c *lz4hc) count(a, b, limit int) int {
+	src := c.src
 	n := 0
-	for a+n < limit && c.src[a+n] == c.src[b+n] {
+	for a+n+8 <= limit {
+		if x := binary.LittleEndian.Uint64(src[a+n:]) ^ binary.LittleEndian.Uint64(src[b+n:]); x != 0 {
+			return n + bits.TrailingZeros64(x)/8
+		}
+		n += 8
+	}
+	for a+n < limit && src[a+n] == src[b+n] {
 		n++
 	}
 	return n
@@ -224,11 +240,16 @@ func (w *lz4Writer) sequence(src []byte, anchor, ip, matchLength, match int) boo
 	return true
 }
 
-// lz4hcBlock compresses one block with the hash-chain strategy, or
-// returns nil when it would not fit in len(src)-1 bytes.
-func lz4hcBlock(src []byte, attempts int) []byte {
-	c := &lz4hc{src: src, attempts: attempts, nextToUpdate: lz4IndexBase}
-	w := &lz4Writer{limit: len(src) - 1}
+// block compresses one block with the hash-chain strategy, or returns nil
+// when it would not fit in len(src)-1 bytes. Each block starts from empty
+// tables (independent blocks); the chain table needs no clearing, as an
+// entry is always written before it is read.
+func (c *lz4hc) block(src []byte) []byte {
+	c.src, c.nextToUpdate = src, lz4IndexBase
+	for i := range c.hashTable {
+		c.hashTable[i] = 0
+	}
+	w := &lz4Writer{out: c.out[:0], limit: len(src) - 1}
 	iend := len(src)
 	mflimit := iend - lz4MFLimit
 	matchlimit := iend - lz4LastLiterals
