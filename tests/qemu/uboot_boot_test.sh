@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Boots the real consumer, U-Boot (Debian's qemu_arm64 build), in QEMU on our
-# disk image. Distro boot finds boot.scr on the bootable FAT partition; the
-# script checks every image with U-Boot's own commands and powers off. This
-# test reads the serial console and fails unless every check passed.
+# Boots the real consumer, U-Boot (Debian's qemu_arm64 build), in QEMU on
+# our images, three times, and reads the serial console:
+#  1. distro boot finds boot.scr on an MBR disk's bootable FAT partition; the
+#     script checks every image with U-Boot's own commands and powers off;
+#  2. U-Boot loads our uboot_env from its environment flash; that bootcmd
+#     checks a GPT disk with U-Boot's partition code;
+#  3. distro boot reads our extlinux.conf from a hybrid-table disk and bootm
+#     verifies a FIT and starts its kernel, which prints a marker and powers
+#     off.
+# The test fails unless every check passed and no error message appeared.
 #
-# usage: uboot_boot_test.sh DISK PAYLOAD DTB BLOB FLASH_ENV GPT_DISK
+# usage: uboot_boot_test.sh DISK PAYLOAD DTB BLOB FLASH_ENV GPT_DISK EXTLINUX_DISK KERNEL
 #   DISK       the disk_image to boot
 #   PAYLOAD    the bytes inside the uImage and the FIT's kernel node
 #   DTB        the dtb rule's output, also the FIT's fdt-1 node
@@ -12,6 +18,8 @@
 #   FLASH_ENV  a uboot_env for U-Boot's environment flash, booted second
 #   GPT_DISK   the GPT disk_image that boot's bootcmd checks; sgdisk is the
 #              reference for its partition table
+#   EXTLINUX_DISK  a hybrid-table disk whose extlinux.conf boots a FIT
+#   KERNEL     that FIT's kernel: prints RF-KERNEL-RAN and powers off
 # RF_QEMU_UBOOT overrides the U-Boot binary (default: where Debian's
 # u-boot-qemu package installs it).
 set -euo pipefail
@@ -21,14 +29,14 @@ fail() {
   exit 1
 }
 
-[[ $# -eq 6 ]] || fail "usage: $0 DISK PAYLOAD DTB BLOB FLASH_ENV GPT_DISK"
-disk=$1 payload=$2 dtb=$3 blob=$4 flash_env=$5 gpt_disk=$6
+[[ $# -eq 8 ]] || fail "usage: $0 DISK PAYLOAD DTB BLOB FLASH_ENV GPT_DISK EXTLINUX_DISK KERNEL"
+disk=$1 payload=$2 dtb=$3 blob=$4 flash_env=$5 gpt_disk=$6 extlinux_disk=$7 kernel=$8
 
 qemu=$(command -v qemu-system-aarch64) || fail "qemu-system-aarch64 not found on PATH (Debian package qemu-system-arm)"
 command -v sgdisk >/dev/null || fail "sgdisk not found on PATH (Debian package gdisk)"
 uboot=${RF_QEMU_UBOOT:-/usr/lib/u-boot/qemu_arm64/u-boot.bin}
 [[ -f "$uboot" ]] || fail "U-Boot for QEMU not found at $uboot (Debian package u-boot-qemu)"
-for f in "$disk" "$payload" "$dtb" "$blob" "$flash_env" "$gpt_disk"; do
+for f in "$disk" "$payload" "$dtb" "$blob" "$flash_env" "$gpt_disk" "$extlinux_disk" "$kernel"; do
   [[ -f "$f" ]] || fail "input $f missing"
 done
 
@@ -78,6 +86,12 @@ chmod u+w "$work/gpt_disk.img"
 boot flash-env \
   -drive if=pflash,unit=1,format=raw,file="$work/flash1.img" \
   -drive if=none,file="$work/gpt_disk.img",format=raw,id=hd0 \
+  -device virtio-blk-device,drive=hd0
+
+cp "$extlinux_disk" "$work/extlinux_disk.img"
+chmod u+w "$work/extlinux_disk.img"
+boot extlinux \
+  -drive if=none,file="$work/extlinux_disk.img",format=raw,id=hd0 \
   -device virtio-blk-device,drive=hd0
 
 has_line() { grep -qxF -- "$1" "$2"; }
@@ -225,6 +239,25 @@ for ((i = 1; i <= partitions; i++)); do
     -v g="$(printf '\tguid:\t%s' "$guid")" \
     '$0 == h {n = NR} n && NR == n + 1 && $0 == a {ok++} n && NR == n + 2 && $0 == t {ok++} n && NR == n + 3 && $0 == g {ok++} END {exit !(n && ok == 3)}' "$s" ||
     fail "flash-env: U-Boot's part list differs from sgdisk for partition $i (want '$want_head', attrs $attrs, type $type, guid $guid)"
+done
+
+# extlinux: distro boot reads our extlinux.conf, bootm verifies the FIT and
+# jumps into the kernel, which says so and powers off.
+console="$work/extlinux.log"
+awk '/^Scanning virtio 0:1/ {on = 1} on' "$console" >"$work/section.extlinux"
+s=$work/section.extlinux
+expect "$s" \
+  "Found /extlinux/extlinux.conf" \
+  "Retrieving file: /boot.itb" \
+  "## Loading kernel from FIT Image at 40400000 ..." \
+  "   Using 'conf-1' configuration" \
+  "     Hash value:   $(sha256_of "$kernel")" \
+  "     Hash value:   $(crc32_of "$kernel")" \
+  "   Verifying Hash Integrity ... sha256+ crc32+ OK" \
+  "Starting kernel ..." \
+  "RF-KERNEL-RAN"
+for bad in "EXTLINUX FAILED" "Bad" "error" "ERROR" "Error" "Can't"; do
+  ! grep -n -F -- "$bad" "$s" >&2 || fail "extlinux: U-Boot reported '$bad'"
 done
 
 echo "PASS: U-Boot booted the disk and accepted every image"
