@@ -285,6 +285,30 @@ func TestPhandleFormatsMatchDtc(t *testing.T) {
 	}
 }
 
+func TestNormalizeDTBRejectsWhatDtcRejects(t *testing.T) {
+	dup := &fdt.Tree{Root: &fdt.Node{Children: []*fdt.Node{{Name: "a"}, {Name: "a"}}}}
+	badPhandle := &fdt.Tree{Root: &fdt.Node{Children: []*fdt.Node{{Name: "a", Properties: []*fdt.Property{{Name: "phandle", Value: fdt.U32(0)}}}}}}
+	samePhandle := &fdt.Tree{Root: &fdt.Node{Children: []*fdt.Node{
+		{Name: "a", Properties: []*fdt.Property{{Name: "phandle", Value: fdt.U32(1)}}},
+		{Name: "b", Properties: []*fdt.Property{{Name: "phandle", Value: fdt.U32(1)}}}}}}
+	badName := &fdt.Tree{Root: &fdt.Node{Children: []*fdt.Node{{Name: "a@1", Properties: []*fdt.Property{{Name: "name", Value: fdt.String("b")}}}}}}
+	goodName := &fdt.Tree{Root: &fdt.Node{Children: []*fdt.Node{{Name: "a@1", Properties: []*fdt.Property{{Name: "name", Value: fdt.String("a")}, {Name: "x"}}}}}}
+	for i, tree := range []*fdt.Tree{dup, badPhandle, samePhandle, badName, goodName} {
+		dir := t.TempDir()
+		in := filepath.Join(dir, "in.dtb")
+		os.WriteFile(in, tree.Bytes(), 0o644)
+		out, dtcErr := exec.Command(dtcPath(t), "-q", "-I", "dtb", "-O", "dtb", "-o", "-", in).Output()
+		err := NormalizeDTB(tree)
+		if (dtcErr == nil) != (err == nil) {
+			t.Errorf("tree %d: dtc error %v, ours %v", i, dtcErr, err)
+			continue
+		}
+		if err == nil && !bytes.Equal(tree.Bytes(), out) {
+			t.Errorf("tree %d: normalized blob differs from dtc's", i)
+		}
+	}
+}
+
 func TestIncludeMatchesDtc(t *testing.T) {
 	files := map[string]string{
 		"main.dts":        "/dts-v1/;\n/include/ \"inc/soc.dtsi\"\n/ { model = \"board\"; };\n&uart0 { status = \"okay\"; };\n",

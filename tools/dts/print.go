@@ -9,44 +9,33 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/fdt"
 )
 
-// NormalizeDTB applies what dtc does to a tree read from a blob before
-// writing it out: a "name" property equal to the node's base name is
-// redundant and dropped; any other "name" value is an error.
+// NormalizeDTB runs on a tree read from a blob the checks dtc runs before
+// writing it out again: duplicate node and property names, bad name
+// characters, bad or duplicate phandles and wrong "name" properties are
+// errors, and a "name" property equal to the node's base name is dropped.
 func NormalizeDTB(t *fdt.Tree) error {
-	var walk func(n *fdt.Node, path string) error
-	walk = func(n *fdt.Node, path string) error {
-		base := n.Name
-		if i := strings.IndexByte(base, '@'); i >= 0 {
-			base = base[:i]
-		}
-		for i, p := range n.Properties {
-			if p.Name != "name" {
-				continue
-			}
-			if !isOneString(p.Value) {
-				return fmt.Errorf("%s:name: property is not a string", path)
-			}
-			if string(p.Value) != base+"\x00" {
-				return fmt.Errorf("%s:name: \"name\" property is incorrect (%q instead of base node name)", path, strings.TrimRight(string(p.Value), "\x00"))
-			}
-			n.Properties = append(n.Properties[:i:i], n.Properties[i+1:]...)
-			break
-		}
-		for _, c := range n.Children {
-			cp := path + "/" + c.Name
-			if path == "/" {
-				cp = "/" + c.Name
-			}
-			if err := walk(c, cp); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
 	if t.Root == nil {
 		return nil
 	}
-	return walk(t.Root, "/")
+	var conv func(n *fdt.Node) *node
+	conv = func(n *fdt.Node) *node {
+		out := &node{name: n.Name}
+		for _, p := range n.Properties {
+			out.props = append(out.props, &property{name: p.Name, val: value{b: p.Value}})
+		}
+		for _, c := range n.Children {
+			out.children = append(out.children, conv(c))
+		}
+		return out
+	}
+	root := conv(t.Root)
+	fillFullpaths(root, "")
+	ck := &checker{root: root, labels: labelIndex{}, used: map[uint32]*node{}, next: 1, epaprPhandle: true}
+	if err := ck.run(false); err != nil {
+		return err
+	}
+	t.Root = toFDT(root)
+	return nil
 }
 
 // Format returns the tree as DTS text exactly as `dtc -I dtb -O dts`
