@@ -10,8 +10,10 @@
 // assembler-mode rule that any other line starting with '#' (such as
 // "#address-cells = <1>;") passes through unchanged. The output carries
 // "# line "file"" markers, so dtc and fwtool dtc report positions in the
-// original files. Not supported: __FILE__/__LINE__/__COUNTER__, #pragma,
-// #line, __has_include, and predefined system macros (the -undef mode).
+// original files. __FILE__, __LINE__ and GCC's -undef predefinitions
+// (__STDC__, __STDC_HOSTED__, __ASSEMBLER__) are there. Not supported:
+// __COUNTER__, __DATE__/__TIME__ (never reproducible), __has_include, and
+// #line/#pragma, which pass through as text.
 package cpp
 
 import (
@@ -75,6 +77,10 @@ type state struct {
 	out    strings.Builder
 	depth  int
 	steps  int // expansion work done, bounded by maxExpansionSteps
+
+	// Where the text being expanded comes from, for __FILE__ and __LINE__.
+	curFile string
+	curLine int
 }
 
 const maxIncludeDepth = 200
@@ -98,6 +104,12 @@ func PreprocessSource(path string, src []byte, opts Options) ([]byte, error) {
 		opts.ReadFile = os.ReadFile
 	}
 	st := &state{opts: opts, macros: map[string]*macro{}}
+	// What GCC predefines for -undef -x assembler-with-cpp.
+	for _, d := range []string{"__STDC__ 1", "__STDC_HOSTED__ 1", "__ASSEMBLER__ 1"} {
+		if err := st.file("<built-in>", []byte("#define "+d+"\n"), false); err != nil {
+			return nil, err
+		}
+	}
 	for _, d := range opts.Defines {
 		name, val, ok := strings.Cut(d, "=")
 		if !ok {
@@ -208,6 +220,7 @@ func (st *state) file(path string, src []byte, emit bool) error {
 		if len(pending) == 0 {
 			return nil
 		}
+		st.curFile, st.curLine = path, pendingLine
 		out, rest, err := st.expand(pending, !final)
 		if err != nil {
 			return &Error{path, pendingLine, err.Error()}

@@ -75,6 +75,7 @@ var cppCases = []struct {
 	{"unterminated if", "#if 1\nx\n"},
 	{"wrong arg count", "#define F(a, b) a\nF(1)\n"},
 	{"defines", "A B C\n"},
+	{"predefined", "__STDC__ __STDC_HOSTED__ __ASSEMBLER__\n#ifdef __ASSEMBLER__\nasm\n#endif\nline __LINE__\n#define L __LINE__\nL __FILE__\n"},
 }
 
 func TestMatchesGccCpp(t *testing.T) {

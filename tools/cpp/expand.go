@@ -73,6 +73,15 @@ func (st *state) expand(toks []token, allowIncomplete bool) (out, rest []token, 
 		}
 		t := in[0]
 		m := st.macros[t.text]
+		if t.kind == tIdent && m == nil && (t.text == "__FILE__" || t.text == "__LINE__") {
+			r := token{kind: tString, text: `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(st.curFile) + `"`, space: t.space, edge: t.edge}
+			if t.text == "__LINE__" {
+				r = token{kind: tNumber, text: strconv.Itoa(st.curLine), space: t.space, edge: t.edge}
+			}
+			out = append(out, r)
+			in = in[1:]
+			continue
+		}
 		if t.kind != tIdent || m == nil || t.hide[t.text] {
 			out = append(out, t)
 			in = in[1:]
