@@ -156,6 +156,22 @@ func recordedCases() []goldenCase {
     u-boot { hash { algo = "sha256"; }; };
     fdtmap { };
 `)},
+		// The binman node of U-Boot's imx6ul-kontron-bl-common-u-boot.dtsi
+		// (non-FIT configuration), built with U-Boot's own flags.
+		{name: "board-kontron-bl", flags: []string{"-u", "-m", "--allow-missing"}, files: map[string][]byte{"in/SPL": bytes.Repeat([]byte{0x5a}, 0x200), "in/u-boot.img": []byte("u-boot image")}, dts: dtsOf(`
+		filename = "flash.bin";
+		pad-byte = <0x00>;
+
+		spl: blob-ext@1 {
+			offset = <0x0>;
+			filename = "SPL";
+		};
+
+		uboot: blob-ext@2 {
+			offset = <0x11000>;
+			filename = "u-boot.img";
+		};
+`)},
 		{name: "symbols", flags: []string{"-m"}, files: with(splFiles(false, "__image_copy_start"), "in/u-boot-nodtb.bin", []byte("UBOOT!")), dts: dtsOf(`
     pad-byte = <0xff>;
     u-boot-spl { };

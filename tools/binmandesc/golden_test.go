@@ -119,7 +119,7 @@ func TestBinmanGoldens(t *testing.T) {
 			for _, d := range readLines(t, filepath.Join(dir, "inputs.txt"), []string{"in"}) {
 				inputs = append(inputs, filepath.Join(dir, d))
 			}
-			opts := Options{InputDirs: inputs, UpdateFDT: has(flags, "-u"), AllowMissing: has(flags, "-M")}
+			opts := Options{InputDirs: inputs, UpdateFDT: has(flags, "-u"), AllowMissing: has(flags, "-M") || has(flags, "--allow-missing")}
 			out := t.TempDir()
 			warnings, err := buildAll(t, tree.Bytes(), opts, out, has(flags, "-m"))
 			wantErr := ""
