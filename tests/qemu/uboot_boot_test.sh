@@ -53,18 +53,30 @@ show_consoles() {
 trap 'rc=$?; if ((rc != 0)); then show_consoles; fi' EXIT
 
 # boot NAME QEMU-ARGS...: runs U-Boot until it powers off; the serial
-# console ends up in $work/NAME.log (and beside Bazel's test log).
+# console ends up in $work/NAME.log (and beside Bazel's test log). If U-Boot
+# gives up and shows its prompt, nothing more will happen: stop at once.
 boot() {
-  local name=$1 status=0
+  local name=$1 status=0 prompt=0 pid
   shift
   consoles+=("$work/$name.log" "$work/$name.qemu-stderr")
   timeout 120 "$qemu" \
     -M virt -cpu cortex-a57 -m 512 \
     -nographic -no-reboot -nic none \
     -bios "$uboot" "$@" \
-    </dev/null >"$work/$name.raw" 2>"$work/$name.qemu-stderr" || status=$?
+    </dev/null >"$work/$name.raw" 2>"$work/$name.qemu-stderr" &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    if grep -qa '^=> ' "$work/$name.raw"; then
+      prompt=1
+      kill "$pid" 2>/dev/null || true
+      break
+    fi
+    sleep 0.2
+  done
+  wait "$pid" || status=$?
   tr -d '\r' <"$work/$name.raw" >"$work/$name.log"
   if [[ -n "${TEST_UNDECLARED_OUTPUTS_DIR:-}" ]]; then cp "$work/$name.log" "$TEST_UNDECLARED_OUTPUTS_DIR/"; fi
+  ((prompt == 0)) || fail "$name: U-Boot stopped at its prompt instead of powering off (a boot step failed)"
   ((status != 124)) || fail "$name: QEMU did not power off within 120 s"
   ((status == 0)) || fail "$name: QEMU exited with status $status"
 }
