@@ -90,5 +90,13 @@ load ${devtype} ${devnum}:${distro_bootpart} ${rf_fit} corrupt.itb
 if iminfo ${rf_fit}; then echo RF-FAIL corrupt-fit-accepted; else echo RF-OK corrupt-fit-rejected; fi
 echo RF-END corrupt-fit
 
+# U-Boot's control DTB requires key "dev" for configurations; this FIT is
+# signed with another key under that name. Were bootm to accept it, its
+# kernel would power off before RF-SCRIPT-DONE.
+echo RF-BEGIN wrong-key-fit
+load ${devtype} ${devnum}:${distro_bootpart} ${rf_fit} wrong_key.itb
+if bootm ${rf_fit}#conf-1; then echo RF-FAIL wrong-key-fit-accepted; else echo RF-OK wrong-key-fit-rejected; fi
+echo RF-END wrong-key-fit
+
 echo RF-SCRIPT-DONE
 poweroff

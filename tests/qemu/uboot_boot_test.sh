@@ -10,7 +10,7 @@
 #     off.
 # The test fails unless every check passed and no error message appeared.
 #
-# usage: uboot_boot_test.sh DISK PAYLOAD DTB BLOB FLASH_ENV GPT_DISK EXTLINUX_DISK KERNEL
+# usage: uboot_boot_test.sh DISK PAYLOAD DTB BLOB FLASH_ENV GPT_DISK EXTLINUX_DISK KERNEL CONTROL_DTB
 #   DISK       the disk_image to boot
 #   PAYLOAD    the bytes inside the uImage and the FIT's kernel node
 #   DTB        the dtb rule's output, also the FIT's fdt-1 node
@@ -20,6 +20,8 @@
 #              reference for its partition table
 #   EXTLINUX_DISK  a hybrid-table disk whose extlinux.conf boots a FIT
 #   KERNEL     that FIT's kernel: prints RF-KERNEL-RAN and powers off
+#   CONTROL_DTB  QEMU's device tree with the FIT's public key added, given to
+#              U-Boot as its control DTB for boots 1 and 3
 # RF_QEMU_UBOOT overrides the U-Boot binary (default: where Debian's
 # u-boot-qemu package installs it).
 set -euo pipefail
@@ -29,14 +31,14 @@ fail() {
   exit 1
 }
 
-[[ $# -eq 8 ]] || fail "usage: $0 DISK PAYLOAD DTB BLOB FLASH_ENV GPT_DISK EXTLINUX_DISK KERNEL"
-disk=$1 payload=$2 dtb=$3 blob=$4 flash_env=$5 gpt_disk=$6 extlinux_disk=$7 kernel=$8
+[[ $# -eq 9 ]] || fail "usage: $0 DISK PAYLOAD DTB BLOB FLASH_ENV GPT_DISK EXTLINUX_DISK KERNEL CONTROL_DTB"
+disk=$1 payload=$2 dtb=$3 blob=$4 flash_env=$5 gpt_disk=$6 extlinux_disk=$7 kernel=$8 control_dtb=$9
 
 qemu=$(command -v qemu-system-aarch64) || fail "qemu-system-aarch64 not found on PATH (Debian package qemu-system-arm)"
 command -v sgdisk >/dev/null || fail "sgdisk not found on PATH (Debian package gdisk)"
 uboot=${RF_QEMU_UBOOT:-/usr/lib/u-boot/qemu_arm64/u-boot.bin}
 [[ -f "$uboot" ]] || fail "U-Boot for QEMU not found at $uboot (Debian package u-boot-qemu)"
-for f in "$disk" "$payload" "$dtb" "$blob" "$flash_env" "$gpt_disk" "$extlinux_disk" "$kernel"; do
+for f in "$disk" "$payload" "$dtb" "$blob" "$flash_env" "$gpt_disk" "$extlinux_disk" "$kernel" "$control_dtb"; do
   [[ -f "$f" ]] || fail "input $f missing"
 done
 
@@ -84,7 +86,7 @@ boot() {
 # QEMU writes to its drives; boot private copies.
 cp "$disk" "$work/disk.img"
 chmod u+w "$work/disk.img"
-boot disk \
+boot disk -dtb "$control_dtb" \
   -drive if=none,file="$work/disk.img",format=raw,id=hd0 \
   -device virtio-blk-device,drive=hd0
 console="$work/disk.log"
@@ -102,7 +104,7 @@ boot flash-env \
 
 cp "$extlinux_disk" "$work/extlinux_disk.img"
 chmod u+w "$work/extlinux_disk.img"
-boot extlinux \
+boot extlinux -dtb "$control_dtb" \
   -drive if=none,file="$work/extlinux_disk.img",format=raw,id=hd0 \
   -device virtio-blk-device,drive=hd0
 
@@ -136,13 +138,13 @@ for ok in payload-load \
   fit-external-iminfo fit-external-imxtract fit-external-cmp \
   env-import dtb-addr dtb-get \
   firmware-fdtmap-magic firmware-fdtmap-addr firmware-entry-size firmware-cmp \
-  corrupt-uimage-rejected corrupt-fit-rejected; do
+  corrupt-uimage-rejected corrupt-fit-rejected wrong-key-fit-rejected; do
   has_line "RF-OK $ok" "$console" || fail "marker RF-OK $ok missing"
 done
 
 # Everything the script printed outside the deliberately corrupted images
 # must be free of U-Boot's error messages.
-awk '$0 == "RF-SCRIPT-STARTED" {on = 1} /^RF-BEGIN corrupt-/ {skip = 1} on && !skip; /^RF-END corrupt-/ {skip = 0}' \
+awk '$0 == "RF-SCRIPT-STARTED" {on = 1} /^RF-BEGIN (corrupt|wrong-key)-/ {skip = 1} on && !skip; /^RF-END (corrupt|wrong-key)-/ {skip = 0}' \
   "$console" >"$work/positive.log"
 for bad in "Bad Data CRC" "Bad Header Checksum" "Bad Magic Number" "Bad hash" "error!" "ERROR" \
   "Error" "FDT_ERR" "differs" "failed" "Unknown command" "not found" "SCRIPT FAILED" "bad CRC"; do
@@ -215,6 +217,8 @@ s=$(section corrupt-uimage)
 has_text "Bad Data CRC" "$s" || fail "the corrupted uImage was not reported as 'Bad Data CRC'"
 s=$(section corrupt-fit)
 has_text "Bad hash in FIT image!" "$s" || fail "the corrupted FIT was not reported as 'Bad hash in FIT image!'"
+s=$(section wrong-key-fit)
+has_line "Failed to verify required signature 'key-dev'" "$s" || fail "the FIT signed with another key was not refused for its signature"
 
 flash_console="$work/flash-env.log"
 has_line "Loading Environment from Flash... OK" "$flash_console" || fail "flash-env: U-Boot did not accept the environment in flash"
@@ -265,6 +269,7 @@ expect "$s" \
   "   Using 'conf-1' configuration" \
   "     Hash value:   $(sha256_of "$kernel")" \
   "     Hash value:   $(crc32_of "$kernel")" \
+  "   Verifying Hash Integrity ... sha256,rsa2048:dev+ OK" \
   "   Verifying Hash Integrity ... sha256+ crc32+ OK" \
   "Starting kernel ..." \
   "RF-KERNEL-RAN"
