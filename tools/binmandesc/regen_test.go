@@ -8,7 +8,8 @@
 // it). Each case directory gets case.dts, the input files under in*/,
 // flags.txt (binman's flags besides -d/-I/-O) and either binman's outputs
 // (out/*.bin, out/*.map) or error.txt (binman's last error line, with the
-// work directory spelt $DIR).
+// work directory spelt $DIR). testdata/symbols-gcc is recorded by hand
+// from a gcc-built ELF (see its README) and is not rewritten here.
 package binmandesc
 
 import (
