@@ -225,16 +225,18 @@ has_line "Loading Environment from Flash... OK" "$flash_console" || fail "flash-
 has_line "RF-FLASH-ENV environment loaded from pflash" "$flash_console" || fail "flash-env: the environment's bootcmd did not run"
 has_line "RF-FLASH-DONE" "$flash_console" || fail "flash-env: the environment's bootcmd did not run to its end"
 ! grep -n "RF-FAIL" "$flash_console" >&2 || fail "flash-env: a check in the environment's bootcmd failed"
-for ok in gpt-fat-load gpt-part-start gpt-raw-read gpt-raw-cmp; do
+for ok in gpt-fat-load gpt-lfn-load gpt-part-start gpt-raw-read gpt-raw-cmp; do
   has_line "RF-OK $ok" "$flash_console" || fail "flash-env: marker RF-OK $ok missing"
 done
 console=$flash_console
 s=$(section gpt)
-for bad in "GPT" "Error" "error" "failed" "differs" "invalid"; do
+for bad in "GPT:" "Invalid GPT" "Error" "error" "failed" "differs" "invalid"; do
   ! grep -n -F -- "$bad" "$s" >&2 || fail "flash-env: U-Boot reported '$bad'"
 done
 expect "$s" \
   "Partition Map for VirtIO device 0  --   Partition Type: EFI" \
+  "Filesystem: FAT32 \"RFGPTBOOT  \"" \
+  "RF-LFN-SIZE $(printf '%x' "$payload_size")" \
   "Total of $blob_size byte(s) were the same"
 # U-Boot's `part list` against sgdisk's view of the same table, partition
 # by partition. (This U-Boot falls back to the backup GPT silently, so a bad
