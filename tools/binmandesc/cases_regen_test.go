@@ -212,6 +212,12 @@ func recordedCases() []goldenCase {
     u-boot { };
     u-boot-spl { type = "blob"; filename = "app.bin"; write-symbols; elf-filename = "app.elf"; };
 `)},
+		// Needs python3-pyelftools for binman: symbols written into the ELF
+		// file itself at their file offsets.
+		{name: "symbols-in-elf", flags: []string{"-m"}, files: with(splFiles(false, "__image_copy_start"), "in/u-boot.img", []byte("UBOOT!")), dts: dtsOf(`
+    u-boot-img { };
+    u-boot-spl { type = "u-boot-spl-elf"; align = <16>; };
+`)},
 		{name: "symbols-disabled", flags: []string{"-m"}, files: with(splFiles(false, "__image_copy_start"), "in/u-boot-nodtb.bin", []byte("UBOOT!")), dts: dtsOf(`
     u-boot-spl { no-write-symbols; };
     u-boot { };

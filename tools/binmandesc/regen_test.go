@@ -8,8 +8,9 @@
 // it). Each case directory gets case.dts, the input files under in*/,
 // flags.txt (binman's flags besides -d/-I/-O) and either binman's outputs
 // (out/*.bin, out/*.map) or error.txt (binman's last error line, with the
-// work directory spelt $DIR). testdata/symbols-gcc is recorded by hand
-// from a gcc-built ELF (see its README) and is not rewritten here.
+// work directory spelt $DIR). testdata/symbols-gcc* are recorded by hand
+// from a gcc-built ELF (see their README) and are not rewritten here.
+// symbols-in-elf needs python3-pyelftools for binman.
 package binmandesc
 
 import (
