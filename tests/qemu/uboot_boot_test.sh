@@ -62,7 +62,7 @@ boot() {
   shift
   consoles+=("$work/$name.log" "$work/$name.qemu-stderr")
   timeout 120 "$qemu" \
-    -M virt -cpu cortex-a57 -m 512 \
+    -M virt,dtb-randomness=off -cpu cortex-a57 -m 512 \
     -nographic -no-reboot -nic none \
     -bios "$uboot" "$@" \
     </dev/null >"$work/$name.raw" 2>"$work/$name.qemu-stderr" &
