@@ -13,7 +13,11 @@
 //   - Blob files are looked up in the input directories in order (the name
 //     as given when there are none, or when it is absolute). U-Boot's named
 //     blobs (u-boot, u-boot-spl, ...) have fixed file names and ignore
-//     "filename"; u-boot-dtb is the description's own device tree.
+//     "filename"; u-boot-dtb is the description's own device tree, as
+//     binman changes it (see dtbupdate.go). `u-boot` is expanded into
+//     u-boot-nodtb + u-boot-dtb unless it has "no-expanded". External
+//     firmware types (atf-bl31, scp, opensbi, ...) are blob-ext entries
+//     named by their "<type>-path" property, "filename" or the type.
 //   - u-boot-spl/-tpl/-vpl (plain, -nodtb, -elf) and blobs with
 //     "write-symbols" get binman symbols written from their ELF file
 //     (spl/u-boot-spl ..., or "elf-filename"), honouring "elf-base-sym",
@@ -86,6 +90,15 @@ var namedBlobs = func() map[string]namedBlob {
 	phaseBlobs(m, "vpl", "vpl")
 	return m
 }()
+
+// namedByArg are binman's external blobs named by an entry argument or
+// property "<type>-path" (binman -a is not supported, so only the
+// property), else "filename", else the type name: firmware from other
+// projects that may be missing with -M.
+var namedByArg = map[string]bool{
+	"atf-bl1": true, "atf-bl31": true, "cros-ec-rw": true, "opensbi": true,
+	"rockchip-tpl": true, "scp": true, "ti-dm": true,
+}
 
 // Types the layout engine implements directly.
 var layoutTypes = map[string]bool{
@@ -261,7 +274,7 @@ func readProps(n *fdt.Node, path string) (*propValues, []layout.Prop, error) {
 			}
 		case flagProps[p.Name]:
 			v.flags[p.Name] = true
-		case stringProps[p.Name]:
+		case stringProps[p.Name] || strings.HasSuffix(p.Name, "-path"):
 			s, ok := n.PropString(p.Name)
 			if !ok {
 				return nil, nil, fmt.Errorf("Node '%s': property '%s' is not a string", path, p.Name)
@@ -420,6 +433,17 @@ func (c *converter) node(n *fdt.Node, path, rel string, isImage, hasPos bool) (*
 			c.upd.slots[c.image] = append(c.upd.slots[c.image], slot{node: a, entryPath: childRel(a.Name), hasPos: childPos})
 		}
 		c.upd.dtbEntries[c.image] = append(c.upd.dtbEntries[c.image], childRel(dtbNode.Name))
+	case namedByArg[etype]:
+		out.Type = "blob"
+		out.External = true
+		name, ok := v.strings[etype+"-path"]
+		if !ok {
+			name, ok = v.strings["filename"]
+		}
+		if !ok {
+			name = etype
+		}
+		out.Path = c.resolve(name)
 	default:
 		nb, ok := namedBlobs[etype]
 		if !ok {

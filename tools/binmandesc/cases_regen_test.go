@@ -172,6 +172,13 @@ func recordedCases() []goldenCase {
 			filename = "u-boot.img";
 		};
 `)},
+		{name: "named-by-arg", flags: []string{"-u", "-m", "-M"}, files: map[string][]byte{"in/bl31.bin": []byte("BL31"), "in/scp.bin": []byte("SCP!"), "in/opensbi": []byte("SBI")}, dts: dtsOf(`
+    atf-bl31 { atf-bl31-path = "bl31.bin"; };
+    scp { filename = "scp.bin"; align = <8>; };
+    opensbi { };
+    ti-dm { };
+    fdtmap { };
+`)},
 		{name: "symbols", flags: []string{"-m"}, files: with(splFiles(false, "__image_copy_start"), "in/u-boot-nodtb.bin", []byte("UBOOT!")), dts: dtsOf(`
     pad-byte = <0xff>;
     u-boot-spl { };
