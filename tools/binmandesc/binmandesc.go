@@ -8,8 +8,9 @@
 //     the single image "image" (output image.bin). A "filename" property on
 //     the image node names the output instead.
 //   - An entry's type is its "type" property, else its node name without
-//     any "@unit" suffix. Subnodes whose names start with "hash" are hash
-//     descriptions, not entries.
+//     any "@unit" suffix. A subnode named "hash" describes the entry's hash
+//     (sha256, computed with -u only); subnodes named hash* or signature*
+//     are never entries.
 //   - Blob files are looked up in the input directories in order (the name
 //     as given when there are none, or when it is absolute). U-Boot's named
 //     blobs (u-boot, u-boot-spl, ...) have fixed file names and ignore
@@ -24,6 +25,13 @@
 //     "symbols-base" and "no-write-symbols" (see tools/binsym).
 //   - Every property is also kept verbatim for the fdtmap, so the fdtmap is
 //     byte-identical to binman's.
+//
+// Not supported: other entry types (fit, mkimage, cbfs, files, ...),
+// entry arguments (binman -a, so no text-label and no SPL/TPL expansion),
+// templates, sections with "filename" (binman writes their data to an
+// extra file), a hash together with -u in a description holding
+// u-boot-dtb, and "missing-msg" is shown as text rather than looked up in
+// binman's help file.
 package binmandesc
 
 import (
@@ -98,12 +106,6 @@ var namedBlobs = func() map[string]namedBlob {
 var namedByArg = map[string]bool{
 	"atf-bl1": true, "atf-bl31": true, "cros-ec-rw": true, "opensbi": true,
 	"rockchip-tpl": true, "scp": true, "ti-dm": true,
-}
-
-// Types the layout engine implements directly.
-var layoutTypes = map[string]bool{
-	"blob": true, "blob-ext": true, "fill": true, "text": true,
-	"section": true, "fdtmap": true, "image-header": true,
 }
 
 // Properties by their decoding.
