@@ -134,7 +134,8 @@ has_line "RF-SCRIPT-DONE" "$console" || fail "boot.scr did not run to its end"
 
 for ok in payload-load \
   uimage-iminfo uimage-unzip uimage-size uimage-cmp \
-  fit-iminfo fit-imxtract fit-cmp \
+  multi-iminfo multi-imxtract-0 multi-cmp-0 multi-imxtract-1 multi-cmp-1 \
+  fit-iminfo fit-imxtract fit-cmp fit-source \
   fit-external-iminfo fit-external-imxtract fit-external-cmp \
   env-import dtb-addr dtb-get \
   firmware-fdtmap-magic firmware-fdtmap-addr firmware-entry-size firmware-cmp \
@@ -173,6 +174,15 @@ expect "$s" \
   "$(printf 'Uncompressed size: %d = 0x%X' "$payload_size" "$payload_size")" \
   "Total of $payload_size byte(s) were the same"
 
+s=$(section multi)
+expect "$s" \
+  "   Image Type:   AArch64 Linux Multi-File Image (uncompressed)" \
+  "   Verifying Checksum ... OK" \
+  "   Loading part 0 ... OK" \
+  "   Loading part 1 ... OK" \
+  "Total of $blob_size byte(s) were the same" \
+  "Total of $payload_size byte(s) were the same"
+
 for fit in fit fit-external; do
   s=$(section "$fit")
   expect "$s" \
@@ -187,11 +197,14 @@ for fit in fit fit-external; do
     "     FDT:          fdt-1" \
     "   Hash(es) for Image 0 (kernel): sha256+ crc32+ " \
     "   Hash(es) for Image 1 (fdt-1): sha256+ crc32+ " \
+    "   Hash(es) for Image 2 (script): sha256+ crc32+ " \
     "sha256+ crc32+    Loading part 0 ... OK" \
     "Total of $payload_size byte(s) were the same"
   awk -v p="     Data Size:    $payload_size Bytes = " 'index($0, p) == 1 {found = 1} END {exit !found}' "$s" ||
     fail "$fit: no 'Data Size: $payload_size Bytes' line for the kernel"
 done
+s=$(section fit)
+expect "$s" "sha256+ crc32+ RF-FIT-SCRIPT-RAN from the FIT script node"
 
 s=$(section env)
 expect "$s" \

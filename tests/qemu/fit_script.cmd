@@ -1,0 +1,1 @@
+echo RF-FIT-SCRIPT-RAN from the FIT script node
