@@ -167,6 +167,9 @@ func Load(dtb []byte, opts Options) ([]*layout.Manifest, func(*layout.Image) err
 	var images []imageNode
 	if binman.Prop("multiple-images") != nil {
 		for _, n := range binman.Children {
+			if strings.HasPrefix(n.Name, "template") {
+				continue // binman's templates are not images
+			}
 			images = append(images, imageNode{n, n.Name, "/binman/" + n.Name})
 		}
 	} else {
@@ -312,6 +315,9 @@ func (c *converter) node(n *fdt.Node, path, rel string, isImage, hasPos bool) (*
 	v, props, err := readProps(n, path)
 	if err != nil {
 		return nil, err
+	}
+	if n.Prop("insert-template") != nil {
+		return nil, fmt.Errorf("Node '%s': 'insert-template' (binman templates) is not supported", path)
 	}
 	etype, hasType := v.strings["type"]
 	if !hasType {

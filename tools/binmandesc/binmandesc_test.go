@@ -38,6 +38,7 @@ func TestConvertErrors(t *testing.T) {
 		{`a { type = "blob"; size = [01 02]; };`, false, "Node '/binman/a': property 'size' has length 2, expected 4 or 8"},
 		{`t { type = "text"; text-label = "x"; };`, false, "Node '/binman/t': 'text-label' needs entry arguments (binman -a), which are not supported; use 'text'"},
 		{`a { type = "blob"; write-symbols; };`, false, "Node '/binman/a': 'write-symbols' needs 'elf-filename'"},
+		{`s { type = "section"; insert-template = <1>; };`, false, "Node '/binman/s': 'insert-template' (binman templates) is not supported"},
 	} {
 		_, err := Convert(compile(t, tc.body), Options{UpdateFDT: tc.update, TempDir: t.TempDir()})
 		if err == nil || err.Error() != tc.want {
@@ -150,6 +151,7 @@ func TestConvertFields(t *testing.T) {
 
 func TestMultipleImagesNames(t *testing.T) {
 	ms, err := Convert(compile(t, `multiple-images;
+		template-1 { t { type = "text"; text = "0"; }; };
 		one { t { type = "text"; text = "1"; }; };
 		two { filename = "b.rom"; t { type = "text"; text = "2"; }; };`), Options{UpdateFDT: true})
 	if err != nil {
