@@ -293,6 +293,32 @@ func TestErrors(t *testing.T) {
 			}
 		})
 	}
+	t.Run("value too big for 4 bytes", func(t *testing.T) {
+		syms := []elfgen.Symbol{base, {Name: "_binman_u_boot_prop_image_pos", Addr: textAddr, Size: 4}}
+		f := newFixture(t, map[string][]byte{
+			"spl.bin":    fill(0xaa, 0x20),
+			"spl.elf":    elfgen.Build(false, textAddr, fill(0xaa, 0x20), syms),
+			"u-boot.bin": []byte("UBOOT!"),
+		})
+		sb := uint64(0xffffffe0)
+		w := &Writer{Targets: map[string]Target{"u-boot-spl": {ELF: f.path("spl.elf"), SymbolsBase: &sb}}}
+		_, err := f.build(t, splManifest, w.AfterPack)
+		want := "Section '/binman': Symbol '_binman_u_boot_prop_image_pos' in entry '/binman/u-boot-spl': value 0x100000020 does not fit in 4 bytes"
+		if err == nil || err.Error() != want {
+			t.Fatalf("error %v\nwant %s", err, want)
+		}
+	})
+	t.Run("in ELF, address outside the segments", func(t *testing.T) {
+		syms := []elfgen.Symbol{{Name: "_binman_u_boot_prop_size", Addr: 0x9000, Size: 4}}
+		elfData := elfgen.Build(false, textAddr, fill(0xaa, 0x20), syms)
+		f := newFixture(t, map[string][]byte{"spl.elf": elfData, "u-boot.bin": []byte("U")})
+		m := `{"version": 1, "image": {"entries": [{"name": "u-boot", "path": "$DIR/u-boot.bin"},
+		  {"name": "e", "path": "$DIR/spl.elf", "symbols": {"elf": "$DIR/spl.elf", "in_elf": true}}]}}`
+		_, err := f.build(t, m, ManifestPatcher(nil))
+		if err == nil || !strings.HasSuffix(err.Error(), ": address 0x9000 is in no loadable segment of '"+f.path("spl.elf")+"'") {
+			t.Fatalf("error %v", err)
+		}
+	})
 	t.Run("no such entry path", func(t *testing.T) {
 		f := newFixture(t, map[string][]byte{"spl.bin": fill(0xaa, 0x20), "u-boot.bin": []byte("U")})
 		_, err := f.build(t, splManifest, Patcher(map[string]string{"tpl": f.path("x")}, ""))
