@@ -1,6 +1,7 @@
 package dts
 
 import (
+	"bytes"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -298,7 +299,7 @@ func (l *lexer) next() (token, error) {
 		}
 		if c == '/' && len(b) > 1 {
 			if b[1] == '*' {
-				end := strings.Index(string(b[2:]), "*/")
+				end := bytes.Index(b[2:], []byte("*/"))
 				if end < 0 {
 					return token{}, l.errorf(p, "unterminated comment")
 				}
@@ -307,7 +308,8 @@ func (l *lexer) next() (token, error) {
 			}
 			// A // comment needs its newline, as in dtc's scanner; at the
 			// very end of a file the slashes are tokens (a syntax error).
-			if end := strings.IndexByte(string(b), '\n'); b[1] == '/' && end >= 0 {
+			if b[1] == '/' && bytes.IndexByte(b, '\n') >= 0 {
+				end := bytes.IndexByte(b, '\n')
 				s.advance(end + 1)
 				continue
 			}
