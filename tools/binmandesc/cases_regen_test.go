@@ -179,6 +179,70 @@ func recordedCases() []goldenCase {
     ti-dm { };
     fdtmap { };
 `)},
+		// The binman node of U-Boot's tegra-u-boot.dtsi (no MULTI_DTB_FIT),
+		// U_BOOT_OFFSET 0x1000 instead of 0x8000 to keep the files small,
+		// in a device tree with bootph properties, built with -u as U-Boot
+		// does: u-boot is expanded, and the device tree inside it records
+		// the positions of all three images.
+		{name: "board-tegra", flags: um, files: with(splFiles(false, "__image_copy_start"), "in/u-boot-nodtb.bin", bytes.Repeat([]byte("U-Boot "), 20)), dts: `/dts-v1/;
+/ {
+	model = "NVIDIA Tegra (rules_firmware test)";
+	compatible = "nvidia,tegra30";
+	#address-cells = <1>;
+	#size-cells = <1>;
+	chosen {
+		stdout-path = "serial0:115200n8";
+	};
+	host1x@50000000 {
+		compatible = "nvidia,tegra30-host1x";
+		reg = <0x50000000 0x00024000>;
+		bootph-all;
+		dc@54200000 {
+			compatible = "nvidia,tegra30-dc";
+			reg = <0x54200000 0x00040000>;
+			bootph-all;
+		};
+	};
+	serial@70006000 {
+		compatible = "nvidia,tegra30-uart";
+		reg = <0x70006000 0x40>;
+		bootph-some-ram;
+	};
+	binman {
+		multiple-images;
+		image1 {
+			filename = "u-boot-tegra.bin";
+			pad-byte = <0xff>;
+			u-boot-spl {
+			};
+			u-boot {
+				offset = <(0x1000)>;
+			};
+		};
+
+		/* Same as image1 - some tools still expect the -dtb suffix */
+		image2 {
+			filename = "u-boot-dtb-tegra.bin";
+			pad-byte = <0xff>;
+			u-boot-spl {
+			};
+			u-boot {
+				offset = <(0x1000)>;
+			};
+		};
+
+		image3 {
+			filename = "u-boot-nodtb-tegra.bin";
+			pad-byte = <0xff>;
+			u-boot-spl {
+			};
+			u-boot-nodtb {
+				offset = <(0x1000)>;
+			};
+		};
+	};
+};
+`},
 		{name: "symbols", flags: []string{"-m"}, files: with(splFiles(false, "__image_copy_start"), "in/u-boot-nodtb.bin", []byte("UBOOT!")), dts: dtsOf(`
     pad-byte = <0xff>;
     u-boot-spl { };
