@@ -140,9 +140,9 @@ func (n *Node) DeleteChild(name string) bool {
 	return false
 }
 
-// Lookup finds a node by absolute path ("/", "/soc/uart@1000"). A path
-// component without a unit address also matches a child whose name has one,
-// as dtc does, when the match is unique by base name.
+// Lookup finds a node by absolute path ("/", "/soc/uart@1000"). As in
+// libfdt, a component without a unit address also matches a node that has
+// one ("uart" finds "uart@1000"); the first matching child wins.
 func (t *Tree) Lookup(path string) *Node {
 	if t.Root == nil || !strings.HasPrefix(path, "/") {
 		return nil
@@ -158,13 +158,11 @@ func (n *Node) Lookup(path string) *Node {
 		if part == "" {
 			continue
 		}
-		next := cur.Child(part)
-		if next == nil && !strings.Contains(part, "@") {
-			for _, c := range cur.Children {
-				if base := strings.SplitN(c.Name, "@", 2)[0]; base == part {
-					next = c
-					break
-				}
+		var next *Node
+		for _, c := range cur.Children {
+			if c.Name == part || !strings.Contains(part, "@") && strings.HasPrefix(c.Name, part+"@") {
+				next = c
+				break
 			}
 		}
 		if next == nil {

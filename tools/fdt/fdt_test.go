@@ -219,6 +219,12 @@ func TestHelpers(t *testing.T) {
 	if !soc.DeleteChild("uart@1000") || soc.Child("uart@1000") != nil {
 		t.Fatal("DeleteChild")
 	}
+	// libfdt's rule: the first child whose name or base name matches.
+	first := soc.AddChild("a@1")
+	exact := soc.AddChild("a")
+	if tree.Lookup("/soc/a") != first || tree.Lookup("/soc/a@1") != first || tree.Lookup("/soc/a@2") != nil || exact.Lookup("") != exact {
+		t.Fatal("Lookup by base name")
+	}
 }
 
 func TestParseErrors(t *testing.T) {
