@@ -14,6 +14,11 @@ import (
 // directory, then renames it into place. On any error the temporary file is
 // removed and path is left untouched.
 func Write(path string, perm os.FileMode, fill func(f *os.File) error) (err error) {
+	if st, statErr := os.Stat(path); statErr == nil && !st.Mode().IsRegular() && !st.IsDir() {
+		// A device or pipe (/dev/null, /dev/stdout, a FIFO): renaming over
+		// it would replace the device node with a file, so write through it.
+		return writeSpecial(path, fill)
+	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -51,4 +56,19 @@ func WriteBytes(path string, data []byte) error {
 		}
 		return nil
 	})
+}
+
+func writeSpecial(path string, fill func(f *os.File) error) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("cannot open output %s: %w", path, err)
+	}
+	if err := fill(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("cannot write output %s: %w", path, err)
+	}
+	return nil
 }
