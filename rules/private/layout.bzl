@@ -124,6 +124,19 @@ def _layout_blob_impl(ctx):
         node["missing_msg"] = ctx.attr.missing_msg
     if ctx.attr.assume_size:
         node["assume_size"] = ctx.attr.assume_size
+    if ctx.attr.elf:
+        # binman_sym: patch this entry's _binman_<entry>_prop_<field> symbols.
+        elf = _file_of(ctx, ctx.attr.elf, "elf")
+        symbols = {"elf": elf.path}
+        if ctx.attr.base_symbol:
+            symbols["base_symbol"] = ctx.attr.base_symbol
+        if ctx.attr.symbols_base:
+            _check_num(ctx, "symbols_base", ctx.attr.symbols_base)
+            symbols["symbols_base"] = ctx.attr.symbols_base
+        node["symbols"] = symbols
+        files.append(elf)
+    elif ctx.attr.base_symbol or ctx.attr.symbols_base:
+        fail("%s: attributes 'base_symbol'/'symbols_base' need 'elf'" % ctx.label)
     return [LayoutEntryInfo(node = node, files = depset(files))]
 
 layout_blob = rule(
@@ -135,6 +148,9 @@ layout_blob = rule(
         "external_path": attr.string(doc = "Path of an external blob outside Bazel (not an input); implies external."),
         "missing_msg": attr.string(doc = "Shown when the external blob is missing."),
         "assume_size": attr.string(doc = "Size of the zero contents used when the external blob is missing."),
+        "elf": attr.label(allow_files = True, doc = "The ELF the blob was made from (e.g. u-boot-spl for u-boot-spl.bin): its _binman_<entry>_prop_<offset|image_pos|size> symbols are patched with the packed values, as binman does."),
+        "base_symbol": attr.string(doc = "Symbol whose address image_pos values are relative to; default __image_copy_start."),
+        "symbols_base": attr.string(doc = "Base address to use instead of a base symbol."),
     }),
 )
 

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/rules-firmware/rules_firmware/tools/binsym"
 	"github.com/rules-firmware/rules_firmware/tools/layout"
 )
 
@@ -79,7 +80,9 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fwtool build: %s: %v\n", *manifestPath, err)
 		return 1
 	}
-	if err := buildOne(m, layout.Options{AllowMissing: *allowMissing}, *output, *mapPath, *svgPath, stderr); err != nil {
+	// Entries whose node carries "symbols" get binman_sym patching.
+	opts := layout.Options{AllowMissing: *allowMissing, AfterPack: binsym.ManifestPatcher(stderr)}
+	if err := buildOne(m, opts, *output, *mapPath, *svgPath, stderr); err != nil {
 		fmt.Fprintf(stderr, "fwtool build: %v\n", err)
 		return 1
 	}
