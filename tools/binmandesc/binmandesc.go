@@ -64,6 +64,11 @@ type Options struct {
 	TempDir string
 	// Warn receives binman's warnings about symbols; nil discards them.
 	Warn io.Writer
+	// EntryArgs are binman's entry arguments (-a name=value): they take
+	// the place of the node property of that name where binman reads one
+	// (a text entry's text-label and the text it names, an external
+	// blob's <type>-path).
+	EntryArgs map[string]string
 }
 
 // namedBlob describes one of U-Boot's named blob entry types.
@@ -100,8 +105,8 @@ var namedBlobs = func() map[string]namedBlob {
 }()
 
 // namedByArg are binman's external blobs named by an entry argument or
-// property "<type>-path" (binman -a is not supported, so only the
-// property), else "filename", else the type name: firmware from other
+// argument or property "<type>-path", else "filename", else the type
+// name: firmware from other
 // projects that may be missing with -M.
 var namedByArg = map[string]bool{
 	"atf-bl1": true, "atf-bl31": true, "cros-ec-rw": true, "opensbi": true,
@@ -187,9 +192,6 @@ func Load(dtb []byte, opts Options) ([]*layout.Manifest, func(*layout.Image) err
 	}
 	var hooks []func(*layout.Image) error
 	if c.usesMainDTB {
-		if opts.UpdateFDT && c.hashPath != "" {
-			return nil, nil, fmt.Errorf("Node '%s': a hash with -u in an image holding u-boot-dtb is not supported", c.hashPath)
-		}
 		r := newRound()
 		r.kids = c.expansions
 		if opts.UpdateFDT {
@@ -251,9 +253,7 @@ type converter struct {
 	// usesMainDTB: some entry's contents are the (changed) description
 	// device tree; its path is mainDTBPlaceholder until all images are read.
 	usesMainDTB bool
-	// hashPath is the first entry with a hash (for the -u limitation).
-	hashPath string
-	upd      *dtbUpdater
+	upd         *dtbUpdater
 }
 
 type propValues struct {
@@ -366,12 +366,12 @@ func (c *converter) node(n *fdt.Node, path, rel string, isImage, hasPos bool) (*
 			return nil, fmt.Errorf("Node '%s': Unknown hash algorithm '%s'", path, algo)
 		}
 		out.Hash = algo
-		if c.hashPath == "" {
-			c.hashPath = path
-		}
 	}
 	compressed := out.Compress != "" && out.Compress != "none"
 	s := slot{node: n, entryPath: rel, hasPos: hasPos, compress: compressed, endAt4GB: etype == "section" && out.EndAt4GB}
+	if out.Hash != "" {
+		s.hash = n.Child("hash")
+	}
 	if out.Offset != nil {
 		s.origOffset, s.hasOrigOffset = uint64(*out.Offset), true
 	}
@@ -389,6 +389,10 @@ func (c *converter) node(n *fdt.Node, path, rel string, isImage, hasPos bool) (*
 	case etype == "section":
 		out.Type = "section"
 		for _, sub := range n.Children {
+			if sub.Name == "hash" {
+				// The fdtmap keeps the hash node where the description has it.
+				out.HashAfter = layout.Num(len(out.Entries))
+			}
 			if strings.HasPrefix(sub.Name, "hash") || strings.HasPrefix(sub.Name, "signature") {
 				continue
 			}
@@ -413,12 +417,11 @@ func (c *converter) node(n *fdt.Node, path, rel string, isImage, hasPos bool) (*
 		}
 	case etype == "text":
 		out.Type = "text"
-		if _, ok := v.strings["text-label"]; ok {
-			if _, ok := v.strings["text"]; !ok {
-				return nil, fmt.Errorf("Node '%s': 'text-label' needs entry arguments (binman -a), which are not supported; use 'text'", path)
-			}
+		text, err := c.text(n, v, path)
+		if err != nil {
+			return nil, err
 		}
-		out.Text = v.strings["text"]
+		out.Text = text
 	case etype == "fill":
 		out.Type = "fill"
 		out.FillByte = numOr0(v, "fill-byte")
@@ -433,6 +436,8 @@ func (c *converter) node(n *fdt.Node, path, rel string, isImage, hasPos bool) (*
 		nodtb := layout.Node{Name: "u-boot-nodtb", Type: "blob", Path: c.resolve(namedBlobs["u-boot-nodtb"].file), Props: []layout.Prop{}}
 		dtbNode := layout.Node{Name: "u-boot-dtb", Type: "blob", Path: mainDTBPlaceholder, Props: []layout.Prop{}}
 		out.Entries = []layout.Node{nodtb, dtbNode}
+		// binman puts the two new subnodes in front of the description's.
+		out.HashAfter = layout.Num(len(out.Entries))
 		c.usesMainDTB = true
 		added := []*fdt.Node{{Name: nodtb.Name}, {Name: dtbNode.Name}}
 		c.expansions[n] = added
@@ -444,7 +449,7 @@ func (c *converter) node(n *fdt.Node, path, rel string, isImage, hasPos bool) (*
 	case namedByArg[etype]:
 		out.Type = "blob"
 		out.External = true
-		name, ok := v.strings[etype+"-path"]
+		name, ok := c.arg(v, etype+"-path")
 		if !ok {
 			name, ok = v.strings["filename"]
 		}
@@ -476,6 +481,44 @@ func (c *converter) node(n *fdt.Node, path, rel string, isImage, hasPos bool) (*
 		}
 	}
 	return out, nil
+}
+
+// arg is binman's GetArg: the entry argument of that name, else the
+// node's string property.
+func (c *converter) arg(v *propValues, name string) (string, bool) {
+	if a, ok := c.opts.EntryArgs[name]; ok {
+		return a, true
+	}
+	s, ok := v.strings[name]
+	return s, ok
+}
+
+// text is binman's text entry: the "text" property, else the value of
+// the entry argument or property named by text-label (itself an entry
+// argument or property). No text, or an empty one, is an error.
+func (c *converter) text(n *fdt.Node, v *propValues, path string) (string, error) {
+	if t := v.strings["text"]; t != "" {
+		return t, nil
+	}
+	if p := n.Prop("text"); p != nil && string(p.Value) == "\x00" {
+		// dtoc reads text = "" as the byte 0, not as an empty string.
+		return "\x00", nil
+	}
+	label, ok := c.arg(v, "text-label")
+	var value string
+	if ok {
+		if a, isArg := c.opts.EntryArgs[label]; isArg {
+			value = a
+		} else if s, isProp := n.PropString(label); isProp {
+			value = s
+		}
+	} else {
+		label = "None" // Python's None, as binman prints it
+	}
+	if value == "" {
+		return "", fmt.Errorf("Node '%s': No value provided for text label '%s'", path, label)
+	}
+	return value, nil
 }
 
 func (c *converter) symbols(out *layout.Node, v *propValues, elfName string, inELF bool) error {

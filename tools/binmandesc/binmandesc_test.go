@@ -34,9 +34,8 @@ func TestConvertErrors(t *testing.T) {
 		{`x { type = "cbfs"; };`, false, "Unknown entry type 'cbfs' in node '/binman/x'"},
 		{`a { type = "blob"; hash { }; };`, true, "Node '/binman/a': Missing 'algo' property for hash node"},
 		{`a { type = "blob"; hash { algo = "sha1"; }; };`, true, "Node '/binman/a': Unknown hash algorithm 'sha1'"},
-		{`a { type = "blob"; hash { algo = "sha256"; }; }; u-boot-dtb { };`, true, "Node '/binman/a': a hash with -u in an image holding u-boot-dtb is not supported"},
 		{`a { type = "blob"; size = [01 02]; };`, false, "Node '/binman/a': property 'size' has length 2, expected 4 or 8"},
-		{`t { type = "text"; text-label = "x"; };`, false, "Node '/binman/t': 'text-label' needs entry arguments (binman -a), which are not supported; use 'text'"},
+		{`t { type = "text"; text-label = "x"; };`, false, "Node '/binman/t': No value provided for text label 'x'"},
 		{`a { type = "blob"; write-symbols; };`, false, "Node '/binman/a': 'write-symbols' needs 'elf-filename'"},
 		{`s { type = "section"; insert-template = <1>; };`, false, "Node '/binman/s': 'insert-template' (binman templates) is not supported"},
 	} {

@@ -331,5 +331,56 @@ func recordedCases() []goldenCase {
     t { type = "text"; text = "end"; };
     fdtmap { };
 `)},
+		// The hash value lands in the description's own tree, which
+		// u-boot-dtb holds.
+		{name: "hash-update-dtb", flags: um, files: map[string][]byte{"in/u-boot-nodtb.bin": []byte("UNODTB")}, dts: dtsOf(`
+    u-boot { hash { algo = "sha256"; }; };
+    fdtmap { };
+`)},
+		{name: "hash-section-dtb", flags: um, files: map[string][]byte{"in/a.bin": []byte("AAAA")}, dts: dtsOf(`
+    sec {
+        type = "section";
+        hash { algo = "sha256"; };
+        u-boot-dtb { };
+        a { type = "blob"; filename = "a.bin"; };
+    };
+    fdtmap { };
+`)},
+		// A hash node between entries keeps its place in the fdtmap.
+		{name: "hash-section-order", flags: []string{"-m"}, files: map[string][]byte{"in/a.bin": []byte("AAAA"), "in/b.bin": []byte("BB")}, dts: dtsOf(`
+    sec {
+        type = "section";
+        a { type = "blob"; filename = "a.bin"; };
+        hash { algo = "sha256"; };
+        b { type = "blob"; filename = "b.bin"; };
+    };
+    fdtmap { };
+`)},
+		{name: "hash-section-order-update", flags: um, files: map[string][]byte{"in/a.bin": []byte("AAAA"), "in/b.bin": []byte("BB")}, dts: dtsOf(`
+    sec {
+        type = "section";
+        a { type = "blob"; filename = "a.bin"; };
+        b { type = "blob"; filename = "b.bin"; };
+        hash { algo = "sha256"; };
+    };
+    fdtmap { };
+`)},
+		// Entry arguments (binman -a) name a text entry's text.
+		{name: "text-label-arg", flags: []string{"-m", "-a", "message=from the command line"}, files: map[string][]byte{}, dts: dtsOf(`
+    by-arg { type = "text"; text-label = "message"; };
+    by-prop { type = "text"; text-label = "greeting"; greeting = "from the node"; };
+    arg-wins { type = "text"; text-label = "message"; message = "the node loses"; };
+    fdtmap { };
+`)},
+		// text-label itself is an entry argument, for every text entry.
+		{name: "text-label-override", flags: []string{"-m", "-a", "text-label=other"}, files: map[string][]byte{}, dts: dtsOf(`
+    t { type = "text"; text-label = "ignored"; other = "picked"; ignored = "not this"; };
+`)},
+		{name: "text-label-missing", flags: []string{"-m"}, files: map[string][]byte{}, dts: dtsOf(`
+    t { type = "text"; text-label = "message"; };
+`)},
+		{name: "text-none", flags: []string{"-m"}, files: map[string][]byte{}, dts: dtsOf(`
+    t { type = "text"; text = ""; };
+`)},
 	}
 }

@@ -128,6 +128,8 @@ type slot struct {
 	hasPos    bool
 	endAt4GB  bool
 	compress  bool
+	// hash is the entry's hash subnode: -u records the digest in it.
+	hash *fdt.Node
 	// orig-offset / orig-size values, recorded with allow-repack.
 	origOffset, origSize       uint64
 	hasOrigOffset, hasOrigSize bool
@@ -174,6 +176,9 @@ func (u *dtbUpdater) addMissing(r *syncRound) {
 			if s.endAt4GB {
 				r.addProp(s.node, "skip-at-start", u32(0))
 			}
+			if s.hash != nil && !r.has(s.hash, "value") {
+				r.addProp(s.hash, "value", make([]byte, 32)) // sha256, the only algo binman hashes
+			}
 		}
 	}
 }
@@ -219,6 +224,11 @@ func (u *dtbUpdater) afterPack(img *layout.Image) error {
 		}
 		if sec, ok := e.(*layout.Section); ok && s.endAt4GB {
 			set("skip-at-start", sec.SkipAtStart())
+		}
+		if s.hash != nil {
+			if p := s.hash.Prop("value"); p != nil {
+				p.Value = e.HashValue()
+			}
 		}
 	}
 	data, err := u.encode()

@@ -172,22 +172,5 @@ func (w *Writer) warn(msg string) {
 	fmt.Fprintln(w.Warn, msg)
 }
 
-// contentsSize is the size of the entry's contents before padding. The
-// engine does not expose it, so it is the input file's size for an
-// uncompressed blob, else the packed size without pad-before/pad-after
-// (SetPatch still refuses writes outside the real contents).
-func contentsSize(e layout.Entry) (uint64, error) {
-	n := e.Node()
-	if n.Path != "" && (n.Compress == "" || n.Compress == "none") {
-		st, err := os.Stat(n.Path)
-		if err == nil && !st.IsDir() {
-			return uint64(st.Size()), nil
-		}
-	}
-	size := e.Size()
-	pad := uint64(n.PadBefore) + uint64(n.PadAfter)
-	if pad > size {
-		return 0, nil
-	}
-	return size - pad, nil
-}
+// contentsSize is the size of the entry's contents before padding.
+func contentsSize(e layout.Entry) (uint64, error) { return e.ContentsSize(), nil }

@@ -17,6 +17,8 @@ type Entry interface {
 	Size() uint64
 	ImagePos() (pos uint64, ok bool)
 	UncompSize() uint64
+	ContentsSize() uint64
+	HashValue() []byte
 	Node() *Node
 	SetPatch(off uint64, data []byte) error
 
@@ -91,6 +93,14 @@ func (e *base) ImagePos() (pos uint64, ok bool) { return e.imagePos, e.hasPos }
 
 // UncompSize is the size before compression, or 0 when not compressed.
 func (e *base) UncompSize() uint64 { return e.uncompSize }
+
+// ContentsSize is the size of the entry's data (compressed if
+// compressed), without padding.
+func (e *base) ContentsSize() uint64 { return e.contentsSize }
+
+// HashValue is the digest of the entry's data from the last packing pass
+// (zeros before the first), or nil without a hash.
+func (e *base) HashValue() []byte { return append([]byte(nil), e.hashValue...) }
 
 // Node returns the manifest node the entry was made from.
 func (e *base) Node() *Node { return e.node }

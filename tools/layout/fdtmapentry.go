@@ -92,19 +92,23 @@ func (img *Image) fdtNode(e *base, havePos bool) *fdt.Node {
 		}
 	}
 	n.Properties = props
+	if s, ok := img.sectionOf(e); ok {
+		childPos := havePos && !s.compressed && s.compress == "none"
+		for _, c := range s.entries {
+			n.Children = append(n.Children, img.fdtNode(c.b(), childPos))
+		}
+	}
 	if e.hashAlgo != "" {
 		h := &fdt.Node{Name: "hash"}
 		if img.updateFDT {
 			h.Properties = append(h.Properties, &fdt.Property{Name: "value", Value: e.hashValue})
 		}
 		h.Properties = append(h.Properties, &fdt.Property{Name: "algo", Value: fdt.String(e.hashAlgo)})
-		n.Children = append(n.Children, h)
-	}
-	if s, ok := img.sectionOf(e); ok {
-		childPos := havePos && !s.compressed && s.compress == "none"
-		for _, c := range s.entries {
-			n.Children = append(n.Children, img.fdtNode(c.b(), childPos))
+		at := int(e.node.HashAfter)
+		if at > len(n.Children) {
+			at = len(n.Children)
 		}
+		n.Children = append(n.Children[:at], append([]*fdt.Node{h}, n.Children[at:]...)...)
 	}
 	return n
 }

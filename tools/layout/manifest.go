@@ -57,7 +57,12 @@ type Node struct {
 	Compress   string `json:"compress,omitempty"`
 	// Hash is the algorithm of binman's hash subnode: sha256, sha1,
 	// sha512 or crc32. The digest lands in the fdtmap as hash/value.
-	Hash       string `json:"hash,omitempty"`
+	Hash string `json:"hash,omitempty"`
+	// HashAfter is how many of the entry's subnodes come before its hash
+	// node in the fdtmap (binman keeps the description's node order: a
+	// hash written after a section's entries, or under an expanded u-boot,
+	// follows them). 0 puts the hash first.
+	HashAfter  Num    `json:"hash_after,omitempty"`
 	MissingMsg string `json:"missing_msg,omitempty"`
 
 	// blob
@@ -107,6 +112,19 @@ type Node struct {
 type storedData struct {
 	raw        []byte
 	uncompSize uint64
+}
+
+// MarshalJSON writes the node with "props": [] when Props is empty but
+// given: omitempty would drop it, and ParseManifest would then read "no
+// properties given" and synthesize some, so the fdtmap would change.
+func (n Node) MarshalJSON() ([]byte, error) {
+	type plain Node // no methods: no recursion
+	b, err := json.Marshal(plain(n))
+	if err != nil || n.Props == nil || len(n.Props) > 0 {
+		return b, err
+	}
+	// b ends in '}' and holds at least "name".
+	return append(append(b[:len(b)-1], `,"props":[]`...), '}'), nil
 }
 
 // Prop is one raw device-tree property.
