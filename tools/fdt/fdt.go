@@ -309,6 +309,10 @@ type EncodeOptions struct {
 	// TotalSize, if non-zero, is the exact totalsize (libfdt-style free
 	// space after the strings block); it must not be smaller than the data.
 	TotalSize int
+	// Spare is extra capacity (not length) of the returned slice, so a
+	// caller that grows the blob in place (FIT's libfdt-style editing)
+	// can do so without copying it.
+	Spare int
 }
 
 // Bytes encodes the tree as dtc does with no size options.
@@ -321,22 +325,27 @@ func (t *Tree) Bytes() []byte {
 }
 
 // Encode writes the tree as a version 17 DTB.
+//
+// The blob is allocated once at its final size: a first walk sizes the
+// structure block and assigns the property name offsets (in the order dtc
+// adds them), a second writes straight into place. Large property values
+// (FIT payloads of tens of MiB) are therefore copied exactly once.
 func (t *Tree) Encode(opts EncodeOptions) ([]byte, error) {
 	st := opts.Strings
 	if st == nil {
 		st = &StringTable{}
 	}
-	var structBlock []byte
+	var nameOffs []uint32
+	structSize := 4 // FDT_END
 	if t.Root != nil {
 		// A nil root writes no node at all, as dtc does for a source
 		// that deletes "/".
-		structBlock = appendNode(structBlock, t.Root, st)
+		structSize += sizeNode(t.Root, st, &nameOffs)
 	}
-	structBlock = be32(structBlock, tokenEnd)
 
 	offRsv := HeaderSize
 	offStruct := offRsv + 16*(len(t.Reserve)+1)
-	offStrings := offStruct + len(structBlock)
+	offStrings := offStruct + structSize
 	size := offStrings + st.Len()
 
 	padlen := 0
@@ -356,51 +365,77 @@ func (t *Tree) Encode(opts EncodeOptions) ([]byte, error) {
 		}
 		total = opts.TotalSize
 	}
+	spare := opts.Spare
+	if spare < 0 {
+		spare = 0
+	}
 
-	out := make([]byte, 0, total)
-	for _, v := range []uint32{Magic, uint32(total), uint32(offStruct), uint32(offStrings), uint32(offRsv),
-		version, lastCompVersion, t.BootCPUID, uint32(st.Len()), uint32(len(structBlock))} {
-		out = be32(out, v)
+	// make zeroes the buffer, so padding needs no writes.
+	out := make([]byte, total, total+spare)
+	for i, v := range []uint32{Magic, uint32(total), uint32(offStruct), uint32(offStrings), uint32(offRsv),
+		version, lastCompVersion, t.BootCPUID, uint32(st.Len()), uint32(structSize)} {
+		binary.BigEndian.PutUint32(out[4*i:], v)
 	}
+	pos := offRsv
 	for _, r := range t.Reserve {
-		out = be64(out, r.Address)
-		out = be64(out, r.Size)
+		binary.BigEndian.PutUint64(out[pos:], r.Address)
+		binary.BigEndian.PutUint64(out[pos+8:], r.Size)
+		pos += 16
 	}
-	out = be64(out, 0)
-	out = be64(out, 0)
-	out = append(out, structBlock...)
-	out = append(out, st.Bytes()...)
-	out = append(out, make([]byte, total-len(out))...)
+	pos = offStruct
+	if t.Root != nil {
+		w := structWriter{b: out, pos: pos, nameOffs: nameOffs}
+		w.node(t.Root)
+		pos = w.pos
+	}
+	binary.BigEndian.PutUint32(out[pos:], tokenEnd)
+	copy(out[offStrings:], st.Bytes())
 	return out, nil
 }
 
-func appendNode(b []byte, n *Node, st *StringTable) []byte {
-	b = be32(b, tokenBeginNode)
-	b = appendPadded(b, append([]byte(n.Name), 0))
+// sizeNode returns the structure block bytes of n and its subtree and
+// appends each property's name offset, adding names to st in the order
+// the writer emits them.
+func sizeNode(n *Node, st *StringTable, nameOffs *[]uint32) int {
+	size := 4 + align4(len(n.Name)+1) + 4 // BEGIN_NODE, name, END_NODE
 	for _, p := range n.Properties {
-		b = be32(b, tokenProp)
-		b = be32(b, uint32(len(p.Value)))
-		b = be32(b, st.Add(p.Name))
-		b = appendPadded(b, p.Value)
+		*nameOffs = append(*nameOffs, st.Add(p.Name))
+		size += 12 + align4(len(p.Value))
 	}
 	for _, c := range n.Children {
-		b = appendNode(b, c, st)
+		size += sizeNode(c, st, nameOffs)
 	}
-	return be32(b, tokenEndNode)
+	return size
 }
 
-func appendPadded(b, data []byte) []byte {
-	b = append(b, data...)
-	for len(b)%4 != 0 {
-		b = append(b, 0)
+// structWriter fills a structure block sized by sizeNode; the buffer is
+// zeroed, so alignment padding is left as it is.
+type structWriter struct {
+	b        []byte
+	pos      int
+	nameOffs []uint32
+	prop     int
+}
+
+func (w *structWriter) u32(v uint32) {
+	binary.BigEndian.PutUint32(w.b[w.pos:], v)
+	w.pos += 4
+}
+
+func (w *structWriter) node(n *Node) {
+	w.u32(tokenBeginNode)
+	copy(w.b[w.pos:], n.Name)
+	w.pos += align4(len(n.Name) + 1)
+	for _, p := range n.Properties {
+		w.u32(tokenProp)
+		w.u32(uint32(len(p.Value)))
+		w.u32(w.nameOffs[w.prop])
+		w.prop++
+		copy(w.b[w.pos:], p.Value)
+		w.pos += align4(len(p.Value))
 	}
-	return b
-}
-
-func be32(b []byte, v uint32) []byte {
-	return append(b, byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
-}
-
-func be64(b []byte, v uint64) []byte {
-	return be32(be32(b, uint32(v>>32)), uint32(v))
+	for _, c := range n.Children {
+		w.node(c)
+	}
+	w.u32(tokenEndNode)
 }
