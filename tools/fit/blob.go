@@ -39,6 +39,9 @@ var errNotFound = errors.New("not found")
 // Node and property offsets are relative to the structure block, as in libfdt.
 type blob struct {
 	b []byte
+	// high is the largest data size any splice needed, so Process can
+	// tell which totalsize would have been enough.
+	high int
 }
 
 func (d *blob) u32(off int) uint32 { return binary.BigEndian.Uint32(d.b[off:]) }
@@ -376,8 +379,12 @@ func (d *blob) splice(abs, oldLen, newLen int) error {
 	if abs+oldLen > end || abs < 0 {
 		return fmt.Errorf("splice at %#x outside the data", abs)
 	}
-	if end-oldLen+newLen > len(d.b) {
+	need := end - oldLen + newLen
+	if need > len(d.b) {
 		return errNoSpace
+	}
+	if need > d.high {
+		d.high = need
 	}
 	copy(d.b[abs+newLen:], d.b[abs+oldLen:end])
 	return nil

@@ -305,11 +305,11 @@ func Build(s *Spec, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := t.Encode(fdt.EncodeOptions{})
+	b, err := t.Encode(fdt.EncodeOptions{Spare: Headroom})
 	if err != nil {
 		return nil, err
 	}
-	return Process(b, opts)
+	return ProcessBuffer(b, opts)
 }
 
 func quote(s string) string {

@@ -109,30 +109,105 @@ type Result struct {
 // maxGrowth is where mkimage gives up growing the blob 1 KiB at a time.
 const maxGrowth = 64 * 1024
 
+// Headroom is the spare capacity (beyond its length) that lets
+// ProcessBuffer edit an encoded FIT in place: the largest growth mkimage
+// tries. Pass it as fdt.EncodeOptions.Spare.
+const Headroom = maxGrowth
+
 // Process turns a compiled .its (a DTB whose image nodes carry their data)
 // into a FIT exactly as mkimage's fit_handle_file does: pack the blob, then
 // retry adding the timestamp, hashes and signatures with 0, 1, 2... KiB of
 // free space until everything fits, then optionally move the data out.
+// compiled is not modified.
 func Process(compiled []byte, opts Options) (*Result, error) {
-	base, err := importData(compiled)
+	return process(compiled, false, opts)
+}
+
+// ProcessBuffer is Process for a caller that hands over buf: it may be
+// edited in place and returned as (part of) Result.FIT, so a payload of
+// tens of MiB is not copied again when buf has Headroom spare capacity.
+// The caller must not use buf afterwards.
+func ProcessBuffer(buf []byte, opts Options) (*Result, error) {
+	return process(buf, true, opts)
+}
+
+func process(compiled []byte, owned bool, opts Options) (*Result, error) {
+	base, fresh, err := importData(compiled)
 	if err != nil {
 		return nil, err
 	}
-	var dest []byte
+	writable := owned || fresh
 	if opts.KeyDest != nil {
-		dest = append([]byte(nil), opts.KeyDest...)
-		d, err := newBlob(dest)
-		if err == nil {
-			err = d.checkStructure()
-		}
-		if err != nil {
-			return nil, fmt.Errorf("control DTB: %v", err)
-		}
+		return processWithKeyDest(base, opts)
+	}
+	// Without a control DTB an attempt changes nothing but the FIT, and
+	// what it does to the FIT does not depend on the free space: an
+	// attempt with g bytes of growth fails exactly when the largest size
+	// the blob reaches is above len(base)+g. So one attempt with the
+	// largest growth, noting that high-water mark, gives mkimage's result
+	// without a fresh copy of the payload per retry: the bytes up to the
+	// smallest growth that fits are the same, only totalsize differs.
+	largest := maxGrowth - 1024
+	work := growZeroed(base, largest, writable)
+	fit, err := openInto(work, len(work))
+	if err != nil {
+		return nil, err
+	}
+	fit.high = len(base)
+	err = addVerificationData(fit, nil, &keyCache{src: opts.Keys}, &opts)
+	if errors.Is(err, errNoSpace) {
+		return nil, fmt.Errorf("FIT does not fit in %d KiB of extra space", maxGrowth/1024)
+	}
+	if err != nil {
+		return nil, err
+	}
+	grow := alignUp(fit.high-len(base), 1024)
+	file := work[:len(base)+grow]
+	fit.b = file
+	fit.put32(4, uint32(len(file)))
+	return finish(fit, opts)
+}
+
+// growZeroed returns b extended by grow zero bytes, in b's own storage when
+// that may be written and has room, else in a new buffer.
+func growZeroed(b []byte, grow int, writable bool) []byte {
+	n := len(b) + grow
+	var out []byte
+	if writable && cap(b) >= n {
+		out = b[:n]
+	} else {
+		out = make([]byte, n, n)
+		copy(out, b)
+	}
+	tail := out[len(b):]
+	for i := range tail {
+		tail[i] = 0
+	}
+	return out
+}
+
+// processWithKeyDest is mkimage's retry loop run attempt by attempt: a
+// failed attempt leaves its edits in the control DTB, which mkimage grows
+// again for the next one, so every attempt must really be made. Each
+// starts from base in one reused buffer.
+func processWithKeyDest(base []byte, opts Options) (*Result, error) {
+	dest := append([]byte(nil), opts.KeyDest...)
+	d, err := newBlob(dest)
+	if err == nil {
+		err = d.checkStructure()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("control DTB: %v", err)
 	}
 	keys := &keyCache{src: opts.Keys}
+	work := make([]byte, len(base)+maxGrowth)
 	for grow := 0; grow < maxGrowth; grow += 1024 {
-		file := make([]byte, len(base)+grow)
+		file := work[:len(base)+grow]
 		copy(file, base)
+		tail := file[len(base):]
+		for i := range tail {
+			tail[i] = 0
+		}
 		var fit *blob
 		if grow == 0 {
 			fit, err = newBlob(file)
@@ -142,19 +217,17 @@ func Process(compiled []byte, opts Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		// mkimage grows the control DTB on every attempt and never
+		// restores it, so it keeps what earlier attempts wrote.
+		dest = append(dest, make([]byte, grow)...)
 		var destBlob *blob
-		if dest != nil {
-			// mkimage grows the control DTB on every attempt and never
-			// restores it, so it keeps what earlier attempts wrote.
-			dest = append(dest, make([]byte, grow)...)
-			if grow == 0 {
-				destBlob, err = newBlob(dest)
-			} else {
-				destBlob, err = openInto(dest, len(dest))
-			}
-			if err != nil {
-				return nil, fmt.Errorf("control DTB: %v", err)
-			}
+		if grow == 0 {
+			destBlob, err = newBlob(dest)
+		} else {
+			destBlob, err = openInto(dest, len(dest))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("control DTB: %v", err)
 		}
 		err = addVerificationData(fit, destBlob, keys, &opts)
 		if errors.Is(err, errNoSpace) {
@@ -163,18 +236,29 @@ func Process(compiled []byte, opts Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := checkFormat(fit); err != nil {
+		res, err := finish(fit, opts)
+		if err != nil {
 			return nil, err
 		}
-		res := &Result{FIT: file, KeyDest: dest}
-		if opts.External {
-			if res.FIT, err = extractData(file, opts.Align, opts.Position); err != nil {
-				return nil, err
-			}
-		}
+		res.KeyDest = dest
 		return res, nil
 	}
 	return nil, fmt.Errorf("FIT does not fit in %d KiB of extra space", maxGrowth/1024)
+}
+
+// finish checks the FIT as mkimage does and moves the data out for -E.
+func finish(fit *blob, opts Options) (*Result, error) {
+	if err := checkFormat(fit); err != nil {
+		return nil, err
+	}
+	res := &Result{FIT: fit.b}
+	if opts.External {
+		var err error
+		if res.FIT, err = extractData(fit.b, opts.Align, opts.Position); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 // checkFormat is the part of U-Boot's fit_check_format that mkimage runs
@@ -212,36 +296,47 @@ func checkFormat(d *blob) error {
 
 // importData is mkimage's fit_import_data: pull external data (data-offset
 // relative to the 4-aligned end of the FDT) back into "data" properties and
-// pack the blob, which also drops dtc's padding.
-func importData(file []byte) ([]byte, error) {
+// pack the blob, which also drops dtc's padding. fresh reports that the
+// result is a new buffer; otherwise it is file itself, unchanged, because
+// file was already a packed blob with no external data.
+func importData(file []byte) (packed []byte, fresh bool, err error) {
 	old, err := newBlob(file)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if err := old.checkStructure(); err != nil {
-		return nil, err
+		return nil, false, err
+	}
+	hasExternal, err := hasExternalData(old)
+	if err != nil {
+		return nil, false, err
+	}
+	if !hasExternal && isPacked(old) {
+		// What openInto and pack would do to it changes nothing.
+		return old.b, false, nil
 	}
 	fitSize := old.totalSize()
 	dataBase := align4(fitSize)
-	buf := make([]byte, len(file)+16384)
+	// Room for the retries too, so Process need not copy the result again.
+	buf := make([]byte, len(file)+16384, len(file)+16384+maxGrowth)
 	copy(buf, file)
 	d, err := openInto(buf, len(buf))
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	images, err := d.pathOffset("/images")
 	if err != nil {
-		return nil, fmt.Errorf("Node '/images': missing")
+		return nil, false, fmt.Errorf("Node '/images': missing")
 	}
 	kids, err := d.subnodes(images)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	for i := range kids {
 		// Offsets move as data goes in; look the node up again each time.
 		kids, err = d.subnodes(images)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		img := kids[i]
 		off, okOff := propU32(d, img, "data-offset")
@@ -251,16 +346,52 @@ func importData(file []byte) ([]byte, error) {
 		}
 		start := dataBase + int(off)
 		if start+int(size) > len(file) || start < dataBase {
-			return nil, fmt.Errorf("Node '/images/%s': data-offset %#x + data-size %#x beyond the %d-byte file", d.nodeName(img), off, size, len(file))
+			return nil, false, fmt.Errorf("Node '/images/%s': data-offset %#x + data-size %#x beyond the %d-byte file", d.nodeName(img), off, size, len(file))
 		}
 		if err := d.setProp(img, "data", file[start:start+int(size)]); err != nil {
-			return nil, fmt.Errorf("Node '/images/%s': cannot import external data: %v", d.nodeName(img), err)
+			return nil, false, fmt.Errorf("Node '/images/%s': cannot import external data: %v", d.nodeName(img), err)
 		}
 	}
 	if err := d.pack(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return append([]byte(nil), d.b...), nil
+	return d.b, true, nil
+}
+
+// hasExternalData reports whether an image node has both data-offset and
+// data-size, the properties importData acts on.
+func hasExternalData(d *blob) (bool, error) {
+	images, err := d.pathOffset("/images")
+	if err != nil {
+		return false, fmt.Errorf("Node '/images': missing")
+	}
+	kids, err := d.subnodes(images)
+	if err != nil {
+		return false, err
+	}
+	for _, img := range kids {
+		_, okOff := propU32(d, img, "data-offset")
+		_, okSize := propU32(d, img, "data-size")
+		if okOff && okSize {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// isPacked reports whether d is already what fdt_open_into followed by
+// fdt_pack makes of it: version 17, the three blocks back to back after the
+// header in order, totalsize ending at the strings block.
+func isPacked(d *blob) bool {
+	rsv, err := d.memRsvSize()
+	if err != nil {
+		return false
+	}
+	return d.version() == 17 &&
+		d.offMemRsv() == fdtHeaderLen &&
+		d.offStruct() == fdtHeaderLen+rsv &&
+		d.offStrings() == d.offStruct()+d.sizeStruct() &&
+		d.totalSize() == d.dataSize()
 }
 
 func propU32(d *blob, node int, name string) (uint32, bool) {
@@ -590,7 +721,8 @@ func writeKey(dest *blob, name, algo, required string, pub *rsa.PublicKey) error
 
 // extractData is mkimage's fit_extract_data: move each image's data behind
 // the FDT. file is the whole output buffer, including any stale bytes past
-// the blob, which mkimage keeps when it rounds the packed size up.
+// the blob, which mkimage keeps when it rounds the packed size up. file's
+// storage is reused for the result when it has room (Process owns it).
 func extractData(file []byte, align, position int) ([]byte, error) {
 	if align <= 0 {
 		align = 4
@@ -607,7 +739,14 @@ func extractData(file []byte, align, position int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var ext []byte
+	// Size the external data first so it is gathered with one allocation.
+	extSize := 0
+	for _, img := range kids {
+		if p, err := d.prop(img, "data"); err == nil {
+			extSize += alignUp(len(p.value), align)
+		}
+	}
+	ext := make([]byte, 0, extSize)
 	for i := range kids {
 		kids, err = d.subnodes(images)
 		if err != nil {
@@ -620,7 +759,9 @@ func extractData(file []byte, align, position int) ([]byte, error) {
 		}
 		at := len(ext)
 		ext = append(ext, p.value...)
-		ext = append(ext, make([]byte, alignUp(len(p.value), align)-len(p.value))...)
+		// Each piece is padded by its own length, as mkimage does; the
+		// capacity is already zero.
+		ext = ext[:at+alignUp(len(p.value), align)]
 		if err := d.delProp(img, "data"); err != nil {
 			return nil, err
 		}
@@ -642,16 +783,32 @@ func extractData(file []byte, align, position int) ([]byte, error) {
 		return nil, err
 	}
 	newSize := alignUp(d.totalSize(), align)
-	out := make([]byte, newSize)
-	copy(out, file) // pack moved the blob within file; stale bytes follow it
-	binary.BigEndian.PutUint32(out[4:], uint32(newSize))
+	extAt := newSize
 	if position > 0 {
 		if position < newSize {
 			return nil, fmt.Errorf("External offset %#x overlaps FIT length %#x", position, newSize)
 		}
-		out = append(out, make([]byte, position-newSize)...)
+		extAt = position
 	}
-	return append(out, ext...), nil
+	total := extAt + len(ext)
+	var out []byte
+	if cap(file) >= total {
+		// pack moved the blob within file; stale bytes follow it up to
+		// len(file), zeros after that, as in mkimage's file.
+		out = file[:total]
+		for i := len(file); i < extAt; i++ {
+			out[i] = 0
+		}
+		for i := newSize; i < extAt && i < len(file); i++ {
+			out[i] = 0
+		}
+	} else {
+		out = make([]byte, total)
+		copy(out[:newSize], file)
+	}
+	binary.BigEndian.PutUint32(out[4:], uint32(newSize))
+	copy(out[extAt:], ext)
+	return out, nil
 }
 
 // alignUp is U-Boot's ALIGN macro, ((n + a-1) & ~(a-1)), which is only a

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -169,9 +170,17 @@ func runMkimageFIT(opts mkimageOptions, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail("%v", err)
 		}
-		if compiled, err = tree.Encode(fdt.EncodeOptions{}); err != nil {
+		// The compiler's copies of the /incbin/ files are garbage now;
+		// hand them back before the blob is allocated, so peak memory is
+		// two copies of the payload (tree and blob), not three or four.
+		debug.FreeOSMemory()
+		// Spare room lets fit.ProcessBuffer edit the blob in place
+		// instead of copying the payload again.
+		if compiled, err = tree.Encode(fdt.EncodeOptions{Spare: fit.Headroom}); err != nil {
 			return fail("%s: %v", opts.FITSource, err)
 		}
+		// Likewise the tree, before -E gathers the external data.
+		debug.FreeOSMemory()
 	} else {
 		// -F re-signs the existing image; mkimage keeps its timestamp
 		// unless -t is given.
@@ -191,7 +200,7 @@ func runMkimageFIT(opts mkimageOptions, stdout, stderr io.Writer) int {
 		}
 		fitOpts.KeyDest = b
 	}
-	res, err := fit.Process(compiled, fitOpts)
+	res, err := fit.ProcessBuffer(compiled, fitOpts)
 	if err != nil {
 		name := opts.FITSource
 		if name == "" {
