@@ -26,12 +26,16 @@
 //   - Every property is also kept verbatim for the fdtmap, so the fdtmap is
 //     byte-identical to binman's.
 //
+//   - Entry arguments (binman -a name=value, Options.EntryArgs) stand in
+//     for the property of that name where binman reads one: a text
+//     entry's text-label and the text it names, an external blob's
+//     <type>-path.
+//
 // Not supported: other entry types (fit, mkimage, cbfs, files, ...),
-// entry arguments (binman -a, so no text-label and no SPL/TPL expansion),
-// templates, sections with "filename" (binman writes their data to an
-// extra file), a hash together with -u in a description holding
-// u-boot-dtb, and "missing-msg" is shown as text rather than looked up in
-// binman's help file.
+// SPL/TPL expansion by entry argument, templates, sections with
+// "filename" (binman writes their data to an extra file), and
+// "missing-msg" is shown as text rather than looked up in binman's help
+// file.
 package binmandesc
 
 import (
@@ -223,9 +227,8 @@ func Load(dtb []byte, opts Options) ([]*layout.Manifest, func(*layout.Image) err
 		node.Type = "section"
 		node.NodePath = im.path
 		update := opts.UpdateFDT
-		// Built directly rather than through JSON: an empty "props" list
-		// (a node with no properties) must stay empty, not become "none
-		// given", or the fdtmap would gain properties binman's lacks.
+		// An empty "props" list (a node with no properties) stays empty
+		// through JSON too (layout.Node.MarshalJSON writes "props": []).
 		out = append(out, &layout.Manifest{
 			Version:      layout.ManifestVersion,
 			AllowMissing: opts.AllowMissing,

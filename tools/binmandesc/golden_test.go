@@ -2,6 +2,8 @@ package binmandesc
 
 import (
 	"bytes"
+	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -244,5 +246,85 @@ func checkWarnings(t *testing.T, stderr string, got []string) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("symbol warnings (-binman +ours):\n%s", diff)
+	}
+}
+
+// TestManifestJSONRoundTrip: every golden description's manifests,
+// written as JSON and read back with layout.ParseManifest, build the same
+// bytes as the manifests made in Go (an empty props list stays empty,
+// hash_after and symbols survive).
+func TestManifestJSONRoundTrip(t *testing.T) {
+	cases, err := filepath.Glob("testdata/*/out")
+	if err != nil || len(cases) < 20 {
+		t.Fatalf("golden cases missing: %d found, %v", len(cases), err)
+	}
+	for _, od := range cases {
+		dir, err := filepath.Abs(filepath.Dir(od))
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := filepath.Base(dir)
+		if _, bad := unsupported[name]; bad {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			src, err := os.ReadFile(filepath.Join(dir, "case.dts"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tree, err := dts.Compile("case.dts", src, dts.DefaultOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			flags := readFlags(t, filepath.Join(dir, "flags.txt"))
+			var inputs []string
+			for _, d := range readLines(t, filepath.Join(dir, "inputs.txt"), []string{"in"}) {
+				inputs = append(inputs, filepath.Join(dir, d))
+			}
+			// Each build gets a fresh Load: its hook keeps the -u tree.
+			build := func(viaJSON bool) [][]byte {
+				opts := Options{InputDirs: inputs, UpdateFDT: has(flags, "-u"), AllowMissing: has(flags, "-M") || has(flags, "--allow-missing"),
+					EntryArgs: entryArgs(flags), TempDir: t.TempDir(), Warn: io.Discard}
+				ms, afterPack, err := Load(tree.Bytes(), opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var outs [][]byte
+				for _, m := range ms {
+					if viaJSON {
+						js, err := json.Marshal(m)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if m, err = layout.ParseManifest(js); err != nil {
+							t.Fatalf("%v\n%s", err, js)
+						}
+					}
+					img, err := layout.Build(m, layout.Options{AfterPack: afterPack})
+					if err != nil {
+						t.Fatal(err)
+					}
+					out := filepath.Join(t.TempDir(), "image.bin")
+					if err := img.WriteImage(out); err != nil {
+						t.Fatal(err)
+					}
+					data, err := os.ReadFile(out)
+					if err != nil {
+						t.Fatal(err)
+					}
+					outs = append(outs, data)
+				}
+				return outs
+			}
+			direct, viaJSON := build(false), build(true)
+			if len(direct) != len(viaJSON) {
+				t.Fatalf("%d images direct, %d via JSON", len(direct), len(viaJSON))
+			}
+			for i := range direct {
+				if !bytes.Equal(direct[i], viaJSON[i]) {
+					t.Errorf("image %d differs after a JSON round trip:\n direct %x\n   json %x", i, direct[i], viaJSON[i])
+				}
+			}
+		})
 	}
 }
