@@ -3,17 +3,14 @@
 // image, so a board's description builds unchanged with the layout engine.
 //
 // What binman does and this package follows:
-//
 //   - With a "multiple-images" property every subnode of /binman is an
 //     image named after the node (output <node>.bin); otherwise /binman is
 //     the single image "image" (output image.bin). A "filename" property on
 //     the image node names the output instead.
-//
 //   - An entry's type is its "type" property, else its node name without
 //     any "@unit" suffix. A subnode named "hash" describes the entry's hash
 //     (sha256, computed with -u only); subnodes named hash* or signature*
 //     are never entries.
-//
 //   - Blob files are looked up in the input directories in order (the name
 //     as given when there are none, or when it is absolute). U-Boot's named
 //     blobs (u-boot, u-boot-spl, ...) have fixed file names and ignore
@@ -22,15 +19,12 @@
 //     u-boot-nodtb + u-boot-dtb unless it has "no-expanded". External
 //     firmware types (atf-bl31, scp, opensbi, ...) are blob-ext entries
 //     named by their "<type>-path" property, "filename" or the type.
-//
 //   - u-boot-spl/-tpl/-vpl (plain, -nodtb, -elf) and blobs with
 //     "write-symbols" get binman symbols written from their ELF file
 //     (spl/u-boot-spl ..., or "elf-filename"), honouring "elf-base-sym",
 //     "symbols-base" and "no-write-symbols" (see tools/binsym).
-//
 //   - Every property is also kept verbatim for the fdtmap, so the fdtmap is
 //     byte-identical to binman's.
-//
 //   - Entry arguments (binman -a name=value, Options.EntryArgs) stand in
 //     for the property of that name where binman reads one: a text
 //     entry's text-label and the text it names, an external blob's
