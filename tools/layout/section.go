@@ -299,7 +299,19 @@ func (s *Section) process() (bool, error) {
 		}
 		ok = ok && good
 	}
-	return ok, nil
+	if !ok || s.compress == "none" {
+		return ok, nil
+	}
+	// Children changed after packing (a u-boot-dtb given its positions, an
+	// fdtmap): the compressed size follows. Bigger data asks for another
+	// pass, as binman's ProcessImage comment intends; binman itself never
+	// notices and writes the section past its recorded size. Smaller data
+	// is padded, as any entry's.
+	c, err := s.buildContents(true)
+	if err != nil {
+		return false, err
+	}
+	return s.updateContents(c), nil
 }
 
 // setImagePos gives every entry its absolute position; entries inside a
