@@ -20,14 +20,15 @@ func init() {
 // manifest per image, resolving blob file names in the input directories.
 // The binman-description importer sets it from its own file; the AfterPack
 // hook it returns (may be nil) patches binman symbols.
-var importBinmanDTB func(dtb []byte, inputDirs []string, updateFDT bool) ([]*layout.Manifest, func(*layout.Image) error, error)
+var importBinmanDTB func(dtb []byte, inputDirs []string, updateFDT bool, entryArgs map[string]string) ([]*layout.Manifest, func(*layout.Image) error, error)
 
 const buildUsageText = `usage: fwtool build --manifest M.json --output IMAGE [--map IMAGE.map] [--svg IMAGE.svg] [-M]
-       fwtool build -d u-boot.dtb [-I DIR]... [-O OUTDIR] [-m] [-u] [-M]
+       fwtool build -d u-boot.dtb [-I DIR]... [-O OUTDIR] [-a NAME=VALUE]... [-m] [-u] [-M]
 Packs the entries described by a layout manifest (see tools/layout/MANIFEST.md)
 into IMAGE, optionally writing binman's .map file and an SVG picture of the
 layout. The second form builds every image of a binman description; outputs
-are named as binman names them (image.bin / <node>.bin, image.map).
+are named as binman names them (image.bin / <node>.bin, image.map) in OUTDIR,
+which is created if missing. -a gives binman's entry arguments (text-label...).
 `
 
 type multiFlag []string
@@ -48,6 +49,8 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(dtb, "binman-dtb", "", "same as -d")
 	var inputDirs multiFlag
 	fs.Var(&inputDirs, "I", "input directory for blobs named by a binman description (repeatable)")
+	var entryArgs multiFlag
+	fs.Var(&entryArgs, "a", "binman entry argument NAME=VALUE for a binman description (repeatable)")
 	outDir := fs.String("O", ".", "output directory for a binman description's images")
 	writeMap := fs.Bool("m", false, "write <image>.map for each image of a binman description")
 	update := fs.Bool("u", false, "record offsets and sizes in the fdtmap (binman -u)")
@@ -64,7 +67,20 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *dtb != "" {
-		return buildFromDTB(*dtb, inputDirs, *outDir, *writeMap, *update, *allowMissing, stderr)
+		args := map[string]string{}
+		for _, a := range entryArgs {
+			kv := strings.SplitN(a, "=", 2)
+			if len(kv) != 2 || kv[0] == "" {
+				fmt.Fprintf(stderr, "fwtool build: -a %q: expected NAME=VALUE\n", a)
+				return 2
+			}
+			args[kv[0]] = kv[1]
+		}
+		return buildFromDTB(*dtb, inputDirs, args, *outDir, *writeMap, *update, *allowMissing, stderr)
+	}
+	if len(entryArgs) > 0 {
+		fmt.Fprintln(stderr, "fwtool build: -a entry arguments need a binman description (-d)")
+		return 2
 	}
 	if *manifestPath == "" || *output == "" {
 		fmt.Fprintln(stderr, "fwtool build: --manifest and --output are required")
@@ -113,7 +129,7 @@ func buildOne(m *layout.Manifest, opts layout.Options, output, mapPath, svgPath 
 	return nil
 }
 
-func buildFromDTB(dtbPath string, inputDirs []string, outDir string, writeMap, update, allowMissing bool, stderr io.Writer) int {
+func buildFromDTB(dtbPath string, inputDirs []string, entryArgs map[string]string, outDir string, writeMap, update, allowMissing bool, stderr io.Writer) int {
 	if importBinmanDTB == nil {
 		fmt.Fprintln(stderr, "fwtool build: -d: reading binman descriptions is not built into this fwtool")
 		return 1
@@ -123,9 +139,14 @@ func buildFromDTB(dtbPath string, inputDirs []string, outDir string, writeMap, u
 		fmt.Fprintf(stderr, "fwtool build: %v\n", err)
 		return 1
 	}
-	manifests, afterPack, err := importBinmanDTB(data, inputDirs, update)
+	manifests, afterPack, err := importBinmanDTB(data, inputDirs, update, entryArgs)
 	if err != nil {
 		fmt.Fprintf(stderr, "fwtool build: %s: %v\n", dtbPath, err)
+		return 1
+	}
+	// binman creates its output directory.
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		fmt.Fprintf(stderr, "fwtool build: -O %s: %v\n", outDir, err)
 		return 1
 	}
 	for _, m := range manifests {
