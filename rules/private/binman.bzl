@@ -21,6 +21,7 @@ def _check_relative(ctx, attr, path):
 def _binman_image_impl(ctx):
     if not ctx.attr.images:
         fail("%s: attribute 'images': at least one image must be declared" % ctx.label)
+
     # binman names a map after the image node, which a custom filename
     # hides; by default it is guessed from the file name.
     maps = []
