@@ -138,7 +138,7 @@ func process(compiled []byte, owned bool, opts Options) (*Result, error) {
 	}
 	writable := owned || fresh
 	if opts.KeyDest != nil {
-		return processWithKeyDest(base, opts)
+		return processByAttempts(base, opts)
 	}
 	// Without a control DTB an attempt changes nothing but the FIT, and
 	// what it does to the FIT does not depend on the free space: an
@@ -186,18 +186,23 @@ func growZeroed(b []byte, grow int, writable bool) []byte {
 	return out
 }
 
-// processWithKeyDest is mkimage's retry loop run attempt by attempt: a
+// processByAttempts is mkimage's retry loop run attempt by attempt: a
 // failed attempt leaves its edits in the control DTB, which mkimage grows
-// again for the next one, so every attempt must really be made. Each
-// starts from base in one reused buffer.
-func processWithKeyDest(base []byte, opts Options) (*Result, error) {
-	dest := append([]byte(nil), opts.KeyDest...)
-	d, err := newBlob(dest)
-	if err == nil {
-		err = d.checkStructure()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("control DTB: %v", err)
+// again for the next one, so with opts.KeyDest every attempt must really be
+// made. Each starts from base in one reused buffer. (Without KeyDest it
+// gives what the single attempt in process does; the tests hold them to
+// that.)
+func processByAttempts(base []byte, opts Options) (*Result, error) {
+	var dest []byte
+	if opts.KeyDest != nil {
+		dest = append([]byte(nil), opts.KeyDest...)
+		d, err := newBlob(dest)
+		if err == nil {
+			err = d.checkStructure()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("control DTB: %v", err)
+		}
 	}
 	keys := &keyCache{src: opts.Keys}
 	work := make([]byte, len(base)+maxGrowth)
@@ -209,6 +214,7 @@ func processWithKeyDest(base []byte, opts Options) (*Result, error) {
 			tail[i] = 0
 		}
 		var fit *blob
+		var err error
 		if grow == 0 {
 			fit, err = newBlob(file)
 		} else {
@@ -217,17 +223,19 @@ func processWithKeyDest(base []byte, opts Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		// mkimage grows the control DTB on every attempt and never
-		// restores it, so it keeps what earlier attempts wrote.
-		dest = append(dest, make([]byte, grow)...)
 		var destBlob *blob
-		if grow == 0 {
-			destBlob, err = newBlob(dest)
-		} else {
-			destBlob, err = openInto(dest, len(dest))
-		}
-		if err != nil {
-			return nil, fmt.Errorf("control DTB: %v", err)
+		if dest != nil {
+			// mkimage grows the control DTB on every attempt and never
+			// restores it, so it keeps what earlier attempts wrote.
+			dest = append(dest, make([]byte, grow)...)
+			if grow == 0 {
+				destBlob, err = newBlob(dest)
+			} else {
+				destBlob, err = openInto(dest, len(dest))
+			}
+			if err != nil {
+				return nil, fmt.Errorf("control DTB: %v", err)
+			}
 		}
 		err = addVerificationData(fit, destBlob, keys, &opts)
 		if errors.Is(err, errNoSpace) {
