@@ -1,0 +1,52 @@
+package fdt
+
+import (
+	"bytes"
+	"runtime"
+	"testing"
+)
+
+// TestEncodeCopiesLargeValueOnce: a tree holding an 8 MiB property encodes
+// with one allocation of the blob (it used to build the structure block by
+// appending, then copy it into the output: three or more copies), and
+// Spare adds capacity without changing a byte.
+func TestEncodeCopiesLargeValueOnce(t *testing.T) {
+	const size = 8 << 20
+	big := bytes.Repeat([]byte{0xa5, 0x5a, 0x01}, size/3+1)[:size]
+	tree := NewTree()
+	tree.Root.SetProp("description", String("large"))
+	img := tree.Root.AddChild("images").AddChild("kernel")
+	img.SetProp("data", big)
+	img.SetProp("type", String("kernel"))
+	img.AddChild("hash-1").SetProp("algo", String("sha256"))
+	tree.Reserve = []Reservation{{Address: 0x1000, Size: 0x2000}}
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	plain, err := tree.Encode(EncodeOptions{})
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; float64(n) > 1.1*size {
+		t.Fatalf("Encode allocated %d bytes for an %d-byte value; want one copy (at most 1.1x)", n, size)
+	}
+	spare, err := tree.Encode(EncodeOptions{Spare: 65536})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(plain, spare) || cap(spare) < len(spare)+65536 {
+		t.Fatalf("Spare changed the blob or gave no capacity (len %d cap %d)", len(spare), cap(spare))
+	}
+	back, err := Parse(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := back.Lookup("/images/kernel").Prop("data"); got == nil || !bytes.Equal(got.Value, big) {
+		t.Fatal("the large value does not parse back")
+	}
+	if !bytes.Equal(back.Bytes(), plain) || len(back.Reserve) != 1 || back.Reserve[0] != tree.Reserve[0] {
+		t.Fatal("re-encoding the parsed tree differs")
+	}
+}
