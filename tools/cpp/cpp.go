@@ -148,9 +148,14 @@ func splitLines(src []byte) []logicalLine {
 	for i := 0; i < len(phys); i++ {
 		start := i
 		text := phys[i]
-		for strings.HasSuffix(text, "\\") && i+1 < len(phys) {
+		// Only a backslash ending a physical line splices.
+		for strings.HasSuffix(phys[i], "\\") && i+1 < len(phys) {
 			i++
 			text = text[:len(text)-1] + phys[i]
+		}
+		if strings.HasSuffix(phys[i], "\\") && i+1 == len(phys) && strings.HasSuffix(s, "\\\n") {
+			// Backslash-newline at the end of the file joins with nothing.
+			text = text[:len(text)-1]
 		}
 		out = append(out, logicalLine{text: text, line: start + 1, lines: i - start + 1})
 	}
@@ -187,6 +192,7 @@ func (st *state) file(path string, src []byte, emit bool) error {
 		st.marker(1, path, "")
 	}
 	inComment := false
+	tokensBeforeComment := false // the line an open comment began on had tokens
 	// Text lines are collected so a function-like macro call may span
 	// several lines, as in cpp.
 	var pending []token
@@ -200,8 +206,13 @@ func (st *state) file(path string, src []byte, emit bool) error {
 		}
 		for _, t := range toks {
 			if !lineOpen {
-				// Original indentation keeps dtc's column numbers right.
+				// Original indentation keeps dtc's column numbers right;
+				// like GCC, a '#' that a macro put at the start of a line
+				// gets a space so it cannot read as a directive.
 				st.out.WriteString(indent)
+				if indent == "" && strings.HasPrefix(t.text, "#") && len(t.hide) > 0 {
+					st.out.WriteByte(' ')
+				}
 			}
 			if lineOpen && (t.space || t.edge && avoidPaste(last, t)) {
 				st.out.WriteByte(' ')
@@ -232,6 +243,7 @@ func (st *state) file(path string, src []byte, emit bool) error {
 	for li := 0; li < len(lines); li++ {
 		ll := lines[li]
 		text := ll.text
+		startsInComment := inComment
 		if inComment {
 			end := strings.Index(text, "*/")
 			if end < 0 {
@@ -245,22 +257,64 @@ func (st *state) file(path string, src []byte, emit bool) error {
 		}
 		stripped, endsInComment := stripComments(text, false)
 		trimmed := strings.TrimLeft(stripped, " \t")
-		if strings.HasPrefix(trimmed, "#") {
+		// A line that starts inside a comment continues the line the
+		// comment began on: '#' is only a directive if that line had no
+		// tokens before the comment.
+		directiveAllowed := !startsInComment || !tokensBeforeComment
+		if endsInComment {
+			tokensBeforeComment = (startsInComment && tokensBeforeComment) || trimmed != ""
+		}
+		if strings.HasPrefix(trimmed, "#") && directiveAllowed {
 			name, rest := directiveName(trimmed[1:])
-			if isDirective(name) {
+			if name == "" && strings.TrimSpace(rest) == "" {
+				// The null directive: a line holding only '#'.
+				inComment = endsInComment
 				if err := flush(true); err != nil {
 					return err
 				}
 				if lineOpen {
 					endLine()
 				}
+				st.blankLines(ll.lines, emit)
+				continue
+			}
+			if isDirective(name) {
+				// Inside the arguments of a macro call spanning lines, cpp
+				// runs the directive and goes on collecting arguments.
+				collecting := len(pending) > 0
+				if !collecting && lineOpen {
+					endLine()
+				}
+				// A /* comment left open continues the directive on the
+				// following lines, as in cpp.
+				span := ll.lines
+				for endsInComment && li+1 < len(lines) {
+					li++
+					span += lines[li].lines
+					next := lines[li].text
+					end := strings.Index(next, "*/")
+					if end < 0 {
+						continue
+					}
+					more, open := stripComments(next[end+2:], false)
+					rest += " " + more
+					endsInComment = open
+				}
+				ll.lines = span
 				inComment = endsInComment
 				wasActive := active()
+				if collecting && name == "include" && wasActive {
+					return &Error{path, ll.line, "#include inside the arguments of a macro call is not supported"}
+				}
 				if _, err := st.directive(path, ll.line, name, rest, &conds, active, emit); err != nil {
 					return err
 				}
 				// Keep output lines in step with the source: a blank line
-				// per directive line, a marker after an included file.
+				// per directive line, a marker after an included file (or
+				// after the macro call, when collecting its arguments).
+				if collecting {
+					continue
+				}
 				if emit && name == "include" && wasActive {
 					st.marker(ll.line+ll.lines, path, "")
 				} else {
@@ -304,15 +358,22 @@ func (st *state) file(path string, src []byte, emit bool) error {
 	if lineOpen {
 		endLine()
 	}
+	if inComment {
+		return &Error{path, len(lines), "unterminated comment"}
+	}
 	if len(conds) > 0 {
 		return &Error{path, len(lines), "unterminated conditional directive"}
 	}
 	return nil
 }
 
+// directiveName splits off a leading identifier (empty if there is none).
 func directiveName(s string) (string, string) {
 	s = strings.TrimLeft(s, " \t")
-	i := 0
+	if s == "" || !isIdentStart(s[0]) {
+		return "", s
+	}
+	i := 1
 	for i < len(s) && isIdentChar(s[i]) {
 		i++
 	}
@@ -453,8 +514,14 @@ func (st *state) directive(path string, line int, name, rest string, conds *[]co
 
 func (st *state) define(rest string, errf func(string, ...interface{}) error) error {
 	name, after := directiveName(rest)
+	if isStringPrefix(name) && after != "" && (after[0] == '"' || after[0] == '\'') {
+		name = ""
+	}
 	if name == "" {
-		return errf("no macro name given in #define directive")
+		if strings.TrimSpace(rest) == "" {
+			return errf("no macro name given in #define directive")
+		}
+		return errf("macro names must be identifiers")
 	}
 	m := &macro{name: name}
 	if strings.HasPrefix(after, "(") {
@@ -479,7 +546,15 @@ func (st *state) define(rest string, errf func(string, ...interface{}) error) er
 			}
 		}
 	}
-	body := tokenize(strings.TrimSpace(after))
+	var body []token
+	for _, t := range tokenize(strings.TrimSpace(after)) {
+		// "a ## ## b" is "a ## b": GCC folds repeated paste operators.
+		isPaste := t.kind == tPunct && t.text == "##"
+		if isPaste && len(body) > 0 && body[len(body)-1].kind == tPunct && body[len(body)-1].text == "##" {
+			continue
+		}
+		body = append(body, t)
+	}
 	if len(body) > 0 {
 		body[0].space = false
 	}
@@ -493,10 +568,15 @@ func (st *state) define(rest string, errf func(string, ...interface{}) error) er
 			}
 		}
 	}
+	if len(body) > 0 && (body[0].text == "##" && body[0].kind == tPunct || body[len(body)-1].text == "##" && body[len(body)-1].kind == tPunct) {
+		return errf("'##' cannot appear at either end of a macro expansion")
+	}
 	m.body = body
 	st.macros[name] = m
 	return nil
 }
+
+func isStringPrefix(s string) bool { return s == "L" || s == "u" || s == "U" || s == "u8" }
 
 func isIdent(s string) bool {
 	if s == "" || !isIdentStart(s[0]) {
@@ -527,8 +607,10 @@ func stripComments(s string, inComment bool) (string, bool) {
 			// in assembler mode.
 			end := closingQuote(s, i)
 			if end < 0 {
-				b.WriteByte(c)
-				continue
+				// Unmatched quotes are fine in assembler mode: the rest
+				// of the line is one token, comment markers included.
+				b.WriteString(s[i:])
+				return b.String(), false
 			}
 			b.WriteString(s[i : end+1])
 			i = end
@@ -577,6 +659,17 @@ func tokenize(s string) []token {
 			for j < len(s) && isIdentChar(s[j]) {
 				j++
 			}
+			if isStringPrefix(s[i:j]) && j < len(s) && (s[j] == '"' || s[j] == '\'') {
+				// L"wide", u8"utf-8" and friends are single string tokens.
+				if end := closingQuote(s, j); end >= 0 {
+					toks = append(toks, token{kind: tString, text: s[i : end+1], space: space})
+					i = end + 1
+				} else {
+					toks = append(toks, token{kind: tPunct, text: s[i:], space: space})
+					i = len(s)
+				}
+				break
+			}
 			toks = append(toks, token{kind: tIdent, text: s[i:j], space: space})
 			i = j
 		case isDigit(c) || c == '.' && i+1 < len(s) && isDigit(s[i+1]):
@@ -599,8 +692,10 @@ func tokenize(s string) []token {
 		case c == '"' || c == '\'':
 			end := closingQuote(s, i)
 			if end < 0 {
-				toks = append(toks, token{kind: tPunct, text: s[i : i+1], space: space})
-				i++
+				// GCC's assembler mode: an unmatched quote runs to the end
+				// of the line as one token.
+				toks = append(toks, token{kind: tPunct, text: s[i:], space: space})
+				i = len(s)
 				break
 			}
 			toks = append(toks, token{kind: tString, text: s[i : end+1], space: space})

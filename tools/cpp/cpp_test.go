@@ -11,6 +11,13 @@ import (
 
 func gccCpp(t *testing.T, dir, main string, defines ...string) (string, bool) {
 	t.Helper()
+	out, _, ok := gccCppFull(t, dir, main, defines...)
+	return out, ok
+}
+
+// gccCppFull also returns cpp's diagnostics; on failure out is stderr.
+func gccCppFull(t *testing.T, dir, main string, defines ...string) (out, diag string, ok bool) {
+	t.Helper()
 	cpp, err := exec.LookPath("cpp")
 	if err != nil {
 		t.Fatalf("reference tool cpp not found: %v", err)
@@ -24,11 +31,11 @@ func gccCpp(t *testing.T, dir, main string, defines ...string) (string, bool) {
 	cmd.Dir = dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	o, err := cmd.Output()
 	if err != nil {
-		return stderr.String(), false
+		return stderr.String(), stderr.String(), false
 	}
-	return string(out), true
+	return string(o), stderr.String(), true
 }
 
 // tokensOf drops line markers and compares token sequences the way a

@@ -328,9 +328,16 @@ func (st *state) evalCondition(s string) (int64, error) {
 			exp[i] = token{kind: tNumber, text: "0", space: exp[i].space}
 		}
 	}
-	p := &exprParser{src: render(exp)}
-	p.next()
-	v, err := p.ternary()
+	// Tokens are whole operators already; spaces keep them apart.
+	texts := make([]string, len(exp))
+	for i, t := range exp {
+		texts[i] = t.text
+	}
+	p := &exprParser{src: strings.Join(texts, " ")}
+	if err := p.next(); err != nil {
+		return 0, err
+	}
+	v, err := p.comma()
 	if err != nil {
 		return 0, err
 	}
@@ -353,7 +360,7 @@ type exprParser struct {
 	num cval
 }
 
-var exprOps = []string{"<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "+", "-", "*", "/", "%", "<", ">", "&", "|", "^", "~", "!", "?", ":", "(", ")"}
+var exprOps = []string{"<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "+", "-", "*", "/", "%", "<", ">", "&", "|", "^", "~", "!", "?", ":", "(", ")", ","}
 
 func (p *exprParser) next() error {
 	for p.pos < len(p.src) && strings.IndexByte(" \t", p.src[p.pos]) >= 0 {
@@ -404,41 +411,75 @@ func (p *exprParser) next() error {
 	return fmt.Errorf("token \"%c\" is not valid in preprocessor expressions", c)
 }
 
+// charValue is a character constant's value as GCC computes it: one char
+// is a signed char; several make an int, eight bits each, last char lowest.
 func charValue(body string) (int64, error) {
-	if body == "" {
-		return 0, fmt.Errorf("empty character constant")
-	}
-	if body[0] != '\\' {
-		return int64(int8(body[0])), nil
-	}
-	if len(body) < 2 {
-		return 0, fmt.Errorf("bad character constant")
-	}
-	switch e := body[1]; e {
-	case 'n':
-		return '\n', nil
-	case 't':
-		return '\t', nil
-	case 'r':
-		return '\r', nil
-	case 'a':
-		return '\a', nil
-	case 'b':
-		return '\b', nil
-	case 'f':
-		return '\f', nil
-	case 'v':
-		return '\v', nil
-	case 'x':
-		v, err := strconv.ParseUint(body[2:], 16, 8)
-		return int64(int8(v)), err
-	default:
-		if e >= '0' && e <= '7' {
-			v, err := strconv.ParseUint(body[1:], 8, 8)
-			return int64(int8(v)), err
+	var chars []byte
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		if c != '\\' || i+1 >= len(body) {
+			chars = append(chars, c)
+			continue
 		}
-		return int64(e), nil
+		i++
+		switch e := body[i]; e {
+		case 'n':
+			chars = append(chars, '\n')
+		case 't':
+			chars = append(chars, '\t')
+		case 'r':
+			chars = append(chars, '\r')
+		case 'a':
+			chars = append(chars, '\a')
+		case 'b':
+			chars = append(chars, '\b')
+		case 'f':
+			chars = append(chars, '\f')
+		case 'v':
+			chars = append(chars, '\v')
+		case 'e', 'E':
+			chars = append(chars, 0x1b)
+		case 'x':
+			v, j := 0, i+1
+			for j < len(body) && isHexDigit(body[j]) {
+				d, _ := strconv.ParseUint(body[j:j+1], 16, 8)
+				v = v*16 + int(d)
+				j++
+			}
+			if j == i+1 {
+				return 0, fmt.Errorf("\\x used with no following hex digits")
+			}
+			chars = append(chars, byte(v))
+			i = j - 1
+		default:
+			if e >= '0' && e <= '7' {
+				v, j := 0, i
+				for j < len(body) && j < i+3 && body[j] >= '0' && body[j] <= '7' {
+					v = v*8 + int(body[j]-'0')
+					j++
+				}
+				chars = append(chars, byte(v))
+				i = j - 1
+			} else {
+				chars = append(chars, e)
+			}
+		}
 	}
+	switch len(chars) {
+	case 0:
+		return 0, fmt.Errorf("empty character constant")
+	case 1:
+		return int64(int8(chars[0])), nil
+	}
+	var v uint32
+	for _, c := range chars {
+		v = v<<8 | uint32(c)
+	}
+	return int64(int32(v)), nil
+}
+
+func isHexDigit(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
 func (p *exprParser) expect(op string) error {
@@ -446,6 +487,17 @@ func (p *exprParser) expect(op string) error {
 		return fmt.Errorf("expected '%s' in #if expression", op)
 	}
 	return p.next()
+}
+
+// comma is the comma operator, which GCC only warns about in #if.
+func (p *exprParser) comma() (cval, error) {
+	v, err := p.ternary()
+	for err == nil && p.tok == "," {
+		if err = p.next(); err == nil {
+			v, err = p.ternary()
+		}
+	}
+	return v, err
 }
 
 func (p *exprParser) ternary() (cval, error) {
@@ -589,7 +641,7 @@ func (p *exprParser) unary() (cval, error) {
 		if err := p.next(); err != nil {
 			return cval{}, err
 		}
-		x, err := p.ternary()
+		x, err := p.comma()
 		if err != nil {
 			return x, err
 		}

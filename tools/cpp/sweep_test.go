@@ -115,3 +115,62 @@ func TestRandomMacrosMatchGccCpp(t *testing.T) {
 	}
 	t.Logf("%d of %d random macro sources preprocessed identically", agreed, n)
 }
+
+var cppMutationSnippets = []string{"#", "#define X 1\n", "#undef X\n", "#if 1\n", "#if 0\n", "#else\n", "#endif\n",
+	"#ifdef X\n", "#elif X\n", "/*", "*/", "//", "\\\n", "\n", "(", ")", ",", "\"", "'", "##", "X", "F(", "F(1)", " ", "defined"}
+
+func TestMutatedCppSourcesAgreeWithGcc(t *testing.T) {
+	n := 150
+	if s := os.Getenv("CPP_MUTATIONS"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	var bases []string
+	for _, c := range cppCases {
+		bases = append(bases, c.src)
+	}
+	r := rand.New(rand.NewSource(3))
+	for i := 0; i < n; i++ {
+		b := []byte("#define F(a) [a]\n" + bases[r.Intn(len(bases))])
+		for k, m := 0, 1+r.Intn(3); k < m; k++ {
+			pos := r.Intn(len(b) + 1)
+			s := cppMutationSnippets[r.Intn(len(cppMutationSnippets))]
+			if r.Intn(3) == 0 && pos < len(b) {
+				b = append(b[:pos:pos], b[pos+1:]...)
+				continue
+			}
+			b = append(b[:pos:pos], append([]byte(s), b[pos:]...)...)
+		}
+		dir := t.TempDir()
+		os.MkdirAll(filepath.Join(dir, "include"), 0o755)
+		os.WriteFile(filepath.Join(dir, "sub.h"), []byte("#define SUB sub_value\n"), 0o644)
+		os.WriteFile(filepath.Join(dir, "main.dts"), b, 0o644)
+		want, diag, ok := gccCppFull(t, dir, "main.dts")
+		if strings.Contains(diag, "assertion") || hasAssertion(string(b)) {
+			continue // GCC's deprecated #predicate extension, not supported
+		}
+		got, err := Preprocess(filepath.Join(dir, "main.dts"), Options{})
+		switch {
+		case !ok && err == nil:
+			t.Errorf("mutation %d: cpp fails (%s) but we accept\n%s", i, strings.TrimSpace(want), b)
+		case ok && err != nil:
+			t.Errorf("mutation %d: cpp accepts but we fail: %v\n%s", i, err, b)
+		case ok && compact(got) != compact([]byte(want)):
+			t.Errorf("mutation %d:\n%s\nours: %s\ncpp:  %s", i, b, tokensOf(string(got)), tokensOf(want))
+		}
+		if t.Failed() {
+			break
+		}
+	}
+}
+
+// hasAssertion reports an #if/#elif line using '#' in its expression,
+// GCC's obsolete "#predicate" assertions.
+func hasAssertion(src string) bool {
+	for _, l := range strings.Split(src, "\n") {
+		l = strings.TrimSpace(l)
+		if (strings.HasPrefix(l, "#if") || strings.HasPrefix(l, "#elif")) && strings.Contains(l[1:], "#") {
+			return true
+		}
+	}
+	return false
+}
