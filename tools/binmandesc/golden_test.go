@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rules-firmware/rules_firmware/tools/dts"
+	"github.com/rules-firmware/rules_firmware/tools/fdtmap"
 	"github.com/rules-firmware/rules_firmware/tools/layout"
 )
 
@@ -412,5 +413,64 @@ func TestCompressedSectionRepacks(t *testing.T) {
 		if v, err := strconv.ParseUint(strings.TrimSpace(string(got)), 16, 64); err != nil || v != c.want {
 			t.Errorf("%s %s = %s, want %#x", c.node, c.prop, strings.TrimSpace(string(got)), c.want)
 		}
+	}
+}
+
+// TestBinmanListings reads binman's golden images through their fdtmap as
+// `fwtool ls` and `fwtool extract -F fdt fdtmap` do, and compares with what
+// `binman ls` printed and `binman extract -F fdt` wrote (testdata/*/ls,
+// see TestRegenListings).
+func TestBinmanListings(t *testing.T) {
+	listings, err := filepath.Glob("testdata/*/ls/*.txt")
+	if err != nil || len(listings) < 10 {
+		t.Fatalf("binman listings missing: %d found, %v", len(listings), err)
+	}
+	for _, lt := range listings {
+		caseDir := filepath.Dir(filepath.Dir(lt))
+		base := strings.TrimSuffix(filepath.Base(lt), ".txt")
+		t.Run(filepath.Base(caseDir)+"/"+base, func(t *testing.T) {
+			want, err := os.ReadFile(lt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.Open(filepath.Join(caseDir, "out", base+".bin"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			st, err := f.Stat()
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := fdtmap.Read(f, st.Size())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got bytes.Buffer
+			if err := m.List(&got, nil); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(string(want), got.String()); diff != "" {
+				t.Errorf("ls (-binman +ours):\n%s", diff)
+			}
+			wantDTB, err := os.ReadFile(filepath.Join(caseDir, "ls", base+".fdtmap.dtb"))
+			if os.IsNotExist(err) {
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, err := m.Find("fdtmap")
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := m.ReadEntry(f, st.Size(), e, layout.Decompress)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(data[fdtmap.HeaderLen:], wantDTB) {
+				t.Errorf("fdtmap without its header differs from binman extract -F fdt")
+			}
+		})
 	}
 }

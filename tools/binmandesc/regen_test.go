@@ -173,3 +173,47 @@ func record(t *testing.T, binman string, c goldenCase) {
 	}
 	t.Logf("%s: %d outputs", c.name, n)
 }
+
+// TestRegenListings records, for every golden image binman built with an
+// fdtmap, what `binman ls` prints (ls/<image>.txt) and what `binman
+// extract -F fdt` writes for its fdtmap entries (ls/<image>.<path>.dtb):
+//
+//	BINMAN=... go test -tags regen -run TestRegenListings ./tools/binmandesc
+func TestRegenListings(t *testing.T) {
+	binman := os.Getenv("BINMAN")
+	if binman == "" {
+		t.Fatal("set BINMAN to U-Boot's tools/binman/binman")
+	}
+	imgs, err := filepath.Glob("testdata/*/out/*.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, img := range imgs {
+		caseDir := filepath.Dir(filepath.Dir(img))
+		base := strings.TrimSuffix(filepath.Base(img), ".bin")
+		res, err := exec.Command("python3", binman, "ls", "-i", img).CombinedOutput()
+		if err != nil {
+			continue // no fdtmap: binman cannot list it
+		}
+		lsDir := filepath.Join(caseDir, "ls")
+		if err := os.MkdirAll(lsDir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(lsDir, base+".txt"), res, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(string(res), "\n") {
+			// Top-level fdtmap entries only (indented by two).
+			if !strings.HasPrefix(l, "  fdtmap ") {
+				continue
+			}
+			out := filepath.Join(lsDir, base+".fdtmap.dtb")
+			if res, err := exec.Command("python3", binman, "extract", "-i", img, "-F", "fdt", "fdtmap", "-f", out).CombinedOutput(); err != nil {
+				// Without -u the map has no offsets to read it by.
+				t.Logf("%s: binman extract -F fdt: %v\n%s", img, err, res)
+				os.Remove(out)
+			}
+		}
+		t.Logf("%s: listed", img)
+	}
+}

@@ -306,6 +306,15 @@ func toEntry(n *fdt.Node, name, path string, parent *Entry) *Entry {
 			e.Type = e.Type[:i]
 		}
 	}
+	if parent == nil {
+		e.Type = "section" // the image
+	}
+	// As binman reads an image: only section types have entries below
+	// them. Other nodes' subnodes (an expanded u-boot's u-boot-nodtb and
+	// u-boot-dtb, recorded under a node without "type") are not listed.
+	if !sectionTypes[e.Type] {
+		return e
+	}
 	for _, c := range n.Children {
 		if special(c.Name) {
 			continue
@@ -316,10 +325,16 @@ func toEntry(n *fdt.Node, name, path string, parent *Entry) *Entry {
 		}
 		e.Children = append(e.Children, toEntry(c, c.Name, cp, e))
 	}
-	if len(e.Children) > 0 && e.Type == n.Name {
-		e.Type = "section"
-	}
 	return e
+}
+
+// sectionTypes are binman's entry types built on its section type.
+var sectionTypes = map[string]bool{
+	"section": true, "alternates-fdt": true, "atf-fip": true, "efi-capsule": true,
+	"efi-empty-capsule": true, "files": true, "fit": true, "mkimage": true,
+	"nxp-header-ddrfw": true, "renesas-rcar4-sa0": true, "ti-board-config": true,
+	"xilinx-bootgen": true, "u-boot-expanded": true, "u-boot-spl-expanded": true,
+	"u-boot-tpl-expanded": true, "u-boot-vpl-expanded": true,
 }
 
 func u32(n *fdt.Node, name string) (uint64, bool) {

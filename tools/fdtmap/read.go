@@ -193,7 +193,15 @@ func (m *Map) List(w io.Writer, patterns []string) error {
 	for i, e := range entries {
 		// binman lists no uncompressed size for sections, compressed or not.
 		hasUncomp := e.HasUncompSize && len(e.Children) == 0
-		rows = append(rows, []string{strings.Repeat("  ", indents[i]) + e.Name,
+		// binman shows an entry's name with its section's name-prefix
+		// (paths keep the node names).
+		name := e.Name
+		if e.Parent != nil && e.Parent.Node != nil {
+			if prefix, ok := e.Parent.Node.PropString("name-prefix"); ok {
+				name = prefix + name
+			}
+		}
+		rows = append(rows, []string{strings.Repeat("  ", indents[i]) + name,
 			hexOr(e.ImagePos, e.HasImagePos), hexOr(e.Size, e.HasSize), e.Type,
 			hexOr(e.Offset, e.HasOffset), hexOr(e.UncompSize, hasUncomp)})
 	}

@@ -32,12 +32,20 @@ func init() {
 	register("extract", "extract entries from an image (decompressing)", runExtract)
 }
 
-const extractUsageText = `usage: fwtool extract -i IMAGE [-f OUT | -O DIR] [-U] PATH...
+const extractUsageText = `usage: fwtool extract -i IMAGE [-f OUT | -O DIR] [-U] [-F FORMAT] PATH...
+       fwtool extract -i IMAGE -F list
 Writes the contents of the entries named by PATH (binman-style, e.g.
 "section/u-boot", wildcards allowed) to OUT (exactly one PATH) or to
 DIR/<path> (entries with children go to DIR/<path>/root).
 Compressed entries are decompressed unless -U is given.
+-F picks an entry type's alternative format in a binman image, as binman's
+extract -F does: "fdt" writes an fdtmap entry as a plain devicetree blob
+(without its 16-byte header); "list" shows the formats the image offers.
 `
+
+// extractFormat is extract's -F: only the binman (fdtmap) extractor reads
+// it; other formats refuse it.
+var extractFormat string
 
 func runExtract(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("extract", flag.ContinueOnError)
@@ -46,6 +54,7 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("f", "", "output file for a single entry")
 	outDir := fs.String("O", "", "output directory for several entries")
 	raw := fs.Bool("U", false, "keep compressed data as stored (do not decompress)")
+	format := fs.String("F", "", "alternative format of the extracted data (binman images: fdt, list)")
 	fs.Usage = func() { fmt.Fprint(stderr, extractUsageText); fs.PrintDefaults() }
 	if err := parseInterspersed(fs, args); err != nil {
 		if err == flag.ErrHelp {
@@ -59,7 +68,8 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "fwtool extract: -i IMAGE is required")
 		return 2
 	}
-	if *out == "" && *outDir == "" {
+	extractFormat = *format
+	if *out == "" && *outDir == "" && *format != "list" {
 		fmt.Fprintln(stderr, "fwtool extract: one of -f OUT or -O DIR is required")
 		return 2
 	}
@@ -81,6 +91,10 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 	for _, x := range extractors {
 		if !x.probe(f, st.Size()) {
 			continue
+		}
+		if *format != "" && x.name != "fdtmap" {
+			fmt.Fprintf(stderr, "fwtool extract: %s: -F %s: alternative formats are for binman images, not %s\n", *image, *format, x.name)
+			return 2
 		}
 		if err := x.extract(f, st.Size(), paths, *out, *outDir, !*raw, stdout); err != nil {
 			fmt.Fprintf(stderr, "fwtool extract: %s: %v\n", *image, err)

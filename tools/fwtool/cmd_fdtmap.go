@@ -73,12 +73,22 @@ func extractFdtmap(f *os.File, size int64, paths []string, out, outDir string, d
 	if decompress {
 		decomp = layout.Decompress
 	}
+	if extractFormat == "list" {
+		return listAltFormats(m, stdout)
+	}
+	read := func(e *fdtmap.Entry) ([]byte, error) {
+		data, err := m.ReadEntry(f, size, e, decomp)
+		if err != nil {
+			return nil, err
+		}
+		return altFormat(e, data), nil
+	}
 	if out != "" {
 		e, err := m.Find(paths[0])
 		if err != nil {
 			return err
 		}
-		data, err := m.ReadEntry(f, size, e, decomp)
+		data, err := read(e)
 		if err != nil {
 			return err
 		}
@@ -92,7 +102,7 @@ func extractFdtmap(f *os.File, size int64, paths []string, out, outDir string, d
 		return fmt.Errorf("no entry matches %v", paths)
 	}
 	for _, e := range entries {
-		data, err := m.ReadEntry(f, size, e, decomp)
+		data, err := read(e)
 		if err != nil {
 			return err
 		}
@@ -108,6 +118,37 @@ func extractFdtmap(f *os.File, size int64, paths []string, out, outDir string, d
 		if err := outfile.WriteBytes(name, data); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// altFormat is binman's GetAltFormat for extract -F: "fdt" turns an
+// fdtmap entry into the devicetree blob after its header; every other
+// entry, or an unknown format, keeps its data, as in binman.
+func altFormat(e *fdtmap.Entry, data []byte) []byte {
+	if extractFormat == "fdt" && e.Type == "fdtmap" && len(data) >= fdtmap.HeaderLen {
+		return data[fdtmap.HeaderLen:]
+	}
+	return data
+}
+
+// listAltFormats is binman's extract -F list: the alternative formats the
+// image's entry types offer (only fdtmap has one).
+func listAltFormats(m *fdtmap.Map, stdout io.Writer) error {
+	fmt.Fprintf(stdout, "%-10s  %-20s  %s\n", "Flag (-F)", "Entry type", "Description")
+	found := false
+	var walk func(e *fdtmap.Entry)
+	walk = func(e *fdtmap.Entry) {
+		if e.Type == "fdtmap" {
+			found = true
+		}
+		for _, c := range e.Children {
+			walk(c)
+		}
+	}
+	walk(m.Root)
+	if found {
+		fmt.Fprintf(stdout, "%-10s  %-20s  %s\n", "fdt", "fdtmap", "Extract the devicetree blob from the fdtmap")
 	}
 	return nil
 }

@@ -148,22 +148,23 @@ func TestCompressedEntriesRoundTrip(t *testing.T) {
 			if err != nil || !bytes.Equal(got, payload) {
 				t.Fatalf("extracted %d bytes, err %v", len(got), err)
 			}
-			if algo == "lz4" {
-				// The stream must be what the lz4 tool (and binman) reads.
-				raw, err := m.ReadEntry(f, st.Size(), e, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				lz4, err := exec.LookPath("lz4")
-				if err != nil {
-					t.Fatalf("lz4 tool not found: %v", err)
-				}
-				cmd := exec.Command(lz4, "-dc")
-				cmd.Stdin = bytes.NewReader(raw)
-				dec, err := cmd.Output()
-				if err != nil || !bytes.Equal(dec, payload) {
-					t.Fatalf("lz4 -dc: %v, %d bytes", err, len(dec))
-				}
+			// The stream must be what the standard tool binman runs for
+			// this algorithm reads (lzma: the .lzma format xz reads).
+			raw, err := m.ReadEntry(f, st.Size(), e, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tool := map[string][]string{"lz4": {"lz4", "-dc"}, "gzip": {"gzip", "-dc"}, "lzma": {"xz", "--format=lzma", "-dc"},
+				"xz": {"xz", "-dc"}, "zstd": {"zstd", "-qdc"}, "bzip2": {"bzip2", "-dc"}}[algo]
+			path, err := exec.LookPath(tool[0])
+			if err != nil {
+				t.Fatalf("%s tool not found: %v", tool[0], err)
+			}
+			cmd := exec.Command(path, tool[1:]...)
+			cmd.Stdin = bytes.NewReader(raw)
+			dec, err := cmd.Output()
+			if err != nil || !bytes.Equal(dec, payload) {
+				t.Fatalf("%s: %v, %d bytes", strings.Join(tool, " "), err, len(dec))
 			}
 		})
 	}
