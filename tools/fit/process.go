@@ -132,11 +132,10 @@ func ProcessBuffer(buf []byte, opts Options) (*Result, error) {
 }
 
 func process(compiled []byte, owned bool, opts Options) (*Result, error) {
-	base, fresh, err := importData(compiled)
+	base, writable, err := importData(compiled, owned)
 	if err != nil {
 		return nil, err
 	}
-	writable := owned || fresh
 	if opts.KeyDest != nil {
 		return processByAttempts(base, opts)
 	}
@@ -304,10 +303,11 @@ func checkFormat(d *blob) error {
 
 // importData is mkimage's fit_import_data: pull external data (data-offset
 // relative to the 4-aligned end of the FDT) back into "data" properties and
-// pack the blob, which also drops dtc's padding. fresh reports that the
-// result is a new buffer; otherwise it is file itself, unchanged, because
-// file was already a packed blob with no external data.
-func importData(file []byte) (packed []byte, fresh bool, err error) {
+// pack the blob, which also drops dtc's padding. writable reports that the
+// result may be edited: a new buffer, or file itself when owned (the
+// caller's to give away) and there was nothing to import. An unowned file
+// that is already packed with nothing to import is returned unchanged.
+func importData(file []byte, owned bool) (packed []byte, writable bool, err error) {
 	old, err := newBlob(file)
 	if err != nil {
 		return nil, false, err
@@ -321,7 +321,20 @@ func importData(file []byte) (packed []byte, fresh bool, err error) {
 	}
 	if !hasExternal && isPacked(old) {
 		// What openInto and pack would do to it changes nothing.
-		return old.b, false, nil
+		return old.b, owned, nil
+	}
+	if rsv, err := old.memRsvSize(); err == nil && !hasExternal && owned && !old.misordered(rsv) {
+		// openInto has nothing to reorder and pack only moves the blocks
+		// towards the start, so both can work in file itself: the same
+		// bytes as in a bigger copy, without the copy.
+		d, err := openInto(file, len(file))
+		if err != nil {
+			return nil, false, err
+		}
+		if err := d.pack(); err != nil {
+			return nil, false, err
+		}
+		return d.b, true, nil
 	}
 	fitSize := old.totalSize()
 	dataBase := align4(fitSize)

@@ -185,7 +185,7 @@ func runMkimageFIT(opts mkimageOptions, stdout, stderr io.Writer) int {
 		// -F re-signs the existing image; mkimage keeps its timestamp
 		// unless -t is given.
 		var err error
-		if compiled, err = os.ReadFile(opts.Image); err != nil {
+		if compiled, err = readFileWithSpare(opts.Image, fit.Headroom); err != nil {
 			return fail("%v", err)
 		}
 		fitOpts.KeepTimestamp = !opts.Touch
@@ -226,6 +226,28 @@ func runMkimageFIT(opts mkimageOptions, stdout, stderr io.Writer) int {
 		}
 	}
 	return 0
+}
+
+// readFileWithSpare reads a whole file into a slice with spare capacity, so
+// fit.ProcessBuffer can grow a FIT read for -F in place.
+func readFileWithSpare(name string, spare int) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > 1<<31 {
+		return nil, fmt.Errorf("%s: %d bytes is too large for a FIT", name, st.Size())
+	}
+	b := make([]byte, st.Size(), st.Size()+int64(spare))
+	if _, err := io.ReadFull(f, b); err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	return b, nil
 }
 
 // fitDtcOptions interprets mkimage's -D (the dtc command line it runs) for
