@@ -493,3 +493,61 @@ func TestExtractFromCompressedSection(t *testing.T) {
 		t.Fatalf("extracted %d bytes: %v", len(got), err)
 	}
 }
+
+// A compressed section holding an fdtmap: the map's positions, known only
+// after packing, change the compressed size, so the section is packed
+// again (it used to fail with "grew after packing"). The section's map
+// (read back through the lz4 tool) and the image's map must agree with
+// the packed layout.
+func TestCompressedSectionRepacksWhenItGrows(t *testing.T) {
+	lz4, err := exec.LookPath("lz4")
+	if err != nil {
+		t.Fatalf("lz4 tool not found: %v", err)
+	}
+	img, dir, err := build(t, map[string][]byte{"a": bytes.Repeat([]byte{'A'}, 3000)},
+		`{"version":1,"image":{"entries":[{"name":"image-header","type":"image-header","location":"start"},{"name":"s","type":"section","compress":"lz4","entries":[{"name":"a","path":"$DIR/a"},{"name":"fdtmap","type":"fdtmap"}]},{"name":"fdtmap","type":"fdtmap"}]}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "img")
+	if err := img.WriteImage(out); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outer, err := fdtmap.ReadQuick(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := img.Find("s")
+	es, err := outer.Find("s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if es.Size != s.Size() || es.Offset != s.Offset() || uint64(len(data)) != img.Size() {
+		t.Fatalf("fdtmap says s at %#x size %#x, packed at %#x size %#x; image %#x bytes, size %#x",
+			es.Offset, es.Size, s.Offset(), s.Size(), len(data), img.Size())
+	}
+	cmd := exec.Command(lz4, "-dc")
+	cmd.Stdin = bytes.NewReader(data[s.Offset() : s.Offset()+s.ContentsSize()])
+	raw, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("lz4 -dc: %v", err)
+	}
+	if uint64(len(raw)) != s.UncompSize() {
+		t.Fatalf("section decompresses to %d bytes, uncomp-size %d", len(raw), s.UncompSize())
+	}
+	inner, err := fdtmap.Decode(raw[3000+fdtmap.HeaderLen:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	ia, err := inner.Find("a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ia.Size != 3000 || inner.Root.Size != s.Size() {
+		t.Fatalf("inner fdtmap: a size %#x, s size %#x; want 0xbb8, %#x", ia.Size, inner.Root.Size, s.Size())
+	}
+}
