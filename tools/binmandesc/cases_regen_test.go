@@ -379,6 +379,12 @@ func recordedCases() []goldenCase {
 		{name: "text-label-missing", flags: []string{"-m"}, files: map[string][]byte{}, dts: dtsOf(`
     t { type = "text"; text-label = "message"; };
 `)},
+		// An external blob's <type>-path as an entry argument wins over
+		// the property.
+		{name: "named-by-entry-arg", flags: []string{"-m", "-a", "atf-bl31-path=from-arg.bin"}, files: map[string][]byte{"in/from-arg.bin": []byte("ARG"), "in/from-prop.bin": []byte("PROP"), "in/scp.bin": []byte("SCP")}, dts: dtsOf(`
+    atf-bl31 { atf-bl31-path = "from-prop.bin"; };
+    scp { scp-path = "scp.bin"; };
+`)},
 		{name: "text-none", flags: []string{"-m"}, files: map[string][]byte{}, dts: dtsOf(`
     t { type = "text"; text = ""; };
 `)},
