@@ -126,7 +126,8 @@ func Process(compiled []byte, opts Options) (*Result, error) {
 // ProcessBuffer is Process for a caller that hands over buf: it may be
 // edited in place and returned as (part of) Result.FIT, so a payload of
 // tens of MiB is not copied again when buf has Headroom spare capacity.
-// The caller must not use buf afterwards.
+// The caller must not use buf afterwards, nor the storage past its length
+// up to its capacity.
 func ProcessBuffer(buf []byte, opts Options) (*Result, error) {
 	return process(buf, true, opts)
 }
