@@ -54,3 +54,45 @@ func TestExtractAltFormat(t *testing.T) {
 		t.Fatalf("-F list: %d %q %s", code, stdout, stderr)
 	}
 }
+
+// An image whose only fdtmap sits in a section is still listed and
+// extracted through that map, as binman does: the map describes the
+// section, placed at its image position.
+func TestFdtmapInSectionOnly(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.bin"), []byte("AAAA"), 0o644)
+	manifest := filepath.Join(dir, "m.json")
+	os.WriteFile(manifest, []byte(`{"version":1,"image":{"entries":[{"name":"a","path":"`+filepath.Join(dir, "a.bin")+`"},`+
+		`{"name":"sec","type":"section","align":16,"entries":[{"name":"b","path":"`+filepath.Join(dir, "a.bin")+`"},{"name":"fdtmap","type":"fdtmap"}]}]}}`), 0o644)
+	img := filepath.Join(dir, "image.bin")
+	mapFile := filepath.Join(dir, "image.map")
+	if code, _, stderr := runLayoutCmd(t, "build", "--manifest", manifest, "--output", img, "--map", mapFile); code != 0 {
+		t.Fatalf("build: %s", stderr)
+	}
+	code, stdout, stderr := runLayoutCmd(t, "ls", img)
+	if code != 0 {
+		t.Fatalf("ls: %d %s", code, stderr)
+	}
+	// The listing's image is the section: its position and size from the map.
+	mapText, _ := os.ReadFile(mapFile)
+	var secPos, secSize string
+	for _, l := range strings.Split(string(mapText), "\n") {
+		if f := strings.Fields(l); len(f) == 4 && f[3] == "sec" {
+			secPos, secSize = strings.TrimLeft(f[0], "0"), strings.TrimLeft(f[2], "0")
+		}
+	}
+	rows := strings.Split(stdout, "\n")
+	if len(rows) < 5 || !strings.HasPrefix(rows[2], "image") {
+		t.Fatalf("ls:\n%s", stdout)
+	}
+	if f := strings.Fields(rows[2]); f[1] != secPos || f[2] != secSize || strings.Fields(rows[3])[0] != "b" {
+		t.Fatalf("ls:\n%s\nwant the image at %s size %s", stdout, secPos, secSize)
+	}
+	out := filepath.Join(dir, "b.out")
+	if code, _, stderr := runLayoutCmd(t, "extract", "-i", img, "b", "-f", out); code != 0 {
+		t.Fatalf("extract: %s", stderr)
+	}
+	if got, _ := os.ReadFile(out); string(got) != "AAAA" {
+		t.Fatalf("extracted b = %q", got)
+	}
+}

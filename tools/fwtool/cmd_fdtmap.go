@@ -23,6 +23,10 @@ const fdtmapScanFirstLimit = 256 << 20
 func init() {
 	registerLister(lister{name: "fdtmap", priority: 10, probe: probeFdtmapFirst, list: listFdtmap})
 	registerLister(lister{name: "fdtmap", priority: 95, probe: probeFdtmap, list: listFdtmap})
+	// Last resort: a map that describes only part of the file (an fdtmap
+	// inside a section maps that section), read as binman reads it.
+	registerLister(lister{name: "fdtmap", priority: 99, probe: probeAnyFdtmap, list: listFdtmap})
+	registerExtractor(extractor{name: "fdtmap", priority: 99, probe: probeAnyFdtmap, extract: extractFdtmap})
 	registerExtractor(extractor{name: "fdtmap", priority: 10, probe: probeFdtmapFirst, extract: extractFdtmap})
 	registerExtractor(extractor{name: "fdtmap", priority: 95, probe: probeFdtmap, extract: extractFdtmap})
 }
@@ -54,6 +58,11 @@ func probeFdtmapFirst(f *os.File, size int64) bool {
 func probeFdtmap(f *os.File, size int64) bool {
 	m, err := readFdtmap(f, size)
 	return err == nil && wholeFile(m, size)
+}
+
+func probeAnyFdtmap(f *os.File, size int64) bool {
+	_, err := readFdtmap(f, size)
+	return err == nil
 }
 
 func listFdtmap(f *os.File, size int64, args []string, stdout io.Writer) error {
