@@ -462,6 +462,9 @@ func (st *state) directive(path string, line int, name, rest string, conds *[]co
 		if id == "" {
 			return false, errf("no macro name given in #undef directive")
 		}
+		if id == "defined" {
+			return false, errf("\"defined\" cannot be used as a macro name")
+		}
 		delete(st.macros, id)
 		return true, nil
 	case "error":
@@ -522,6 +525,9 @@ func (st *state) define(rest string, errf func(string, ...interface{}) error) er
 			return errf("no macro name given in #define directive")
 		}
 		return errf("macro names must be identifiers")
+	}
+	if name == "defined" {
+		return errf("\"defined\" cannot be used as a macro name")
 	}
 	m := &macro{name: name}
 	if strings.HasPrefix(after, "(") {
