@@ -545,6 +545,10 @@ func (st *state) define(rest string, errf func(string, ...interface{}) error) er
 				case p == "...":
 					m.variadic = true
 					p = "__VA_ARGS__"
+				case strings.HasSuffix(p, "...") && isIdent(strings.TrimSpace(strings.TrimSuffix(p, "..."))):
+					// GNU named variadic parameter: "args..."
+					m.variadic = true
+					p = strings.TrimSpace(strings.TrimSuffix(p, "..."))
 				case !isIdent(p):
 					return errf("invalid macro parameter %q in %s", p, name)
 				}
