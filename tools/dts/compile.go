@@ -39,9 +39,9 @@ type Options struct {
 	IncludeDirs []string
 	// ReadFile reads included files; os.ReadFile if nil.
 	ReadFile func(name string) ([]byte, error)
-	// BootCPUID overrides the boot CPU guessed from /cpus (dtc -b) when
-	// non-negative.
-	BootCPUID int64
+	// BootCPUID, if set, replaces the boot CPU that dtc guesses from the
+	// first /cpus child's reg (dtc -b).
+	BootCPUID *uint32
 	// Symbols adds a /__symbols__ node listing every label (dtc -@).
 	Symbols bool
 	// PhandleFormat is dtc -H: "epapr" (the default when empty) writes
@@ -49,8 +49,9 @@ type Options struct {
 	PhandleFormat string
 }
 
-// DefaultOptions has no include directories and dtc's boot CPU guess.
-func DefaultOptions() Options { return Options{BootCPUID: -1} }
+// DefaultOptions is dtc without flags: no include directories, the boot
+// CPU guessed, epapr phandles. The zero Options value is the same.
+func DefaultOptions() Options { return Options{} }
 
 // CompileFile reads and compiles a DTS file.
 func CompileFile(path string, opts Options) (*fdt.Tree, error) {
@@ -124,8 +125,8 @@ func compile(name string, src []byte, opts Options) (*compiler, *fdt.Tree, error
 		return nil, nil, c.err
 	}
 	t := &fdt.Tree{BootCPUID: guessBootCPUID(c.root)}
-	if opts.BootCPUID >= 0 {
-		t.BootCPUID = uint32(opts.BootCPUID)
+	if opts.BootCPUID != nil {
+		t.BootCPUID = *opts.BootCPUID
 	}
 	for _, r := range c.reserve {
 		t.Reserve = append(t.Reserve, fdt.Reservation{Address: r.addr, Size: r.size})

@@ -204,7 +204,10 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 		opts := dts.DefaultOptions()
 		opts.IncludeDirs = includeDirs
 		opts.Symbols = symbols
-		opts.BootCPUID = bootCPU
+		if bootCPU >= 0 {
+			cpu := uint32(bootCPU)
+			opts.BootCPUID = &cpu
+		}
 		opts.PhandleFormat = phandleFormat
 		text, err := dts.CompileToSource(in, src, opts, sortTree)
 		if err != nil {
@@ -218,7 +221,10 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 		opts := dts.DefaultOptions()
 		opts.IncludeDirs = includeDirs
 		opts.Symbols = symbols
-		opts.BootCPUID = bootCPU
+		if bootCPU >= 0 {
+			cpu := uint32(bootCPU)
+			opts.BootCPUID = &cpu
+		}
 		opts.PhandleFormat = phandleFormat
 		if tree, err = dts.Compile(in, src, opts); err != nil {
 			return fail("%v", err)
