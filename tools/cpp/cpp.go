@@ -281,6 +281,13 @@ func (st *state) file(path string, src []byte, emit bool) error {
 			if isDirective(name) {
 				// Inside the arguments of a macro call spanning lines, cpp
 				// runs the directive and goes on collecting arguments.
+				// A directive met while still looking for the '(' after a
+				// function-like macro's name means there is no call.
+				if len(pending) == 1 {
+					if err := flush(true); err != nil {
+						return err
+					}
+				}
 				collecting := len(pending) > 0
 				if !collecting && lineOpen {
 					endLine()
