@@ -148,13 +148,17 @@ func splitLines(src []byte) []logicalLine {
 	for i := 0; i < len(phys); i++ {
 		start := i
 		text := phys[i]
-		// Only a backslash ending a physical line splices.
-		for strings.HasSuffix(phys[i], "\\") && i+1 < len(phys) {
+		// Only a backslash ending a physical line splices (GCC also
+		// allows blanks between it and the newline).
+		spliced := func(l string) bool { return strings.HasSuffix(strings.TrimRight(l, " \t"), "\\") }
+		for spliced(phys[i]) && i+1 < len(phys) {
 			i++
+			text = strings.TrimRight(text, " \t")
 			text = text[:len(text)-1] + phys[i]
 		}
-		if strings.HasSuffix(phys[i], "\\") && i+1 == len(phys) && strings.HasSuffix(s, "\\\n") {
+		if spliced(phys[i]) && i+1 == len(phys) && strings.HasSuffix(s, "\n") {
 			// Backslash-newline at the end of the file joins with nothing.
+			text = strings.TrimRight(text, " \t")
 			text = text[:len(text)-1]
 		}
 		out = append(out, logicalLine{text: text, line: start + 1, lines: i - start + 1})
