@@ -12,8 +12,15 @@
 // "# line "file"" markers, so dtc and fwtool dtc report positions in the
 // original files. __FILE__, __LINE__ and GCC's -undef predefinitions
 // (__STDC__, __STDC_HOSTED__, __ASSEMBLER__) are there. Not supported:
-// __COUNTER__, __DATE__/__TIME__ (never reproducible), __has_include, and
-// #line/#pragma, which pass through as text.
+// __COUNTER__, __DATE__/__TIME__ (never reproducible), __has_include,
+// #include_next, GCC's obsolete #assert predicates, and #line/#pragma,
+// which pass through as text.
+//
+// Checked against GCC's cpp: curated cases, thousands of random macro
+// sets and mutated sources (same tokens; GCC sometimes puts a space at a
+// macro boundary where this package does not, never inside a token), and
+// the ~1400 .dts files of a Linux tree, whose DTBs come out byte-identical
+// through this package and package dts.
 package cpp
 
 import (
