@@ -44,6 +44,9 @@ type Options struct {
 	BootCPUID *uint32
 	// Symbols adds a /__symbols__ node listing every label (dtc -@).
 	Symbols bool
+	// Opened, if set, is told the path of every file read for /include/
+	// and /incbin/, in order (for dependency files, dtc -d).
+	Opened func(path string)
 	// PhandleFormat is dtc -H: "epapr" (the default when empty) writes
 	// "phandle", "legacy" writes "linux,phandle", "both" writes both.
 	PhandleFormat string

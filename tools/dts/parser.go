@@ -39,6 +39,9 @@ func (c *compiler) open(name, dir string) ([]byte, string, error) {
 		full := try(d)
 		data, err := read(full)
 		if err == nil {
+			if c.opts.Opened != nil {
+				c.opts.Opened(full)
+			}
 			return data, full, nil
 		}
 		if firstErr == nil {

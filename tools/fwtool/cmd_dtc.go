@@ -15,7 +15,8 @@ import (
 
 // Device tree compiler with dtc's command line:
 //   fwtool dtc [-I dts|dtb] [-O dtb|dts] [-o OUT] [-p PAD] [-S SIZE] [-a ALIGN]
-//              [-b CPU] [-R N] [-@] [-s] [-i DIR]... [-q] [-W|-E WARNING]... [-H epapr|legacy|both] IN
+//              [-b CPU] [-R N] [-@] [-s] [-i DIR]... [-d DEPFILE] [-q] [-W|-E WARNING]...
+//              [-H epapr|legacy|both] IN
 // IN may be "-" for stdin; OUT defaults to stdout. Input must be
 // preprocessed (see package dts).
 
@@ -48,6 +49,7 @@ const dtcUsage = `usage: fwtool dtc [options] <input file>
   -@           add /__symbols__ for every label
   -s           sort nodes and properties by name
   -i <dir>     search this directory for /include/ and /incbin/ files
+  -d <file>    write a make dependency file (output: input and included files)
   -H <fmt>     phandle properties: epapr (default), legacy or both
   -q, -W, -E   accepted for compatibility; warnings are not reported
 Input must be preprocessed: run "fwtool cpp -nostdinc -undef -x assembler-with-cpp -I DIR"
@@ -67,6 +69,7 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 	bootCPU := int64(-1)
 	symbols, sortTree := false, false
 	phandleFormat := ""
+	depName := ""
 	var includeDirs []string
 	var inputs []string
 	num := func(opt byte, v string) (int64, error) {
@@ -143,6 +146,8 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 				}
 			case 'i':
 				includeDirs = append(includeDirs, val)
+			case 'd':
+				depName = val
 			case 'H':
 				if val != "epapr" && val != "legacy" && val != "both" {
 					err = fmt.Errorf("-H %s: invalid phandle format (legacy, epapr or both)", val)
@@ -172,6 +177,10 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 		return fail("-p and -S cannot be used together")
 	}
 	in := inputs[0]
+	deps := []string{in}
+	if in == "-" {
+		deps[0] = "<stdin>"
+	}
 	var src []byte
 	var err error
 	if in == "-" {
@@ -199,10 +208,25 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 			outForm = "dts"
 		}
 	}
+	// The dependency file is written once the input is known to compile.
+	writeDeps := func() int {
+		if depName == "" {
+			return 0
+		}
+		text := outName + ":"
+		for _, d := range deps {
+			text += " " + d
+		}
+		if err := outfile.WriteBytes(depName, []byte(text+"\n")); err != nil {
+			return fail("%v", err)
+		}
+		return 0
+	}
 	if inForm == "dts" && outForm == "dts" {
 		// Source to source keeps labels and value types, as dtc does.
 		opts := dts.DefaultOptions()
 		opts.IncludeDirs = includeDirs
+		opts.Opened = func(p string) { deps = append(deps, p) }
 		opts.Symbols = symbols
 		if bootCPU >= 0 {
 			cpu := uint32(bootCPU)
@@ -213,6 +237,9 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail("%v", err)
 		}
+		if rc := writeDeps(); rc != 0 {
+			return rc
+		}
 		return writeDtcOutput(outName, []byte(text), stdout, fail)
 	}
 	var tree *fdt.Tree
@@ -220,6 +247,7 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 	case "dts":
 		opts := dts.DefaultOptions()
 		opts.IncludeDirs = includeDirs
+		opts.Opened = func(p string) { deps = append(deps, p) }
 		opts.Symbols = symbols
 		if bootCPU >= 0 {
 			cpu := uint32(bootCPU)
@@ -260,6 +288,9 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 		out = []byte(dts.Format(tree))
 	default:
 		return fail("-O %s: unsupported output format (dtb or dts)", outForm)
+	}
+	if rc := writeDeps(); rc != 0 {
+		return rc
 	}
 	return writeDtcOutput(outName, out, stdout, fail)
 }

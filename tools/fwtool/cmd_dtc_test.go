@@ -225,3 +225,34 @@ func TestCppThenDtcMatchesHostTools(t *testing.T) {
 		t.Errorf("error does not point into bad.dts: %q", stderr.String())
 	}
 }
+
+func TestDtcDependencyFileMatchesDtc(t *testing.T) {
+	dtc, err := exec.LookPath("dtc")
+	if err != nil {
+		t.Fatalf("reference tool dtc not found: %v", err)
+	}
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "sub"), 0o755)
+	os.WriteFile(filepath.Join(dir, "m.dts"), []byte("/dts-v1/;\n/include/ \"sub/x.dtsi\"\n/ { b = /incbin/(\"blob.bin\"); };\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "sub", "x.dtsi"), []byte("/ { a; };\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "blob.bin"), []byte("abc"), 0o644)
+	cmd := exec.Command(dtc, "-q", "-d", "want.d", "-o", "want.dtb", "m.dts")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("dtc: %v\n%s", err, out)
+	}
+	wd, _ := os.Getwd()
+	defer os.Chdir(wd)
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	if rc := run([]string{"dtc", "-d", "got.d", "-o", "want.dtb", "m.dts"}, &bytes.Buffer{}, &stderr); rc != 0 {
+		t.Fatalf("fwtool dtc -d: %s", stderr.String())
+	}
+	want, _ := os.ReadFile("want.d")
+	got, _ := os.ReadFile("got.d")
+	if string(got) != string(want) {
+		t.Errorf("dependency file %q, dtc wrote %q", got, want)
+	}
+}
