@@ -41,6 +41,51 @@ type Options struct {
 	Undefines []string
 	// ReadFile reads sources; os.ReadFile if nil.
 	ReadFile func(name string) ([]byte, error)
+	// Opened, if set, is told the path of every file #included, in order.
+	Opened func(path string)
+}
+
+// WriteDeps formats a make rule "target: deps..." the way GCC's -MD does:
+// each file once, lines wrapped before 72 columns, special characters
+// escaped for make.
+func WriteDeps(target string, deps []string) string {
+	var b strings.Builder
+	col := 0
+	write := func(name string) {
+		name = strings.NewReplacer(" ", "\\ ", "\t", "\\\t", "#", "\\#", "$", "$$").Replace(name)
+		if col > 0 {
+			if col+len(name) > 72 {
+				b.WriteString(" \\\n")
+				col = 0
+			}
+			col++
+			b.WriteByte(' ')
+		}
+		b.WriteString(name)
+		col += len(name)
+	}
+	write(target)
+	b.WriteByte(':')
+	col++
+	seen := map[string]bool{}
+	for _, d := range deps {
+		if !seen[d] {
+			seen[d] = true
+			write(d)
+		}
+	}
+	b.WriteByte('\n')
+	return b.String()
+}
+
+// DepsTarget is GCC's default -MD target: the input's base name with its
+// extension replaced by ".o".
+func DepsTarget(input string) string {
+	base := filepath.Base(input)
+	if i := strings.LastIndexByte(base, '.'); i > 0 {
+		base = base[:i]
+	}
+	return base + ".o"
 }
 
 // Error is a preprocessing error at file:line.
@@ -522,6 +567,9 @@ func (st *state) directive(path string, line int, name, rest string, conds *[]co
 			data, err := st.opts.ReadFile(full)
 			if err != nil {
 				continue
+			}
+			if st.opts.Opened != nil && emit {
+				st.opts.Opened(full)
 			}
 			if err := st.file(full, data, emit); err != nil {
 				return false, err

@@ -13,7 +13,7 @@ import (
 // The C preprocessor subset device trees need, with cpp's command line as
 // the Linux kernel uses it for .dts files:
 //   fwtool cpp [-nostdinc] [-undef] [-x assembler-with-cpp] [-I DIR]... [-D NAME[=VAL]]...
-//              [-U NAME]... [-o OUT] IN [OUT]
+//              [-U NAME]... [-Wp,-MD,DEPFILE | -MD -MF DEPFILE [-MT TARGET]] [-o OUT] IN [OUT]
 // OUT defaults to stdout. See package cpp for what is supported.
 
 func init() {
@@ -25,6 +25,8 @@ const cppUsage = `usage: fwtool cpp [options] <input> [<output>]
   -D <name>[=<value>]  define a macro (value 1 if omitted)
   -U <name>            undefine a macro
   -o <file>            output file (default: stdout)
+  -Wp,-MD,<file>, -MD -MF <file> [-MT <target>]
+                       write a make dependency file as GCC does
   -nostdinc, -undef, -x assembler-with-cpp, -E
                        accepted: this is always the behaviour
 Output has "# line "file"" markers that fwtool dtc and dtc understand.
@@ -38,6 +40,7 @@ func runCpp(args []string, stdout, stderr io.Writer) int {
 	var opts cpp.Options
 	var files []string
 	outName := ""
+	depFile, depTarget, wantDeps := "", "", false
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		value := func(flag string) (string, bool) {
@@ -61,6 +64,23 @@ func runCpp(args []string, stdout, stderr io.Writer) int {
 			}
 			i++
 		case a == "-xassembler-with-cpp":
+		case strings.HasPrefix(a, "-Wp,-MD,") || strings.HasPrefix(a, "-Wp,-MMD,"):
+			// The kernel's way of asking for a dependency file.
+			depFile = a[strings.LastIndexByte(a, ',')+1:]
+		case a == "-MD" || a == "-MMD":
+			wantDeps = true
+		case strings.HasPrefix(a, "-MF"):
+			v, ok := value("-MF")
+			if !ok {
+				return fail("-MF needs a file name")
+			}
+			depFile = v
+		case strings.HasPrefix(a, "-MT"):
+			v, ok := value("-MT")
+			if !ok {
+				return fail("-MT needs a target")
+			}
+			depTarget = v
 		case strings.HasPrefix(a, "-I"):
 			v, ok := value("-I")
 			if !ok {
@@ -99,6 +119,11 @@ func runCpp(args []string, stdout, stderr io.Writer) int {
 	case len(files) != 1:
 		return fail("need one input file and at most one output (see --help)")
 	}
+	if wantDeps && depFile == "" {
+		return fail("-MD/-MMD need -MF FILE here")
+	}
+	deps := []string{files[0]}
+	opts.Opened = func(p string) { deps = append(deps, p) }
 	var out []byte
 	var err error
 	if files[0] == "-" {
@@ -111,6 +136,14 @@ func runCpp(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		return fail("%v", err)
+	}
+	if depFile != "" {
+		if depTarget == "" {
+			depTarget = cpp.DepsTarget(files[0])
+		}
+		if err := outfile.WriteBytes(depFile, []byte(cpp.WriteDeps(depTarget, deps))); err != nil {
+			return fail("%v", err)
+		}
 	}
 	if outName == "" || outName == "-" {
 		if _, err := stdout.Write(out); err != nil {

@@ -252,3 +252,34 @@ func TestDtcDependencyFileMatchesDtc(t *testing.T) {
 		t.Errorf("dependency file %q, dtc wrote %q", got, want)
 	}
 }
+
+func TestCppDependencyFileMatchesGcc(t *testing.T) {
+	hostCpp, err := exec.LookPath("cpp")
+	if err != nil {
+		t.Fatalf("reference tool cpp not found: %v", err)
+	}
+	dir := t.TempDir()
+	inc := filepath.Join(dir, "a", "rather", "long", "include", "directory", "for", "wrapping")
+	os.MkdirAll(inc, 0o755)
+	src := "/dts-v1/;\n"
+	for _, n := range []string{"one", "two", "three", "two", "four with space"} {
+		os.WriteFile(filepath.Join(inc, n+".h"), []byte("#define X_"+strings.ReplaceAll(n, " ", "_")+" 1\n"), 0o644)
+		src += "#include \"a/rather/long/include/directory/for/wrapping/" + n + ".h\"\n"
+	}
+	in := filepath.Join(dir, "board.dts")
+	os.WriteFile(in, []byte(src+"/ { };\n"), 0o644)
+	wantDep, gotDep := filepath.Join(dir, "want.d"), filepath.Join(dir, "got.d")
+	flags := []string{"-nostdinc", "-undef", "-x", "assembler-with-cpp"}
+	if out, err := exec.Command(hostCpp, append(flags, "-Wp,-MD,"+wantDep, "-o", filepath.Join(dir, "want.pre"), in)...).CombinedOutput(); err != nil {
+		t.Fatalf("cpp: %v\n%s", err, out)
+	}
+	var stderr bytes.Buffer
+	if rc := run(append(append([]string{"cpp"}, flags...), "-Wp,-MD,"+gotDep, "-o", filepath.Join(dir, "got.pre"), in), &bytes.Buffer{}, &stderr); rc != 0 {
+		t.Fatalf("fwtool cpp: %s", stderr.String())
+	}
+	want, _ := os.ReadFile(wantDep)
+	got, _ := os.ReadFile(gotDep)
+	if len(want) == 0 || string(got) != string(want) {
+		t.Errorf("dependency file:\n%s\ncpp wrote:\n%s", got, want)
+	}
+}
