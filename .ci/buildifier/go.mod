@@ -1,6 +1,6 @@
 module rules_firmware/ci/buildifier
 
-go 1.22
+go 1.24
 
 require github.com/bazelbuild/buildtools v0.0.0-20260904073137-eaa4d125b423
 
