@@ -6,6 +6,9 @@ import (
 	"crypto/sha512"
 	"hash"
 	"hash/crc32"
+	"runtime"
+	"sync"
+	"sync/atomic"
 )
 
 func newHash(algo string) hash.Hash {
@@ -24,22 +27,64 @@ func newHash(algo string) hash.Hash {
 
 // computeHashes sets each hashed entry's digest of its data (compressed
 // data if compressed, padding excluded), as binman's hash subnode does.
-// Data is streamed; only overlapping contents are rendered.
+// Data is streamed; only overlapping contents are rendered. Entries are
+// hashed concurrently (each digest depends only on its own entry's data);
+// the first error in walk order is reported, as a sequential walk would.
 func (img *Image) computeHashes(s *Section) error {
-	var err error
+	var hashed []*base
 	img.Walk(func(e Entry, _ int) {
-		b := e.b()
-		if err != nil || b.hashAlgo == "" {
-			return
+		if b := e.b(); b.hashAlgo != "" {
+			hashed = append(hashed, b)
 		}
+	})
+	errs := make([]error, len(hashed))
+	forEachIndex(len(hashed), func(i int) {
+		b := hashed[i]
 		h := newHash(b.hashAlgo)
-		if werr := b.contents.writeTo(h); werr != nil {
-			err = b.errorf("cannot hash contents: %v", werr)
+		if err := b.contents.writeTo(h); err != nil {
+			errs[i] = b.errorf("cannot hash contents: %v", err)
 			return
 		}
 		b.hashValue = h.Sum(nil)
 	})
-	return err
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// forEachIndex calls fn(0) ... fn(n-1) on up to GOMAXPROCS goroutines and
+// returns when all calls have returned. fn must only touch state of its
+// own index.
+func forEachIndex(n int, fn func(i int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if workers > n {
+		workers = n
+	}
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			fn(i)
+		}
+		return
+	}
+	var next int64 = -1
+	var wg sync.WaitGroup
+	wg.Add(workers)
+	for w := 0; w < workers; w++ {
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(atomic.AddInt64(&next, 1))
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // placeholderHash gives the fdtmap a digest-sized value before the first

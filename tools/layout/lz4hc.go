@@ -39,6 +39,7 @@ package layout
 import (
 	"encoding/binary"
 	"math/bits"
+	"runtime"
 )
 
 const (
@@ -64,22 +65,38 @@ const (
 var lz4FrameHeader = []byte{0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0x82}
 
 // lz4FrameLevel5 compresses data into an lz4 frame as the lz4 tool does
-// with -5 -B4 --no-frame-crc.
+// with -5 -B4 --no-frame-crc. Blocks are independent, so they are
+// compressed concurrently, each worker with its own match finder; the
+// frame is assembled in block order, so the bytes do not depend on the
+// number of workers.
 func lz4FrameLevel5(data []byte) []byte {
+	nblocks := (len(data) + lz4BlockSize - 1) / lz4BlockSize
+	compressed := make([][]byte, nblocks) // nil: store the block raw
+	finders := make(chan *lz4hc, runtime.GOMAXPROCS(0))
+	forEachIndex(nblocks, func(i int) {
+		var c *lz4hc
+		select {
+		case c = <-finders:
+		default:
+			c = &lz4hc{attempts: 16}
+		}
+		block := lz4Block(data, i)
+		c.out = make([]byte, 0, lz4BlockSize)
+		if comp := c.block(block); comp != nil && len(comp) < len(block) {
+			compressed[i] = comp
+		}
+		select {
+		case finders <- c:
+		default:
+		}
+	})
 	// Worst case: every block stored raw behind its 4-byte header.
 	out := make([]byte, 0, len(lz4FrameHeader)+len(data)+(len(data)/lz4BlockSize+1)*4+4)
 	out = append(out, lz4FrameHeader...)
-	c := &lz4hc{attempts: 16}
-	c.out = make([]byte, 0, lz4BlockSize)
-	for start := 0; start < len(data); start += lz4BlockSize {
-		end := start + lz4BlockSize
-		if end > len(data) {
-			end = len(data)
-		}
-		block := data[start:end]
-		comp := c.block(block)
+	for i, comp := range compressed {
 		var hdr [4]byte
-		if comp == nil || len(comp) >= len(block) {
+		if comp == nil {
+			block := lz4Block(data, i)
 			binary.LittleEndian.PutUint32(hdr[:], uint32(len(block))|0x80000000)
 			out = append(out, hdr[:]...)
 			out = append(out, block...)
@@ -90,6 +107,15 @@ func lz4FrameLevel5(data []byte) []byte {
 		out = append(out, comp...)
 	}
 	return append(out, 0, 0, 0, 0)
+}
+
+// lz4Block is the i-th block of data.
+func lz4Block(data []byte, i int) []byte {
+	start, end := i*lz4BlockSize, (i+1)*lz4BlockSize
+	if end > len(data) {
+		end = len(data)
+	}
+	return data[start:end]
 }
 
 // lz4hc is the match finder's state for one block.

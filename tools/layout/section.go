@@ -1,6 +1,7 @@
 package layout
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strings"
@@ -18,6 +19,10 @@ type Section struct {
 	endAt4GB     bool
 	alignDefault uint64
 	namePrefix   string
+	// The last data compressed and its result: every packing pass and the
+	// final write rebuild a compressed section, usually from the same bytes,
+	// and compressing (lz4hc above all) is the costliest step of a build.
+	lastRaw, lastCompressed []byte
 }
 
 // Entries returns the section's children in packing order.
@@ -282,9 +287,12 @@ func (s *Section) compressContents(c content) (content, error) {
 	if err != nil {
 		return content{}, err
 	}
-	comp, err := compressBytes(s.compress, raw)
-	if err != nil {
-		return content{}, s.errorf("cannot compress with %s: %v", s.compress, err)
+	comp := s.lastCompressed
+	if comp == nil || !bytes.Equal(raw, s.lastRaw) {
+		if comp, err = compressBytes(s.compress, raw); err != nil {
+			return content{}, s.errorf("cannot compress with %s: %v", s.compress, err)
+		}
+		s.lastRaw, s.lastCompressed = raw, comp
 	}
 	s.uncompSize, s.compressed = uint64(len(raw)), true
 	return bytesContent(comp), nil
