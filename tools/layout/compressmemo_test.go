@@ -45,3 +45,37 @@ func TestLz4FrameIndependentOfWorkers(t *testing.T) {
 		t.Fatalf("frame differs with one worker: %d vs %d bytes", len(serial), len(parallel))
 	}
 }
+
+// The piece-list shortcut must not match a literal whose buffer was
+// changed in place, nor a fill of another byte.
+func TestCompressContentsPiecesShortcut(t *testing.T) {
+	s := &Section{}
+	s.compress = "lz4"
+	buf := bytes.Repeat([]byte("abcd"), 1000)
+	mk := func(fillByte byte) content {
+		var c content
+		c.addSource(0, literal(buf))
+		c.addSource(uint64(len(buf)), fill{fillByte, 5000})
+		return c
+	}
+	check := func(c content) {
+		t.Helper()
+		raw, err := c.render()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.compressContents(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gotBytes, _ := got.render()
+		if want := lz4FrameLevel5(raw); !bytes.Equal(gotBytes, want) {
+			t.Fatalf("stale compressed data: got %d bytes, want %d", len(gotBytes), len(want))
+		}
+	}
+	check(mk(0xff))
+	check(mk(0xff))
+	buf[10] = 'X'
+	check(mk(0xff))
+	check(mk(0x00))
+}

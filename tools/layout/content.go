@@ -65,6 +65,69 @@ func (r fileRegion) writeTo(w io.Writer) error {
 	return nil
 }
 
+// readInto fills dst (len r.n) with the region's bytes.
+func (r fileRegion) readInto(dst []byte) error {
+	f, err := os.Open(r.path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	got, err := f.ReadAt(dst, int64(r.off))
+	if err == io.EOF || (err == nil && uint64(got) != r.n) {
+		return fmt.Errorf("%s: file shrank while building (read %d of %d bytes)", r.path, got, r.n)
+	}
+	if err != nil {
+		return fmt.Errorf("reading %s: %v", r.path, err)
+	}
+	return nil
+}
+
+// snapshot copies the piece list and literal bytes, so later changes to a
+// literal's buffer cannot make samePieces match stale data.
+func (c content) snapshot() content {
+	out := content{pieces: make([]piece, len(c.pieces)), size: c.size}
+	for i, p := range c.pieces {
+		if l, ok := p.src.(literal); ok {
+			p.src = literal(append([]byte(nil), l...))
+		}
+		out.pieces[i] = p
+	}
+	return out
+}
+
+// samePieces reports whether a and b are made of the same sources at the
+// same places, so render would give the same bytes (input files do not
+// change during a build) without reading anything.
+func samePieces(a, b content) bool {
+	if a.size != b.size || len(a.pieces) != len(b.pieces) {
+		return false
+	}
+	for i, pa := range a.pieces {
+		pb := b.pieces[i]
+		if pa.at != pb.at {
+			return false
+		}
+		switch sa := pa.src.(type) {
+		case literal:
+			sb, ok := pb.src.(literal)
+			if !ok || !bytes.Equal(sa, sb) {
+				return false
+			}
+		case fill:
+			if sb, ok := pb.src.(fill); !ok || sa != sb {
+				return false
+			}
+		case fileRegion:
+			if sb, ok := pb.src.(fileRegion); !ok || sa != sb {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 func minU64(a, b uint64) uint64 {
 	if a < b {
 		return a
@@ -165,6 +228,13 @@ func (c content) writeTo(w io.Writer) error {
 func (c content) render() ([]byte, error) {
 	buf := make([]byte, c.size)
 	for _, p := range c.pieces {
+		if r, ok := p.src.(fileRegion); ok {
+			// Straight into place: no bounce buffer, one copy.
+			if err := r.readInto(buf[p.at : p.at+r.n]); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		w := &sliceWriter{buf: buf, at: p.at}
 		if err := p.src.writeTo(w); err != nil {
 			return nil, err

@@ -23,6 +23,7 @@ type Section struct {
 	// final write rebuild a compressed section, usually from the same bytes,
 	// and compressing (lz4hc above all) is the costliest step of a build.
 	lastRaw, lastCompressed []byte
+	lastPieces              content
 }
 
 // Entries returns the section's children in packing order.
@@ -283,6 +284,10 @@ func (s *Section) compressContents(c content) (content, error) {
 	if s.compress == "none" {
 		return c, nil
 	}
+	if s.lastCompressed != nil && samePieces(c, s.lastPieces) {
+		s.uncompSize, s.compressed = uint64(len(s.lastRaw)), true
+		return bytesContent(s.lastCompressed), nil
+	}
 	raw, err := c.render()
 	if err != nil {
 		return content{}, err
@@ -294,6 +299,7 @@ func (s *Section) compressContents(c content) (content, error) {
 		}
 		s.lastRaw, s.lastCompressed = raw, comp
 	}
+	s.lastPieces = c.snapshot()
 	s.uncompSize, s.compressed = uint64(len(raw)), true
 	return bytesContent(comp), nil
 }
