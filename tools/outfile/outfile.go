@@ -6,6 +6,7 @@ package outfile
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 )
@@ -59,15 +60,31 @@ func WriteBytes(path string, data []byte) error {
 }
 
 func writeSpecial(path string, fill func(f *os.File) error) error {
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	// Writers seek, truncate and leave holes, which a pipe or device
+	// cannot take: fill a temporary regular file, then stream it through.
+	tmp, err := os.CreateTemp("", "fwtool-out-*")
+	if err != nil {
+		return fmt.Errorf("cannot create temporary output for %s: %w", path, err)
+	}
+	defer func() {
+		tmp.Close()
+		os.Remove(tmp.Name())
+	}()
+	if err := fill(tmp); err != nil {
+		return err
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("cannot read back temporary output for %s: %w", path, err)
+	}
+	out, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
 		return fmt.Errorf("cannot open output %s: %w", path, err)
 	}
-	if err := fill(f); err != nil {
-		f.Close()
-		return err
+	if _, err := io.Copy(out, tmp); err != nil {
+		out.Close()
+		return fmt.Errorf("cannot write output %s: %w", path, err)
 	}
-	if err := f.Close(); err != nil {
+	if err := out.Close(); err != nil {
 		return fmt.Errorf("cannot write output %s: %w", path, err)
 	}
 	return nil
