@@ -28,7 +28,7 @@ FitComponentInfo = provider(
 # fwtool validates names against U-Boot's tables; these catch typos at
 # analysis time with the target and attribute in the message.
 FIT_TYPES = ["standalone", "kernel", "kernel_noload", "ramdisk", "firmware", "script", "filesystem", "flat_dt", "fpga", "tee"]
-FIT_HASHES = ["crc32", "sha1", "sha256", "sha384", "sha512"]
+FIT_HASHES = ["crc16-ccitt", "crc32", "md5", "sha1", "sha256", "sha384", "sha512"]
 FIT_SIG_ALGOS = [c + ",rsa" + b for c in ["sha1", "sha256", "sha384", "sha512"] for b in ["2048", "3072", "4096"]]
 _CONF_KEYS = ["description", "kernel", "firmware", "ramdisk", "fdt", "loadables", "compatible"]
 
@@ -87,7 +87,7 @@ fit_component = rule(
         "compression": attr.string(default = "none", doc = "Compression the data already has."),
         "load_address": attr.string(doc = "Load address, hex; above 32 bits it is written as two cells."),
         "entry_point": attr.string(doc = "Entry point, hex."),
-        "hashes": attr.string_list(default = ["sha256"], doc = "Hash nodes hash-1, hash-2, ...: crc32, sha1, sha256, sha384, sha512."),
+        "hashes": attr.string_list(default = ["sha256"], doc = "Hash nodes hash-1, hash-2, ...: crc16-ccitt, crc32, md5, sha1, sha256, sha384, sha512 (what mkimage accepts)."),
     },
 )
 

@@ -529,9 +529,9 @@ func TestParseErrors(t *testing.T) {
 	}
 	bad := *s
 	bad.Images = append([]ImageSpec(nil), s.Images...)
-	bad.Images[0].Hashes = []string{"md5"}
-	if _, err := Build(&bad, Options{}); err == nil || !strings.Contains(err.Error(), "Node '/images/kernel-1': unknown hash algo \"md5\"") {
-		t.Errorf("md5: %v", err)
+	bad.Images[0].Hashes = []string{"md4"}
+	if _, err := Build(&bad, Options{}); err == nil || !strings.Contains(err.Error(), "Node '/images/kernel-1': unknown hash algo \"md4\"") {
+		t.Errorf("md4: %v", err)
 	}
 }
 
@@ -578,5 +578,17 @@ func TestSpecJSONAddresses(t *testing.T) {
 		if err := json.Unmarshal([]byte(bad), &s); err == nil {
 			t.Errorf("%s accepted", bad)
 		}
+	}
+}
+
+// The check value of CRC-16/XMODEM over "123456789" is 0x31c3; mkimage
+// 2023.01 stores exactly these bytes for a crc16-ccitt hash node of that data.
+func TestCRC16CCITTCheckValue(t *testing.T) {
+	got, err := Digest("crc16-ccitt", []byte("1234"), []byte("56789"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []byte{0x31, 0xc3}; !bytes.Equal(got, want) {
+		t.Fatalf("crc16-ccitt(123456789) = %x, want %x", got, want)
 	}
 }

@@ -1,6 +1,7 @@
 package fit
 
 import (
+	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
@@ -9,14 +10,19 @@ import (
 	"hash"
 	"hash/crc32"
 	"sort"
+	"strings"
 )
 
 // hashAlgos are the digests a FIT hash node may name in its "algo"
-// property. U-Boot stores crc32 (the zlib/IEEE polynomial) as 4 bytes in
-// big-endian order; the others are the plain digest bytes.
+// property: the set mkimage 2023.01 accepts. U-Boot stores crc32 (the
+// zlib/IEEE polynomial) as 4 bytes and crc16-ccitt (XMODEM: polynomial
+// 0x1021, initial value 0, no reflection) as 2 bytes, both big-endian; the
+// others are the plain digest bytes.
 var hashAlgos = map[string]func() hash.Hash{
-	"crc32":  func() hash.Hash { return crc32BE{crc32.NewIEEE()} },
-	"sha1":   sha1.New,
+	"crc16-ccitt": func() hash.Hash { return new(crc16CCITT) },
+	"crc32":       func() hash.Hash { return crc32BE{crc32.NewIEEE()} },
+	"md5":         md5.New,
+	"sha1":        sha1.New,
 	"sha256": sha256.New,
 	"sha384": sha512.New384,
 	"sha512": sha512.New,
@@ -46,7 +52,7 @@ func HashAlgorithms() []string {
 func Digest(algo string, data ...[]byte) ([]byte, error) {
 	newHash, ok := hashAlgos[algo]
 	if !ok {
-		return nil, fmt.Errorf("unsupported hash algorithm %q (supported: crc32, sha1, sha256, sha384, sha512)", algo)
+		return nil, fmt.Errorf("unsupported hash algorithm %q (supported: %s)", algo, strings.Join(HashAlgorithms(), ", "))
 	}
 	h := newHash()
 	for _, d := range data {
@@ -54,3 +60,36 @@ func Digest(algo string, data ...[]byte) ([]byte, error) {
 	}
 	return h.Sum(nil), nil
 }
+
+// crc16CCITT is CRC-16/XMODEM, what U-Boot calls crc16-ccitt when it starts
+// from 0 (as its FIT hash code does).
+type crc16CCITT uint16
+
+var crc16Table = func() (t [256]uint16) {
+	for i := range t {
+		c := uint16(i) << 8
+		for b := 0; b < 8; b++ {
+			if c&0x8000 != 0 {
+				c = c<<1 ^ 0x1021
+			} else {
+				c <<= 1
+			}
+		}
+		t[i] = c
+	}
+	return t
+}()
+
+func (c *crc16CCITT) Write(p []byte) (int, error) {
+	v := uint16(*c)
+	for _, b := range p {
+		v = v<<8 ^ crc16Table[byte(v>>8)^b]
+	}
+	*c = crc16CCITT(v)
+	return len(p), nil
+}
+
+func (c *crc16CCITT) Sum(b []byte) []byte { return append(b, byte(*c>>8), byte(*c)) }
+func (c *crc16CCITT) Reset()              { *c = 0 }
+func (c *crc16CCITT) Size() int           { return 2 }
+func (c *crc16CCITT) BlockSize() int      { return 1 }

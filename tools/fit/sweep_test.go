@@ -192,7 +192,7 @@ func TestProcessRejectsWhatUBootRejects(t *testing.T) {
 	for _, c := range []struct{ src, want string }{
 		{`/dts-v1/; / { images { k@1 { data = [00]; }; }; };`, "Node '/': no 'description'"},
 		{`/dts-v1/; / { description = "x"; images { k@1 { data = [00]; }; }; };`, "Node '/images/k@1': unit addresses"},
-		{`/dts-v1/; / { description = "x"; images { k { data = [00]; hash-1 { algo = "md5"; }; }; }; };`, "Node '/images/k/hash-1': unsupported hash algorithm \"md5\""},
+		{`/dts-v1/; / { description = "x"; images { k { data = [00]; hash-1 { algo = "md4"; }; }; }; };`, "Node '/images/k/hash-1': unsupported hash algorithm \"md4\""},
 		{`/dts-v1/; / { description = "x"; };`, "Node '/images': missing"},
 	} {
 		tree, err := dts.Compile("t.its", []byte(c.src), dts.DefaultOptions())
