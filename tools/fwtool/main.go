@@ -72,5 +72,24 @@ func sortedNames() []string {
 }
 
 func main() {
+	if err := enterWorkingDirectory(); err != nil {
+		fmt.Fprintf(os.Stderr, "fwtool: %v\n", err)
+		os.Exit(2)
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// enterWorkingDirectory makes relative paths mean what the user typed: under
+// `bazel run //tools/fwtool -- ls bazel-bin/x.img` the process starts in the
+// runfiles tree, and Bazel names the user's directory in
+// BUILD_WORKING_DIRECTORY.
+func enterWorkingDirectory() error {
+	dir := os.Getenv("BUILD_WORKING_DIRECTORY")
+	if dir == "" {
+		return nil
+	}
+	if err := os.Chdir(dir); err != nil {
+		return fmt.Errorf("cannot change to BUILD_WORKING_DIRECTORY %s: %v", dir, err)
+	}
+	return nil
 }
