@@ -30,6 +30,7 @@ FitComponentInfo = provider(
 FIT_TYPES = ["standalone", "kernel", "kernel_noload", "ramdisk", "firmware", "script", "filesystem", "flat_dt", "fpga", "tee"]
 FIT_HASHES = ["crc16-ccitt", "crc32", "md5", "sha1", "sha256", "sha384", "sha512"]
 FIT_SIG_ALGOS = [c + ",rsa" + b for c in ["sha1", "sha256", "sha384", "sha512"] for b in ["2048", "3072", "4096"]]
+FIT_COMPRESSIONS = ["none", "gzip", "bzip2", "lzma", "lzo", "lz4", "zstd"]
 _CONF_KEYS = ["description", "kernel", "firmware", "ramdisk", "fdt", "loadables", "compatible"]
 
 def _hex(ctx, attr, value):
@@ -45,6 +46,8 @@ def _hex(ctx, attr, value):
 def _fit_component_impl(ctx):
     if ctx.attr.image_type not in FIT_TYPES:
         fail("%s: attribute 'image_type': unknown value %r (one of: %s)" % (ctx.label, ctx.attr.image_type, ", ".join(FIT_TYPES)))
+    if ctx.attr.compression not in FIT_COMPRESSIONS:
+        fail("%s: attribute 'compression': unknown value %r (one of: %s)" % (ctx.label, ctx.attr.compression, ", ".join(FIT_COMPRESSIONS)))
     for h in ctx.attr.hashes:
         if h not in FIT_HASHES:
             fail("%s: attribute 'hashes': unknown algorithm %r (one of: %s)" % (ctx.label, h, ", ".join(FIT_HASHES)))
@@ -84,7 +87,7 @@ fit_component = rule(
         "image_type": attr.string(default = "kernel", doc = "kernel, ramdisk, flat_dt, firmware, script, standalone, tee, fpga, ..."),
         "arch": attr.string(default = "", doc = "arm, arm64, riscv, x86_64, ... (empty: no arch property)."),
         "os": attr.string(default = "", doc = "linux, u-boot, arm-trusted-firmware, tee, opensbi, ... (empty: none)."),
-        "compression": attr.string(default = "none", doc = "Compression the data already has."),
+        "compression": attr.string(default = "none", doc = "Compression the data already has: none, gzip, bzip2, lzma, lzo, lz4, zstd."),
         "load_address": attr.string(doc = "Load address, hex; above 32 bits it is written as two cells."),
         "entry_point": attr.string(doc = "Entry point, hex."),
         "hashes": attr.string_list(default = ["sha256"], doc = "Hash nodes hash-1, hash-2, ...: crc16-ccitt, crc32, md5, sha1, sha256, sha384, sha512 (what mkimage accepts)."),
@@ -92,6 +95,8 @@ fit_component = rule(
 )
 
 def _fit_image_impl(ctx):
+    if not ctx.attr.description:
+        fail("%s: attribute 'description': empty (U-Boot and mkimage require the FIT root's description)" % ctx.label)
     images = []
     nodes = {}
     inputs = []
@@ -230,7 +235,7 @@ control DTB (output group 'control_dtb'). Keys are PEM files given as labels;
 their contents never reach the command line, outputs or logs.""",
     attrs = {
         "images": attr.label_list(providers = [FitComponentInfo], mandatory = True, doc = "fit_component targets, in node order."),
-        "description": attr.string(doc = "Root description."),
+        "description": attr.string(mandatory = True, doc = "Root description (mkimage and U-Boot require one)."),
         "configurations": attr.string_list_dict(doc = "Configuration name -> [\"kernel=NODE\", \"fdt=NODE[,NODE]\", \"ramdisk=NODE\", \"firmware=NODE\", \"loadables=NODE[,NODE]\", \"compatible=...\", \"description=...\"]."),
         "default_configuration": attr.string(doc = "Default configuration; the first one when empty."),
         "signatures": attr.string_list_dict(doc = "Configuration name -> [\"sha256,rsa2048:KEYNAME\" or \"...:KEYNAME:pss\"], one signature-N node each."),

@@ -51,7 +51,8 @@ def fit_analysis_test_suite(name):
 
     component_failures = [
         ("bad_type", dict(image_type = "kernal"), "attribute 'image_type': unknown value \"kernal\""),
-        ("bad_hash", dict(hashes = ["md5"]), "attribute 'hashes': unknown algorithm \"md5\""),
+        ("bad_hash", dict(hashes = ["md4"]), "attribute 'hashes': unknown algorithm \"md4\""),
+        ("bad_compression", dict(compression = "gzp"), "attribute 'compression': unknown value \"gzp\" (one of: none, gzip"),
         ("bad_load", dict(load_address = "0xZZ"), "attribute 'load_address': \"0xZZ\" is not a hex number"),
     ]
     for suffix, attrs, expected in component_failures:
@@ -65,10 +66,12 @@ def fit_analysis_test_suite(name):
         ("bad_sig", dict(configurations = {"c": ["kernel=at_k"]}, signatures = {"c": ["md5,rsa2048:dev"]}), "attribute 'signatures': \"md5,rsa2048:dev\" is not ALGO:KEYNAME"),
         ("no_key", dict(configurations = {"c": ["kernel=at_k"]}, signatures = {"c": ["sha256,rsa2048:dev"]}), "key \"dev\" has no file in 'keys'"),
         ("bad_default", dict(configurations = {"c": ["kernel=at_k"]}, default_configuration = "d"), "'default_configuration': \"d\" is not a configuration"),
+        ("empty_description", dict(configurations = {"c": ["kernel=at_k"]}, description = ""), "attribute 'description': empty"),
         ("align_no_ext", dict(configurations = {"c": ["kernel=at_k"]}, external_alignment = "0x100"), "need external_data = True"),
     ]
     for suffix, attrs, expected in image_failures:
-        fit_image(name = "at_" + suffix, images = [":at_k"], description = "d", tags = ["manual"], **attrs)
+        attrs = dict({"description": "d"}, **attrs)
+        fit_image(name = "at_" + suffix, images = [":at_k"], tags = ["manual"], **attrs)
         failure_test(name = name + "_" + suffix, target_under_test = ":at_" + suffix, expected = expected)
         tests.append(name + "_" + suffix)
 
