@@ -35,7 +35,7 @@ extlinux_conf = rule(
         "fdt": attr.string(doc = "Device tree path in bootfs."),
         "initrd": attr.string(doc = "Initial ramdisk path in bootfs."),
         "append": attr.string(doc = "Kernel command line."),
-        "menu_title": attr.string(),
+        "menu_title": attr.string(doc = "MENU TITLE line shown above the boot entries."),
         "timeout": attr.int(default = 10, doc = "Tenths of a second U-Boot waits for a choice."),
         "out": attr.string(doc = "Output file name; default <name>.conf."),
     },

@@ -83,7 +83,7 @@ fit_component = rule(
     attrs = {
         "src": attr.label(allow_single_file = True, mandatory = True, doc = "The data (a file, or any rule returning FirmwareImageInfo)."),
         "node_name": attr.string(doc = "Node name under /images; defaults to the target name."),
-        "description": attr.string(),
+        "description": attr.string(doc = "The image node's description property."),
         "image_type": attr.string(default = "kernel", doc = "kernel, ramdisk, flat_dt, firmware, script, standalone, tee, fpga, ..."),
         "arch": attr.string(default = "", doc = "arm, arm64, riscv, x86_64, ... (empty: no arch property)."),
         "os": attr.string(default = "", doc = "linux, u-boot, arm-trusted-firmware, tee, opensbi, ... (empty: none)."),

@@ -179,7 +179,7 @@ def _layout_text_impl(ctx):
 layout_text = rule(
     implementation = _layout_text_impl,
     doc = "A string without terminating NUL, zero-padded to 'entry_size' if given (binman's text).",
-    attrs = dict(_COMMON_ATTRS, **{"text": attr.string(mandatory = True)}),
+    attrs = dict(_COMMON_ATTRS, **{"text": attr.string(mandatory = True, doc = "The text, written as UTF-8 bytes (binman's text entry).")}),
 )
 
 def _entries_of(ctx):
