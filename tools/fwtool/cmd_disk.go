@@ -62,22 +62,27 @@ func extractDiskPartitions(f *os.File, size int64, paths []string, out, outDir s
 		if len(picked) != 1 {
 			return fmt.Errorf("'%s' matches %d partitions; -f takes exactly one", paths[0], len(picked))
 		}
-		return outfile.Write(out, 0o644, func(o *os.File) error { return disk.Extract(f, &picked[0], o) })
+		return outfile.Write(out, outfile.FileMode, func(o *os.File) error { return disk.Extract(f, &picked[0], o) })
 	}
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
+	w := outfile.NewBatch()
+	defer w.Abort()
+	if err := w.MkdirAll(outDir); err != nil {
 		return err
 	}
 	for i := range picked {
+		// A partition label is free text, not a path: one that is not a
+		// plain file name is written as partN.
 		name := picked[i].Name
-		if name == "" || strings.ContainsAny(name, "/\\") || name == "." || name == ".." {
+		if name == "" || strings.ContainsAny(name, "/\\\x00") || name == "." || name == ".." {
 			name = fmt.Sprintf("part%d", picked[i].Number)
 		}
 		p := &picked[i]
-		if err := outfile.Write(filepath.Join(outDir, name), 0o644, func(o *os.File) error { return disk.Extract(f, p, o) }); err != nil {
+		what := fmt.Sprintf("Partition %d ('%s')", p.Number, p.Name)
+		if err := w.WriteIn(outDir, name, what, outfile.FileMode, func(o *os.File) error { return disk.Extract(f, p, o) }); err != nil {
 			return err
 		}
 	}
-	return nil
+	return w.Commit()
 }
 
 const diskUsage = `usage: fwtool disk --manifest MANIFEST.json --output IMAGE [--inputpath DIR]
@@ -127,14 +132,19 @@ func runDisk(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	if err := buildDisk(m, *output); err != nil {
+	if err := outfile.Write(*output, outfile.FileMode, diskWriter(m)); err != nil {
 		fmt.Fprintf(stderr, "fwtool disk: %s: %v\n", *manifest, err)
 		return 1
 	}
 	return 0
 }
 
-func buildDisk(m *disk.Manifest, output string) error {
+// diskWriter returns the function that plans the disk of m and writes it.
+func diskWriter(m *disk.Manifest) func(out *os.File) error {
+	return func(out *os.File) error { return writeDisk(m, out) }
+}
+
+func writeDisk(m *disk.Manifest, out *os.File) error {
 	l, err := disk.Plan(m, func(path string) (uint64, error) {
 		st, err := os.Stat(path)
 		if err != nil {
@@ -148,9 +158,7 @@ func buildDisk(m *disk.Manifest, output string) error {
 	if err != nil {
 		return err
 	}
-	return outfile.Write(output, 0o644, func(out *os.File) error {
-		return disk.Write(l, out, os.Open)
-	})
+	return disk.Write(l, out, os.Open)
 }
 
 func unwrapPathErrorIn(err error, path string) error {
@@ -200,11 +208,27 @@ func runGenimage(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fwtool genimage: %s: no hdimage image in the config\n", *config)
 		return 1
 	}
+	// All images or none; names come from the config, so they stay in
+	// the output path.
+	w := outfile.NewBatch()
+	defer w.Abort()
 	for _, img := range images {
-		if err := buildDisk(img.Manifest, filepath.Join(*outputPath, img.Name)); err != nil {
-			fmt.Fprintf(stderr, "fwtool genimage: %s: image '%s': %v\n", *config, img.Name, err)
+		what := fmt.Sprintf("image '%s'", img.Name)
+		write := diskWriter(img.Manifest)
+		err := w.WriteIn(*outputPath, img.Name, what, outfile.FileMode, func(out *os.File) error {
+			if err := write(out); err != nil {
+				return fmt.Errorf("%s: %v", what, err)
+			}
+			return nil
+		})
+		if err != nil {
+			fmt.Fprintf(stderr, "fwtool genimage: %s: %v\n", *config, err)
 			return 1
 		}
+	}
+	if err := w.Commit(); err != nil {
+		fmt.Fprintf(stderr, "fwtool genimage: %v\n", err)
+		return 1
 	}
 	return 0
 }
@@ -256,7 +280,7 @@ func extractPartition(image, part, out string) error {
 	if err != nil {
 		return err
 	}
-	return outfile.Write(out, 0o644, func(o *os.File) error { return disk.Extract(f, p, o) })
+	return outfile.Write(out, outfile.FileMode, func(o *os.File) error { return disk.Extract(f, p, o) })
 }
 
 func listDisk(f *os.File, size int64, args []string, stdout io.Writer) error {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/rules-firmware/rules_firmware/tools/fdtmap"
 	"github.com/rules-firmware/rules_firmware/tools/layout"
@@ -110,25 +109,29 @@ func extractFdtmap(f *os.File, size int64, paths []string, out, outDir string, d
 	if len(paths) > 0 && len(entries) == 0 {
 		return fmt.Errorf("no entry matches %v", paths)
 	}
+	w := outfile.NewBatch()
+	defer w.Abort()
+	if err := w.MkdirAll(outDir); err != nil {
+		return err
+	}
 	for _, e := range entries {
 		data, err := read(e)
 		if err != nil {
 			return err
 		}
-		name := filepath.Join(outDir, filepath.FromSlash(e.Path))
-		if len(e.Children) > 0 {
-			if err := os.MkdirAll(name, 0o755); err != nil {
-				return err
-			}
-			name = filepath.Join(name, "root")
-		} else if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-			return err
+		// Entries with children go to <path>/root, as binman writes them
+		// (the image itself to root).
+		name := e.Path
+		if len(e.Children) > 0 && name == "" {
+			name = "root"
+		} else if len(e.Children) > 0 {
+			name += "/root"
 		}
-		if err := outfile.WriteBytes(name, data); err != nil {
+		if err := w.WriteBytesIn(outDir, name, fmt.Sprintf("Entry '%s'", e.Path), data); err != nil {
 			return err
 		}
 	}
-	return nil
+	return w.Commit()
 }
 
 // altFormat is binman's GetAltFormat for extract -F: "fdt" turns an

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path"
-	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -69,6 +68,8 @@ func extractFIT(f *os.File, size int64, paths []string, out, outDir string, deco
 	if out != "" && len(picked) != 1 {
 		return fmt.Errorf("%q matches %d images; -f takes exactly one", paths[0], len(picked))
 	}
+	w := outfile.NewBatch()
+	defer w.Abort()
 	for _, im := range picked {
 		data, err := img.Data(im)
 		if err != nil {
@@ -82,18 +83,16 @@ func extractFIT(f *os.File, size int64, paths []string, out, outDir string, deco
 				return fmt.Errorf("Node '/images/%s': %v", im.Name, err)
 			}
 		}
-		name := out
-		if name == "" {
-			if err := os.MkdirAll(outDir, 0o755); err != nil {
-				return err
-			}
-			name = filepath.Join(outDir, im.Name)
+		if out != "" {
+			err = w.WriteBytes(out, data)
+		} else {
+			err = w.WriteBytesIn(outDir, im.Name, fmt.Sprintf("Node '/images/%s'", im.Name), data)
 		}
-		if err := outfile.WriteBytes(name, data); err != nil {
+		if err != nil {
 			return err
 		}
 	}
-	return nil
+	return w.Commit()
 }
 
 func probeFIT(f *os.File, size int64) bool {
@@ -208,13 +207,19 @@ func runMkimageFIT(opts mkimageOptions, stdout, stderr io.Writer) int {
 		}
 		return fail("%s: %v", name, err)
 	}
-	if err := outfile.WriteBytes(opts.Image, res.FIT); err != nil {
+	// The FIT and the control DTB it was signed into go in together.
+	w := outfile.NewBatch()
+	defer w.Abort()
+	if err := w.WriteBytes(opts.Image, res.FIT); err != nil {
 		return fail("%v", err)
 	}
 	if opts.KeyDest != "" {
-		if err := outfile.WriteBytes(opts.KeyDest, res.KeyDest); err != nil {
+		if err := w.WriteBytes(opts.KeyDest, res.KeyDest); err != nil {
 			return fail("%v", err)
 		}
+	}
+	if err := w.Commit(); err != nil {
+		return fail("%v", err)
 	}
 	if !opts.Quiet {
 		img, err := fit.Parse(res.FIT)
@@ -416,22 +421,27 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%s: %v", *spec, err)
 	}
+	w := outfile.NewBatch()
+	defer w.Abort()
 	if *its != "" {
 		text, err := s.ITS()
 		if err != nil {
 			return fail("%s: %v", *spec, err)
 		}
-		if err := outfile.WriteBytes(*its, []byte(text)); err != nil {
+		if err := w.WriteBytes(*its, []byte(text)); err != nil {
 			return fail("%v", err)
 		}
 	}
-	if err := outfile.WriteBytes(*out, res.FIT); err != nil {
+	if err := w.WriteBytes(*out, res.FIT); err != nil {
 		return fail("%v", err)
 	}
 	if *ctlOut != "" {
-		if err := outfile.WriteBytes(*ctlOut, res.KeyDest); err != nil {
+		if err := w.WriteBytes(*ctlOut, res.KeyDest); err != nil {
 			return fail("%v", err)
 		}
+	}
+	if err := w.Commit(); err != nil {
+		return fail("%v", err)
 	}
 	return 0
 }
