@@ -12,11 +12,15 @@
 //   - lz4:   the LZ4 frame format (magic 0x184D2204) with independent 4 MiB
 //     blocks and a content checksum, as `lz4` writes by default; this is the
 //     format U-Boot's lz4 decompressor expects (not the legacy format).
+//   - lz4-legacy: the legacy LZ4 format (magic 0x184C2102, 8 MiB blocks)
+//     Linux's decompressors read (initramfs, lz4 kernels); `lz4 -l` writes it.
 //   - lzma:  the .lzma "alone" format `lzma` writes: 13-byte header with
 //     lc=3 lp=0 pb=2, 8 MiB dictionary, size field "unknown" (all ones) and
 //     an end-of-stream marker. This is what U-Boot's -C lzma wants.
 //   - xz:    the .xz container with CRC64 check (U-Boot has no uImage code
 //     for it; useful for root filesystems and payloads Linux unpacks).
+//   - xz-crc32: .xz with CRC32 check, as `xz --check=crc32` writes it: the
+//     only check Linux's xz decoder verifies.
 //   - zstd:  one zstd frame from klauspost/compress at its "better" level
 //     (about zstd -7; its best level is ~20x slower for ~3% smaller output) with a
 //     content checksum, single-threaded so block boundaries never depend on
@@ -26,6 +30,7 @@ package compress
 
 import (
 	"bytes"
+	"encoding/binary"
 	"compress/gzip"
 	"fmt"
 	"io"
@@ -88,6 +93,16 @@ var algorithms = map[string]algorithm{
 			return io.NopCloser(lz4.NewReader(r)), nil
 		},
 	},
+	// Linux's own decompressors (initramfs, compressed kernels) read the
+	// legacy LZ4 format: magic 0x184C2102, 8 MiB blocks, no checksums.
+	"lz4-legacy": {
+		newWriter: func(w io.Writer) (io.WriteCloser, error) {
+			return &legacyLZ4Writer{w: w}, nil
+		},
+		newReader: func(r io.Reader) (io.ReadCloser, error) {
+			return io.NopCloser(lz4.NewReader(r)), nil
+		},
+	},
 	"lzma": {
 		newWriter: func(w io.Writer) (io.WriteCloser, error) {
 			cfg := lzma.WriterConfig{
@@ -108,6 +123,20 @@ var algorithms = map[string]algorithm{
 	"xz": {
 		newWriter: func(w io.Writer) (io.WriteCloser, error) {
 			cfg := xz.WriterConfig{CheckSum: xz.CRC64}
+			return cfg.NewWriter(w)
+		},
+		newReader: func(r io.Reader) (io.ReadCloser, error) {
+			zr, err := xz.NewReader(r)
+			if err != nil {
+				return nil, err
+			}
+			return io.NopCloser(zr), nil
+		},
+	},
+	// The kernel's xz decoder checks CRC32 only (`xz --check=crc32`).
+	"xz-crc32": {
+		newWriter: func(w io.Writer) (io.WriteCloser, error) {
+			cfg := xz.WriterConfig{CheckSum: xz.CRC32}
 			return cfg.NewWriter(w)
 		},
 		newReader: func(r io.Reader) (io.ReadCloser, error) {
@@ -234,4 +263,59 @@ func DecompressBytes(name string, data []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return out, nil
+}
+
+// legacyLZ4Writer writes the legacy LZ4 format: the magic, then per 8 MiB
+// of input a little-endian compressed length and one LZ4 block. The
+// library's own legacy writer stores a block that does not shrink with the
+// frame format's "uncompressed" flag, which legacy readers (lz4 -d, Linux)
+// take as a corrupt length; compressing into a CompressBlockBound-sized
+// buffer always yields a real block.
+type legacyLZ4Writer struct {
+	w       io.Writer
+	buf     []byte
+	started bool
+	err     error
+}
+
+const legacyLZ4Block = 8 << 20
+
+func (z *legacyLZ4Writer) Write(p []byte) (int, error) {
+	n := 0
+	for len(p) > 0 && z.err == nil {
+		if z.buf == nil {
+			z.buf = make([]byte, 0, legacyLZ4Block)
+		}
+		m := copy(z.buf[len(z.buf):cap(z.buf)], p)
+		z.buf, p, n = z.buf[:len(z.buf)+m], p[m:], n+m
+		if len(z.buf) == legacyLZ4Block {
+			z.flush()
+		}
+	}
+	return n, z.err
+}
+
+func (z *legacyLZ4Writer) flush() {
+	if !z.started {
+		_, z.err = z.w.Write([]byte{0x02, 0x21, 0x4c, 0x18})
+		z.started = true
+	}
+	if len(z.buf) == 0 || z.err != nil {
+		return
+	}
+	out := make([]byte, 4+lz4.CompressBlockBound(len(z.buf)))
+	var c lz4.Compressor
+	n, err := c.CompressBlock(z.buf, out[4:])
+	if err != nil || n == 0 {
+		z.err = fmt.Errorf("lz4-legacy: block of %d bytes did not compress (%v)", len(z.buf), err)
+		return
+	}
+	binary.LittleEndian.PutUint32(out, uint32(n))
+	_, z.err = z.w.Write(out[:4+n])
+	z.buf = z.buf[:0]
+}
+
+func (z *legacyLZ4Writer) Close() error {
+	z.flush()
+	return z.err
 }

@@ -26,7 +26,7 @@ func sample() []byte {
 }
 
 func TestNames(t *testing.T) {
-	want := []string{"bzip2", "gzip", "lz4", "lzma", "none", "xz", "zstd"}
+	want := []string{"bzip2", "gzip", "lz4", "lz4-legacy", "lzma", "none", "xz", "xz-crc32", "zstd"}
 	if diff := cmp.Diff(want, Names()); diff != "" {
 		t.Errorf("Names mismatch (-want +got):\n%s", diff)
 	}
@@ -146,6 +146,10 @@ func TestStreamHeaders(t *testing.T) {
 		// lzma_alone: lc=3 lp=0 pb=2, 8 MiB dictionary, size unknown.
 		"lzma": {0x5d, 0, 0, 0x80, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
 		"xz":   {0xfd, '7', 'z', 'X', 'Z', 0, 0, 4},
+		// Stream flags: check type 1, CRC32.
+		"xz-crc32": {0xfd, '7', 'z', 'X', 'Z', 0, 0, 1},
+		// Legacy LZ4 magic 0x184C2102, little endian.
+		"lz4-legacy": {0x02, 0x21, 0x4c, 0x18},
 		"zstd": {0x28, 0xb5, 0x2f, 0xfd},
 		// bzip2 -9.
 		"bzip2": []byte("BZh9"),
@@ -164,8 +168,31 @@ func TestStreamHeaders(t *testing.T) {
 // our output: the bytes U-Boot and Linux will see must be the standard
 // formats, not just something our own reader accepts.
 func TestCommandLineToolsRead(t *testing.T) {
+	// Random bytes do not compress: formats must store such blocks in a
+	// way the reference tools read (legacy LZ4 has no stored-block flag).
 	for _, in := range [][]byte{sample(), nil} {
 		commandLineToolsRead(t, in)
+	}
+}
+
+// TestLegacyLZ4Incompressible: legacy LZ4 has no stored-block flag, so an
+// 8 MiB block of noise must still be a real LZ4 block lz4 -d reads; two
+// blocks check the framing between them.
+func TestLegacyLZ4Incompressible(t *testing.T) {
+	noise := make([]byte, 9<<20)
+	rand.New(rand.NewSource(1)).Read(noise)
+	packed, err := Bytes("lz4-legacy", noise)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("lz4", "-dc")
+	cmd.Stdin = bytes.NewReader(packed)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("lz4 -dc: %v", err)
+	}
+	if !bytes.Equal(out, noise) {
+		t.Errorf("lz4 -dc gave %d bytes, want the %d we compressed", len(out), len(noise))
 	}
 }
 
@@ -176,6 +203,8 @@ func commandLineToolsRead(t *testing.T, in []byte) {
 	}{
 		{"gzip", []string{"gzip", "-dc"}},
 		{"lz4", []string{"lz4", "-dc"}},
+		{"lz4-legacy", []string{"lz4", "-dc"}},
+		{"xz-crc32", []string{"xz", "-dc"}},
 		{"lzma", []string{"xz", "--format=lzma", "-dc"}},
 		{"xz", []string{"xz", "-dc"}},
 		{"zstd", []string{"zstd", "-dc"}},
@@ -215,6 +244,8 @@ func TestReadsCommandLineToolOutput(t *testing.T) {
 	}{
 		{"gzip", []string{"gzip", "-9nc"}},
 		{"lz4", []string{"lz4", "-9c"}},
+		{"lz4-legacy", []string{"lz4", "-l", "-9c"}},
+		{"xz-crc32", []string{"xz", "--check=crc32", "-c"}},
 		{"lzma", []string{"xz", "--format=lzma", "-c"}},
 		{"xz", []string{"xz", "-c"}},
 		{"zstd", []string{"zstd", "-19c"}},
