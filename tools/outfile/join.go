@@ -39,7 +39,7 @@ func cleanName(name string) (string, error) {
 	}
 	for _, c := range strings.Split(name, "/") {
 		if c == ".." {
-			return "", fmt.Errorf("name '%s' leaves the output directory", name)
+			return "", fmt.Errorf("name '%s' has a '..' component", name)
 		}
 	}
 	clean := path.Clean(name)
