@@ -470,8 +470,14 @@ func fiptoolUnpack(o fiptoolOptions) error {
 	var jobs []job
 	if len(o.images) == 0 {
 		for i := range p.Entries {
+			// Names from the FIP (a UUID fiptool does not know is
+			// its own name) stay below --out.
 			e := &p.Entries[i]
-			jobs = append(jobs, job{e, filepath.Join(o.out, e.Name()+".bin")})
+			path, err := outfile.Join(o.out, e.Name()+".bin", fmt.Sprintf("%s: image %s", o.fipFile, e.Name()))
+			if err != nil {
+				return err
+			}
+			jobs = append(jobs, job{e, path})
 		}
 	} else {
 		for _, a := range o.images {
@@ -487,20 +493,26 @@ func fiptoolUnpack(o fiptoolOptions) error {
 			jobs = append(jobs, job{found, filepath.Join(o.out, a.file)})
 		}
 	}
+	// All files or none: a later failure (an existing file, an image
+	// twice in the FIP) leaves --out as it was.
+	w := outfile.NewBatch()
+	defer w.Abort()
 	if o.out != "" {
-		if err := os.MkdirAll(o.out, 0o755); err != nil {
+		if err := w.MkdirAll(o.out); err != nil {
 			return fmt.Errorf("--out %s: %w", o.out, unwrapPathError(err))
 		}
 	}
+	staged := map[string]bool{}
 	for _, j := range jobs {
 		if !o.force {
-			if _, err := os.Lstat(j.path); err == nil {
+			if _, err := os.Lstat(j.path); err == nil || staged[j.path] {
 				return fmt.Errorf("%s: file already exists, use --force to overwrite it", j.path)
 			}
 		}
-		if err := outfile.WriteBytes(j.path, j.entry.Data); err != nil {
+		staged[j.path] = true
+		if err := w.WriteBytes(j.path, j.entry.Data); err != nil {
 			return err
 		}
 	}
-	return nil
+	return w.Commit()
 }
