@@ -20,15 +20,39 @@
 // scripts (zImage.coff.lds, zImage.ps3.lds).
 package ppclink
 
-import (
-	"errors"
-)
-
 // Input is one linker input: an ELF32-BE relocatable object or an `ar`
 // archive, recognised by magic. Name is used in error messages.
 type Input struct {
 	Name string
 	Data []byte
+
+	extra []blob // sections added with WithSection
+}
+
+type blob struct {
+	section string
+	data    []byte
+}
+
+// WithSection returns the input with one more section, as `objcopy
+// --add-section=SECTION=FILE --set-section-flags=SECTION=contents,alloc,
+// load,readonly,data` makes it: PROGBITS, SHF_ALLOC, alignment 1, after the
+// object's own sections. The wrapper applies this to its empty.o to carry
+// the kernel, initrd and DTB; doing it on the real empty.o keeps that
+// object's FILE symbol and .comment, so the link matches ld's byte for byte.
+func (in Input) WithSection(section string, data []byte) Input {
+	out := in
+	out.extra = append(append([]blob{}, in.extra...), blob{section, data})
+	return out
+}
+
+// BlobObject returns an object holding only SECTION with data, like
+// WithSection applied to an object with no sections of its own. Prefer
+// WithSection on the kernel build's empty.o when byte identity with the
+// kernel's wrapper matters for the ELF output (it adds a FILE symbol and a
+// .comment); the loaded image (Binary) is the same either way.
+func BlobObject(name, section string, data []byte) Input {
+	return Input{Name: name, Data: emptyObject()}.WithSection(section, data)
 }
 
 // Options selects the layout and addresses of a link.
@@ -57,49 +81,47 @@ type Section struct {
 type Output struct {
 	Entry    uint32
 	Sections []Section
-	syms     []outSym
-	symIndex map[string]int
+	syms     map[string]uint32
+	elf      []byte
 }
 
-// ErrNotImplemented is returned by the skeleton while the linker is filled in.
-var ErrNotImplemented = errors.New("ppclink: not implemented")
-
-// BlobObject returns the object `objcopy --add-section=SECTION=FILE
-// --set-section-flags=SECTION=contents,alloc,load,readonly,data` yields when
-// applied to an empty object (the wrapper's empty.o): one PROGBITS section
-// holding data, alignment 1, no symbols. With section ".data" and a name
-// "_binary_..." it is not what `objcopy -I binary` gives; use it for the
-// wrapper's .kernel:* sections.
-func BlobObject(name, section string, data []byte) Input {
-	return Input{Name: name, Data: blobObject(section, data)}
-}
-
-// Link links objs (in command-line order) with the layout opts selects.
-func Link(objs []Input, opts Options) (*Output, error) {
-	return nil, ErrNotImplemented
+// Symbol returns the value of a global symbol of the output (including the
+// linker script's and _GLOBAL_OFFSET_TABLE_).
+func (o *Output) Symbol(name string) (uint32, bool) {
+	v, ok := o.syms[name]
+	return v, ok
 }
 
 // ELF returns the linked executable as ld writes it.
-func (o *Output) ELF() []byte { return nil }
+func (o *Output) ELF() []byte { return o.elf }
 
 // Binary returns the image `objcopy -O binary` makes of the executable: the
-// loadable sections' contents from the lowest to the highest loaded address,
-// gaps filled with zeros, trailing NOBITS sections left out.
-func (o *Output) Binary() []byte { return nil }
-
-// Symbol returns the value of a global (or, failing that, local) symbol of
-// the output.
-func (o *Output) Symbol(name string) (uint32, bool) {
-	i, ok := o.symIndex[name]
-	if !ok {
-		return 0, false
+// contents of the loadable sections from the lowest to the highest address,
+// gaps filled with zeros, NOBITS sections left out.
+func (o *Output) Binary() []byte {
+	var lo, hi uint32
+	first := true
+	for _, s := range o.Sections {
+		if s.Flags&shfAlloc == 0 || s.Type == shtNobits || s.Size == 0 {
+			continue
+		}
+		if first || s.Addr < lo {
+			lo = s.Addr
+		}
+		if first || s.Addr+s.Size > hi {
+			hi = s.Addr + s.Size
+		}
+		first = false
 	}
-	return o.syms[i].value, true
+	if first {
+		return []byte{}
+	}
+	out := make([]byte, hi-lo)
+	for _, s := range o.Sections {
+		if s.Flags&shfAlloc == 0 || s.Type == shtNobits {
+			continue
+		}
+		copy(out[s.Addr-lo:], s.Data)
+	}
+	return out
 }
-
-type outSym struct {
-	name  string
-	value uint32
-}
-
-func blobObject(section string, data []byte) []byte { return nil }

@@ -1,0 +1,312 @@
+package ppclink
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// ELF constants this linker needs (ELF32, PowerPC).
+const (
+	shtNull     = 0
+	shtProgbits = 1
+	shtSymtab   = 2
+	shtStrtab   = 3
+	shtRela     = 4
+	shtNote     = 7
+	shtNobits   = 8
+	shtRel      = 9
+	shtGroup    = 17
+	shtGNUAttr  = 0x6ffffff5
+
+	shfWrite     = 0x1
+	shfAlloc     = 0x2
+	shfExecinstr = 0x4
+	shfMerge     = 0x10
+	shfStrings   = 0x20
+	shfInfoLink  = 0x40
+	shfGroup     = 0x200
+	shfExclude   = 0x80000000
+
+	shnUndef  = 0
+	shnAbs    = 0xfff1
+	shnCommon = 0xfff2
+	shnXindex = 0xffff
+
+	stbLocal  = 0
+	stbGlobal = 1
+	stbWeak   = 2
+
+	sttNotype  = 0
+	sttObject  = 1
+	sttFunc    = 2
+	sttSection = 3
+	sttFile    = 4
+
+	emPPC = 20
+
+	elfHeaderSize  = 52
+	shdrSize       = 40
+	symSize        = 16
+	relaSize       = 12
+	efPPCRelocLib  = 0x8000
+	efPPCRelocable = 0x10000
+)
+
+var be = binary.BigEndian
+
+// object is one parsed relocatable object.
+type object struct {
+	name      string // for messages: "file.o" or "lib.a(member.o)"
+	base      string // file name as ld prints it in FILE symbols
+	flags     uint32 // e_flags
+	sections  []*inSection
+	syms      []*inSym
+	hasStack  bool // has .note.GNU-stack
+	execStack bool
+	hasFile   bool // has an STT_FILE symbol
+	order     int
+}
+
+// inSection is one section of an input object.
+type inSection struct {
+	obj     *object
+	index   int
+	name    string
+	typ     uint32
+	flags   uint32
+	size    uint32
+	align   uint32
+	entsize uint32
+	link    uint32
+	info    uint32
+	data    []byte // nil for NOBITS
+	relocs  []reloc
+	hasRela bool
+
+	out      *outSection
+	offset   uint32 // offset within out
+	merge    *mergeSec
+	keep     bool // placed in the output
+	excluded bool // merged away entirely
+}
+
+type reloc struct {
+	off    uint32
+	typ    uint32
+	sym    uint32
+	addend int32
+}
+
+// inSym is one symbol of an input object's symbol table.
+type inSym struct {
+	name  string
+	value uint32
+	size  uint32
+	info  byte
+	other byte
+	shndx uint16
+	sec   *inSection // defining section, nil for UND/ABS/COMMON
+	g     *global    // resolved global for non-local symbols
+}
+
+func (s *inSym) bind() byte { return s.info >> 4 }
+func (s *inSym) typ() byte  { return s.info & 0xf }
+
+func isELF(data []byte) bool {
+	return len(data) >= 4 && string(data[:4]) == "\x7fELF"
+}
+
+// parseObject reads an ELF32-BE PowerPC relocatable object. Every header
+// field that sizes or locates something is checked against the data before
+// use, so truncated or hostile input gives an error, never a panic or a
+// huge allocation.
+func parseObject(name string, data []byte) (*object, error) {
+	fail := func(format string, args ...interface{}) (*object, error) {
+		return nil, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...))
+	}
+	if len(data) < elfHeaderSize {
+		return fail("truncated ELF header (%d bytes)", len(data))
+	}
+	if !isELF(data) {
+		return fail("not an ELF object")
+	}
+	if data[4] != 1 || data[5] != 2 {
+		return fail("not ELF32 big-endian (class %d, data %d)", data[4], data[5])
+	}
+	if t := be.Uint16(data[16:]); t != 1 {
+		return fail("e_type %d is not a relocatable object (ET_REL)", t)
+	}
+	if m := be.Uint16(data[18:]); m != emPPC {
+		return fail("e_machine %d is not PowerPC (20)", m)
+	}
+	o := &object{name: name, flags: be.Uint32(data[36:])}
+	shoff := be.Uint32(data[32:])
+	shentsize := be.Uint16(data[46:])
+	shnum := uint32(be.Uint16(data[48:]))
+	shstrndx := uint32(be.Uint16(data[50:]))
+	if shnum == 0 {
+		return fail("no section headers")
+	}
+	if shentsize != shdrSize {
+		return fail("e_shentsize %d, want 40", shentsize)
+	}
+	if uint64(shoff)+uint64(shnum)*shdrSize > uint64(len(data)) {
+		return fail("section header table (offset %#x, %d entries) past end of file (%d bytes)", shoff, shnum, len(data))
+	}
+	if shstrndx >= shnum {
+		return fail("e_shstrndx %d out of range (%d sections)", shstrndx, shnum)
+	}
+	type shdr struct{ name, typ, flags, addr, off, size, link, info, align, entsize uint32 }
+	hdrs := make([]shdr, shnum)
+	for i := range hdrs {
+		b := data[shoff+uint32(i)*shdrSize:]
+		h := shdr{}
+		h.name, h.typ, h.flags, h.addr = be.Uint32(b), be.Uint32(b[4:]), be.Uint32(b[8:]), be.Uint32(b[12:])
+		h.off, h.size, h.link, h.info = be.Uint32(b[16:]), be.Uint32(b[20:]), be.Uint32(b[24:]), be.Uint32(b[28:])
+		h.align, h.entsize = be.Uint32(b[32:]), be.Uint32(b[36:])
+		if h.typ != shtNobits && h.typ != shtNull && uint64(h.off)+uint64(h.size) > uint64(len(data)) {
+			return fail("section %d: contents (offset %#x, size %#x) past end of file (%d bytes)", i, h.off, h.size, len(data))
+		}
+		hdrs[i] = h
+	}
+	strtab := func(idx uint32) []byte {
+		h := hdrs[idx]
+		if h.typ == shtNobits {
+			return nil
+		}
+		return data[h.off : h.off+h.size]
+	}
+	shstr := strtab(shstrndx)
+	str := func(tab []byte, off uint32) (string, bool) {
+		if off >= uint32(len(tab)) {
+			return "", off == 0
+		}
+		end := off
+		for end < uint32(len(tab)) && tab[end] != 0 {
+			end++
+		}
+		if end == uint32(len(tab)) {
+			return "", false
+		}
+		return string(tab[off:end]), true
+	}
+	o.sections = make([]*inSection, shnum)
+	symtabIdx := -1
+	for i, h := range hdrs {
+		n, ok := str(shstr, h.name)
+		if !ok {
+			return fail("section %d: name offset %#x outside .shstrtab", i, h.name)
+		}
+		s := &inSection{obj: o, index: i, name: n, typ: h.typ, flags: h.flags, size: h.size,
+			align: h.align, entsize: h.entsize, link: h.link, info: h.info}
+		if s.align == 0 {
+			s.align = 1
+		}
+		if s.align&(s.align-1) != 0 {
+			return fail("section '%s': alignment %d is not a power of two", n, h.align)
+		}
+		if h.typ != shtNobits && h.typ != shtNull {
+			s.data = data[h.off : h.off+h.size]
+		}
+		o.sections[i] = s
+		switch {
+		case h.typ == shtSymtab:
+			if symtabIdx >= 0 {
+				return fail("more than one symbol table")
+			}
+			symtabIdx = i
+		case n == ".note.GNU-stack":
+			o.hasStack = true
+			o.execStack = h.flags&shfExecinstr != 0
+		case h.typ == shtGroup:
+			return fail("section '%s': section groups (COMDAT) are not supported", n)
+		}
+	}
+	if symtabIdx >= 0 {
+		if err := o.parseSymbols(hdrs[symtabIdx].link, hdrs[symtabIdx].info, shnum, strtab, str, symtabIdx); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range o.sections {
+		if s.typ == shtRel {
+			return fail("section '%s': REL relocations are not supported (PowerPC uses RELA)", s.name)
+		}
+		if s.typ != shtRela {
+			continue
+		}
+		if s.info == 0 || s.info >= shnum {
+			return fail("relocation section '%s': target section %d out of range", s.name, s.info)
+		}
+		if int(s.link) != symtabIdx {
+			return fail("relocation section '%s': sh_link %d is not the symbol table", s.name, s.link)
+		}
+		if s.size%relaSize != 0 {
+			return fail("relocation section '%s': size %#x is not a multiple of 12", s.name, s.size)
+		}
+		t := o.sections[s.info]
+		if t.hasRela {
+			return fail("section '%s' has more than one relocation section", t.name)
+		}
+		t.hasRela = true
+		n := s.size / relaSize
+		t.relocs = make([]reloc, n)
+		for i := uint32(0); i < n; i++ {
+			b := s.data[i*relaSize:]
+			info := be.Uint32(b[4:])
+			r := reloc{off: be.Uint32(b), typ: info & 0xff, sym: info >> 8, addend: int32(be.Uint32(b[8:]))}
+			if r.sym >= uint32(len(o.syms)) {
+				return fail("relocation section '%s': entry %d refers to symbol %d of %d", s.name, i, r.sym, len(o.syms))
+			}
+			if t.typ != shtNobits && (uint64(r.off)+4 > uint64(t.size)) && !(r.typ == 0) {
+				if !(relocWidth(r.typ) == 2 && uint64(r.off)+2 <= uint64(t.size)) {
+					return fail("section '%s': relocation %d at offset %#x past the section's end (%#x)", t.name, i, r.off, t.size)
+				}
+			}
+			t.relocs[i] = r
+		}
+	}
+	return o, nil
+}
+
+func (o *object) parseSymbols(strIdx, firstGlobal, shnum uint32, strtab func(uint32) []byte,
+	str func([]byte, uint32) (string, bool), symtabIdx int) error {
+	st := o.sections[symtabIdx]
+	if strIdx >= shnum || o.sections[strIdx].typ != shtStrtab {
+		return fmt.Errorf("%s: symbol table's string table (section %d) is not a string table", o.name, strIdx)
+	}
+	if st.size%symSize != 0 {
+		return fmt.Errorf("%s: symbol table size %#x is not a multiple of 16", o.name, st.size)
+	}
+	tab := strtab(strIdx)
+	n := st.size / symSize
+	o.syms = make([]*inSym, n)
+	for i := uint32(0); i < n; i++ {
+		b := st.data[i*symSize:]
+		s := &inSym{value: be.Uint32(b[4:]), size: be.Uint32(b[8:]), info: b[12], other: b[13], shndx: be.Uint16(b[14:])}
+		name, ok := str(tab, be.Uint32(b))
+		if !ok {
+			return fmt.Errorf("%s: symbol %d: name offset %#x outside the string table", o.name, i, be.Uint32(b))
+		}
+		s.name = name
+		switch {
+		case s.shndx == shnXindex:
+			return fmt.Errorf("%s: symbol '%s': extended section indexes are not supported", o.name, name)
+		case s.shndx == shnUndef || s.shndx == shnAbs || s.shndx == shnCommon:
+		case s.shndx >= 0xff00:
+			return fmt.Errorf("%s: symbol '%s': unsupported section index %#x", o.name, name, s.shndx)
+		case uint32(s.shndx) >= shnum:
+			return fmt.Errorf("%s: symbol '%s': section index %d out of range", o.name, name, s.shndx)
+		default:
+			s.sec = o.sections[s.shndx]
+		}
+		if s.typ() == sttFile {
+			o.hasFile = true
+		}
+		if i > 0 && s.bind() != stbLocal && s.bind() != stbGlobal && s.bind() != stbWeak {
+			return fmt.Errorf("%s: symbol '%s': unsupported binding %d", o.name, name, s.bind())
+		}
+		o.syms[i] = s
+	}
+	_ = firstGlobal
+	return nil
+}

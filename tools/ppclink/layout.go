@@ -1,0 +1,455 @@
+package ppclink
+
+import (
+	"fmt"
+)
+
+// The zImage.lds layout (arch/powerpc/boot/zImage.lds.S, 32-bit, after cpp)
+// as data: output sections in order, what each collects, the symbols it
+// assigns and the ALIGN statements between them. Orphan slots say where ld
+// puts input sections the script does not name.
+type stmt struct {
+	align uint32 // ". = ALIGN(align)" when sec == ""
+	sec   string
+	body  []item
+	slot  string // orphans of this kind are inserted after this section
+}
+
+type item struct {
+	sym     string // "sym = ." when non-empty
+	pattern string // "*(pattern)"
+	common  bool   // "*(COMMON)"
+}
+
+func sym(n string) item { return item{sym: n} }
+func in(p string) item  { return item{pattern: p} }
+
+var zImageLayout = []stmt{
+	{sec: ".text", body: []item{sym("_start"), in(".text"), in(".fixup"), sym("_etext")}, slot: "text"},
+	{align: 4096},
+	{sec: ".data", body: []item{in(".rodata*"), in(".data*"), in(".sdata*"), in(".got2")}, slot: "data"},
+	{sec: ".dynsym", body: []item{in(".dynsym")}},
+	{sec: ".dynstr", body: []item{in(".dynstr")}},
+	{sec: ".dynamic", body: []item{sym("__dynamic_start"), in(".dynamic")}},
+	{sec: ".hash", body: []item{in(".hash")}},
+	{sec: ".interp", body: []item{in(".interp")}, slot: "rodata"},
+	{sec: ".rela.dyn", body: []item{in(".rela*")}},
+	{align: 8},
+	{sec: ".kernel:dtb", body: []item{sym("_dtb_start"), in(".kernel:dtb"), sym("_dtb_end")}},
+	{align: 4096},
+	{sec: ".kernel:vmlinux.strip", body: []item{sym("_vmlinux_start"), in(".kernel:vmlinux.strip"), sym("_vmlinux_end")}},
+	{align: 4096},
+	{sec: ".kernel:initrd", body: []item{sym("_initrd_start"), in(".kernel:initrd"), sym("_initrd_end")}},
+	{align: 4096},
+	{sec: ".kernel:esm_blob", body: []item{sym("_esm_blob_start"), in(".kernel:esm_blob"), sym("_esm_blob_end")}},
+	{align: 4096},
+	{sec: ".bss", body: []item{sym("_edata"), sym("__bss_start"), in(".sbss"), in(".bss"), {common: true}, sym("_end")}, slot: "bss"},
+}
+
+// outSection is one output section.
+type outSection struct {
+	name    string
+	typ     uint32
+	flags   uint32
+	align   uint32
+	entsize uint32
+	addr    uint32
+	size    uint32
+	stmt    *stmt
+	parts   []part // inputs and symbol assignments in order
+	inputs  []*inSection
+	synth   []byte // linker-created contents (.got, .gnu.attributes)
+	kept    bool
+	data    []byte
+	fileOff uint32
+	shndx   int
+}
+
+type part struct {
+	sym    string
+	in     *inSection
+	common *global
+	off    uint32
+}
+
+// placeable reports whether an input section takes part in the layout.
+func placeable(s *inSection) bool {
+	switch s.typ {
+	case shtNull, shtSymtab, shtStrtab, shtRela, shtRel, shtGroup:
+		return false
+	}
+	if s.name == "" || s.name == ".note.GNU-stack" || s.flags&shfExclude != 0 {
+		return false
+	}
+	return true
+}
+
+func (l *linker) layout() error {
+	// Output sections for the script, in order.
+	stmts := make([]*stmt, len(zImageLayout))
+	byName := map[string]*outSection{}
+	var order []*outSection // output sections in address order, orphans included
+	var nonAlloc []*outSection
+	for i := range zImageLayout {
+		st := &zImageLayout[i]
+		stmts[i] = st
+		if st.sec != "" {
+			os := &outSection{name: st.sec, stmt: st, align: 1}
+			byName[st.sec] = os
+		}
+	}
+	// Which script item takes each input section: the first pattern that
+	// matches, as ld's wildcard walk does.
+	type match struct {
+		os  *outSection
+		idx int
+	}
+	claimed := map[*inSection]match{}
+	var orphans []*inSection
+	cands := l.candidates()
+	for _, s := range cands {
+		found := false
+		for _, st := range stmts {
+			if st.sec == "" {
+				continue
+			}
+			for j, it := range st.body {
+				if it.pattern != "" && globMatch(it.pattern, s.name) {
+					claimed[s] = match{byName[st.sec], j}
+					found = true
+					break
+				}
+			}
+			if found {
+				break
+			}
+		}
+		if !found {
+			orphans = append(orphans, s)
+		}
+	}
+	// Fill the script's output sections: pattern by pattern, inputs in
+	// link order.
+	for _, st := range stmts {
+		if st.sec == "" {
+			continue
+		}
+		os := byName[st.sec]
+		for j, it := range st.body {
+			switch {
+			case it.sym != "":
+				os.parts = append(os.parts, part{sym: it.sym})
+			case it.common:
+				for _, g := range l.commons() {
+					os.parts = append(os.parts, part{common: g})
+				}
+			default:
+				for _, s := range cands {
+					if m, ok := claimed[s]; ok && m.os == os && m.idx == j {
+						os.parts = append(os.parts, part{in: s})
+						os.inputs = append(os.inputs, s)
+					}
+				}
+			}
+		}
+	}
+	// Orphans: one output section per name, placed after the last section
+	// of its kind (ld's lang_insert_orphan), in the order first seen.
+	slotAfter := map[string][]*outSection{}
+	for _, s := range orphans {
+		os := byName[s.name]
+		if os == nil {
+			os = &outSection{name: s.name, align: 1}
+			byName[s.name] = os
+			if s.flags&shfAlloc == 0 {
+				nonAlloc = append(nonAlloc, os)
+			} else {
+				k := orphanSlot(s)
+				slotAfter[k] = append(slotAfter[k], os)
+			}
+		}
+		os.parts = append(os.parts, part{in: s})
+		os.inputs = append(os.inputs, s)
+	}
+	for _, st := range stmts {
+		if st.sec == "" {
+			continue
+		}
+		order = append(order, byName[st.sec])
+		order = append(order, slotAfter[st.slot]...)
+	}
+	order = append(order, nonAlloc...)
+
+	if err := l.mergeSections(order); err != nil {
+		return err
+	}
+	l.assignAddresses(order)
+	l.outs = order
+	return l.defineSymbols()
+}
+
+// orphanSlot says after which script section ld puts an orphan.
+func orphanSlot(s *inSection) string {
+	switch {
+	case s.flags&shfExecinstr != 0:
+		return "text"
+	case s.typ == shtNobits:
+		return "bss"
+	case s.flags&shfWrite != 0:
+		return "data"
+	default:
+		return "rodata"
+	}
+}
+
+// candidates lists input sections in link order; the linker-created .got
+// follows the sections of the first object with relocations (ld's dynobj).
+func (l *linker) candidates() []*inSection {
+	var out []*inSection
+	attrDone := false
+	for _, o := range l.objs {
+		for _, s := range o.sections {
+			if !placeable(s) {
+				continue
+			}
+			if s.typ == shtGNUAttr {
+				// ld merges all attribute sections into one it writes itself.
+				if attrDone {
+					continue
+				}
+				attrDone = true
+			}
+			out = append(out, s)
+		}
+		if o == l.dynobj && l.gotNeeded {
+			out = append(out, l.gotSection(o))
+		}
+	}
+	return out
+}
+
+// gotSection is the GOT header ld creates when _GLOBAL_OFFSET_TABLE_ is
+// used: three zero words (secure-PLT style, when the objects use REL16
+// relocations), or the old style: a blrl, then _GLOBAL_OFFSET_TABLE_ at +4
+// followed by three words, executable.
+func (l *linker) gotSection(o *object) *inSection {
+	s := &inSection{obj: o, name: ".got", typ: shtProgbits, flags: shfAlloc | shfWrite, align: 4, entsize: 4}
+	if l.pltOld {
+		s.flags |= shfExecinstr
+		s.data = make([]byte, 16)
+		be.PutUint32(s.data, 0x4e800021)
+	} else {
+		s.data = make([]byte, 12)
+	}
+	s.size = uint32(len(s.data))
+	l.gotIn = s
+	return s
+}
+
+// commons lists common symbols in the order they are allocated.
+func (l *linker) commons() []*global {
+	var out []*global
+	for _, g := range l.gorder {
+		if g.common && g.def == nil {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+func alignUp(v, a uint32) uint32 {
+	if a <= 1 {
+		return v
+	}
+	return (v + a - 1) &^ (a - 1)
+}
+
+// assignAddresses walks the layout as ld's lang_size_sections does: ALIGN
+// moves the location counter, a section starts at the counter aligned to its
+// largest input alignment, empty sections are dropped without moving it.
+func (l *linker) assignAddresses(order []*outSection) {
+	dot := uint32(0)
+	stmtAt := map[*stmt]int{}
+	for i := range zImageLayout {
+		stmtAt[&zImageLayout[i]] = i
+	}
+	next := 0 // next statement of the script to process for ALIGNs
+	for _, os := range order {
+		if os.stmt != nil {
+			for ; next < stmtAt[os.stmt]; next++ {
+				if a := zImageLayout[next].align; a != 0 && zImageLayout[next].sec == "" {
+					dot = alignUp(dot, a)
+				}
+			}
+			next = stmtAt[os.stmt] + 1
+		}
+		l.sizeSection(os)
+		alloc := os.flags&shfAlloc != 0
+		if !alloc && os.stmt == nil {
+			os.addr = 0
+			continue
+		}
+		if os.name == ".text" && os.stmt != nil && l.opts.TextAddr != 0 {
+			os.addr = l.opts.TextAddr
+		} else if os.kept {
+			os.addr = alignUp(dot, os.align)
+		} else {
+			os.addr = dot
+		}
+		if os.kept {
+			dot = os.addr + os.size
+		}
+	}
+}
+
+// sizeSection places the inputs of one output section and sets its type,
+// flags and size.
+func (l *linker) sizeSection(os *outSection) {
+	off := uint32(0)
+	os.typ = shtNobits
+	mergeFlags := uint32(shfMerge | shfStrings)
+	first := true
+	for i := range os.parts {
+		p := &os.parts[i]
+		switch {
+		case p.in != nil && p.in.excluded:
+			p.off = off
+		case p.in != nil:
+			s := p.in
+			if s.align > os.align {
+				os.align = s.align
+			}
+			off = alignUp(off, s.align)
+			p.off = off
+			s.offset = off
+			s.out = os
+			s.keep = true
+			off += s.outSize()
+			if s.typ != shtNobits {
+				os.typ = s.typ
+				if s.typ == shtGNUAttr {
+					os.typ = shtGNUAttr
+				}
+			}
+			if first {
+				os.entsize = s.entsize
+				mergeFlags &= s.flags
+				first = false
+			} else {
+				mergeFlags &= s.flags
+				if os.entsize != s.entsize {
+					os.entsize = 0
+				}
+			}
+			os.flags |= s.flags &^ (shfMerge | shfStrings | shfGroup | shfInfoLink)
+		case p.common != nil:
+			g := p.common
+			a := g.comAlign
+			if a == 0 {
+				a = 1
+			}
+			if a > os.align {
+				os.align = a
+			}
+			off = alignUp(off, a)
+			p.off = off
+			off += g.comSize
+			os.flags |= shfAlloc | shfWrite
+		default:
+			p.off = off
+		}
+	}
+	if mergeFlags&shfMerge != 0 && !first {
+		os.flags |= mergeFlags
+	} else if os.name != ".got" {
+		os.entsize = 0
+	}
+	if os.typ == shtNobits && first && len(os.parts) > 0 {
+		os.typ = shtProgbits
+	}
+	os.size = off
+	os.kept = off > 0
+}
+
+// outSize is the size an input section takes in the output (merged
+// sections shrink).
+func (s *inSection) outSize() uint32 {
+	if s.merge != nil {
+		return s.merge.size
+	}
+	return s.size
+}
+
+// defineSymbols gives the script's symbols, commons and the GOT symbol
+// their values.
+func (l *linker) defineSymbols() error {
+	for _, os := range l.outs {
+		for _, p := range os.parts {
+			switch {
+			case p.sym != "":
+				g := l.lookup(p.sym)
+				g.script, g.value, g.out = true, os.addr+p.off, os
+			case p.common != nil:
+				p.common.value, p.common.out = os.addr+p.off, os
+			}
+		}
+	}
+	if l.gotNeeded {
+		g := l.lookup("_GLOBAL_OFFSET_TABLE_")
+		if g.def == nil {
+			g.script, g.forcedLocal = true, true
+			g.value, g.out = l.gotIn.out.addr+l.gotIn.offset, l.gotIn.out
+			if l.pltOld {
+				g.value += 4
+			}
+		}
+	}
+	for _, name := range sortedNames(l.globals) {
+		g := l.globals[name]
+		if g.def == nil || g.script {
+			continue
+		}
+		s := g.def
+		switch {
+		case s.shndx == shnAbs:
+			g.value, g.abs = s.value, true
+		case s.sec != nil:
+			if !s.sec.keep {
+				return fmt.Errorf("%s: symbol '%s' is defined in section '%s', which is not part of the output", g.defObj.name, name, s.sec.name)
+			}
+			g.value, g.out = s.sec.out.addr+s.sec.offset+s.sec.mapOffset(s.value), s.sec.out
+		}
+	}
+	g := l.globals[l.opts.Entry]
+	if g == nil || !g.defined() {
+		return fmt.Errorf("entry symbol '%s' is not defined by any input", l.opts.Entry)
+	}
+	return nil
+}
+
+// globMatch matches ld's wildcard section patterns (* ? [...]).
+// '*' matches any run of characters (including '/', as fnmatch without
+// FNM_PATHNAME), '?' any one character.
+func globMatch(pattern, name string) bool {
+	for len(pattern) > 0 {
+		switch pattern[0] {
+		case '*':
+			for i := len(name); i >= 0; i-- {
+				if globMatch(pattern[1:], name[i:]) {
+					return true
+				}
+			}
+			return false
+		case '?':
+			if name == "" {
+				return false
+			}
+		default:
+			if name == "" || name[0] != pattern[0] {
+				return false
+			}
+		}
+		pattern, name = pattern[1:], name[1:]
+	}
+	return name == ""
+}

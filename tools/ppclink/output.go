@@ -1,0 +1,526 @@
+package ppclink
+
+import (
+	"fmt"
+	"sort"
+)
+
+const (
+	ptLoad      = 1
+	ptGNUStack  = 0x6474e551
+	maxPageSize = 0x10000
+	phdrSize    = 32
+)
+
+// output applies relocations and builds the Output.
+func (l *linker) output() (*Output, error) {
+	var kept []*outSection
+	for _, os := range l.outs {
+		if !os.kept {
+			continue
+		}
+		kept = append(kept, os)
+		if os.typ == shtNobits {
+			continue
+		}
+		os.data = make([]byte, os.size)
+		end := uint32(0)
+		for _, p := range os.parts {
+			if p.in == nil || p.in.excluded || p.in.typ == shtNobits {
+				continue
+			}
+			if os.flags&shfExecinstr != 0 {
+				nopFill(os.data[end:p.off])
+			}
+			end = p.off + p.in.outSize()
+			d, err := l.relocate(p.in)
+			if err != nil {
+				return nil, err
+			}
+			copy(os.data[p.off:], d)
+		}
+	}
+	if err := l.checkUndefined(); err != nil {
+		return nil, err
+	}
+	for i, os := range kept {
+		os.shndx = i + 1
+	}
+	out := &Output{Entry: l.globals[l.opts.Entry].value, syms: map[string]uint32{}}
+	for _, os := range kept {
+		out.Sections = append(out.Sections, Section{Name: os.name, Type: os.typ, Flags: os.flags,
+			Addr: os.addr, Size: os.size, Align: os.align, Data: os.data})
+	}
+	for name, g := range l.globals {
+		if g.defined() {
+			out.syms[name] = g.value
+		}
+	}
+	out.elf = l.writeELF(kept, out.Entry)
+	return out, nil
+}
+
+// nopFill fills alignment padding in code as ld does on PowerPC
+// (bfd_arch_ppc_nop_fill): nops when the gap is whole instructions, zeros
+// otherwise.
+func nopFill(b []byte) {
+	if len(b)%4 != 0 {
+		return
+	}
+	for i := 0; i < len(b); i += 4 {
+		be.PutUint32(b[i:], 0x60000000)
+	}
+}
+
+// checkUndefined reports the first strongly referenced symbol nothing
+// defines, naming an object and section that use it.
+func (l *linker) checkUndefined() error {
+	for _, o := range l.objs {
+		for _, s := range o.sections {
+			for _, r := range s.relocs {
+				g := o.syms[r.sym].g
+				if g != nil && !g.defined() && g.strongRef && s.keep {
+					return fmt.Errorf("%s: section '%s' offset %#x: undefined reference to '%s'", o.name, s.name, r.off, g.name)
+				}
+			}
+		}
+	}
+	for _, g := range l.gorder {
+		if !g.defined() && g.strongRef {
+			who := "the linker script"
+			if g.refObj != nil {
+				who = g.refObj.name
+			}
+			return fmt.Errorf("%s: undefined reference to '%s'", who, g.name)
+		}
+	}
+	return nil
+}
+
+// strtab builds an ELF string table the way bfd's elf-strtab.c does: strings
+// in the order first added, those that are the tail of another kept string
+// pointing into it.
+type strtab struct {
+	list  []string
+	index map[string]int
+	off   map[string]uint32
+	data  []byte
+}
+
+func newStrtab() *strtab { return &strtab{index: map[string]int{}} }
+
+func (t *strtab) add(s string) {
+	if s == "" {
+		return
+	}
+	if _, ok := t.index[s]; !ok {
+		t.index[s] = len(t.list)
+		t.list = append(t.list, s)
+	}
+}
+
+func (t *strtab) finalize() {
+	arr := append([]string(nil), t.list...)
+	sort.Slice(arr, func(i, j int) bool { return revStrLess(arr[i], arr[j]) })
+	suffixOf := map[string]string{}
+	if len(arr) > 0 {
+		e := arr[len(arr)-1]
+		for i := len(arr) - 2; i >= 0; i-- {
+			c := arr[i]
+			if len(e) > len(c) && e[len(e)-len(c):] == c {
+				suffixOf[c] = e
+			} else {
+				e = c
+			}
+		}
+	}
+	t.off = map[string]uint32{}
+	t.data = []byte{0}
+	for _, s := range t.list {
+		if _, ok := suffixOf[s]; ok {
+			continue
+		}
+		t.off[s] = uint32(len(t.data))
+		t.data = append(append(t.data, s...), 0)
+	}
+	for s, e := range suffixOf {
+		t.off[s] = t.off[e] + uint32(len(e)-len(s))
+	}
+}
+
+func revStrLess(a, b string) bool {
+	n := len(a)
+	if len(b) < n {
+		n = len(b)
+	}
+	for k := 1; k <= n; k++ {
+		if a[len(a)-k] != b[len(b)-k] {
+			return a[len(a)-k] < b[len(b)-k]
+		}
+	}
+	return len(a) < len(b)
+}
+
+func (t *strtab) get(s string) uint32 {
+	if s == "" {
+		return 0
+	}
+	return t.off[s]
+}
+
+type outSymbol struct {
+	name  string
+	value uint32
+	size  uint32
+	info  byte
+	other byte
+	shndx uint16
+}
+
+// symbols builds the output symbol table as ld orders it: section symbols,
+// each object's locals (behind its FILE symbol), symbols forced local, then
+// the globals in the order of ld's symbol hash table.
+func (l *linker) symbols(kept []*outSection) ([]outSymbol, int) {
+	syms := []outSymbol{{}}
+	for _, os := range kept {
+		v := os.addr
+		if os.flags&shfAlloc == 0 {
+			v = 0
+		}
+		syms = append(syms, outSymbol{value: v, info: sttSection, shndx: uint16(os.shndx)})
+	}
+	for _, o := range l.objs {
+		var locals []outSymbol
+		for i, s := range o.syms {
+			if i == 0 || s.bind() != stbLocal || s.typ() == sttSection {
+				continue
+			}
+			if s.typ() == sttFile {
+				locals = append(locals, outSymbol{name: s.name, info: sttFile, shndx: shnAbs})
+				continue
+			}
+			os, ok := l.localSymbol(s)
+			if !ok {
+				continue
+			}
+			locals = append(locals, os)
+		}
+		if len(locals) > 0 && !o.hasFile {
+			locals = append([]outSymbol{{name: o.base, info: sttFile, shndx: shnAbs}}, locals...)
+		}
+		syms = append(syms, locals...)
+	}
+	hashed := l.hashOrder()
+	var forced []outSymbol
+	var globals []outSymbol
+	for _, g := range hashed {
+		s, ok := l.globalSymbol(g, kept)
+		if !ok {
+			continue
+		}
+		if s.info>>4 == stbLocal {
+			forced = append(forced, s)
+		} else {
+			globals = append(globals, s)
+		}
+	}
+	if len(forced) > 0 {
+		syms = append(syms, outSymbol{info: sttFile, shndx: shnAbs})
+		syms = append(syms, forced...)
+	}
+	nlocal := len(syms)
+	return append(syms, globals...), nlocal
+}
+
+func (l *linker) localSymbol(s *inSym) (outSymbol, bool) {
+	o := outSymbol{name: s.name, size: s.size, info: s.info, other: s.other}
+	switch {
+	case s.shndx == shnAbs:
+		o.value, o.shndx = s.value, shnAbs
+	case s.sec == nil:
+		return o, false
+	case s.sec.merge != nil && len(s.name) >= 2 && s.name[:2] == ".L":
+		return o, false
+	case s.sec.keep || s.sec.excluded:
+		off, sec := s.sec.mapOffsetSec(s.value)
+		if sec.out == nil {
+			return o, false
+		}
+		o.value, o.shndx = sec.out.addr+sec.offset+off, uint16(sec.out.shndx)
+	default:
+		return o, false
+	}
+	return o, true
+}
+
+func (l *linker) globalSymbol(g *global, kept []*outSection) (outSymbol, bool) {
+	s := outSymbol{name: g.name, value: g.value}
+	bind := byte(stbGlobal)
+	switch {
+	case g.script:
+		s.info = bind<<4 | sttNotype
+		if g.name == "_GLOBAL_OFFSET_TABLE_" {
+			s.info = stbLocal<<4 | sttObject
+		}
+		s.shndx = l.sectionIndexFor(g)
+	case g.def != nil:
+		d := g.def
+		if d.bind() == stbWeak {
+			bind = stbWeak
+		}
+		s.size, s.other = d.size, d.other
+		s.info = bind<<4 | d.typ()
+		if g.abs {
+			s.shndx = shnAbs
+		} else {
+			s.shndx = uint16(g.out.shndx)
+		}
+		if v := d.other & 3; v == 2 || v == 1 { // hidden, internal: forced local
+			s.info = stbLocal<<4 | d.typ()
+		}
+	case g.common:
+		s.size = g.comSize
+		s.info = stbGlobal<<4 | sttObject
+		s.shndx = uint16(g.out.shndx)
+	default:
+		// Undefined weak symbols resolve to 0 and, as with ld on ppc32,
+		// do not appear in the output's symbol table.
+		return s, false
+	}
+	return s, true
+}
+
+// sectionIndexFor gives a script symbol its section: the one it was
+// assigned in, or, when that was dropped as empty, the neighbour bfd's
+// _bfd_nearby_section would choose.
+func (l *linker) sectionIndexFor(g *global) uint16 {
+	if g.out == nil {
+		return shnAbs
+	}
+	if g.out.kept {
+		return uint16(g.out.shndx)
+	}
+	var prev, next *outSection
+	seen := false
+	for _, os := range l.outs {
+		if os == g.out {
+			seen = true
+			continue
+		}
+		if !os.kept {
+			continue
+		}
+		if !seen {
+			prev = os
+		} else if next == nil {
+			next = os
+		}
+	}
+	best := next
+	load := func(os *outSection) bool { return os.flags&shfAlloc != 0 && os.typ != shtNobits }
+	switch {
+	case prev == nil:
+		if next == nil {
+			return shnAbs
+		}
+	case next == nil:
+		best = prev
+	case (prev.flags^next.flags)&shfAlloc != 0 || load(prev) != load(next):
+		if next.flags&shfAlloc != 0 || load(prev) && !load(next) {
+			best = prev
+		}
+	case (prev.flags^next.flags)&shfWrite != 0:
+		if next.flags&shfWrite == 0 {
+			best = prev
+		}
+	case (prev.flags^next.flags)&shfExecinstr != 0:
+		if next.flags&shfExecinstr != 0 {
+			best = prev
+		}
+	default:
+		if g.value < next.addr {
+			best = prev
+		}
+	}
+	return uint16(best.shndx)
+}
+
+// hashOrder returns the global symbols in the order ld's bfd hash table
+// traversal visits them: bucket by bucket (bfd_hash_hash modulo 4051 while
+// the table holds fewer than 3/4 of that), newest first within a bucket.
+func (l *linker) hashOrder() []*global {
+	size := uint64(4051)
+	buckets := map[uint64][]*global{}
+	for _, g := range l.gorder {
+		b := bfdHash(g.name) % size
+		buckets[b] = append([]*global{g}, buckets[b]...)
+	}
+	var keys []uint64
+	for k := range buckets {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	var out []*global
+	for _, k := range keys {
+		out = append(out, buckets[k]...)
+	}
+	return out
+}
+
+// bfdHash is bfd_hash_hash from bfd/hash.c on a 64-bit host.
+func bfdHash(s string) uint64 {
+	var h uint64
+	for i := 0; i < len(s); i++ {
+		c := uint64(s[i])
+		h += c + c<<17
+		h ^= h >> 2
+	}
+	n := uint64(len(s))
+	h += n + n<<17
+	h ^= h >> 2
+	return h
+}
+
+// writeELF lays the executable out as ld does: headers, the loadable
+// sections at file offsets congruent to their addresses modulo the 64 KiB
+// page, the other sections, .symtab, .strtab, .shstrtab, section headers.
+func (l *linker) writeELF(kept []*outSection, entry uint32) []byte {
+	syms, nlocal := l.symbols(kept)
+	str := newStrtab()
+	for _, s := range syms {
+		str.add(s.name)
+	}
+	str.finalize()
+	shstr := newStrtab()
+	for _, n := range []string{".symtab", ".strtab", ".shstrtab"} {
+		shstr.add(n)
+	}
+	for _, os := range kept {
+		shstr.add(os.name)
+	}
+	shstr.finalize()
+
+	off := uint32(elfHeaderSize + 2*phdrSize)
+	var loadOff, loadAddr, fileEnd, memEnd uint32
+	firstAlloc := true
+	for _, os := range kept {
+		if os.flags&shfAlloc != 0 {
+			if firstAlloc {
+				off += (os.addr - off) % maxPageSize
+				loadOff, loadAddr = off, os.addr
+				firstAlloc = false
+			} else if os.typ != shtNobits {
+				off = loadOff + (os.addr - loadAddr)
+			}
+			os.fileOff = off
+			if os.typ != shtNobits {
+				off += os.size
+				fileEnd = os.addr + os.size
+			}
+			memEnd = os.addr + os.size
+			continue
+		}
+		off = alignUp(off, os.align)
+		os.fileOff = off
+		off += os.size
+	}
+	symOff := alignUp(off, 4)
+	symData := make([]byte, len(syms)*symSize)
+	for i, s := range syms {
+		b := symData[i*symSize:]
+		be.PutUint32(b, str.get(s.name))
+		be.PutUint32(b[4:], s.value)
+		be.PutUint32(b[8:], s.size)
+		b[12], b[13] = s.info, s.other
+		be.PutUint16(b[14:], s.shndx)
+	}
+	strOff := symOff + uint32(len(symData))
+	shstrOff := strOff + uint32(len(str.data))
+	shOff := alignUp(shstrOff+uint32(len(shstr.data)), 4)
+	nsec := len(kept) + 4
+	img := make([]byte, shOff+uint32(nsec)*shdrSize)
+
+	copy(img, "\x7fELF\x01\x02\x01")
+	be.PutUint16(img[16:], 2)
+	be.PutUint16(img[18:], emPPC)
+	be.PutUint32(img[20:], 1)
+	be.PutUint32(img[24:], entry)
+	be.PutUint32(img[28:], elfHeaderSize)
+	be.PutUint32(img[32:], shOff)
+	be.PutUint32(img[36:], l.elfFlags())
+	be.PutUint16(img[40:], elfHeaderSize)
+	be.PutUint16(img[42:], phdrSize)
+	be.PutUint16(img[44:], 2)
+	be.PutUint16(img[46:], shdrSize)
+	be.PutUint16(img[48:], uint16(nsec))
+	be.PutUint16(img[50:], uint16(nsec-1))
+
+	ph := img[elfHeaderSize:]
+	if !firstAlloc {
+		be.PutUint32(ph, ptLoad)
+		be.PutUint32(ph[4:], loadOff)
+		be.PutUint32(ph[8:], loadAddr)
+		be.PutUint32(ph[12:], loadAddr)
+		be.PutUint32(ph[16:], fileEnd-loadAddr)
+		be.PutUint32(ph[20:], memEnd-loadAddr)
+		be.PutUint32(ph[24:], 7)
+		be.PutUint32(ph[28:], maxPageSize)
+	}
+	ph = ph[phdrSize:]
+	be.PutUint32(ph, ptGNUStack)
+	stackFlags := uint32(6)
+	if l.execStack() {
+		stackFlags = 7
+	}
+	be.PutUint32(ph[24:], stackFlags)
+	be.PutUint32(ph[28:], 0x10)
+
+	for _, os := range kept {
+		if os.typ != shtNobits {
+			copy(img[os.fileOff:], os.data)
+		}
+	}
+	copy(img[symOff:], symData)
+	copy(img[strOff:], str.data)
+	copy(img[shstrOff:], shstr.data)
+
+	sh := func(i int, name string, typ, flags, addr, off, size, link, info, align, ent uint32) {
+		b := img[shOff+uint32(i)*shdrSize:]
+		for k, v := range []uint32{shstr.get(name), typ, flags, addr, off, size, link, info, align, ent} {
+			be.PutUint32(b[4*k:], v)
+		}
+	}
+	for i, os := range kept {
+		sh(i+1, os.name, os.typ, os.flags, os.addr, os.fileOff, os.size, 0, 0, os.align, os.entsize)
+	}
+	n := len(kept) + 1
+	sh(n, ".symtab", shtSymtab, 0, 0, symOff, uint32(len(symData)), uint32(n+1), uint32(nlocal), 4, symSize)
+	sh(n+1, ".strtab", shtStrtab, 0, 0, strOff, uint32(len(str.data)), 0, 0, 1, 0)
+	sh(n+2, ".shstrtab", shtStrtab, 0, 0, shstrOff, uint32(len(shstr.data)), 0, 0, 1, 0)
+	return img
+}
+
+// elfFlags merges the objects' e_flags as ld does for PowerPC: the
+// relocatable-lib bit survives only if every object has it.
+func (l *linker) elfFlags() uint32 {
+	if len(l.objs) == 0 {
+		return 0
+	}
+	f := l.objs[0].flags
+	for _, o := range l.objs[1:] {
+		f &= o.flags | ^uint32(efPPCRelocLib|efPPCRelocable)
+		f |= o.flags &^ uint32(efPPCRelocLib|efPPCRelocable)
+	}
+	return f
+}
+
+// execStack: ld (2.40) makes the stack executable when an object lacks a
+// .note.GNU-stack or marks it executable.
+func (l *linker) execStack() bool {
+	for _, o := range l.objs {
+		if !o.hasStack || o.execStack {
+			return true
+		}
+	}
+	return false
+}
