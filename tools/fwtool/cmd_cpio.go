@@ -21,7 +21,7 @@ func init() {
 }
 
 const cpioUsageText = `usage: fwtool cpio --output OUT [--compress ALGO] [--mtime SECONDS] [--checksum]
-                  [--list FILE [--list-root DIR] [--map LOCATION=PATH]...]
+                  [--list FILE [--list-root DIR] [--map LOCATION=PATH]... [--map-only]]
                   [--file DEST=SRC[:MODE]]... [--dir DEST[:MODE]]... [--symlink DEST=TARGET]...
                   [--node DEST=c|b:MAJOR:MINOR[:MODE]]... [--hardlink DEST=EXISTING]...
                   [--tree DEST=DIR]... [--manifest JSON]...
@@ -31,7 +31,8 @@ Writes a newc ("070701") cpio archive, as Linux unpacks for an initramfs.
 lines) and writes its entries in the list's order, byte for byte as
 gen_init_cpio -t SECONDS does (given files whose mtime is SECONDS: we stamp
 every entry with --mtime). A LOCATION is looked up in --map first, then
-relative to --list-root (default: the current directory); ${VAR} is refused.
+relative to --list-root (default: the current directory); with --map-only a
+LOCATION must be in --map. ${VAR} is refused.
 
 The other flags describe a tree (as for fwtool squashfs): entries are sorted,
 parents first, owned by 0:0 unless a manifest says otherwise, modes default
@@ -108,6 +109,7 @@ func runCpio(args []string, stdout, stderr io.Writer) int {
 	checksum := fs.Bool("checksum", false, "write \"070702\" headers with data checksums (gen_init_cpio -c)")
 	list := fs.String("list", "", "gen_init_cpio file list")
 	listRoot := fs.String("list-root", "", "directory the list's LOCATIONs are relative to")
+	mapOnly := fs.Bool("map-only", false, "a LOCATION not given by --map is an error (for hermetic builds)")
 	fs.Var(cpioKV{maps}, "map", "LOCATION=PATH: read the list's LOCATION from PATH (repeatable)")
 	fs.Var(fsEntryFlag{entries: &entries, parse: fstree.ParseFileSpec}, "file", "DEST=SRC[:MODE]: put host file SRC at DEST (repeatable)")
 	fs.Var(fsEntryFlag{entries: &entries, parse: fstree.ParseDirSpec}, "dir", "DEST[:MODE]: directory (repeatable)")
@@ -146,7 +148,7 @@ func runCpio(args []string, stdout, stderr io.Writer) int {
 	}
 	var recs []cpio.Record
 	if *list != "" {
-		recs, err = readCpioList(*list, *listRoot, maps)
+		recs, err = readCpioList(*list, *listRoot, maps, *mapOnly)
 		if err != nil {
 			return fail("%s: %v", *output, err)
 		}
@@ -165,7 +167,7 @@ func runCpio(args []string, stdout, stderr io.Writer) int {
 		recs = append(recs, more...)
 	}
 	opts := cpio.Options{MTime: uint32(sec), Checksum: *checksum, SymlinkNUL: *list != ""}
-	err = outfile.Write(*output, 0o644, func(f *os.File) error {
+	err = outfile.Write(*output, outfile.FileMode, func(f *os.File) error {
 		zw, err := compress.NewWriter(algo, f)
 		if err != nil {
 			return err
@@ -181,7 +183,7 @@ func runCpio(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func readCpioList(list, root string, maps map[string]string) ([]cpio.Record, error) {
+func readCpioList(list, root string, maps map[string]string, mapOnly bool) ([]cpio.Record, error) {
 	f, err := os.Open(list)
 	if err != nil {
 		return nil, err
@@ -190,6 +192,9 @@ func readCpioList(list, root string, maps map[string]string) ([]cpio.Record, err
 	resolve := func(loc string) (string, error) {
 		if p, ok := maps[loc]; ok {
 			return p, nil
+		}
+		if mapOnly {
+			return "", fmt.Errorf("not one of the files given with the list (%d given)", len(maps))
 		}
 		if root != "" && !filepath.IsAbs(loc) {
 			return filepath.Join(root, loc), nil
@@ -300,16 +305,11 @@ func extractCpio(f *os.File, size int64, paths []string, out, outDir string, _ b
 			return err
 		})
 	}
+	w := outfile.NewBatch()
+	defer w.Abort()
 	for _, pk := range picked {
 		pk := pk
-		dst, err := fsSafeJoin(outDir, pk.name)
-		if err != nil {
-			return err
-		}
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return err
-		}
-		err = outfile.Write(dst, os.FileMode(pk.mode&0o777), func(o *os.File) error {
+		err := fsWrite(w, outDir, pk.name, os.FileMode(pk.mode&0o777), func(o *os.File) error {
 			_, err := o.Write(data[pk.key])
 			return err
 		})
@@ -317,5 +317,5 @@ func extractCpio(f *os.File, size int64, paths []string, out, outDir string, _ b
 			return err
 		}
 	}
-	return nil
+	return w.Commit()
 }

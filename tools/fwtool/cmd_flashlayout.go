@@ -57,7 +57,7 @@ func runFlashlayout(args []string, stdout, stderr io.Writer) int {
 		err = flashlayout.CheckAgainstDisk(m.Entries, *m.Disk)
 	}
 	if err == nil {
-		err = outfile.Write(*output, 0o644, func(out *os.File) error { return flashlayout.Write(out, m.Entries) })
+		err = outfile.Write(*output, outfile.FileMode, func(out *os.File) error { return flashlayout.Write(out, m.Entries) })
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "fwtool flashlayout: %s: %v\n", *manifest, err)

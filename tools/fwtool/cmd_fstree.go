@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rules-firmware/rules_firmware/tools/fstree"
+	"github.com/rules-firmware/rules_firmware/tools/outfile"
 )
 
 // Flags shared by the filesystem image commands (vfat, squashfs): what
@@ -101,13 +102,26 @@ func fsMatch(p string, patterns []string) bool {
 	return false
 }
 
-// fsSafeJoin places an image path below dir, refusing names a corrupt
-// image could use to escape it.
+// fsSafeJoin places an image path below dir (outfile.Join), refusing
+// besides the names no walk of a sound filesystem yields: empty or "."
+// components, backslashes.
 func fsSafeJoin(dir, p string) (string, error) {
 	for _, c := range strings.Split(p, "/") {
-		if c == "" || c == "." || c == ".." || strings.ContainsAny(c, "\\\x00") {
+		if c == "" || c == "." || strings.ContainsAny(c, "\\") {
 			return "", fmt.Errorf("'/%s': unsafe path for extraction", p)
 		}
 	}
-	return filepath.Join(dir, filepath.FromSlash(p)), nil
+	return outfile.Join(dir, p, fmt.Sprintf("'/%s'", p))
+}
+
+// fsWrite stages the file at image path p below dir in w.
+func fsWrite(w *outfile.Batch, dir, p string, perm os.FileMode, fill func(*os.File) error) error {
+	dst, err := fsSafeJoin(dir, p)
+	if err != nil {
+		return err
+	}
+	if err := w.MkdirAll(filepath.Dir(dst)); err != nil {
+		return fmt.Errorf("'/%s': %v", p, err)
+	}
+	return w.Write(dst, perm, fill)
 }

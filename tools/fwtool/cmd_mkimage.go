@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -640,7 +639,7 @@ func writeLegacyStream(opts mkimageOptions, h uimage.Header, stderr io.Writer) (
 	}
 
 	var written uimage.Header
-	err = outfile.Write(opts.Image, 0o644, func(f *os.File) error {
+	err = outfile.Write(opts.Image, outfile.FileMode, func(f *os.File) error {
 		payload := data
 		var compressErr chan error
 		var pr *io.PipeReader
@@ -803,15 +802,17 @@ func extractUImage(f *os.File, size int64, paths []string, out, outDir string, d
 		}
 		return outfile.WriteBytes(out, entries[picked[0]])
 	}
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
+	w := outfile.NewBatch()
+	defer w.Abort()
+	if err := w.MkdirAll(outDir); err != nil {
 		return err
 	}
 	for _, name := range picked {
-		if err := outfile.WriteBytes(filepath.Join(outDir, name), entries[name]); err != nil {
+		if err := w.WriteBytesIn(outDir, name, fmt.Sprintf("uImage entry '%s'", name), entries[name]); err != nil {
 			return err
 		}
 	}
-	return nil
+	return w.Commit()
 }
 
 // uimageLister lets `fwtool ls` recognise legacy images, and `fwtool

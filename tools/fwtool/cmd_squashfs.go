@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/rules-firmware/rules_firmware/tools/fstree"
@@ -16,7 +15,9 @@ import (
 func init() {
 	register("squashfs", "build a squashfs 4.0 filesystem image", runSquashfs)
 	probe := func(f *os.File, size int64) bool { return squashfs.LooksLikeSquashfs(f, size) }
-	registerLister(lister{name: "squashfs", priority: 15, probe: probe, list: listSquashfs})
+	registerLister(lister{name: "squashfs", priority: 15, probe: probe, list: func(f *os.File, size int64, args []string, stdout io.Writer) error {
+		return listSquashfs(f, size, args, stdout)
+	}})
 	registerExtractor(extractor{name: "squashfs", priority: 15, probe: probe, extract: extractSquashfs})
 }
 
@@ -83,7 +84,7 @@ func runSquashfs(args []string, stdout, stderr io.Writer) int {
 	if err := fstree.Stat(root); err != nil {
 		return fail("%s: %v", *output, err)
 	}
-	err = outfile.Write(*output, 0o644, func(f *os.File) error { return squashfs.Build(f, root, opts) })
+	err = outfile.Write(*output, outfile.FileMode, func(f *os.File) error { return squashfs.Build(f, root, opts) })
 	if err != nil {
 		return fail("%s: %v", *output, err)
 	}
@@ -120,7 +121,7 @@ func squashfsModeString(in *squashfs.Inode) string {
 	return string(s)
 }
 
-func listSquashfs(f *os.File, size int64, args []string, stdout io.Writer) error {
+func listSquashfs(f io.ReaderAt, size int64, args []string, stdout io.Writer) error {
 	fsys, err := squashfs.Open(f, size)
 	if err != nil {
 		return err
@@ -178,18 +179,13 @@ func extractSquashfs(f *os.File, size int64, paths []string, out, outDir string,
 		}
 		return outfile.Write(out, os.FileMode(picked[0].in.Perm&0o777), func(o *os.File) error { return fsys.WriteFile(picked[0].in, o) })
 	}
+	w := outfile.NewBatch()
+	defer w.Abort()
 	for _, pk := range picked {
 		pk := pk
-		dst, err := fsSafeJoin(outDir, pk.path)
-		if err != nil {
-			return err
-		}
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return err
-		}
-		if err := outfile.Write(dst, os.FileMode(pk.in.Perm&0o777), func(o *os.File) error { return fsys.WriteFile(pk.in, o) }); err != nil {
+		if err := fsWrite(w, outDir, pk.path, os.FileMode(pk.in.Perm&0o777), func(o *os.File) error { return fsys.WriteFile(pk.in, o) }); err != nil {
 			return err
 		}
 	}
-	return nil
+	return w.Commit()
 }

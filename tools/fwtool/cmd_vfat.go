@@ -18,7 +18,9 @@ func init() {
 	register("vfat", "build a FAT12/16/32 filesystem image with long names", runVfat)
 	probe := func(f *os.File, size int64) bool { return vfat.LooksLikeFAT(f, size) }
 	// Before the disk lister: a FAT boot sector also ends in 0x55AA.
-	registerLister(lister{name: "vfat", priority: 15, probe: probe, list: listVfat})
+	registerLister(lister{name: "vfat", priority: 15, probe: probe, list: func(f *os.File, size int64, args []string, stdout io.Writer) error {
+		return listVfat(f, size, args, stdout)
+	}})
 	registerExtractor(extractor{name: "vfat", priority: 15, probe: probe, extract: extractVfat})
 }
 
@@ -105,14 +107,14 @@ func runVfat(args []string, stdout, stderr io.Writer) int {
 	if err := fstree.Stat(root); err != nil {
 		return fail("%s: %v", *output, err)
 	}
-	err = outfile.Write(*output, 0o644, func(f *os.File) error { return vfat.Build(f, root, opts) })
+	err = outfile.Write(*output, outfile.FileMode, func(f *os.File) error { return vfat.Build(f, root, opts) })
 	if err != nil {
 		return fail("%s: %v", *output, err)
 	}
 	return 0
 }
 
-func listVfat(f *os.File, size int64, args []string, stdout io.Writer) error {
+func listVfat(f io.ReaderAt, size int64, args []string, stdout io.Writer) error {
 	fsys, err := vfat.Open(f, size)
 	if err != nil {
 		return err
@@ -157,20 +159,15 @@ func extractVfat(f *os.File, size int64, paths []string, out, outDir string, _ b
 		if len(picked) != 1 {
 			return fmt.Errorf("'%s' matches %d files; -f takes exactly one", paths[0], len(picked))
 		}
-		return outfile.Write(out, 0o644, func(o *os.File) error { return fsys.WriteEntry(picked[0], o) })
+		return outfile.Write(out, outfile.FileMode, func(o *os.File) error { return fsys.WriteEntry(picked[0], o) })
 	}
+	w := outfile.NewBatch()
+	defer w.Abort()
 	for _, e := range picked {
 		e := e
-		dst, err := fsSafeJoin(outDir, e.Path)
-		if err != nil {
-			return err
-		}
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return err
-		}
-		if err := outfile.Write(dst, 0o644, func(o *os.File) error { return fsys.WriteEntry(e, o) }); err != nil {
+		if err := fsWrite(w, outDir, e.Path, outfile.FileMode, func(o *os.File) error { return fsys.WriteEntry(e, o) }); err != nil {
 			return err
 		}
 	}
-	return nil
+	return w.Commit()
 }

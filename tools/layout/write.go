@@ -39,7 +39,7 @@ func (img *Image) WriteImage(path string) error {
 	if err != nil {
 		return err
 	}
-	return outfile.Write(path, 0o644, func(f *os.File) error {
+	return outfile.Write(path, outfile.FileMode, func(f *os.File) error {
 		if err := writeContents(f, c); err != nil {
 			return fmt.Errorf("writing %s: %v", path, err)
 		}
