@@ -23,6 +23,17 @@ GO_MODULES = [
     ("github.com/dsnet/compress", "v0.0.1", "h1:PlZu0n3Tuv04TzpfPbrnI0HW/YwodEXDS+oPKahKF0Q=", []),
 ]
 
+# Default inputs of //boards/stm32mp157: target name -> file in an unpacked
+# Debian package (see debian_files).
+STM32MP157_DK2_FILES = {
+    "busybox": "busybox-static/bin/busybox",
+    "dtb": "linux-image-armmp/usr/lib/linux-image-*-armmp/stm32mp157c-dk2.dtb",
+    "fsbl": "u-boot-stm32/usr/lib/u-boot/stm32mp157c-dk2/u-boot-spl.stm32",
+    "kernel": "linux-image-armmp/boot/vmlinuz-*-armmp",
+    "ssbl": "u-boot-stm32/usr/lib/u-boot/stm32mp157c-dk2/u-boot.img",
+    "uboot_elf": "u-boot-stm32/usr/lib/u-boot/stm32mp157c-dk2/uboot.elf",
+}
+
 def rules_firmware_dependencies():
     """Bazel rule sets rules_firmware is built with (rules_go and what it needs)."""
     maybe(
@@ -38,8 +49,13 @@ def rules_firmware_dependencies():
         urls = ["https://github.com/bazelbuild/bazel-skylib/releases/download/1.0.3/bazel-skylib-1.0.3.tar.gz"],
     )
 
-def rules_firmware_go_dependencies():
-    """The Go modules fwtool is built from."""
+def rules_firmware_go_dependencies(go_sdk_root = None):
+    """The Go modules fwtool is built from.
+
+    Args:
+      go_sdk_root: the ROOT file of the Go SDK that downloads them (default
+        @go_sdk//:ROOT, the SDK go_register_toolchains declares).
+    """
     for path, version, sum, deps in GO_MODULES:
         maybe(
             go_module,
@@ -48,6 +64,7 @@ def rules_firmware_go_dependencies():
             version = version,
             sum = sum,
             module_deps = deps,
+            go_sdk_root = go_sdk_root,
         )
 
 def rules_firmware_register_toolchains(name = "rules_firmware_toolchains"):  # buildifier: disable=unused-variable
@@ -68,12 +85,5 @@ def rules_firmware_board_binaries():
     maybe(
         debian_files,
         name = "stm32mp157_dk2_binaries",
-        files = {
-            "busybox": "busybox-static/bin/busybox",
-            "dtb": "linux-image-armmp/usr/lib/linux-image-*-armmp/stm32mp157c-dk2.dtb",
-            "fsbl": "u-boot-stm32/usr/lib/u-boot/stm32mp157c-dk2/u-boot-spl.stm32",
-            "kernel": "linux-image-armmp/boot/vmlinuz-*-armmp",
-            "ssbl": "u-boot-stm32/usr/lib/u-boot/stm32mp157c-dk2/u-boot.img",
-            "uboot_elf": "u-boot-stm32/usr/lib/u-boot/stm32mp157c-dk2/uboot.elf",
-        },
+        files = STM32MP157_DK2_FILES,
     )

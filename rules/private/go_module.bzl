@@ -95,7 +95,10 @@ def _walk(ctx, root):
     return files
 
 def _go_module_impl(ctx):
-    go = ctx.path(Label("@go_sdk//:ROOT")).dirname.get_child("bin").get_child("go")
+    # WORKSPACE names the SDK @go_sdk; under Bzlmod the module extension
+    # passes the ROOT of rules_go's host-compatible SDK.
+    sdk_root = ctx.attr.go_sdk_root or Label("@go_sdk//:ROOT")
+    go = ctx.path(sdk_root).dirname.get_child("bin").get_child("go")
     env = {"GOFLAGS": "-mod=mod", "GO111MODULE": "on", "GOTOOLCHAIN": "local"}
     res = ctx.execute(
         [go, "mod", "download", "-json", ctx.attr.path + "@" + ctx.attr.version],
@@ -206,6 +209,7 @@ go_module = repository_rule(
         "version": attr.string(mandatory = True),
         "sum": attr.string(mandatory = True, doc = "The module's h1: sum, as in go.sum."),
         "module_deps": attr.string_list(doc = "Paths of other pinned modules this one imports."),
+        "go_sdk_root": attr.label(doc = "ROOT file of the Go SDK whose go runs `go mod download` (default @go_sdk//:ROOT)."),
     },
     environ = ["GOPROXY", "GOPRIVATE", "GONOSUMDB", "GOFLAGS", "GOMODCACHE"],
 )
