@@ -76,7 +76,7 @@ func runLs(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "fwtool ls: %s: %v\n", *image, err)
 			return 1
 		}
-		if err := l.list(f, st.Size(), rest, stdout); err != nil {
+		if err := listWhole(l, f, *image, st.Size(), rest, stdout); err != nil {
 			fmt.Fprintf(stderr, "fwtool ls: %s: %v\n", *image, err)
 			return 1
 		}
@@ -84,4 +84,21 @@ func runLs(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "fwtool ls: %s: format not recognised\n", *image)
 	return 1
+}
+
+// listWhole runs the format's own listing and then says what else the file
+// holds (see ls_contents.go).
+func listWhole(l lister, f *os.File, name string, size int64, args []string, stdout io.Writer) error {
+	if l.name == "disk" {
+		if len(pathlessPatterns(args)) == len(args) {
+			if err := l.list(f, size, args, stdout); err != nil {
+				return err
+			}
+		}
+		return listDiskContents(f, size, args, stdout)
+	}
+	if err := l.list(f, size, args, stdout); err != nil {
+		return err
+	}
+	return listContents(f, name, size, l.name, stdout)
 }

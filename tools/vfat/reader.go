@@ -89,6 +89,9 @@ func (fsys *FS) FATType() int { return fsys.geom.fatBits }
 // ClusterSize returns the cluster size in bytes.
 func (fsys *FS) ClusterSize() int64 { return fsys.geom.clusterBytes() }
 
+// Size returns the filesystem's size in bytes, as its boot sector states it.
+func (fsys *FS) Size() int64 { return int64(fsys.geom.totalSectors) * sectorSize }
+
 func (fsys *FS) readFAT() error {
 	g := &fsys.geom
 	n := uint64(g.clusters) + 2
