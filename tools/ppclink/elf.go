@@ -86,8 +86,10 @@ type inSection struct {
 	out      *outSection
 	offset   uint32 // offset within out
 	merge    *mergeSec
-	keep     bool // placed in the output
-	excluded bool // merged away entirely
+	keep     bool    // placed in the output
+	excluded bool    // merged away entirely
+	eh       *ehInfo // edited .eh_frame
+	linker   bool    // created by the linker (typeless for orphan matching)
 }
 
 type reloc struct {

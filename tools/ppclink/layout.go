@@ -153,19 +153,41 @@ func (l *linker) layout() error {
 			}
 		}
 	}
-	// Orphans: one output section per name, placed after the last section
-	// of its kind (ld's lang_insert_orphan), in the order first seen.
+	// Orphans: one output section per name (linker-created sections have
+	// no ELF type yet and get their own), placed after the last section of
+	// its kind (ld's lang_insert_orphan), in the order first seen.
 	slotAfter := map[string][]*outSection{}
+	type okey struct {
+		name   string
+		linker bool
+	}
+	orphanOut := map[okey]*outSection{}
+	rodataSlot := ""
+	var firstEH *outSection
 	for _, s := range orphans {
-		os := byName[s.name]
+		k := okey{s.name, s.linker}
+		os := orphanOut[k]
 		if os == nil {
 			os = &outSection{name: s.name, align: 1}
-			byName[s.name] = os
+			orphanOut[k] = os
+			if byName[s.name] == nil {
+				byName[s.name] = os
+			}
+			if s.name == ".eh_frame" && firstEH == nil {
+				firstEH = os
+				l.ehFirstRegular = !s.linker
+			}
 			if s.flags&shfAlloc == 0 {
 				nonAlloc = append(nonAlloc, os)
 			} else {
-				k := orphanSlot(s)
-				slotAfter[k] = append(slotAfter[k], os)
+				slot := orphanSlot(s)
+				if slot == "rodata" {
+					if rodataSlot == "" {
+						rodataSlot = l.rodataAnchor(s, stmts, byName)
+					}
+					slot = rodataSlot
+				}
+				slotAfter[slot] = append(slotAfter[slot], os)
 			}
 		}
 		os.parts = append(os.parts, part{in: s})
@@ -177,8 +199,14 @@ func (l *linker) layout() error {
 		}
 		order = append(order, byName[st.sec])
 		order = append(order, slotAfter[st.slot]...)
+		order = append(order, slotAfter["after:"+st.sec]...)
 	}
 	order = append(order, nonAlloc...)
+	if firstEH != nil && l.ehFirstRegular {
+		if err := editEH(firstEH.inputs); err != nil {
+			return err
+		}
+	}
 
 	if err := l.mergeSections(order); err != nil {
 		return err
@@ -186,6 +214,55 @@ func (l *linker) layout() error {
 	l.assignAddresses(order)
 	l.outs = order
 	return l.defineSymbols()
+}
+
+// rodataAnchor picks where read-only data orphans go, as ld's
+// lang_output_section_find_by_flags does for the first one: after the last
+// script section whose flags (and, for sections from objects, ELF type)
+// match exactly. .interp, never filled here, carries the flags ld gives it;
+// the .kernel:* sections match once they hold an input section.
+func (l *linker) rodataAnchor(s *inSection, stmts []*stmt, byName map[string]*outSection) string {
+	anchor := "rodata"
+	if s.linker {
+		return anchor
+	}
+	for _, st := range stmts {
+		os := byName[st.sec]
+		if st.sec == "" || os == nil || st.slot == "rodata" {
+			continue
+		}
+		if len(os.inputs) == 0 {
+			continue
+		}
+		match := true
+		for _, in := range os.inputs {
+			if in.flags&(shfWrite|shfExecinstr|shfAlloc) != shfAlloc || in.typ != s.typ {
+				match = false
+			}
+		}
+		if match && stmtIndex(st) > stmtIndex(interpStmt()) {
+			anchor = "after:" + st.sec
+		}
+	}
+	return anchor
+}
+
+func stmtIndex(st *stmt) int {
+	for i := range zImageLayout {
+		if &zImageLayout[i] == st {
+			return i
+		}
+	}
+	return -1
+}
+
+func interpStmt() *stmt {
+	for i := range zImageLayout {
+		if zImageLayout[i].sec == ".interp" {
+			return &zImageLayout[i]
+		}
+	}
+	return nil
 }
 
 // orphanSlot says after which script section ld puts an orphan.
@@ -221,8 +298,15 @@ func (l *linker) candidates() []*inSection {
 			}
 			out = append(out, s)
 		}
-		if o == l.dynobj && l.gotNeeded {
-			out = append(out, l.gotSection(o))
+		if o == l.dynobj {
+			if l.gotNeeded {
+				out = append(out, l.gotSection(o))
+			}
+			// ld's PowerPC backend creates an (empty) .eh_frame for its
+			// PLT stubs in this object; it decides where .eh_frame goes
+			// when it is the first one seen.
+			out = append(out, &inSection{obj: o, name: ".eh_frame", typ: shtProgbits,
+				flags: shfAlloc, align: 4, linker: true})
 		}
 	}
 	return out
@@ -374,6 +458,9 @@ func (l *linker) sizeSection(os *outSection) {
 // outSize is the size an input section takes in the output (merged
 // sections shrink).
 func (s *inSection) outSize() uint32 {
+	if s.eh != nil {
+		return s.eh.size
+	}
 	if s.merge != nil {
 		return s.merge.size
 	}

@@ -32,13 +32,14 @@ type global struct {
 func (g *global) defined() bool { return g.def != nil || g.common || g.script }
 
 type linker struct {
-	opts      Options
-	objs      []*object
-	globals   map[string]*global
-	gorder    []*global
-	dynobj    *object
-	gotNeeded bool
-	pltOld    bool
+	opts           Options
+	objs           []*object
+	globals        map[string]*global
+	gorder         []*global
+	dynobj         *object
+	gotNeeded      bool
+	pltOld         bool
+	ehFirstRegular bool
 
 	outs        []*outSection
 	got         *outSection

@@ -53,12 +53,24 @@ func (l *linker) relocate(s *inSection) ([]byte, error) {
 	if s.merge != nil {
 		return s.merge.contents(), nil
 	}
-	data := append([]byte(nil), s.data...)
+	var data []byte
+	if s.eh != nil {
+		data = s.ehContents()
+	} else {
+		data = append([]byte(nil), s.data...)
+	}
 	o := s.obj
 	base := s.out.addr + s.offset
 	for _, r := range s.relocs {
 		if r.typ == rPPCNone {
 			continue
+		}
+		if s.eh != nil {
+			off, ok := s.eh.mapOff(r.off)
+			if !ok {
+				continue // in a CIE merged away
+			}
+			r.off = off
 		}
 		sym := o.syms[r.sym]
 		name := sym.name
