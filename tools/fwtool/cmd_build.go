@@ -10,6 +10,7 @@ import (
 
 	"github.com/rules-firmware/rules_firmware/tools/binsym"
 	"github.com/rules-firmware/rules_firmware/tools/layout"
+	"github.com/rules-firmware/rules_firmware/tools/outfile"
 )
 
 func init() {
@@ -19,8 +20,9 @@ func init() {
 // importBinmanDTB turns the binman node of a compiled U-Boot DTB into one
 // manifest per image, resolving blob file names in the input directories.
 // The binman-description importer sets it from its own file; the AfterPack
-// hook it returns (may be nil) patches binman symbols.
-var importBinmanDTB func(dtb []byte, inputDirs []string, updateFDT bool, entryArgs map[string]string) ([]*layout.Manifest, func(*layout.Image) error, error)
+// hook it returns (may be nil) patches binman symbols. Files it makes for
+// the build (the description's own device tree) go to tempDir.
+var importBinmanDTB func(dtb []byte, inputDirs []string, updateFDT bool, entryArgs map[string]string, tempDir string) ([]*layout.Manifest, func(*layout.Image) error, error)
 
 const buildUsageText = `usage: fwtool build --manifest M.json --output IMAGE [--map IMAGE.map] [--svg IMAGE.svg] [-M]
        fwtool build -d u-boot.dtb [-I DIR]... [-O OUTDIR] [-a NAME=VALUE]... [-m] [-u] [-M]
@@ -98,31 +100,38 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	}
 	// Entries whose node carries "symbols" get binman_sym patching.
 	opts := layout.Options{AllowMissing: *allowMissing, AfterPack: binsym.ManifestPatcher(stderr)}
-	if err := buildOne(m, opts, *output, *mapPath, *svgPath, stderr); err != nil {
+	// The image, map and picture go into place together or not at all.
+	w := outfile.NewBatch()
+	defer w.Abort()
+	err = buildOne(w, m, opts, *output, *mapPath, *svgPath, stderr)
+	if err == nil {
+		err = w.Commit()
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "fwtool build: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
-func buildOne(m *layout.Manifest, opts layout.Options, output, mapPath, svgPath string, stderr io.Writer) error {
+func buildOne(w *outfile.Batch, m *layout.Manifest, opts layout.Options, output, mapPath, svgPath string, stderr io.Writer) error {
 	img, err := layout.Build(m, opts)
 	if err != nil {
 		return err
 	}
-	for _, w := range img.Warnings {
-		fmt.Fprintln(stderr, w)
+	for _, warning := range img.Warnings {
+		fmt.Fprintln(stderr, warning)
 	}
-	if err := img.WriteImage(output); err != nil {
+	if err := img.StageImage(w, output); err != nil {
 		return err
 	}
 	if mapPath != "" {
-		if err := img.WriteMap(mapPath); err != nil {
+		if err := w.WriteBytes(mapPath, []byte(img.Map())); err != nil {
 			return err
 		}
 	}
 	if svgPath != "" {
-		if err := img.WriteSVG(svgPath); err != nil {
+		if err := w.WriteBytes(svgPath, []byte(img.SVG())); err != nil {
 			return err
 		}
 	}
@@ -139,31 +148,69 @@ func buildFromDTB(dtbPath string, inputDirs []string, entryArgs map[string]strin
 		fmt.Fprintf(stderr, "fwtool build: %v\n", err)
 		return 1
 	}
-	manifests, afterPack, err := importBinmanDTB(data, inputDirs, update, entryArgs)
+	// The description's device tree, as binman changes it, lives only
+	// as long as the build (and goes on a signal too).
+	tempDir, removeTemp, err := outfile.TempDir("", "fwtool-build-*")
+	if err != nil {
+		fmt.Fprintf(stderr, "fwtool build: %v\n", err)
+		return 1
+	}
+	defer removeTemp()
+	manifests, afterPack, err := importBinmanDTB(data, inputDirs, update, entryArgs, tempDir)
 	if err != nil {
 		fmt.Fprintf(stderr, "fwtool build: %s: %v\n", dtbPath, err)
 		return 1
 	}
-	// binman creates its output directory.
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
+	// binman creates its output directory. Every image and map goes into
+	// place together, or none.
+	w := outfile.NewBatch()
+	defer w.Abort()
+	if err := w.MkdirAll(outDir); err != nil {
 		fmt.Fprintf(stderr, "fwtool build: -O %s: %v\n", outDir, err)
 		return 1
 	}
+	if err := buildImages(w, manifests, afterPack, outDir, writeMap, allowMissing, stderr); err != nil {
+		fmt.Fprintf(stderr, "fwtool build: %v\n", err)
+		return 1
+	}
+	if err := w.Commit(); err != nil {
+		fmt.Fprintf(stderr, "fwtool build: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// buildImages stages each image of a binman description, named by its
+// filename property or node name, below outDir.
+func buildImages(w *outfile.Batch, manifests []*layout.Manifest, afterPack func(*layout.Image) error, outDir string, writeMap, allowMissing bool, stderr io.Writer) error {
 	for _, m := range manifests {
 		name := m.Image.Name
 		file := m.Image.Filename
 		if file == "" {
 			file = name + ".bin"
 		}
+		what := fmt.Sprintf("Image '%s'", name)
+		imagePath, err := outfile.Join(outDir, file, what)
+		if err != nil {
+			return err
+		}
 		mapPath := ""
 		if writeMap {
-			mapPath = filepath.Join(outDir, name+".map")
+			if mapPath, err = outfile.Join(outDir, name+".map", what); err != nil {
+				return err
+			}
+		}
+		for _, p := range []string{imagePath, mapPath} {
+			if p != "" {
+				if err := w.MkdirAll(filepath.Dir(p)); err != nil {
+					return fmt.Errorf("%s: %v", what, err)
+				}
+			}
 		}
 		opts := layout.Options{AllowMissing: allowMissing, AfterPack: afterPack}
-		if err := buildOne(m, opts, filepath.Join(outDir, file), mapPath, "", stderr); err != nil {
-			fmt.Fprintf(stderr, "fwtool build: %v\n", err)
-			return 1
+		if err := buildOne(w, m, opts, imagePath, mapPath, "", stderr); err != nil {
+			return err
 		}
 	}
-	return 0
+	return nil
 }

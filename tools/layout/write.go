@@ -35,11 +35,23 @@ func (img *Image) Bytes() ([]byte, error) {
 // inputs and zero padding stay holes in the output, and nothing bigger
 // than a fill chunk is buffered.
 func (img *Image) WriteImage(path string) error {
+	w := outfile.NewBatch()
+	defer w.Abort()
+	if err := img.StageImage(w, path); err != nil {
+		return err
+	}
+	return w.Commit()
+}
+
+// StageImage is WriteImage into w: the image goes into place together
+// with the batch's other outputs (its map, the other images), or not at
+// all.
+func (img *Image) StageImage(w *outfile.Batch, path string) error {
 	c, err := img.finalContents()
 	if err != nil {
 		return err
 	}
-	return outfile.Write(path, outfile.FileMode, func(f *os.File) error {
+	return w.Write(path, outfile.FileMode, func(f *os.File) error {
 		if err := writeContents(f, c); err != nil {
 			return fmt.Errorf("writing %s: %v", path, err)
 		}
