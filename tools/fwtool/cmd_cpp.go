@@ -137,11 +137,14 @@ func runCpp(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
+	// The dependency file and the output go into place together.
+	w := outfile.NewBatch()
+	defer w.Abort()
 	if depFile != "" {
 		if depTarget == "" {
 			depTarget = cpp.DepsTarget(files[0])
 		}
-		if err := outfile.WriteBytes(depFile, []byte(cpp.WriteDeps(depTarget, deps))); err != nil {
+		if err := w.WriteBytes(depFile, []byte(cpp.WriteDeps(depTarget, deps))); err != nil {
 			return fail("%v", err)
 		}
 	}
@@ -149,9 +152,10 @@ func runCpp(args []string, stdout, stderr io.Writer) int {
 		if _, err := stdout.Write(out); err != nil {
 			return fail("%v", err)
 		}
-		return 0
+	} else if err := w.WriteBytes(outName, out); err != nil {
+		return fail("%v", err)
 	}
-	if err := outfile.WriteBytes(outName, out); err != nil {
+	if err := w.Commit(); err != nil {
 		return fail("%v", err)
 	}
 	return 0

@@ -208,7 +208,10 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 			outForm = "dts"
 		}
 	}
-	// The dependency file is written once the input is known to compile.
+	// The dependency file is written once the input is known to compile,
+	// and goes into place together with the output.
+	w := outfile.NewBatch()
+	defer w.Abort()
 	writeDeps := func() int {
 		if depName == "" {
 			return 0
@@ -217,7 +220,7 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 		for _, d := range deps {
 			text += " " + d
 		}
-		if err := outfile.WriteBytes(depName, []byte(text+"\n")); err != nil {
+		if err := w.WriteBytes(depName, []byte(text+"\n")); err != nil {
 			return fail("%v", err)
 		}
 		return 0
@@ -240,7 +243,7 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 		if rc := writeDeps(); rc != 0 {
 			return rc
 		}
-		return writeDtcOutput(outName, []byte(text), stdout, fail)
+		return writeDtcOutput(w, outName, []byte(text), stdout, fail)
 	}
 	var tree *fdt.Tree
 	switch inForm {
@@ -292,17 +295,18 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 	if rc := writeDeps(); rc != 0 {
 		return rc
 	}
-	return writeDtcOutput(outName, out, stdout, fail)
+	return writeDtcOutput(w, outName, out, stdout, fail)
 }
 
-func writeDtcOutput(outName string, out []byte, stdout io.Writer, fail func(string, ...interface{}) int) int {
+func writeDtcOutput(w *outfile.Batch, outName string, out []byte, stdout io.Writer, fail func(string, ...interface{}) int) int {
 	if outName == "-" {
 		if _, err := stdout.Write(out); err != nil {
 			return fail("%v", err)
 		}
-		return 0
+	} else if err := w.WriteBytes(outName, out); err != nil {
+		return fail("%v", err)
 	}
-	if err := outfile.WriteBytes(outName, out); err != nil {
+	if err := w.Commit(); err != nil {
 		return fail("%v", err)
 	}
 	return 0

@@ -155,11 +155,11 @@ func propU32(n *fdt.Node, name string) uint64 {
 // and the original constraints (orig-offset, orig-size and the other
 // properties) drive packing.
 func repackImage(f *os.File, size int64, imagePath string, m *fdtmap.Map, target *fdtmap.Entry, data []byte) error {
-	tmp, err := os.MkdirTemp(filepath.Dir(imagePath), ".repack-*")
+	tmp, removeTmp, err := outfile.TempDir(filepath.Dir(imagePath), ".repack-*")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
+	defer removeTmp()
 	n := 0
 	var convert func(e *fdtmap.Entry) (Node, error)
 	convert = func(e *fdtmap.Entry) (Node, error) {
@@ -222,7 +222,7 @@ func repackImage(f *os.File, size int64, imagePath string, m *fdtmap.Map, target
 	if err != nil {
 		return err
 	}
-	return outfile.Write(imagePath, 0o644, func(out *os.File) error { return writeContents(out, c) })
+	return outfile.Write(imagePath, outfile.FileMode, func(out *os.File) error { return writeContents(out, c) })
 }
 
 // nodeFromProps reads the packing constraints of an fdtmap node back into
