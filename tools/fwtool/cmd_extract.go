@@ -89,8 +89,18 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	for _, x := range extractors {
+		// Probes and extractors that read f as a stream start at its
+		// beginning, whatever the probes before them read.
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			fmt.Fprintf(stderr, "fwtool extract: %v\n", err)
+			return 1
+		}
 		if !x.probe(f, st.Size()) {
 			continue
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			fmt.Fprintf(stderr, "fwtool extract: %v\n", err)
+			return 1
 		}
 		if *format != "" && x.name != "fdtmap" {
 			fmt.Fprintf(stderr, "fwtool extract: %s: -F %s: alternative formats are for binman images, not %s\n", *image, *format, x.name)
