@@ -47,6 +47,15 @@ def _dtb_impl(ctx):
     if ctx.attr.reserve_slots < 0:
         fail("%s: attribute 'reserve_slots': %d is negative" % (ctx.label, ctx.attr.reserve_slots))
 
+    if ctx.attr.defines and not ctx.attr.preprocess:
+        fail("%s: attribute 'defines' needs preprocess = True" % ctx.label)
+    dirs = _include_dirs(ctx)
+    if ctx.attr.preprocess:
+        # As the kernel does for .dts files: the source's own directory is
+        # searched too, since dtc then reads the preprocessed copy.
+        dirs = [src.dirname] + [d for d in dirs if d != src.dirname]
+        src = _preprocess(ctx, src, dirs)
+
     out = ctx.actions.declare_file(ctx.attr.out or ctx.label.name + ".dtb")
     args = ctx.actions.args()
     args.add("dtc")
@@ -64,7 +73,7 @@ def _dtb_impl(ctx):
         args.add("-R", str(ctx.attr.reserve_slots))
     if ctx.attr.symbols:
         args.add("-@")
-    for d in _include_dirs(ctx):
+    for d in dirs:
         args.add("-i", d)
     args.add("-o", out)
     args.add(src)
@@ -86,18 +95,44 @@ def _dtb_impl(ctx):
         ),
     ]
 
+def _preprocess(ctx, src, dirs):
+    """Runs fwtool cpp over src as the kernel's Makefile runs cpp over .dts files."""
+    out = ctx.actions.declare_file(ctx.label.name + ".pp.dts")
+    args = ctx.actions.args()
+    args.add_all(["cpp", "-nostdinc", "-undef", "-x", "assembler-with-cpp", "-D__DTS__"])
+    for d in dirs:
+        args.add("-I", d)
+    for d in ctx.attr.defines:
+        if not d or d.startswith("=") or " " in d.partition("=")[0]:
+            fail("%s: attribute 'defines': %r is not NAME or NAME=VALUE" % (ctx.label, d))
+        args.add("-D", d)
+    args.add("-o", out)
+    args.add(src)
+    ctx.actions.run(
+        executable = fwtool_of(ctx),
+        arguments = [args],
+        inputs = [src] + ctx.files.includes,
+        outputs = [out],
+        mnemonic = "DtsCpp",
+        progress_message = "Preprocessing device tree %s" % src.short_path,
+    )
+    return out
+
 dtb = rule(
     implementation = _dtb_impl,
     doc = """A device tree blob, byte-identical to `dtc -I dts -O dtb` on the same source.
 
-The source must already be preprocessed: `#include` and `#define` are the C
-preprocessor's, not dtc's. Run cpp first (e.g. in a genrule with
-`cpp -nostdinc -undef -x assembler-with-cpp -D__DTS__ -I include`) and give
-its output as `src`. dtc's own `/include/` and `/incbin/` work: list the
-files they name in `includes`; they are looked up next to the including
-file, then in each include file's directory, then in `include_dirs`.""",
+`#include`, `#define` and `#if` are the C preprocessor's, not dtc's: with
+`preprocess = True` the source first goes through `fwtool cpp` the way the
+kernel's Makefile runs cpp over .dts files (`-nostdinc -undef -x
+assembler-with-cpp -D__DTS__`, plus `defines`), so no host cpp is needed.
+Headers and dtc's own `/include/` and `/incbin/` files are listed in
+`includes`; they are looked up next to the source, then in each include
+file's directory, then in `include_dirs`.""",
     attrs = {
-        "src": attr.label(allow_single_file = True, mandatory = True, doc = "The .dts source (preprocessed)."),
+        "src": attr.label(allow_single_file = True, mandatory = True, doc = "The .dts source."),
+        "preprocess": attr.bool(default = False, doc = "Run the C preprocessor (fwtool cpp) over src first, for #include/#define/#if."),
+        "defines": attr.string_list(doc = "NAME or NAME=VALUE macros for the preprocessor (needs preprocess = True)."),
         "includes": attr.label_list(allow_files = True, doc = "Files /include/ and /incbin/ name: .dtsi, binary blobs, other rules' outputs."),
         "include_dirs": attr.string_list(doc = "Extra search directories (dtc -i), relative to the package."),
         "padding": attr.string(doc = "Bytes of free space after the blob (dtc -p)."),

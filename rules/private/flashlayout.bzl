@@ -1,7 +1,9 @@
 """stm32_flashlayout: the .tsv STM32CubeProgrammer factory-flashes from.
 
-The output directory holds the layout and every binary it names, so
-`STM32_Programmer_CLI -c port=usb1 -w <dir>/FlashLayout.tsv` works as is.
+The output directory holds the layout and a real copy of every binary it
+names (holes kept), so it can be copied to the flashing PC and
+`STM32_Programmer_CLI -c port=usb1 -w <dir>/FlashLayout.tsv` works as is;
+output group 'archive' packs the same into one reproducible .tar.gz.
 """
 
 load(":disk.bzl", "DiskImageInfo")
@@ -63,27 +65,32 @@ def _flashlayout_impl(ctx):
     manifest_file = ctx.actions.declare_file(ctx.label.name + ".flashlayout.json")
     ctx.actions.write(manifest_file, json.encode(manifest))
     out = ctx.actions.declare_file("%s/FlashLayout_%s.tsv" % (ctx.label.name, ctx.label.name))
-    args = ctx.actions.args()
-    args.add("flashlayout")
-    args.add("--manifest", manifest_file)
-    args.add("--output", out)
+
+    # Real copies beside the .tsv (holes kept), not symlinks into the build
+    # tree: the directory is what gets copied to the flashing PC.
+    copies = [ctx.actions.declare_file("%s/%s" % (ctx.label.name, name)) for name in staged]
+    stage_args = ["--stage=%s=%s" % (name, f.path) for name, f in staged.items()]
+    inputs = [manifest_file, disk.file] + staged.values()
+    _run_flashlayout(ctx, ["--manifest", manifest_file.path, "--output", out.path] + stage_args, inputs, [out] + copies, "Writing flash layout %s" % out.short_path)
+
+    # The same, as one archive for the flashing PC; built on request only
+    # (output group 'archive'): it holds a copy of the whole disk image.
+    archive = ctx.actions.declare_file("%s.flashlayout.tar.gz" % ctx.label.name)
+    _run_flashlayout(ctx, ["--manifest", manifest_file.path, "--archive", archive.path, "--name", out.basename] + stage_args, inputs, [archive], "Archiving flash layout %s" % archive.short_path)
+    return [
+        DefaultInfo(files = depset([out] + copies), runfiles = ctx.runfiles([out] + copies)),
+        OutputGroupInfo(layout = depset([out]), archive = depset([archive])),
+    ]
+
+def _run_flashlayout(ctx, arguments, inputs, outputs, message):
     ctx.actions.run(
         executable = fwtool_of(ctx),
-        arguments = [args],
-        inputs = [manifest_file, disk.file],
-        outputs = [out],
+        arguments = ["flashlayout"] + arguments,
+        inputs = inputs,
+        outputs = outputs,
         mnemonic = "FlashLayout",
-        progress_message = "Writing flash layout %s" % out.short_path,
+        progress_message = message,
     )
-    links = []
-    for name, f in staged.items():
-        link = ctx.actions.declare_file("%s/%s" % (ctx.label.name, name))
-        ctx.actions.symlink(output = link, target_file = f)
-        links.append(link)
-    return [
-        DefaultInfo(files = depset([out] + links), runfiles = ctx.runfiles([out] + links)),
-        OutputGroupInfo(layout = depset([out])),
-    ]
 
 def _hex_id(n):
     """0x-prefixed two-digit hex (Starlark's % has no width flags)."""

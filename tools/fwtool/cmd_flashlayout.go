@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/rules-firmware/rules_firmware/tools/flashlayout"
-	"github.com/rules-firmware/rules_firmware/tools/outfile"
 )
 
 func init() {
@@ -22,8 +22,12 @@ func runFlashlayout(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	manifest := fs.String("manifest", "", "flash layout manifest (JSON, version 1; see tools/flashlayout/manifest.go)")
 	output := fs.String("output", "", "the .tsv file to write")
+	var stage stageFlags
+	fs.Var(&stage, "stage", "NAME=FILE: copy FILE beside the .tsv as NAME (holes kept), so the directory can be copied to a flashing PC as it is; repeatable")
+	archive := fs.String("archive", "", "write the .tsv and every staged file into this .tar.gz, for the flashing PC")
+	name := fs.String("name", "", "the .tsv's file name inside --archive (default: --output's)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fwtool flashlayout --manifest M.json --output FlashLayout.tsv")
+		fmt.Fprintln(stderr, "usage: fwtool flashlayout --manifest M.json --output FlashLayout.tsv [--stage NAME=FILE]... [--archive X.tar.gz]")
 		fmt.Fprintln(stderr, "       fwtool flashlayout check [--disk IMAGE --device mmcN] FlashLayout.tsv")
 		fmt.Fprintln(stderr, "Writes the tab-separated layout STM32CubeProgrammer flashes from, after checking")
 		fmt.Fprintln(stderr, "options, ids, names, types, devices and offsets (and, when the manifest names a")
@@ -36,8 +40,15 @@ func runFlashlayout(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if *manifest == "" || *output == "" || fs.NArg() != 0 {
+	if *manifest == "" || (*output == "" && *archive == "") || fs.NArg() != 0 {
 		fs.Usage()
+		return 2
+	}
+	if *name == "" {
+		*name = filepath.Base(*output)
+	}
+	if *archive != "" && (*name == "." || *name == "/") {
+		fmt.Fprintln(stderr, "fwtool flashlayout: --archive without --output needs --name")
 		return 2
 	}
 	f, err := os.Open(*manifest)
@@ -57,7 +68,7 @@ func runFlashlayout(args []string, stdout, stderr io.Writer) int {
 		err = flashlayout.CheckAgainstDisk(m.Entries, *m.Disk)
 	}
 	if err == nil {
-		err = outfile.Write(*output, outfile.FileMode, func(out *os.File) error { return flashlayout.Write(out, m.Entries) })
+		err = writeFlashlayout(*output, *name, m.Entries, stage, *archive)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "fwtool flashlayout: %s: %v\n", *manifest, err)

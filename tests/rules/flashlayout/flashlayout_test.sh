@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Both layout forms, line for line, and every binary they name lies beside them.
 set -euo pipefail
-raw=(); per=(); dest=raw
+raw=(); per=(); archive=(); dest=raw
 for a in "$@"; do
-  if [[ "$a" == -- ]]; then dest=per; continue; fi
-  if [[ $dest == raw ]]; then raw+=("$a"); else per+=("$a"); fi
+  if [[ "$a" == -- ]]; then [[ $dest == raw ]] && dest=per || dest=archive; continue; fi
+  case $dest in raw) raw+=("$a") ;; per) per+=("$a") ;; archive) archive+=("$a") ;; esac
 done
 tsv_of() { local f; for f in "$@"; do if [[ "$f" == *.tsv ]]; then echo "$f"; fi; done; }
 check() {
@@ -32,4 +32,17 @@ P${T}0x11${T}fsbl2${T}Binary${T}mmc1${T}0x00044400${T}fsbl.bin
 P${T}0x12${T}ssbl${T}Binary${T}mmc1${T}0x00084400${T}ssbl.bin
 P${T}0x13${T}rootfs${T}System${T}mmc1${T}0x00284400${T}rootfs.bin
 "
+# The archive for the flashing PC: the .tsv and each binary, byte for byte
+# what is staged beside the layout, under one directory.
+per_tsv=$(tsv_of "${per[@]}")
+tmp=${TEST_TMPDIR:-$(mktemp -d)}/archive
+mkdir -p "$tmp"
+tar -xzf "${archive[0]}" -C "$tmp"
+top=$tmp/$(basename "$per_tsv" .tsv)
+names=$(cd "$top" && ls | sort | tr '\n' ' ')
+[[ "$names" == "FlashLayout_per_partition.tsv fsbl.bin rootfs.bin ssbl.bin " ]] || { echo "FAIL: archive holds $names"; exit 1; }
+for f in FlashLayout_per_partition.tsv fsbl.bin rootfs.bin ssbl.bin; do
+  cmp "$top/$f" "$(dirname "$per_tsv")/$f" || { echo "FAIL: archived $f differs from the staged one"; exit 1; }
+done
+tar -tvzf "${archive[0]}" | awk '$2 != "0/0" { print "FAIL: owner " $2 " in archive"; exit 1 }'
 echo PASS
