@@ -4,6 +4,7 @@
 """
 
 load("//rules/private:binman.bzl", _binman_image = "binman_image")
+load("//rules/private:bootup.bzl", _bootup_app_image = "bootup_app_image", _bootup_bundle = "bootup_bundle")
 load("//rules/private:disk.bzl", _DiskImageInfo = "DiskImageInfo", _DiskPartitionInfo = "DiskPartitionInfo", _disk_image = "disk_image", _disk_partition = "disk_partition")
 load("//rules/private:dtb.bzl", _dtb = "dtb")
 load("//rules/private:extlinux.bzl", _extlinux_conf = "extlinux_conf")
@@ -25,6 +26,8 @@ FirmwareImageInfo = _FirmwareImageInfo
 FitComponentInfo = _FitComponentInfo
 LayoutEntryInfo = _LayoutEntryInfo
 binman_image = _binman_image
+bootup_app_image = _bootup_app_image
+bootup_bundle = _bootup_bundle
 disk_image = _disk_image
 disk_partition = _disk_partition
 dtb = _dtb

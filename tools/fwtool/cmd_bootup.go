@@ -24,7 +24,7 @@ func init() {
 	registerLister(lister{name: "bundle", priority: 60, probe: probeMagic(bootup.BundleMagic[:]), list: listBundle})
 }
 
-const bootupUsage = `usage: fwtool bootup create -o OUT [flags] INPUT
+const bootupUsage = `usage: fwtool bootup [--label=LABEL] create -o OUT [flags] INPUT
        fwtool bootup invalidate -o OUT IMAGE
        fwtool bootup verify [--key PEM] IMAGE
 
@@ -49,6 +49,7 @@ func runBootup(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
+	label, args := takeLabel(args)
 	var err error
 	switch args[0] {
 	case "create":
@@ -64,13 +65,22 @@ func runBootup(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "fwtool bootup: %v\n", err)
+		fmt.Fprintf(stderr, "fwtool bootup: %s%v\n", label, err)
 		return 1
 	}
 	return 0
 }
 
 var errUsage = errors.New("usage")
+
+// takeLabel removes a leading "--label=LABEL" (rules pass their target) and
+// returns the error prefix it makes.
+func takeLabel(args []string) (string, []string) {
+	if len(args) > 1 && strings.HasPrefix(args[0], "--label=") {
+		return strings.TrimPrefix(args[0], "--label=") + ": ", args[1:]
+	}
+	return "", args
+}
 
 // parseFlags parses and returns the single positional argument.
 func parseOneArg(fs *flag.FlagSet, args []string, what string) (string, error) {
@@ -311,6 +321,7 @@ func runBundle(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
+	label, args := takeLabel(args)
 	var err error
 	switch args[0] {
 	case "create":
@@ -326,7 +337,7 @@ func runBundle(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "fwtool bundle: %v\n", err)
+		fmt.Fprintf(stderr, "fwtool bundle: %s%v\n", label, err)
 		return 1
 	}
 	return 0
