@@ -66,10 +66,9 @@ type outSection struct {
 }
 
 type part struct {
-	sym    string
-	in     *inSection
-	common *global
-	off    uint32
+	sym string
+	in  *inSection
+	off uint32
 }
 
 // placeable reports whether an input section takes part in the layout.
@@ -106,6 +105,7 @@ func (l *linker) layout() error {
 	}
 	claimed := map[*inSection]match{}
 	var orphans []*inSection
+	l.allocCommons()
 	cands := l.candidates()
 	for _, s := range cands {
 		found := false
@@ -140,8 +140,11 @@ func (l *linker) layout() error {
 			case it.sym != "":
 				os.parts = append(os.parts, part{sym: it.sym})
 			case it.common:
-				for _, g := range l.commons() {
-					os.parts = append(os.parts, part{common: g})
+				for _, o := range l.objs {
+					if c := l.commonSecs[o]; c != nil {
+						os.parts = append(os.parts, part{in: c})
+						os.inputs = append(os.inputs, c)
+					}
 				}
 			default:
 				for _, s := range cands {
@@ -267,13 +270,14 @@ func interpStmt() *stmt {
 
 // orphanSlot says after which script section ld puts an orphan.
 func orphanSlot(s *inSection) string {
+	// The order of ld's tests: no contents, writable, then code or not.
 	switch {
-	case s.flags&shfExecinstr != 0:
-		return "text"
 	case s.typ == shtNobits:
 		return "bss"
 	case s.flags&shfWrite != 0:
 		return "data"
+	case s.flags&shfExecinstr != 0:
+		return "text"
 	default:
 		return "rodata"
 	}
@@ -299,6 +303,9 @@ func (l *linker) candidates() []*inSection {
 			out = append(out, s)
 		}
 		if o == l.dynobj {
+			if l.sbss != nil {
+				out = append(out, l.sbss)
+			}
 			if l.gotNeeded {
 				out = append(out, l.gotSection(o))
 			}
@@ -330,15 +337,39 @@ func (l *linker) gotSection(o *object) *inSection {
 	return s
 }
 
-// commons lists common symbols in the order they are allocated.
-func (l *linker) commons() []*global {
-	var out []*global
-	for _, g := range l.gorder {
-		if g.common && g.def == nil {
-			out = append(out, g)
+// allocCommons gives each common symbol its place, visiting them in ld's
+// hash-table order as lang_common does: small ones in the linker's .sbss,
+// the others in their owner's COMMON.
+func (l *linker) allocCommons() {
+	l.commonSecs = map[*object]*inSection{}
+	for _, g := range l.hashOrder() {
+		if !g.common || g.def != nil {
+			continue
 		}
+		var sec *inSection
+		if g.comSmall {
+			if l.sbss == nil {
+				l.sbss = &inSection{obj: l.dynobj, name: ".sbss", typ: shtNobits, flags: shfAlloc | shfWrite, align: 1, linker: true}
+			}
+			sec = l.sbss
+		} else {
+			sec = l.commonSecs[g.comObj]
+			if sec == nil {
+				sec = &inSection{obj: g.comObj, name: "COMMON", typ: shtNobits, flags: shfAlloc | shfWrite, align: 1}
+				l.commonSecs[g.comObj] = sec
+			}
+		}
+		a := g.comAlign
+		if a == 0 {
+			a = 1
+		}
+		if a > sec.align {
+			sec.align = a
+		}
+		sec.size = alignUp(sec.size, a)
+		g.comSec, g.comOff = sec, sec.size
+		sec.size += g.comSize
 	}
-	return out
 }
 
 func alignUp(v, a uint32) uint32 {
@@ -426,19 +457,6 @@ func (l *linker) sizeSection(os *outSection) {
 				}
 			}
 			os.flags |= s.flags &^ (shfMerge | shfStrings | shfGroup | shfInfoLink)
-		case p.common != nil:
-			g := p.common
-			a := g.comAlign
-			if a == 0 {
-				a = 1
-			}
-			if a > os.align {
-				os.align = a
-			}
-			off = alignUp(off, a)
-			p.off = off
-			off += g.comSize
-			os.flags |= shfAlloc | shfWrite
 		default:
 			p.off = off
 		}
@@ -476,9 +494,12 @@ func (l *linker) defineSymbols() error {
 			case p.sym != "":
 				g := l.lookup(p.sym)
 				g.script, g.value, g.out = true, os.addr+p.off, os
-			case p.common != nil:
-				p.common.value, p.common.out = os.addr+p.off, os
 			}
+		}
+	}
+	for _, g := range l.gorder {
+		if g.comSec != nil && g.common && g.def == nil {
+			g.value, g.out = g.comSec.out.addr+g.comSec.offset+g.comOff, g.comSec.out
 		}
 	}
 	if l.gotNeeded {

@@ -17,6 +17,10 @@ type global struct {
 	comSize   uint32
 	comAlign  uint32
 	comObj    *object
+	comSmall  bool       // goes to the linker's .sbss (size <= 8, ld's -G default)
+	comSec    *inSection // .sbss or the owner's COMMON, once allocated
+	comOff    uint32
+	comType   byte
 	strongRef bool // referenced by a non-weak undefined symbol
 	refObj    *object
 	other     byte // st_other of the definition (visibility)
@@ -44,8 +48,13 @@ type linker struct {
 	outs        []*outSection
 	got         *outSection
 	gotIn       *inSection
+	sbss        *inSection
+	commonSecs  map[*object]*inSection
 	mergeGroups []*mergeGroup
 }
+
+// gpSize is ld's default -G for PowerPC: commons this small go to .sbss.
+const gpSize = 8
 
 func (l *linker) lookup(name string) *global {
 	g := l.globals[name]
@@ -204,15 +213,22 @@ func (l *linker) addObject(o *object) error {
 			if g.def != nil {
 				continue
 			}
-			if !g.common {
-				g.common, g.comObj = true, o
+			// PowerPC's ld puts commons of up to 8 bytes in a .sbss it
+			// creates in the first object declaring one (making that
+			// object the one holding all linker-made sections); larger
+			// ones go to COMMON of the object with the largest declaration.
+			small := s.size <= gpSize
+			if small && l.dynobj == nil {
+				l.dynobj = o
 			}
-			if s.size > g.comSize {
-				g.comSize = s.size
+			if !g.common || s.size > g.comSize {
+				g.comObj, g.comSize, g.comSmall = o, s.size, small
 			}
+			g.common = true
 			if s.value > g.comAlign {
 				g.comAlign = s.value
 			}
+			g.comType = s.typ()
 		default:
 			weak := s.bind() == stbWeak
 			switch {

@@ -280,7 +280,7 @@ func (l *linker) globalSymbol(g *global, kept []*outSection) (outSymbol, bool) {
 		}
 	case g.common:
 		s.size = g.comSize
-		s.info = stbGlobal<<4 | sttObject
+		s.info = stbGlobal<<4 | g.comType
 		s.shndx = uint16(g.out.shndx)
 	default:
 		// Undefined weak symbols resolve to 0 and, as with ld on ppc32,
