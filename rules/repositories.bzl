@@ -13,6 +13,7 @@ load("@bazel_tools//tools/build_defs/repo:http.bzl", "http_archive")
 load("@bazel_tools//tools/build_defs/repo:utils.bzl", "maybe")
 load("//rules/private:debian_files.bzl", "debian_files")
 load("//rules/private:go_module.bzl", "go_module", "go_repository_name")
+load("//rules/private:toolchain.bzl", "fwtool_prebuilt")
 
 # Go modules fwtool links, as (path, version, h1 sum, modules it imports).
 GO_MODULES = [
@@ -30,6 +31,10 @@ STM32MP157_DK2_FILES = {
     "dtb": "linux-image-armmp/usr/lib/linux-image-*-armmp/stm32mp157c-dk2.dtb",
     "fsbl": "u-boot-stm32/usr/lib/u-boot/stm32mp157c-dk2/u-boot-spl.stm32",
     "kernel": "linux-image-armmp/boot/vmlinuz-*-armmp",
+    # The kernel's module tree (lib/modules/<version>), for kernel_modules.
+    "modules": "linux-image-armmp/lib/modules/*-armmp",
+    # //boards/qemu_arm_virt's firmware: U-Boot for QEMU's 32-bit Arm virt machine.
+    "qemu_arm_uboot": "u-boot-qemu/usr/lib/u-boot/qemu_arm/u-boot.bin",
     "ssbl": "u-boot-stm32/usr/lib/u-boot/stm32mp157c-dk2/u-boot.img",
     "uboot_elf": "u-boot-stm32/usr/lib/u-boot/stm32mp157c-dk2/uboot.elf",
 }
@@ -74,6 +79,23 @@ def rules_firmware_register_toolchains(name = "rules_firmware_toolchains"):  # b
       name: unused; macros take a name by convention.
     """
     native.register_toolchains(str(Label("//rules:default_toolchain")))
+
+def rules_firmware_prebuilt_fwtool(name = "rules_firmware_fwtool", urls = None, sha256 = None, **kwargs):
+    """Uses the prebuilt fwtool of a release: no Go is compiled.
+
+    Declares the repository (fwtool_prebuilt: the binary for the host,
+    linux-amd64 or linux-arm64) and registers its toolchain. Call it before
+    rules_firmware_register_toolchains(), whose from-source toolchain then
+    stays unused; rules_go's setup can be left out of WORKSPACE.
+
+    Args:
+      name: repository name.
+      urls: where fwtool-VERSION-linux.tar.gz is (release.sh prints them).
+      sha256: its sha256.
+      **kwargs: more fwtool_prebuilt attributes (strip_prefix).
+    """
+    maybe(fwtool_prebuilt, name = name, urls = urls, sha256 = sha256, **kwargs)
+    native.register_toolchains("@%s//:toolchain" % name)
 
 def rules_firmware_board_binaries():
     """Default inputs of //boards/stm32mp157, from Debian's armhf packages.

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# tests/product/run.sh VARIANT...: set up the product fixture ONLY by
+# following README's "Use it in your repository" section, then build and
+# test it.
+#
+# VARIANT: workspace-vendored, bzlmod-vendored, workspace-release,
+# bzlmod-release. README marks each block it shows with a comment
+#   <!-- product: VARIANTS file NAME -->   the block is the file NAME
+#   <!-- product: VARIANTS run -->         the block runs in the product root
+# where VARIANTS is "all", a variant, its kind ("vendored", "release") or a
+# comma-separated list. Blocks are applied in README order. The product's own
+# sources (tests/product/acme: the board) are copied in first; the release
+# variants make a release of HEAD with tools/release/release.sh and put
+# its archives where README's steps expect a download (file:// URLs).
+#
+# Bzlmod variants run Bazel 7 in the sid root: see tools/bootstrap/bazel7.sh.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+readme="$repo/README.md"
+[[ $# -ge 1 ]] || set -- workspace-vendored bzlmod-vendored workspace-release bzlmod-release
+
+if [[ -z "${HOME:-}" ]]; then HOME=$(getent passwd "$(id -u)" | cut -d: -f6); export HOME; fi
+cache=${RULES_FIRMWARE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rules_firmware}
+# Under the rules_firmware cache: bazel7.sh binds it into the Bazel 7 root,
+# so file:// URLs into it resolve there too.
+work="$cache/product-test"
+readonly VERSION=0.0.0-test
+
+# Prints the blocks README marks for VARIANT as NUL-separated records
+# "KIND\tNAME\n<body>" (KIND file or run).
+blocks() {
+  python3 - "$readme" "$1" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+variant = sys.argv[2]
+kind_of = variant.split("-")[1]
+sec = text[text.index("## Use it in your repository"):]
+sec = sec[:sec.index("\n## ", 3)]
+pat = re.compile(r"<!-- product: (\S+) (file|run)(?: (\S+))? -->\n```[a-z]*\n(.*?)```\n", re.S)
+n = 0
+for m in pat.finditer(sec):
+    who = m.group(1).split(",")
+    if "all" in who or variant in who or kind_of in who:
+        sys.stdout.write("%s\t%s\n%s\0" % (m.group(2), m.group(3) or "", m.group(4)))
+        n += 1
+if n == 0:
+    sys.exit("README has no product blocks for " + variant)
+PY
+}
+
+release_dir="$work/dist"
+make_release() {
+  [[ -f "$release_dir/snippets.md" ]] && return
+  rm -rf "$release_dir"
+  "$repo/tools/release/release.sh" "$VERSION" "file://$release_dir" "$release_dir" >/dev/null
+}
+
+# The snippet of snippets.md for WORKSPACE or MODULE.bazel.
+snippet() {
+  python3 - "$release_dir/snippets.md" "$1" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+sec = text[text.index("## " + sys.argv[2]):]
+body = sec[sec.index("```starlark\n") + len("```starlark\n"):]
+sys.stdout.write(body[:body.index("```")])
+PY
+}
+
+run_variant() {
+  local variant=$1 product="$work/$1/acme" kind name body
+  echo "=== product fixture: $variant"
+  rm -rf "$work/$variant" && mkdir -p "$product"
+  cp -r "$here/acme/." "$product/"
+  if [[ "$variant" == *-release ]]; then
+    make_release
+    cp "$release_dir/rules_firmware-$VERSION.tar.gz" "$product/"  # "downloaded"
+    rm -rf "$HOME/.cache/rules_firmware/src/rules_firmware-$VERSION"
+  fi
+  (
+    cd "$product"
+    export RULES_FIRMWARE=$repo
+    while IFS= read -r -d '' rec; do
+      kind=${rec%%$'\t'*}; rest=${rec#*$'\t'}; name=${rest%%$'\n'*}; body=${rest#*$'\n'}
+      body=${body//VERSION/$VERSION}
+      case $kind in
+        file)
+          if [[ "$body" == *"(the WORKSPACE snippet of snippets.md)"* ]]; then
+            body=${body//"# (the WORKSPACE snippet of snippets.md)"/$(snippet WORKSPACE)}
+          elif [[ "$body" == *"(the MODULE.bazel snippet of snippets.md)"* ]]; then
+            body=${body//"# (the MODULE.bazel snippet of snippets.md)"/$(snippet MODULE.bazel)}
+          fi
+          printf '%s' "$body" >"$name"
+          echo "--- wrote $name"
+          ;;
+        run)
+          echo "--- run:"; printf '%s' "$body"
+          bash -euo pipefail -c "$body"
+          ;;
+      esac
+    done < <(blocks "$variant")
+  )
+  # The release variants compile no Go: no rules_go action may have run.
+  echo "=== product fixture $variant passed"
+}
+
+for v in "$@"; do run_variant "$v"; done
