@@ -1,158 +1,146 @@
 """The STM32MP157 board, as a macro over rules_firmware's public API.
 
 boards/stm32mp157/BUILD.bazel instantiates it for the STM32MP157C-DK2 with
-Debian's binaries as defaults; a product can call it again with its own
-parameters. Every input is a label_flag, so a build overrides it with e.g.
---//boards/stm32mp157:fsbl=//my/tf-a:tf-a-stm32mp157c-dk2.stm32
+Debian's binaries as defaults (name = "": bare target names); a product calls
+it again with its own name and parameters, from any package or repository.
+Every binary input is a label_flag named like the targets, so a build
+overrides it with e.g. --//boards/stm32mp157:fsbl=//my/tf-a:tf-a.stm32
 """
 
 load("@bazel_skylib//rules:common_settings.bzl", "bool_flag")
 load(
+    "//boards/common:linux.bzl",
+    "linux_os_image",
+    "prefixed",
+    "ref",
+)
+load(
     "//rules:defs.bzl",
     "disk_image",
     "disk_partition",
-    "extlinux_conf",
     "firmware_image",
     "layout_blob",
-    "squashfs_image",
     "stm32_flashlayout",
-    "vfat_image",
 )
-
-# Busybox applets linked in the minimal root filesystem.
-_APPLETS = ["sh", "ls", "cat", "echo", "mount", "umount", "mkdir", "dmesg", "uname", "ps", "sleep", "poweroff", "reboot"]
 
 def stm32mp157_board(
         name,
-        fsbl,
-        ssbl,
-        kernel,
-        dtb,
-        busybox,
+        fsbl = "@stm32mp157_dk2_binaries//:fsbl",
+        ssbl = "@stm32mp157_dk2_binaries//:ssbl",
+        kernel = "@stm32mp157_dk2_binaries//:kernel",
+        dtb = "@stm32mp157_dk2_binaries//:dtb",
+        busybox = "@stm32mp157_dk2_binaries//:busybox",
+        initramfs = None,
         dtb_name = "stm32mp157c-dk2.dtb",
+        console = "ttySTM0,115200",
+        cmdline = "",
+        rootfs_init = Label("//boards/common:rootfs_init"),
         ssbl_offset = "0x40000",
         boot_partition_size = "0x400000",
+        fsbl_partition_size = "256K",
+        ssbl_partition_size = "2M",
+        bootfs_size = "64M",
+        bootfs_partition_size = "",
+        rootfs_partition_size = "",
         rootfs_partuuid = "9d4e7c3a-5b2f-4a61-8e0d-6f1c2b3a4d5e",
-        console = "ttySTM0,115200",
         visibility = None):
-    """Declares the board's targets.
+    """Declares the board's targets, each named `<name>_<target>` (bare when name is "").
+
+    Targets: bootimage, bootfs, rootfs, sdcard, osimage, image, flashlayout,
+    flashlayout_emmc; label flags fsbl, ssbl, kernel, dtb, busybox, usb_fsbl,
+    usb_ssbl and want_boot_image (see README).
 
     Args:
-      name: unused prefix (targets have fixed names: bootimage, osimage, sdcard, image, flashlayout, ...).
+      name: prefix of every target; "" gives the bare names //boards/stm32mp157 uses.
       fsbl: default FSBL (STM32 image: TF-A BL2 or U-Boot SPL).
       ssbl: default SSBL (U-Boot image or FIP).
       kernel: default kernel (zImage).
-      dtb: default device tree blob.
+      dtb: default device tree blob; None: none in bootfs (U-Boot passes its own).
       busybox: default static busybox for the rootfs.
+      initramfs: initramfs for bootfs (None: none).
       dtb_name: file name of the device tree in bootfs.
+      console: kernel console.
+      cmdline: more kernel arguments.
+      rootfs_init: the rootfs's /sbin/init (a label; a plain name is the caller's package).
       ssbl_offset: where the SSBL starts in the boot image (after the FSBL).
       boot_partition_size: hard limit of the boot image (an eMMC boot hardware partition).
+      fsbl_partition_size: size of the SD card's fsbl1 and fsbl2 partitions.
+      ssbl_partition_size: size of the SD card's ssbl partition.
+      bootfs_size: size of the bootfs filesystem.
+      bootfs_partition_size: bootfs partition size (default: the filesystem's).
+      rootfs_partition_size: rootfs partition size (default: the squashfs's, rounded).
       rootfs_partuuid: GPT partition GUID of rootfs, which the kernel command line names.
-      console: kernel console.
       visibility: of the images.
     """
-    _ = name  # buildifier: disable=unused-variable
 
     # Inputs: label flags, so products override them from their own build.
-    for flag, default in [
+    for what, default in [
         ("fsbl", fsbl),
         ("ssbl", ssbl),
         ("kernel", kernel),
-        ("dtb", dtb),
         ("busybox", busybox),
         ("usb_fsbl", fsbl),  # FSBL/SSBL loaded over USB for STM32CubeProgrammer
         ("usb_ssbl", ssbl),
-    ]:
-        native.label_flag(name = flag, build_setting_default = default, visibility = ["//visibility:public"])
+    ] + ([("dtb", dtb)] if dtb else []):
+        native.label_flag(name = prefixed(name, what), build_setting_default = default, visibility = ["//visibility:public"])
 
     # One combined SD image (false, the default) or a separate boot image for
     # the eMMC boot partitions plus an OS image (true).
-    bool_flag(name = "want_boot_image", build_setting_default = False, visibility = ["//visibility:public"])
-    native.config_setting(name = "boot_image_wanted", flag_values = {":want_boot_image": "true"})
+    bool_flag(name = prefixed(name, "want_boot_image"), build_setting_default = False, visibility = ["//visibility:public"])
+    native.config_setting(name = prefixed(name, "boot_image_wanted"), flag_values = {ref(name, "want_boot_image"): "true"})
 
     # Boot firmware alone: FSBL at 0, SSBL at ssbl_offset, at most
     # boot_partition_size (exceeding it fails the build naming both sizes).
-    layout_blob(name = "bootimage_fsbl", src = ":fsbl", entry_name = "fsbl", offset = "0")
-    layout_blob(name = "bootimage_ssbl", src = ":ssbl", entry_name = "ssbl", offset = ssbl_offset)
+    layout_blob(name = prefixed(name, "bootimage_fsbl"), src = ref(name, "fsbl"), entry_name = "fsbl", offset = "0")
+    layout_blob(name = prefixed(name, "bootimage_ssbl"), src = ref(name, "ssbl"), entry_name = "ssbl", offset = ssbl_offset)
     firmware_image(
-        name = "bootimage",
-        entries = [":bootimage_fsbl", ":bootimage_ssbl"],
+        name = prefixed(name, "bootimage"),
+        entries = [ref(name, "bootimage_fsbl"), ref(name, "bootimage_ssbl")],
         image_name = "bootimage",
         image_size = boot_partition_size,
         pad_byte = 0xff,  # erased-flash value; eMMC boot partitions read back as written
         visibility = visibility,
     )
 
-    # bootfs: what U-Boot's distro boot (extlinux) reads.
-    extlinux_conf(
-        name = "extlinux_conf",
-        labels = {"linux": "/zImage"},
-        fdt = "/" + dtb_name,
-        append = "root=PARTUUID=%s rootfstype=squashfs rootwait ro console=%s" % (rootfs_partuuid, console),
+    # bootfs (extlinux, zImage, initramfs, DTB), rootfs (squashfs) and the
+    # GPT osimage of both: the user-area image when the boot firmware lives
+    # in the eMMC boot partitions (no SoC-specific constraints).
+    osi = linux_os_image(
+        name = name,
+        kernel = ref(name, "kernel"),
+        busybox = ref(name, "busybox"),
+        console = console,
+        initramfs = initramfs,
+        dtb = ref(name, "dtb") if dtb else None,
+        dtb_name = dtb_name,
+        cmdline = cmdline,
+        rootfs_partuuid = rootfs_partuuid,
+        rootfs_init = rootfs_init,
+        bootfs_size = bootfs_size,
+        bootfs_partition_size = bootfs_partition_size,
+        rootfs_partition_size = rootfs_partition_size,
         menu_title = "rules_firmware stm32mp157",
-    )
-    vfat_image(
-        name = "bootfs",
-        files = {
-            ":extlinux_conf": "extlinux/extlinux.conf",
-            ":kernel": "zImage",
-            ":dtb": dtb_name,
-        },
-        image_size = "64M",
-        volume_label = "bootfs",
-        visibility = visibility,
-    )
-
-    # rootfs: busybox and an init of ours.
-    squashfs_image(
-        name = "rootfs",
-        devices = {"dev/console": "c:5:1:0600", "dev/null": "c:1:3:0666"},
-        dirs = ["proc", "sys", "tmp", "root", "etc"],
-        files = {
-            ":busybox": "bin/busybox",
-            "init": "sbin/init",
-        },
-        modes = {"bin/busybox": "0755", "sbin/init": "0755", "tmp": "1777"},
-        symlinks = dict([("bin/" + a, "busybox") for a in _APPLETS] + [("init", "sbin/init")]),
-        compressor = "gzip",
         visibility = visibility,
     )
 
     # Partitions, as STM32MP1's ROM code and U-Boot SPL expect them: fsbl1 and
     # fsbl2 hold the same FSBL, SSBL is GPT partition 3.
-    disk_partition(name = "part_fsbl1", partition_name = "fsbl1", image = ":fsbl", offset = "17K", partition_size = "256K")
-    disk_partition(name = "part_fsbl2", partition_name = "fsbl2", image = ":fsbl", partition_size = "256K")
-    disk_partition(name = "part_ssbl", partition_name = "ssbl", image = ":ssbl", partition_size = "2M")
-    disk_partition(name = "part_bootfs", partition_name = "bootfs", image = ":bootfs", legacy_bios_bootable = True)
-    disk_partition(
-        name = "part_rootfs",
-        partition_name = "rootfs",
-        image = ":rootfs",
-        partition_type_uuid = "L",
-        partition_uuid = rootfs_partuuid,
-    )
+    disk_partition(name = prefixed(name, "part_fsbl1"), partition_name = "fsbl1", image = ref(name, "fsbl"), offset = "17K", partition_size = fsbl_partition_size)
+    disk_partition(name = prefixed(name, "part_fsbl2"), partition_name = "fsbl2", image = ref(name, "fsbl"), partition_size = fsbl_partition_size)
+    disk_partition(name = prefixed(name, "part_ssbl"), partition_name = "ssbl", image = ref(name, "ssbl"), partition_size = ssbl_partition_size)
 
     disk_image(
-        name = "sdcard",
+        name = prefixed(name, "sdcard"),
         partition_table = "gpt",
-        partitions = [":part_fsbl1", ":part_fsbl2", ":part_ssbl", ":part_bootfs", ":part_rootfs"],
-        visibility = visibility,
-    )
-
-    # The user-area image when the boot firmware lives in the eMMC boot
-    # partitions: no SoC-specific constraints.
-    disk_image(
-        name = "osimage",
-        partition_table = "gpt",
-        partitions = [":part_bootfs", ":part_rootfs"],
+        partitions = [ref(name, "part_fsbl1"), ref(name, "part_fsbl2"), ref(name, "part_ssbl"), ":" + osi.part_bootfs, ":" + osi.part_rootfs],
         visibility = visibility,
     )
 
     native.filegroup(
-        name = "image",
+        name = prefixed(name, "image"),
         srcs = select({
-            ":boot_image_wanted": [":bootimage", ":osimage"],
-            "//conditions:default": [":sdcard"],
+            ref(name, "boot_image_wanted"): [ref(name, "bootimage"), ":" + osi.osimage],
+            "//conditions:default": [ref(name, "sdcard")],
         }),
         visibility = visibility,
     )
@@ -160,21 +148,21 @@ def stm32mp157_board(
     # STM32CubeProgrammer layouts: the SD card as one raw image, and the eMMC
     # per partition (boot image in both boot partitions, OS image's partitions).
     stm32_flashlayout(
-        name = "flashlayout",
-        disk = ":sdcard",
-        fsbl_boot = ":usb_fsbl",
-        ssbl_boot = ":usb_ssbl",
+        name = prefixed(name, "flashlayout"),
+        disk = ref(name, "sdcard"),
+        fsbl_boot = ref(name, "usb_fsbl"),
+        ssbl_boot = ref(name, "usb_ssbl"),
         device = "mmc0",
         form = "raw",
         visibility = visibility,
     )
     stm32_flashlayout(
-        name = "flashlayout_emmc",
-        disk = ":osimage",
-        fsbl_boot = ":usb_fsbl",
-        ssbl_boot = ":usb_ssbl",
-        emmc_boot1 = ":bootimage",
-        emmc_boot2 = ":bootimage",
+        name = prefixed(name, "flashlayout_emmc"),
+        disk = ":" + osi.osimage,
+        fsbl_boot = ref(name, "usb_fsbl"),
+        ssbl_boot = ref(name, "usb_ssbl"),
+        emmc_boot1 = ref(name, "bootimage"),
+        emmc_boot2 = ref(name, "bootimage"),
         device = "mmc1",
         form = "partitions",
         visibility = visibility,
