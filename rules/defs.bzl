@@ -12,6 +12,7 @@ load("//rules/private:filesystem.bzl", _squashfs_image = "squashfs_image", _vfat
 load("//rules/private:fip.bzl", _fip_image = "fip_image")
 load("//rules/private:fit.bzl", _FitComponentInfo = "FitComponentInfo", _fit_component = "fit_component", _fit_image = "fit_image")
 load("//rules/private:fit_its.bzl", _fit_image_from_its = "fit_image_from_its")
+load("//rules/private:flash.bzl", _flash_sd = "flash_sd", _stm32_program = "stm32_program")
 load("//rules/private:flashlayout.bzl", _stm32_flashlayout = "stm32_flashlayout")
 load("//rules/private:initramfs.bzl", _initramfs = "initramfs")
 load("//rules/private:layout.bzl", _LayoutEntryInfo = "LayoutEntryInfo", _firmware_image = "firmware_image", _layout_blob = "layout_blob", _layout_fdtmap = "layout_fdtmap", _layout_fill = "layout_fill", _layout_image_header = "layout_image_header", _layout_section = "layout_section", _layout_text = "layout_text")
@@ -38,6 +39,7 @@ firmware_image = _firmware_image
 fit_component = _fit_component
 fit_image = _fit_image
 fit_image_from_its = _fit_image_from_its
+flash_sd = _flash_sd
 fwtool_toolchain = _fwtool_toolchain
 initramfs = _initramfs
 layout_blob = _layout_blob
@@ -49,6 +51,7 @@ layout_text = _layout_text
 squashfs_image = _squashfs_image
 stm32_flashlayout = _stm32_flashlayout
 stm32_image = _stm32_image
+stm32_program = _stm32_program
 uboot_env = _uboot_env
 uimage = _uimage
 vfat_image = _vfat_image
