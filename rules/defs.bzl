@@ -14,7 +14,7 @@ load("//rules/private:fit.bzl", _FitComponentInfo = "FitComponentInfo", _fit_com
 load("//rules/private:fit_its.bzl", _fit_image_from_its = "fit_image_from_its")
 load("//rules/private:flash.bzl", _flash_sd = "flash_sd", _stm32_program = "stm32_program")
 load("//rules/private:flashlayout.bzl", _stm32_flashlayout = "stm32_flashlayout")
-load("//rules/private:initramfs.bzl", _initramfs = "initramfs")
+load("//rules/private:initramfs.bzl", _KernelModulesInfo = "KernelModulesInfo", _initramfs = "initramfs", _kernel_modules = "kernel_modules")
 load("//rules/private:layout.bzl", _LayoutEntryInfo = "LayoutEntryInfo", _firmware_image = "firmware_image", _layout_blob = "layout_blob", _layout_fdtmap = "layout_fdtmap", _layout_fill = "layout_fill", _layout_image_header = "layout_image_header", _layout_section = "layout_section", _layout_text = "layout_text")
 load("//rules/private:providers.bzl", _FirmwareImageInfo = "FirmwareImageInfo")
 load("//rules/private:stm32.bzl", _stm32_image = "stm32_image")
@@ -26,6 +26,7 @@ DiskImageInfo = _DiskImageInfo
 DiskPartitionInfo = _DiskPartitionInfo
 FirmwareImageInfo = _FirmwareImageInfo
 FitComponentInfo = _FitComponentInfo
+KernelModulesInfo = _KernelModulesInfo
 LayoutEntryInfo = _LayoutEntryInfo
 binman_image = _binman_image
 bootup_app_image = _bootup_app_image
@@ -42,6 +43,7 @@ fit_image_from_its = _fit_image_from_its
 flash_sd = _flash_sd
 fwtool_toolchain = _fwtool_toolchain
 initramfs = _initramfs
+kernel_modules = _kernel_modules
 layout_blob = _layout_blob
 layout_fdtmap = _layout_fdtmap
 layout_fill = _layout_fill

@@ -56,7 +56,7 @@ KernelModulesInfo = provider(
     doc = "Kernel modules staged by kernel_modules.",
     fields = {
         "tree": "File (directory): holds lib/modules/<version>/...",
-        "version": "string: the kernel version directory name, or '' when it is taken from the module tree at build time.",
+        "version": "string: the kernel version directory name, or '' when it is taken from the modules' vermagic at build time.",
         "modules": "list of string: the module names asked for (the closure is in the tree's modules.load).",
     },
 )
@@ -208,6 +208,62 @@ initramfs = rule(
         "compression": attr.string(default = "gzip", doc = "none, gzip, bzip2, lzma, xz (CRC32), lz4 (legacy format) or zstd: what the kernel must be configured to decompress."),
         "mtime": attr.int(default = 0, doc = "Timestamp of every entry (seconds since 1970)."),
         "out": attr.string(doc = "Output file name; default <name>.cpio plus .gz/.xz/.lz4/.zst/.bz2/.lzma."),
+    },
+    toolchains = [FWTOOL_TOOLCHAIN_TYPE],
+)
+
+def _module_dir(ctx, files):
+    """The lib/modules/<version> directory the module files live in."""
+    if len(files) == 1 and not files[0].path.endswith(".ko"):
+        return files[0].path
+    for f in files:
+        head, sep, tail = f.path.partition("/lib/modules/")
+        if sep and "/" in tail:
+            return head + sep + tail.partition("/")[0]
+        if f.path.startswith("lib/modules/") and f.path.count("/") > 2:
+            return "lib/modules/" + f.path.split("/")[2]
+    fail("%s: attribute 'srcs': give the package's lib/modules/<version> directory, or files below it (none of the %d files is under lib/modules/<version>/)" % (ctx.label, len(files)))
+
+def _kernel_modules_impl(ctx):
+    if not ctx.attr.modules:
+        fail("%s: attribute 'modules' is empty: name at least one module (e.g. \"squashfs\")" % ctx.label)
+    for m in ctx.attr.modules:
+        if not m or "/" in m or m.endswith(".ko") or " " in m:
+            fail("%s: attribute 'modules': %r is not a module name (give \"mmci\", not a path or file name)" % (ctx.label, m))
+    if ctx.attr.version and ("/" in ctx.attr.version or ctx.attr.version in [".", ".."]):
+        fail("%s: attribute 'version': %r is not a directory name" % (ctx.label, ctx.attr.version))
+    files = ctx.files.srcs
+    if not files:
+        fail("%s: attribute 'srcs' gives no files" % ctx.label)
+    moddir = _module_dir(ctx, files)
+    out = ctx.actions.declare_directory(ctx.label.name)
+    args = ctx.actions.args()
+    args.add("kmod")
+    args.add("--moddir", moddir)
+    args.add("--output", out.path)
+    if ctx.attr.version:
+        args.add("--version", ctx.attr.version)
+    args.add_all(ctx.attr.modules)
+    ctx.actions.run(
+        executable = fwtool_of(ctx),
+        arguments = [args],
+        inputs = files,
+        outputs = [out],
+        mnemonic = "KernelModules",
+        progress_message = "Staging kernel modules %s" % ctx.label,
+    )
+    return [
+        DefaultInfo(files = depset([out]), runfiles = ctx.runfiles([out])),
+        KernelModulesInfo(tree = out, version = ctx.attr.version, modules = ctx.attr.modules),
+    ]
+
+kernel_modules = rule(
+    implementation = _kernel_modules_impl,
+    doc = "Kernel modules and their depends= closure, staged as lib/modules/<version>/ with a depmod-equal modules.dep (see the module doc). Goes into initramfs(trees = [...]).",
+    attrs = {
+        "srcs": attr.label_list(allow_files = True, mandatory = True, doc = "The kernel package's module tree: its lib/modules/<version> directory, or the files below it (modules.order and modules.builtin are used when present)."),
+        "modules": attr.string_list(mandatory = True, doc = "Module names (as modprobe takes them; '-' and '_' are the same). Their dependencies come along."),
+        "version": attr.string(doc = "Kernel version directory to write (default: the first word of the modules' vermagic, e.g. 6.1.0-50-armmp)."),
     },
     toolchains = [FWTOOL_TOOLCHAIN_TYPE],
 )
