@@ -1,8 +1,8 @@
 package ppclink
 
 import (
-	"bytes"
 	"fmt"
+	"sort"
 )
 
 // .eh_frame editing as ld does it for the first output section named
@@ -75,29 +75,26 @@ func editEH(secs []*inSection) error {
 			return err
 		}
 		s.eh = info
-		relocAt := map[uint32]bool{}
+		var relocAt []uint32
 		for _, r := range s.relocs {
-			relocAt[r.off] = true
+			relocAt = append(relocAt, r.off)
 		}
+		sort.Slice(relocAt, func(i, j int) bool { return relocAt[i] < relocAt[j] })
 		for _, e := range info.entries {
 			if !e.cie {
 				continue
 			}
-			hasReloc := false
-			for off := range relocAt {
-				if off >= e.in && off < e.in+e.size {
-					hasReloc = true
-				}
-			}
+			k := sort.Search(len(relocAt), func(i int) bool { return relocAt[i] >= e.in })
+			hasReloc := k < len(relocAt) && relocAt[k] < e.in+e.size
 			if hasReloc {
 				continue // personality routines: keep as is
 			}
-			k := string(s.data[e.in : e.in+e.size])
-			if first := seen[k]; first != nil {
+			key := string(s.data[e.in : e.in+e.size])
+			if first := seen[key]; first != nil {
 				e.removed = true
 				e.cieOf = first
 			} else {
-				seen[k] = e
+				seen[key] = e
 			}
 		}
 		out := uint32(0)
@@ -125,15 +122,15 @@ func (e *ehEntry) target() *ehEntry {
 // mapEH maps an input offset of an edited .eh_frame to its output offset;
 // ok is false inside a removed entry.
 func (info *ehInfo) mapOff(off uint32) (uint32, bool) {
-	for _, e := range info.entries {
-		if off >= e.in && off < e.in+e.size || off == e.in+e.size && e == info.entries[len(info.entries)-1] {
-			if e.removed {
-				return 0, false
-			}
-			return e.out + off - e.in, true
-		}
+	es := info.entries
+	i := sort.Search(len(es), func(i int) bool { return es[i].in > off }) - 1
+	if i < 0 || off >= es[i].in+es[i].size {
+		return off, false
 	}
-	return off, off == 0
+	if es[i].removed {
+		return 0, false
+	}
+	return es[i].out + off - es[i].in, true
 }
 
 // ehContents writes an edited input .eh_frame: kept entries moved down, FDE
@@ -155,5 +152,3 @@ func (s *inSection) ehContents() []byte {
 	}
 	return out
 }
-
-var _ = bytes.Equal

@@ -173,7 +173,7 @@ func parseObject(name string, data []byte) (*object, error) {
 	}
 	strtab := func(idx uint32) []byte {
 		h := hdrs[idx]
-		if h.typ == shtNobits {
+		if h.typ == shtNobits || h.typ == shtNull {
 			return nil
 		}
 		return data[h.off : h.off+h.size]
@@ -206,6 +206,11 @@ func parseObject(name string, data []byte) (*object, error) {
 		}
 		if s.align&(s.align-1) != 0 {
 			return fail("section '%s': alignment %d is not a power of two", n, h.align)
+		}
+		if s.align > maxPageSize && h.typ != shtNull {
+			// Nothing a boot wrapper links needs more than a page; larger
+			// alignments would only pad the image.
+			return fail("section '%s': alignment %#x larger than the %#x this linker supports", n, h.align, maxPageSize)
 		}
 		if h.typ != shtNobits && h.typ != shtNull {
 			s.data = data[h.off : h.off+h.size]
@@ -259,10 +264,15 @@ func parseObject(name string, data []byte) (*object, error) {
 			if r.sym >= uint32(len(o.syms)) {
 				return fail("relocation section '%s': entry %d refers to symbol %d of %d", s.name, i, r.sym, len(o.syms))
 			}
-			if t.typ != shtNobits && (uint64(r.off)+4 > uint64(t.size)) && !(r.typ == 0) {
-				if !(relocWidth(r.typ) == 2 && uint64(r.off)+2 <= uint64(t.size)) {
-					return fail("section '%s': relocation %d at offset %#x past the section's end (%#x)", t.name, i, r.off, t.size)
+			if w := relocWidth(r.typ); w < 0 {
+				sym := o.syms[r.sym]
+				name := sym.name
+				if sym.typ() == sttSection && sym.sec != nil {
+					name = sym.sec.name
 				}
+				return fail("section '%s' offset %#x: unsupported relocation type %d against '%s'", t.name, r.off, r.typ, name)
+			} else if t.typ != shtNobits && uint64(r.off)+uint64(w) > uint64(t.size) {
+				return fail("section '%s': relocation %d at offset %#x past the section's end (%#x)", t.name, i, r.off, t.size)
 			}
 			t.relocs[i] = r
 		}

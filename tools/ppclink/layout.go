@@ -216,6 +216,9 @@ func (l *linker) layout() error {
 	}
 	l.assignAddresses(order)
 	l.outs = order
+	if err := checkAddresses(order); err != nil {
+		return err
+	}
 	return l.defineSymbols()
 }
 
@@ -415,6 +418,35 @@ func (l *linker) assignAddresses(order []*outSection) {
 			dot = os.addr + os.size
 		}
 	}
+}
+
+// maxImage bounds the loaded image (and so the output files) this linker
+// builds; boot wrappers are a few MiB.
+var maxImage uint64 = 1 << 30
+
+// checkAddresses rejects layouts that wrap around the 32-bit address space
+// or would make an absurdly large image, before anything is allocated.
+func checkAddresses(order []*outSection) error {
+	var end uint64
+	var first uint64
+	haveFirst := false
+	for _, os := range order {
+		if !os.kept || os.flags&shfAlloc == 0 {
+			continue
+		}
+		a, e := uint64(os.addr), uint64(os.addr)+uint64(os.size)
+		if a < end || e > 1<<32 {
+			return fmt.Errorf("section '%s' (address %#x, size %#x) does not fit in the 32-bit address space after the previous sections", os.name, os.addr, os.size)
+		}
+		if !haveFirst {
+			first, haveFirst = a, true
+		}
+		if os.typ != shtNobits && e-first > maxImage {
+			return fmt.Errorf("section '%s' ends %#x bytes after the start of the image; more than the %d MiB this linker builds", os.name, e-first, maxImage>>20)
+		}
+		end = e
+	}
+	return nil
 }
 
 // sizeSection places the inputs of one output section and sets its type,

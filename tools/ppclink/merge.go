@@ -32,6 +32,8 @@ type mergeEntry struct {
 }
 
 type mergeSec struct {
+	starts  []uint32 // input offsets where recorded entities start
+	keys    []string // their contents
 	sec     *inSection
 	group   *mergeGroup
 	size    uint32
@@ -172,12 +174,16 @@ func (g *mergeGroup) record(ms *mergeSec) {
 		}
 		str := g.entryAt(data, p)
 		g.add(str, ea, ms)
+		ms.starts = append(ms.starts, p)
+		ms.keys = append(ms.keys, string(str))
 		p += uint32(len(str))
 		if g.strings && g.entsize == 1 {
 			for p < size && data[p] == 0 {
 				if !nul && p&mask == 0 {
 					nul = true
 					g.add([]byte{0}, mask+1, ms)
+					ms.starts = append(ms.starts, p)
+					ms.keys = append(ms.keys, "\x00")
 				}
 				p++
 			}
@@ -267,23 +273,19 @@ func (s *inSection) mapOffsetSec(off uint32) (uint32, *inSection) {
 		}
 		return 0, s
 	}
-	var start uint32
-	if g.strings {
-		// The string containing off starts after the previous terminator.
-		start = off - off%g.entsize
-		for start >= g.entsize && !allZero(s.data[start-g.entsize:start]) {
-			start -= g.entsize
-		}
-	} else {
-		start = off - off%g.entsize
-	}
-	e := g.byKey[string(g.entryAt(s.data, start))]
-	if e == nil {
+	// The entity containing off: the last one recorded at or before it.
+	i := sort.Search(len(ms.starts), func(i int) bool { return ms.starts[i] > off }) - 1
+	if i < 0 {
 		return off, s
 	}
-	for e.suffix != nil {
-		// Suffix entries already carry the owner's index; follow for owner.
-		break
+	start := ms.starts[i]
+	if g.strings && uint32(len(ms.keys[i])) <= off-start {
+		// off points into padding between strings.
+		return off, s
+	}
+	e := g.byKey[ms.keys[i]]
+	if e == nil {
+		return off, s
 	}
 	return e.index + (off - start), e.owner.sec
 }

@@ -14,6 +14,9 @@ const (
 
 // output applies relocations and builds the Output.
 func (l *linker) output() (*Output, error) {
+	if err := l.checkUndefined(); err != nil {
+		return nil, err
+	}
 	var kept []*outSection
 	for _, os := range l.outs {
 		if !os.kept {
@@ -39,9 +42,6 @@ func (l *linker) output() (*Output, error) {
 			}
 			copy(os.data[p.off:], d)
 		}
-	}
-	if err := l.checkUndefined(); err != nil {
-		return nil, err
 	}
 	for i, os := range kept {
 		os.shndx = i + 1
@@ -400,7 +400,12 @@ func (l *linker) writeELF(kept []*outSection, entry uint32) []byte {
 	}
 	shstr.finalize()
 
-	off := uint32(elfHeaderSize + 2*phdrSize)
+	hasStack, execStack := l.stackNote()
+	nph := uint32(1)
+	if hasStack {
+		nph = 2
+	}
+	off := uint32(elfHeaderSize + nph*phdrSize)
 	var loadOff, loadAddr, fileEnd, memEnd uint32
 	firstAlloc := true
 	for _, os := range kept {
@@ -450,7 +455,7 @@ func (l *linker) writeELF(kept []*outSection, entry uint32) []byte {
 	be.PutUint32(img[36:], l.elfFlags())
 	be.PutUint16(img[40:], elfHeaderSize)
 	be.PutUint16(img[42:], phdrSize)
-	be.PutUint16(img[44:], 2)
+	be.PutUint16(img[44:], uint16(nph))
 	be.PutUint16(img[46:], shdrSize)
 	be.PutUint16(img[48:], uint16(nsec))
 	be.PutUint16(img[50:], uint16(nsec-1))
@@ -463,17 +468,19 @@ func (l *linker) writeELF(kept []*outSection, entry uint32) []byte {
 		be.PutUint32(ph[12:], loadAddr)
 		be.PutUint32(ph[16:], fileEnd-loadAddr)
 		be.PutUint32(ph[20:], memEnd-loadAddr)
-		be.PutUint32(ph[24:], 7)
+		be.PutUint32(ph[24:], loadFlags(kept))
 		be.PutUint32(ph[28:], maxPageSize)
 	}
-	ph = ph[phdrSize:]
-	be.PutUint32(ph, ptGNUStack)
-	stackFlags := uint32(6)
-	if l.execStack() {
-		stackFlags = 7
+	if hasStack {
+		ph = ph[phdrSize:]
+		be.PutUint32(ph, ptGNUStack)
+		stackFlags := uint32(6)
+		if execStack {
+			stackFlags = 7
+		}
+		be.PutUint32(ph[24:], stackFlags)
+		be.PutUint32(ph[28:], 0x10)
 	}
-	be.PutUint32(ph[24:], stackFlags)
-	be.PutUint32(ph[28:], 0x10)
 
 	for _, os := range kept {
 		if os.typ != shtNobits {
@@ -514,13 +521,39 @@ func (l *linker) elfFlags() uint32 {
 	return f
 }
 
-// execStack: ld (2.40) makes the stack executable when an object lacks a
-// .note.GNU-stack or marks it executable.
-func (l *linker) execStack() bool {
+// stackNote: ld (2.40) writes a PT_GNU_STACK when some object has a
+// .note.GNU-stack; the stack is executable when one of them marks it so or
+// some object has none.
+func (l *linker) stackNote() (has, exec bool) {
 	for _, o := range l.objs {
-		if !o.hasStack || o.execStack {
-			return true
+		if len(o.sections) <= 1 {
+			continue
+		}
+		if o.hasStack {
+			has = true
+			if o.execStack {
+				exec = true
+			}
+		} else {
+			exec = true
 		}
 	}
-	return false
+	return has, exec
+}
+
+// loadFlags: PF_R, plus PF_W and PF_X when a loaded section needs them.
+func loadFlags(kept []*outSection) uint32 {
+	f := uint32(4)
+	for _, os := range kept {
+		if os.flags&shfAlloc == 0 {
+			continue
+		}
+		if os.flags&shfWrite != 0 {
+			f |= 2
+		}
+		if os.flags&shfExecinstr != 0 {
+			f |= 1
+		}
+	}
+	return f
 }
