@@ -152,6 +152,12 @@ func Parse(data []byte) (m *Module, err error) {
 			}
 		}
 	}
+	// Go 1.19's debug/elf allocates a section's stated size before reading.
+	for _, s := range f.Sections {
+		if s.Type != elf.SHT_NOBITS && s.Size > uint64(len(data)) {
+			return nil, fmt.Errorf("section %s: %d bytes in a %d-byte file", s.Name, s.Size, len(data))
+		}
+	}
 	syms, err := f.Symbols()
 	if err != nil && err != elf.ErrNoSymbols {
 		return nil, fmt.Errorf(".symtab: %v", err)
