@@ -56,12 +56,19 @@ func (b *Batch) Write(path string, perm os.FileMode, fill func(f *os.File) error
 	if special {
 		dir, prefix = "", "fwtool-out-"
 	}
-	tmp, err := createTemp(dir, prefix, perm)
+	var tmp *os.File
+	tmpName, id, err := made(func() (string, error) {
+		f, err := createTemp(dir, prefix, perm)
+		if err != nil {
+			return "", err
+		}
+		tmp = f
+		return f.Name(), nil
+	}, remove)
 	if err != nil {
 		return fmt.Errorf("cannot create output %s: %w", path, err)
 	}
-	it := &item{path: path, tmpName: tmp.Name()}
-	it.id = register(func() { os.Remove(it.tmpName) })
+	it := &item{path: path, tmpName: tmpName, id: id}
 	defer func() {
 		if err != nil {
 			tmp.Close()
@@ -140,10 +147,11 @@ func (b *Batch) MkdirAll(dir string) error {
 		if b.byPath[d] != nil {
 			return fmt.Errorf("cannot make directory %s: it is also an output file", d)
 		}
-		if err := os.Mkdir(d, DirMode); err != nil {
+		_, id, err := made(func() (string, error) { return d, os.Mkdir(d, DirMode) }, remove)
+		if err != nil {
 			return err
 		}
-		b.dirs = append(b.dirs, madeDir{d, register(func() { os.Remove(d) })})
+		b.dirs = append(b.dirs, madeDir{d, id})
 	}
 	return nil
 }

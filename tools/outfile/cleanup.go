@@ -33,6 +33,10 @@ func register(undo func()) int {
 	cleanups.handler.Do(installHandler)
 	cleanups.Lock()
 	defer cleanups.Unlock()
+	return registerLocked(undo)
+}
+
+func registerLocked(undo func()) int {
 	if cleanups.undo == nil {
 		cleanups.undo = map[int]func(){}
 	}
@@ -40,6 +44,20 @@ func register(undo func()) int {
 	cleanups.next++
 	cleanups.undo[id] = undo
 	return id
+}
+
+// made runs create (which makes a file or directory and returns its path)
+// and registers undo for that path as one step, so a signal cannot fall
+// between the creation and the registration.
+func made(create func() (string, error), undo func(path string)) (string, int, error) {
+	cleanups.handler.Do(installHandler)
+	cleanups.Lock()
+	defer cleanups.Unlock()
+	p, err := create()
+	if err != nil {
+		return "", 0, err
+	}
+	return p, registerLocked(func() { undo(p) }), nil
 }
 
 func unregister(id int) {
@@ -62,16 +80,19 @@ func settle(id int, step func() error) error {
 // that is removed with everything in it by the returned function, or on a
 // signal.
 func TempDir(dir, pattern string) (string, func(), error) {
-	p, err := os.MkdirTemp(dir, pattern)
+	p, id, err := made(func() (string, error) { return os.MkdirTemp(dir, pattern) }, removeAll)
 	if err != nil {
 		return "", nil, err
 	}
-	cancel := OnSignal(func() { os.RemoveAll(p) })
 	return p, func() {
 		os.RemoveAll(p)
-		cancel()
+		unregister(id)
 	}, nil
 }
+
+func removeAll(p string) { os.RemoveAll(p) }
+
+func remove(p string) { os.Remove(p) }
 
 var exitSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP}
 
