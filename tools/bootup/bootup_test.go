@@ -11,6 +11,7 @@ import (
 	"encoding/pem"
 	"hash/crc32"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -296,5 +297,30 @@ func TestKeysFromPEM(t *testing.T) {
 	}
 	if _, err := Read(img, v); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The lz4 command-line tool's frames (linked and independent 64 KiB
+// blocks, with block checksums) decode through the in-place decoder.
+func TestLZ4FramesFromTheLZ4Tool(t *testing.T) {
+	if _, err := exec.LookPath("lz4"); err != nil {
+		t.Fatal("lz4 not installed (./bazelw installs it)")
+	}
+	data := bytes.Repeat([]byte("a fairly compressible FPGA bitstream line\n"), 8000)
+	rand.Read(data[1000:1400])
+	for _, flags := range [][]string{{"-B4", "-BD"}, {"-B4", "-BX"}, {"-B7", "--content-size"}, {"-B4", "--no-frame-crc"}} {
+		cmd := exec.Command("lz4", append(append([]string{"-c", "-q"}, flags...), "-")...)
+		cmd.Stdin = bytes.NewReader(data)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("lz4 %v: %v", flags, err)
+		}
+		got, err := decodeLZ4Frame(out, uint32(len(data)))
+		if err != nil || !bytes.Equal(got, data) {
+			t.Errorf("lz4 %v: %v", flags, err)
+		}
+		if _, err := decodeLZ4Frame(out, uint32(len(data)-1)); err == nil {
+			t.Errorf("lz4 %v: decoded past the directory's length", flags)
+		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"io"
 
 	"github.com/rules-firmware/rules_firmware/tools/compress"
 )
@@ -264,19 +263,15 @@ func allZero(b []byte) bool {
 }
 
 // Extract decompresses file i and checks its length and CRC32. It never
-// inflates more than the directory's length plus one byte.
+// inflates more than the directory's length.
 func (bu *Bundle) Extract(i int) ([]byte, error) {
 	e := bu.Entries[i]
 	stored := bu.data[e.Offset : e.Offset+e.Stored]
 	data := stored
 	if e.Compression == CompressLZ4 {
-		zr, err := compress.NewReader("lz4", bytes.NewReader(stored))
-		if err != nil {
+		var err error
+		if data, err = decodeLZ4Frame(stored, e.Length); err != nil {
 			return nil, fmt.Errorf("file %q: %v", e.Name, err)
-		}
-		data, err = io.ReadAll(io.LimitReader(zr, int64(e.Length)+1))
-		if err != nil {
-			return nil, fmt.Errorf("file %q: lz4: %v", e.Name, err)
 		}
 	}
 	if len(data) != int(e.Length) {
