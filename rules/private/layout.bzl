@@ -56,7 +56,7 @@ def _size(ctx):
 
 def _common_node(ctx, etype):
     """The manifest node fields every entry kind shares."""
-    node = {"name": ctx.attr.entry_name or ctx.label.name, "type": etype}
+    node = {"name": ctx.attr.entry_name or ctx.label.name, "type": etype, "label": str(ctx.label)}
     for a in _NUM_ATTRS:
         v = getattr(ctx.attr, _attr_name(ctx, a))
         _check_num(ctx, _attr_name(ctx, a), v)
@@ -192,7 +192,7 @@ def _entries_of(ctx):
             files.append(t[LayoutEntryInfo].files)
         else:
             f = _file_of(ctx, t, "entries")
-            node = {"name": t.label.name, "type": "blob", "path": f.path}
+            node = {"name": t.label.name, "type": "blob", "path": f.path, "label": str(t.label)}
             files.append(depset([f]))
         if node["name"] in seen:
             fail("%s: attribute 'entries': two entries named '%s'" % (ctx.label, node["name"]))

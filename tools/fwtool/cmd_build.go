@@ -108,7 +108,7 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 		err = w.Commit()
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "fwtool build: %v\n", err)
+		fmt.Fprintf(stderr, "fwtool build: %v\n", m.InUserTerms(err))
 		return 1
 	}
 	return 0

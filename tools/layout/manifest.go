@@ -31,6 +31,9 @@ type Node struct {
 	// Name is the node name (binman's subnode name); for the image it is
 	// the image name used in the map ("image" unless several images).
 	Name string `json:"name"`
+	// Label is the Bazel target that declared the node, when a rule wrote
+	// the manifest: errors then name it instead of binman's node path.
+	Label string `json:"label,omitempty"`
 	// Type is the entry type: blob, blob-ext, fill, text, section, fdtmap,
 	// image-header ('_' and '-' are the same). Empty means "section" for
 	// the image; for an entry, the type named by the node name if it is
