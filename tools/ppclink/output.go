@@ -36,11 +36,9 @@ func (l *linker) output() (*Output, error) {
 				nopFill(os.data[end:p.off])
 			}
 			end = p.off + p.in.outSize()
-			d, err := l.relocate(p.in)
-			if err != nil {
+			if err := l.relocate(p.in, os.data[p.off:end]); err != nil {
 				return nil, err
 			}
-			copy(os.data[p.off:], d)
 		}
 	}
 	for i, os := range kept {

@@ -48,16 +48,17 @@ func relocWidth(t uint32) int {
 
 func ha(v uint32) uint16 { return uint16((v + 0x8000) >> 16) }
 
-// relocate copies an input section's contents and applies its relocations.
-func (l *linker) relocate(s *inSection) ([]byte, error) {
-	if s.merge != nil {
-		return s.merge.contents(), nil
-	}
-	var data []byte
-	if s.eh != nil {
-		data = s.ehContents()
-	} else {
-		data = append([]byte(nil), s.data...)
+// relocate copies an input section's contents into data (its place in the
+// output) and applies its relocations there.
+func (l *linker) relocate(s *inSection, data []byte) error {
+	switch {
+	case s.merge != nil:
+		copy(data, s.merge.contents())
+		return nil
+	case s.eh != nil:
+		copy(data, s.ehContents())
+	default:
+		copy(data, s.data)
 	}
 	o := s.obj
 	base := s.out.addr + s.offset
@@ -81,11 +82,11 @@ func (l *linker) relocate(s *inSection) ([]byte, error) {
 			return fmt.Sprintf("%s: section '%s' offset %#x: %s against '%s'", o.name, s.name, r.off, relocName(r.typ), name)
 		}
 		if relocWidth(r.typ) < 0 {
-			return nil, fmt.Errorf("%s: section '%s' offset %#x: unsupported relocation type %d against '%s'", o.name, s.name, r.off, r.typ, name)
+			return fmt.Errorf("%s: section '%s' offset %#x: unsupported relocation type %d against '%s'", o.name, s.name, r.off, r.typ, name)
 		}
 		sv, a, err := l.symbolValue(sym, r)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %v", where(), err)
+			return fmt.Errorf("%s: %v", where(), err)
 		}
 		p := base + r.off
 		v := sv + uint32(a)
@@ -103,13 +104,13 @@ func (l *linker) relocate(s *inSection) ([]byte, error) {
 			be.PutUint16(b, ha(v))
 		case rPPCAddr16:
 			if int32(v) < -0x8000 || int32(v) > 0xffff {
-				return nil, fmt.Errorf("%s: value %#x does not fit in 16 bits", where(), v)
+				return fmt.Errorf("%s: value %#x does not fit in 16 bits", where(), v)
 			}
 			be.PutUint16(b, uint16(v))
 		case rPPCRel16:
 			d := int32(v - p)
 			if d < -0x8000 || d > 0x7fff {
-				return nil, fmt.Errorf("%s: displacement %d does not fit in 16 bits", where(), d)
+				return fmt.Errorf("%s: displacement %d does not fit in 16 bits", where(), d)
 			}
 			be.PutUint16(b, uint16(d))
 		case rPPCRel16Lo:
@@ -121,28 +122,28 @@ func (l *linker) relocate(s *inSection) ([]byte, error) {
 		case rPPCRel24, rPPCPltRel24:
 			d := int32(v - p)
 			if d < -0x2000000 || d > 0x1ffffff || d&3 != 0 {
-				return nil, fmt.Errorf("%s: branch from %#x to %#x out of range (relocation truncated to fit)", where(), p, v)
+				return fmt.Errorf("%s: branch from %#x to %#x out of range (relocation truncated to fit)", where(), p, v)
 			}
 			be.PutUint32(b, be.Uint32(b)&^0x03fffffc|uint32(d)&0x03fffffc)
 		case rPPCAddr24:
 			if int32(v) < -0x2000000 || int32(v) > 0x1ffffff || v&3 != 0 {
-				return nil, fmt.Errorf("%s: absolute branch target %#x out of range", where(), v)
+				return fmt.Errorf("%s: absolute branch target %#x out of range", where(), v)
 			}
 			be.PutUint32(b, be.Uint32(b)&^0x03fffffc|v&0x03fffffc)
 		case rPPCRel14:
 			d := int32(v - p)
 			if d < -0x8000 || d > 0x7fff || d&3 != 0 {
-				return nil, fmt.Errorf("%s: branch from %#x to %#x out of range (relocation truncated to fit)", where(), p, v)
+				return fmt.Errorf("%s: branch from %#x to %#x out of range (relocation truncated to fit)", where(), p, v)
 			}
 			be.PutUint32(b, be.Uint32(b)&^0xfffc|uint32(d)&0xfffc)
 		case rPPCAddr14:
 			if int32(v) < -0x8000 || int32(v) > 0x7fff || v&3 != 0 {
-				return nil, fmt.Errorf("%s: absolute branch target %#x out of range", where(), v)
+				return fmt.Errorf("%s: absolute branch target %#x out of range", where(), v)
 			}
 			be.PutUint32(b, be.Uint32(b)&^0xfffc|v&0xfffc)
 		}
 	}
-	return data, nil
+	return nil
 }
 
 func relocName(t uint32) string {
