@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/rules-firmware/rules_firmware/tools/compress"
+	"github.com/rules-firmware/rules_firmware/tools/input"
 	"github.com/rules-firmware/rules_firmware/tools/outfile"
 	"github.com/rules-firmware/rules_firmware/tools/uimage"
 )
@@ -604,12 +605,18 @@ func (a annotatedReader) Read(p []byte) (int, error) {
 // uimage.WriteStream into the temporary output file.
 func writeLegacyStream(opts mkimageOptions, h uimage.Header, stderr io.Writer) (uimage.Header, error) {
 	name := opts.DataFile
-	in, err := os.Open(name)
+	in, st, err := input.Open(name)
 	if err != nil {
-		return h, fmt.Errorf("-d %s: cannot read data file: %w", name, unwrapPathError(err))
+		return h, dataFileError(name, err)
 	}
 	defer in.Close()
-	var data io.Reader = annotatedReader{in, name}
+	// Uncompressed data must fit the header's 32-bit size; compressed
+	// input is bounded by the same figure, checked before reading.
+	src, err := input.StreamBound(name, in, st, 0xffffffff, "the uImage header's data size is 32-bit")
+	if err != nil {
+		return h, fmt.Errorf("-d: %w", err)
+	}
+	var data io.Reader = annotatedReader{src, name}
 	if opts.XIP {
 		reserve := make([]byte, uimage.HeaderSize)
 		n, err := io.ReadFull(data, reserve)
@@ -710,15 +717,25 @@ func checkXIPReserve(name string, reserve []byte) error {
 
 // readLegacyInput reads one file of a multi-file or script image.
 func readLegacyInput(name string) ([]byte, error) {
-	data, err := os.ReadFile(name)
+	data, err := input.ReadFile(name, 0xffffffff, "the uImage header's data size is 32-bit")
 	if err != nil {
-		return nil, fmt.Errorf("-d %s: cannot read data file: %w", name, unwrapPathError(err))
+		return nil, dataFileError(name, err)
 	}
 	if len(data) == 0 {
 		// mkimage refuses empty inputs too; an empty payload is a build bug.
 		return nil, fmt.Errorf("-d %s: data file is empty", name)
 	}
 	return data, nil
+}
+
+// dataFileError words an input error of -d FILE: missing or unreadable
+// files as mkimage says it, size and file-type refusals as input has them.
+func dataFileError(name string, err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("-d %s: cannot read data file: %w", name, pe.Err)
+	}
+	return fmt.Errorf("-d: %w", err)
 }
 
 // unwrapPathError drops the *PathError's repetition of the file name.

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rules-firmware/rules_firmware/tools/input"
 	"github.com/rules-firmware/rules_firmware/tools/outfile"
 	"github.com/rules-firmware/rules_firmware/tools/stm32"
 )
@@ -88,9 +89,13 @@ func writeStm32(image, dataFile string, major uint8, set func(*stm32.Header) err
 	if dataFile == "" {
 		return fmt.Errorf("%s: -d: no data file given", image)
 	}
-	payload, err := os.ReadFile(dataFile)
+	// Checked by size before reading: the header's length is 32-bit.
+	payload, err := input.ReadFile(dataFile, 0xffffffff, "the STM32 header's length field is 32-bit")
 	if err != nil {
-		return fmt.Errorf("-d %s: cannot read data file: %w", dataFile, unwrapPathError(err))
+		if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
+			return fmt.Errorf("-d %s: cannot read data file: %w", dataFile, unwrapPathError(err))
+		}
+		return fmt.Errorf("-d: %w", err)
 	}
 	if len(payload) == 0 {
 		// mkimage refuses an empty payload too; the boot ROM would load nothing.

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package input
+
+import "errors"
+
+func ioctlGetTermios(fd uintptr) (struct{}, error) { return struct{}{}, errors.New("not a terminal") }
