@@ -139,7 +139,7 @@ func emmcModel(size string, active int, args []string) error {
 	if active != 0 && active != 1 {
 		return fmt.Errorf("model: --active %d is not 0 or 1", active)
 	}
-	if err := os.MkdirAll(args[0], 0o755); err != nil {
+	if err := os.MkdirAll(args[0], 0o777); err != nil { // less the umask, as mkdir(1)
 		return err
 	}
 	return emmc.SaveModel(args[0], emmc.NewModel(n, active))

@@ -123,6 +123,7 @@ var writerCommands = [][]string{
 	{"extract", "-i", "{in}/fat.img", "-O", "{out}/new/dir", "d/f"},
 	{"extract", "-i", "{in}/sq.img", "-O", "{out}/new/dir", "d/f"},
 	{"extract", "-i", "{in}/x.cpio", "-O", "{out}/new/dir", "d/f"},
+	{"emmc", "model", "--size", "131072", "{out}/new"},
 }
 
 func withUmask(t *testing.T, mask int) {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/rules-firmware/rules_firmware/tools/outfile"
 )
 
 // Stage writes the closure of names from tree t below out as
@@ -33,10 +35,22 @@ func Stage(t *Tree, names []string, version, out string) ([]*Module, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir := filepath.Join(out, "lib", "modules", version)
+	// Module paths come from the tree's modules.order: they stay below
+	// out, and the whole set goes into place at once or not at all.
+	w := outfile.NewBatch()
+	defer w.Abort()
+	dir := "lib/modules/" + version + "/"
 	for _, m := range mods {
-		if err := copyFile(filepath.Join(t.Dir, filepath.FromSlash(m.Path)), filepath.Join(dir, filepath.FromSlash(m.Path))); err != nil {
-			return nil, fmt.Errorf("module '%s': %v", m.Name, err)
+		m := m
+		src := filepath.Join(t.Dir, filepath.FromSlash(m.Path))
+		err := w.WriteIn(out, dir+m.Path, fmt.Sprintf("module '%s'", m.Name), outfile.FileMode, func(o *os.File) error {
+			if err := copyFile(src, o); err != nil {
+				return fmt.Errorf("module '%s': %v", m.Name, err)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	var load strings.Builder
@@ -57,33 +71,23 @@ func Stage(t *Tree, names []string, version, out string) ([]*Module, error) {
 	if b, err := os.ReadFile(filepath.Join(t.Dir, "modules.builtin")); err == nil {
 		files["modules.builtin"] = string(b)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
 	for name, text := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+		if err := w.WriteBytesIn(out, dir+name, "'"+name+"'", []byte(text)); err != nil {
 			return nil, err
 		}
+	}
+	if err := w.Commit(); err != nil {
+		return nil, err
 	}
 	return mods, nil
 }
 
-func copyFile(src, dst string) error {
+func copyFile(src string, o *os.File) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	o, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(o, in); err != nil {
-		o.Close()
-		return err
-	}
-	return o.Close()
+	_, err = io.Copy(o, in)
+	return err
 }
