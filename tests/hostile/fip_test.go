@@ -32,7 +32,8 @@ func fipCases(t *testing.T) []Case {
 		{Name: "align-2^63", Files: map[string][]byte{"b": []byte("bl2")}, Args: []string{"fiptool", "create", "--align", "0x8000000000000000", "--tb-fw", "{in}/b", "{out}/f"}},
 		{Name: "align-not-power-of-two", Files: map[string][]byte{"b": []byte("bl2")}, Args: []string{"fiptool", "create", "--align", "3", "--tb-fw", "{in}/b", "{out}/f"}},
 		{Name: "dev-zero-image", Args: []string{"fiptool", "create", "--tb-fw", "/dev/zero", "{out}/f"}, WantErr: "/dev/zero"},
-		{Name: "fifo-image", Setup: fifo("b"), Args: []string{"fiptool", "create", "--tb-fw", "{in}/b", "{out}/f"}},
+		// A FIFO without a writer reads as an empty image (no ToC entry).
+		{Name: "fifo-image", WantOK: true, Setup: fifo("b"), Args: []string{"fiptool", "create", "--tb-fw", "{in}/b", "{out}/f"}},
 		{Name: "fifo-fip", Setup: fifo("f"), Args: []string{"fiptool", "info", "{in}/f"}},
 	}
 }

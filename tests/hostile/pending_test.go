@@ -6,12 +6,6 @@ package hostile
 // are done.
 var pending = map[string]string{
 	"TestUImage/gzip-1GiB-extract":               "issue 14: streamed decompression",
-	"TestFIP/align-2^63":                         "issue 14: alignment limits",
-	"TestFIP/fifo-fip":                           "issue 14: non-regular inputs",
-	"TestFIP/fifo-image":                         "issue 14: non-regular inputs",
-	"TestFIP/dev-zero-image":                     "issue 14: non-regular inputs",
-	"TestEnv/dev-zero-input":                     "issue 14: non-regular inputs",
-	"TestEnv/fifo-input":                         "issue 14: non-regular inputs",
 	"TestDisk/mbr-partition-2TiB":                "issue 15: partition past the image end",
 	"TestDisk/mbr-start-past-end":                "issue 15: partition past the image end",
 	"TestDTB/property-50MB-print":                "issue 14: DTB memory",

@@ -142,6 +142,10 @@ type Options struct {
 // platTocFlagsMask selects bits 32-47 of the header flags.
 const platTocFlagsMask = uint64(0xffff) << 32
 
+// MaxPackageSize bounds a package fwtool builds or reads (it is built in
+// memory): TF-A loads FIPs from boot media far smaller than this.
+const MaxPackageSize = 4 << 30
+
 // ValidAlign reports whether a is an alignment fiptool accepts.
 func ValidAlign(a uint64) bool { return a != 0 && a&(a-1) == 0 }
 
@@ -161,6 +165,9 @@ func Create(images []Image, opts Options) ([]byte, error) {
 	if !ValidAlign(align) {
 		return nil, fmt.Errorf("alignment %d is not a power of two", opts.Align)
 	}
+	if align > MaxPackageSize {
+		return nil, fmt.Errorf("alignment %#x is more than the %d-byte (4 GiB) package limit", align, uint64(MaxPackageSize))
+	}
 	ordered := Order(images)
 	tocSize := uint64(HeaderSize + EntrySize*(len(ordered)+1))
 	type placed struct {
@@ -176,8 +183,16 @@ func Create(images []Image, opts Options) ([]byte, error) {
 		end = alignUp(end, align)
 		layout = append(layout, placed{img, end})
 		end += uint64(len(img.Data))
+		// Checked as it grows: with alignment and sizes each below 4 GiB
+		// nothing can wrap around before this test.
+		if end > MaxPackageSize {
+			return nil, fmt.Errorf("image %s ends at %#x, past the %d-byte (4 GiB) package limit", img.UUID, end, uint64(MaxPackageSize))
+		}
 	}
 	total := alignUp(end, align)
+	if total > MaxPackageSize {
+		return nil, fmt.Errorf("package padded to %#x bytes is more than the %d-byte (4 GiB) limit", total, uint64(MaxPackageSize))
+	}
 	out := make([]byte, total)
 	le := binary.LittleEndian
 	le.PutUint32(out[0:], TocName)

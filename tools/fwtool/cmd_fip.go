@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/rules-firmware/rules_firmware/tools/fip"
+	"github.com/rules-firmware/rules_firmware/tools/input"
 	"github.com/rules-firmware/rules_firmware/tools/outfile"
 )
 
@@ -315,9 +316,9 @@ func parseBlobArg(v string, needFile bool) (fiptoolImageArg, error) {
 func readImageArgs(args []fiptoolImageArg) ([]fip.Image, error) {
 	var images []fip.Image
 	for _, a := range args {
-		data, err := os.ReadFile(a.file)
+		data, err := input.ReadFile(a.file, fip.MaxPackageSize, "a FIP is limited to 4 GiB")
 		if err != nil {
-			return nil, fmt.Errorf("%s %s: %w", a.flag, a.file, unwrapPathError(err))
+			return nil, fmt.Errorf("%s %s: %w", a.flag, a.file, input.Detail(err))
 		}
 		images = append(images, fip.Image{UUID: a.uuid, Data: data})
 	}
@@ -420,9 +421,9 @@ func fiptoolOutput(o fiptoolOptions) string {
 }
 
 func readFip(name string) (*fip.Package, error) {
-	data, err := os.ReadFile(name)
+	data, err := input.ReadFile(name, fip.MaxPackageSize, "a FIP is limited to 4 GiB")
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, unwrapPathError(err))
+		return nil, fmt.Errorf("%s: %w", name, input.Detail(err))
 	}
 	p, err := fip.Parse(data)
 	if err != nil {

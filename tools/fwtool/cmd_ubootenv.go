@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rules-firmware/rules_firmware/tools/input"
 	"github.com/rules-firmware/rules_firmware/tools/outfile"
 	"github.com/rules-firmware/rules_firmware/tools/ubootenv"
 )
@@ -40,6 +41,9 @@ func init() {
 		list: listUbootEnv,
 	})
 }
+
+// envTextLimit is the least bound on mkenvimage's text input.
+const envTextLimit = 64 << 20
 
 // maxEnvProbeSize bounds the CRC probe: environments are kilobytes, and
 // larger files (disk images) should not be read whole just to be rejected.
@@ -266,14 +270,21 @@ func buildEnvImage(a mkenvimageArgs, stdin io.Reader) ([]byte, error) {
 	name := a.input
 	var text []byte
 	var err error
+	// Text beyond a few times the storage size cannot fit it (only
+	// comments and blank lines are dropped); the bound keeps an endless
+	// input from being read forever.
+	limit := int64(envTextLimit)
+	if l := 4 * int64(a.opts.Size); l > limit {
+		limit = l
+	}
 	if name == "" || name == "-" {
 		name = "<stdin>"
-		text, err = io.ReadAll(stdin)
+		text, err = input.Read(name, stdin, limit, "environment text")
 	} else {
-		text, err = os.ReadFile(name)
+		text, err = input.ReadFile(name, limit, "environment text")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, unwrapPathError(err))
+		return nil, fmt.Errorf("%s: %w", name, input.Detail(err))
 	}
 	image, err := ubootenv.FromText(text, a.opts)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"syscall"
 )
 
@@ -255,4 +256,24 @@ func StreamBound(name string, f *os.File, st os.FileInfo, limit int64, why strin
 		limit, why = StreamLimit, "the limit for a stream"
 	}
 	return Bounded(name, f, limit, why), nil
+}
+
+// Detail is err without the file name, for callers whose message already
+// names the file: "is a character device, ...", "5368709120 bytes is more
+// than ...", or the system error of a failed open.
+func Detail(err error) error {
+	var tl *TooLargeError
+	var nf *NotFileError
+	var pe *os.PathError
+	switch {
+	case errors.As(err, &tl):
+		c := *tl
+		c.Name = ""
+		return errors.New(strings.TrimPrefix(c.Error(), ": "))
+	case errors.As(err, &nf):
+		return fmt.Errorf("is a %s, not an input file (inputs are regular files or pipes)", nf.Kind)
+	case errors.As(err, &pe):
+		return pe.Err
+	}
+	return err
 }
