@@ -204,7 +204,7 @@ func (l *linker) layout() error {
 		order = append(order, slotAfter[st.slot]...)
 		order = append(order, slotAfter["after:"+st.sec]...)
 	}
-	order = append(order, nonAlloc...)
+	order = append(order, attributesAfterComment(nonAlloc)...)
 	if firstEH != nil && l.ehFirstRegular {
 		if err := editEH(firstEH.inputs); err != nil {
 			return err
@@ -220,6 +220,31 @@ func (l *linker) layout() error {
 		return err
 	}
 	return l.defineSymbols()
+}
+
+// attributesAfterComment moves .gnu.attributes (which ld merges and writes
+// itself) right behind .comment, where ld puts it even when debug sections
+// first seen in an earlier object come in between.
+func attributesAfterComment(secs []*outSection) []*outSection {
+	attr, comment := -1, -1
+	for i, os := range secs {
+		switch os.name {
+		case ".gnu.attributes":
+			attr = i
+		case ".comment":
+			comment = i
+		}
+	}
+	if attr < 0 || comment < 0 || attr == comment+1 {
+		return secs
+	}
+	a := secs[attr]
+	rest := append(append([]*outSection{}, secs[:attr]...), secs[attr+1:]...)
+	if comment > attr {
+		comment--
+	}
+	out := append(append(append([]*outSection{}, rest[:comment+1]...), a), rest[comment+1:]...)
+	return out
 }
 
 // rodataAnchor picks where read-only data orphans go, as ld's

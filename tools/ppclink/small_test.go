@@ -179,6 +179,29 @@ func init() {
 	})
 }
 
+func init() {
+	smallCases = append(smallCases, struct {
+		name   string
+		cflags []string
+		srcs   []srcFile
+		blob   bool
+		addr   uint32
+	}{
+		// Debug sections (.debug_str merged, .debug_line_str from the
+		// assembler in an archive member) and .gnu.attributes from a later
+		// member: ld's order of non-allocated sections.
+		name:   "debug-info-attributes",
+		cflags: []string{"-O2", "-fPIC", "-g", "-msoft-float"},
+		blob:   true,
+		addr:   0x400000,
+		srcs: []srcFile{
+			{"main.c", "extern void start2(void); extern double pass(double);\nvolatile double v;\nint main(void) { start2(); v = pass(v); return 0; }\n"},
+			{"lib/start.S", "\t.text\n\t.globl _zimage_start\n_zimage_start:\n\tbl main\n\t.globl start2\nstart2:\tblr\n"},
+			{"lib/fp.c", "double pass(double x) { return x; }\n"},
+		},
+	})
+}
+
 // TestSmallObjectsMatchLD compares whole ELF files and raw images with ld.
 func TestSmallObjectsMatchLD(t *testing.T) {
 	for _, c := range smallCases {
