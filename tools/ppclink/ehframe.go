@@ -64,7 +64,6 @@ func parseEH(s *inSection) (*ehInfo, error) {
 
 // editEH merges identical CIEs across the inputs of one output section.
 func editEH(secs []*inSection) error {
-	type cieKey struct{ bytes string }
 	seen := map[string]*ehEntry{}
 	for _, s := range secs {
 		if s.typ == shtNobits || s.excluded {

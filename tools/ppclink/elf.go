@@ -230,7 +230,7 @@ func parseObject(name string, data []byte) (*object, error) {
 		}
 	}
 	if symtabIdx >= 0 {
-		if err := o.parseSymbols(hdrs[symtabIdx].link, hdrs[symtabIdx].info, shnum, strtab, str, symtabIdx); err != nil {
+		if err := o.parseSymbols(hdrs[symtabIdx].link, shnum, strtab, str, symtabIdx); err != nil {
 			return nil, err
 		}
 	}
@@ -280,7 +280,7 @@ func parseObject(name string, data []byte) (*object, error) {
 	return o, nil
 }
 
-func (o *object) parseSymbols(strIdx, firstGlobal, shnum uint32, strtab func(uint32) []byte,
+func (o *object) parseSymbols(strIdx, shnum uint32, strtab func(uint32) []byte,
 	str func([]byte, uint32) (string, bool), symtabIdx int) error {
 	st := o.sections[symtabIdx]
 	if strIdx >= shnum || o.sections[strIdx].typ != shtStrtab {
@@ -319,6 +319,5 @@ func (o *object) parseSymbols(strIdx, firstGlobal, shnum uint32, strtab func(uin
 		}
 		o.syms[i] = s
 	}
-	_ = firstGlobal
 	return nil
 }

@@ -1,23 +1,52 @@
 // Package ppclink is a small static linker for 32-bit big-endian PowerPC
 // ELF relocatable objects, made for one job: linking the Linux kernel's
-// PowerPC boot wrapper (arch/powerpc/boot: crt0.o, main.o, a platform
-// object, wrapper.a and the payload object holding .kernel:* sections) the
-// way `powerpc-linux-gnu-ld -m elf32ppc -T zImage.lds -Ttext ADDR
-// --no-dynamic-linker` does, without a host linker.
+// PowerPC boot wrapper (arch/powerpc/boot: the platform objects, empty.o
+// carrying the .kernel:* payload sections, wrapper.a with crt0.o) the way
 //
-// It is not a general linker. The only layout is the one of the kernel's
-// zImage.lds (arch/powerpc/boot/zImage.lds.S after cpp, 32-bit), built in as
-// Go data rather than parsed from a linker script. Inputs are ELF32-BE
-// relocatable objects and `ar` archives (told apart by magic); archives are
-// searched as ld searches them (members pulled in order while they define a
-// symbol still undefined, strong definitions over weak ones).
+//	powerpc-linux-gnu-ld -m elf32ppc -T zImage.lds -Ttext ADDR --no-dynamic-linker
 //
-// Outputs are the ELF executable (one RWE PT_LOAD and a PT_GNU_STACK, section
-// headers, .symtab/.strtab/.shstrtab) and the raw image `objcopy -O binary`
-// makes of it.
+// does, without a host linker, and byte for byte: the tests link every
+// platform of the kernel's wrapper with the bootstrap-built objects through
+// both and compare whole ELF files and `objcopy -O binary` images (GNU ld
+// 2.40, Debian's binutils-powerpc-linux-gnu).
 //
-// Not covered (yet): -pie links (the epapr platform), the other wrapper
-// scripts (zImage.coff.lds, zImage.ps3.lds).
+// It is not a general linker. The only layout is the kernel's zImage.lds
+// (arch/powerpc/boot/zImage.lds.S after cpp, 32-bit), built in as Go data,
+// not parsed from a script. What it does as ld does:
+//   - inputs: ELF32-BE relocatable objects and `ar` archives (by magic);
+//     archives searched through their index, pass after pass, pulling the
+//     members that define a still undefined symbol (undefined weak symbols
+//     pull nothing); strong definitions override weak ones.
+//   - layout: ENTRY/EXTERN(_zimage_start), -Ttext, the script's symbols
+//     (_start, _etext, __dynamic_start, _dtb_*, _vmlinux_*, _initrd_*,
+//     _esm_blob_*, _edata, __bss_start, _end), ALIGN, the wildcard input
+//     patterns, orphans (.got and writable sections after .data, read-only
+//     ones after the last matching section, code after .text, non-allocated
+//     ones at the end), empty output sections dropped, nop-filled code gaps.
+//   - the linker's own sections: the GOT header at _GLOBAL_OFFSET_TABLE_
+//     (12 zero bytes when the objects use REL16, else the old 16-byte one
+//     with a blrl), the .sbss for commons of up to 8 bytes, COMMON.
+//   - SHF_MERGE sections merged as ld 2.40 does (.rodata.str*, .comment,
+//     .debug_str): duplicates and tails dropped, each input keeping the
+//     strings it brought first; identical .eh_frame CIEs kept once when ld
+//     edits that .eh_frame; .gnu.attributes taken from the first input.
+//   - relocations R_PPC_ADDR32/24/16/16_LO/16_HI/16_HA/14, REL32, REL24,
+//     PLTREL24 (a direct branch; its addend only names the .got2), REL14,
+//     REL16/_LO/_HI/_HA, with range checks; calls to undefined weak
+//     functions branch to 0.
+//   - output: ELF with one PT_LOAD (flags from the sections) and a
+//     PT_GNU_STACK when an object has .note.GNU-stack, section, section and
+//     local symbols, globals in the order of ld's hash table, tail-merged
+//     string tables; the raw image objcopy -O binary makes.
+//
+// Errors are one line naming the object (archive members as
+// "lib.a(member.o)"), the section and the symbol. Every size and offset in
+// the input is checked before it is used or allocated; FuzzLink runs the
+// readers and the link on arbitrary bytes.
+//
+// Not covered: -pie links (the kernel's epapr platform), the other wrapper
+// scripts (zImage.coff.lds, zImage.ps3.lds), section groups (COMDAT), TLS,
+// shared objects and anything needing a PLT or dynamic relocations.
 package ppclink
 
 // Input is one linker input: an ELF32-BE relocatable object or an `ar`

@@ -136,9 +136,9 @@ __attribute__((weak)) void overridden(void) {}
 		},
 	},
 	{
-		name:   "nonpic-old-got-orphans",
+		name:   "nonpic-old-got-orphans-no-Ttext",
 		cflags: []string{"-O2", "-fno-pic", "-msoft-float", "-ffunction-sections"},
-		addr:   0x800000,
+		addr:   0, // no -Ttext: .text at 0
 		srcs: []srcFile{
 			{"start.S", startAsm + `
 	.section .text.extra,"ax",@progbits
