@@ -3,6 +3,7 @@ package hostile
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -49,6 +50,21 @@ func setCell(path, prop string, v []byte) func(root *fdt.Node) {
 	}
 }
 
+// sameSize checks an image updated in place kept its size.
+func sameSize(name string) func(e *Env, r *Result) error {
+	return func(e *Env, r *Result) error {
+		before := len(e.files[name])
+		st, err := os.Stat(e.Path(name))
+		if err != nil {
+			return err
+		}
+		if st.Size() != int64(before) {
+			return fmt.Errorf("%s grew from %d to %d bytes", name, before, st.Size())
+		}
+		return nil
+	}
+}
+
 func fdtmapCases(t *testing.T) []Case {
 	img := fdtmapImage(t, []byte("payload"))
 	withNew := func(b []byte) map[string][]byte { return map[string][]byte{"img": b, "new": []byte("NEW")} }
@@ -62,7 +78,15 @@ func fdtmapCases(t *testing.T) []Case {
 	return []Case{
 		{Name: "replace-size-0xffffffff", Files: withNew(editMap(t, img, setCell("/spl", "size", fdt.U32(0xffffffff)))), Args: replace},
 		{Name: "replace-offset-0xffffffff", Files: withNew(editMap(t, img, setCell("/spl", "offset", fdt.U32(0xffffffff)))), Args: replace},
-		{Name: "replace-image-pos-0xffffffff", Files: withNew(editMap(t, img, setCell("/spl", "image-pos", fdt.U32(0xffffffff)))), Args: replace},
+		// image-pos is not where replace writes (offsets are): the
+		// entry's real extent is replaced and the image keeps its size.
+		{Name: "replace-image-pos-0xffffffff", WantOK: true, Files: withNew(editMap(t, img, setCell("/spl", "image-pos", fdt.U32(0xffffffff)))), Args: replace,
+			Check: sameSize("img")},
+		{Name: "replace-new-5GiB", Files: map[string][]byte{"img": img}, Setup: sparse("new", []byte("x"), 5<<30), Args: replace, WantErr: "32-bit"},
+		{Name: "replace-new-dev-zero", Files: map[string][]byte{"img": img}, Args: []string{"replace", "-i", "{in}/img", "-f", "/dev/zero", "spl"}},
+		{Name: "replace-bigger-no-repack", Files: map[string][]byte{"img": img, "new": make([]byte, 100)}, Args: replace, WantErr: "allow-repack"},
+		{Name: "replace-section-offset-huge", Files: withNew(editMap(t, img, setCell("/sec", "offset", fdt.U32(0xfffffff0)))),
+			Args: []string{"replace", "-i", "{in}/img", "-f", "{in}/new", "sec/data"}},
 		{Name: "replace-size-2^63", Files: withNew(editMap(t, img, setCell("/spl", "size", fdt.U64(1<<63)))), Args: replace},
 		{Name: "replace-section-entry-size-huge", Files: withNew(editMap(t, img, setCell("/sec/data", "size", fdt.U32(0xfffffff0)))),
 			Args: []string{"replace", "-i", "{in}/img", "-f", "{in}/new", "sec/data"}},

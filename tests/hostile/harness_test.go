@@ -145,6 +145,7 @@ type Case struct {
 // relative escape lands where the snapshot sees it.
 type Env struct {
 	Root, In, Out, Tmp, Cwd string
+	files                   map[string][]byte // Case.Files, as written
 }
 
 // Path returns the absolute path of name in the input directory.
@@ -197,6 +198,7 @@ func runFamily(t *testing.T, cases []Case) {
 
 func runCase(t *testing.T, c Case) {
 	e := newEnv(t)
+	e.files = c.Files
 	for name, data := range c.Files {
 		p := e.Path(name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

@@ -24,9 +24,9 @@ func (m *Map) ReadEntry(r io.ReaderAt, size int64, e *Entry, decomp Decompressor
 			return nil, err
 		}
 	case e.filePosOK():
-		pos, _ := e.FilePos()
-		if pos+e.Size > uint64(size) || pos+e.Size < pos {
-			return nil, fmt.Errorf("entry '%s' at %#x (%d) size %#x (%d) runs past the image end", e.Path, pos, pos, e.Size, e.Size)
+		pos, err := e.Extent(size)
+		if err != nil {
+			return nil, err
 		}
 		data = make([]byte, e.Size)
 		if _, err := r.ReadAt(data, int64(pos)); err != nil {
@@ -76,6 +76,37 @@ func (e *Entry) FilePos() (pos uint64, ok bool) {
 		return 0, false
 	}
 	return base + e.Offset - skip, true
+}
+
+// Extent checks that the entry lies inside an image file of size bytes
+// (no cell, nor the sum of its section's positions, reaching past the
+// end) and returns its position in the file. Entries inside a compressed
+// section have no position in the file and fail.
+func (e *Entry) Extent(size int64) (uint64, error) {
+	if size < 0 {
+		return 0, fmt.Errorf("entry '%s': negative image size", e.Path)
+	}
+	// Each level's position is checked against the file as FilePos adds
+	// them up, so a huge cell cannot wrap the sum around into the file.
+	for a := e; a != nil && a.Parent != nil; a = a.Parent {
+		p, ok := a.FilePos()
+		if ok && p > uint64(size) {
+			return 0, fmt.Errorf("entry '%s' at %#x (%d) starts past the image end %#x (%d)", a.Path, p, p, size, size)
+		}
+		if ok && a.Parent.Parent != nil {
+			if b, _ := a.Parent.FilePos(); p < b {
+				return 0, fmt.Errorf("entry '%s' offset %#x (%d) wraps around the image", a.Path, a.Offset, a.Offset)
+			}
+		}
+	}
+	pos, ok := e.FilePos()
+	if !ok {
+		return 0, fmt.Errorf("entry '%s' has no position in the image file (inside a compressed section, or no offset recorded)", e.Path)
+	}
+	if pos > uint64(size) || e.Size > uint64(size)-pos {
+		return 0, fmt.Errorf("entry '%s' at %#x (%d) size %#x (%d) runs past the image end %#x (%d)", e.Path, pos, pos, e.Size, e.Size, size, size)
+	}
+	return pos, nil
 }
 
 func (e *Entry) filePosOK() bool {

@@ -4,8 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
+	"github.com/rules-firmware/rules_firmware/tools/input"
 	"github.com/rules-firmware/rules_firmware/tools/layout"
 )
 
@@ -37,9 +37,10 @@ func runReplace(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "fwtool replace: need -i IMAGE, -f NEW and exactly one entry PATH")
 		return 2
 	}
-	data, err := os.ReadFile(*newFile)
+	// binman's size cells are 32-bit: no entry holds more.
+	data, err := input.ReadFile(*newFile, 0xffffffff, "binman's size cells are 32-bit")
 	if err != nil {
-		fmt.Fprintf(stderr, "fwtool replace: %v\n", err)
+		fmt.Fprintf(stderr, "fwtool replace: -f %s: %v\n", *newFile, input.Detail(err))
 		return 1
 	}
 	if err := layout.Replace(*image, fs.Arg(0), data); err != nil {

@@ -51,7 +51,21 @@ func Replace(imagePath, entryPath string, data []byte) error {
 			return fmt.Errorf("Node '%s': cannot compress with %s: %v", nodePath, e.Compress, err)
 		}
 	}
-	if _, inFile := e.FilePos(); uint64(len(stored)) <= e.Size && inFile {
+	// Every cell the write depends on is held to the real file first: a
+	// crafted map must not make replace write (or allocate) beyond the
+	// image.
+	_, inFile := e.FilePos()
+	if inFile {
+		if _, err := e.Extent(st.Size()); err != nil {
+			f.Close()
+			return fmt.Errorf("Node '%s': %v", nodePath, err)
+		}
+		if err := checkSections(e, st.Size()); err != nil {
+			f.Close()
+			return fmt.Errorf("Node '%s': %v", nodePath, err)
+		}
+	}
+	if inFile && uint64(len(stored)) <= e.Size {
 		f.Close()
 		return replaceInPlace(imagePath, m, e, data, stored)
 	}
@@ -110,6 +124,51 @@ func replaceInPlace(imagePath string, m *fdtmap.Map, e *fdtmap.Entry, data, stor
 	return out.Close()
 }
 
+// checkSections verifies the extents replaceInPlace rehashes: each section
+// holding e (with a hash) must lie in the file, as must the span of its
+// entries that rehashSection reads.
+func checkSections(e *fdtmap.Entry, size int64) error {
+	for a := e.Parent; a != nil; a = a.Parent {
+		if a.Node.Child("hash") == nil {
+			continue
+		}
+		start, ok := a.FilePos()
+		if !ok {
+			continue
+		}
+		if a.Parent != nil {
+			if _, err := a.Extent(size); err != nil {
+				return err
+			}
+		}
+		end, err := sectionDataEnd(a)
+		if err != nil {
+			return err
+		}
+		start += propU32(a.Node, "pad-before")
+		if start > uint64(size) || end > uint64(size)-start {
+			return fmt.Errorf("section '%s' data at %#x (%d) size %#x (%d) runs past the image end %#x (%d)", a.Path, start, start, end, end, size, size)
+		}
+	}
+	return nil
+}
+
+// sectionDataEnd is where a section's data ends: the end of its last entry,
+// relative to its first byte.
+func sectionDataEnd(s *fdtmap.Entry) (uint64, error) {
+	skip := propU32(s.Node, "skip-at-start")
+	var end uint64
+	for _, c := range s.Children {
+		if c.Offset+c.Size < c.Offset || c.Offset+c.Size < skip {
+			return 0, fmt.Errorf("entry '%s' offset %#x size %#x lies outside its section", c.Path, c.Offset, c.Size)
+		}
+		if e := c.Offset + c.Size - skip; e > end {
+			end = e
+		}
+	}
+	return end, nil
+}
+
 // rehashSection updates a section's hash value: the digest of its data,
 // which runs from its first byte (after pad-before) to the end of its last
 // entry, as binman's section data does.
@@ -128,13 +187,10 @@ func rehashSection(f *os.File, s *fdtmap.Entry) error {
 	if !ok {
 		return nil
 	}
-	skip := propU32(s.Node, "skip-at-start")
 	start += propU32(s.Node, "pad-before")
-	var end uint64
-	for _, c := range s.Children {
-		if e := c.Offset + c.Size - skip; e > end {
-			end = e
-		}
+	end, err := sectionDataEnd(s)
+	if err != nil {
+		return err
 	}
 	data := make([]byte, end)
 	if _, err := f.ReadAt(data, int64(start)); err != nil {
