@@ -22,6 +22,7 @@ GO_MODULES = [
     ("github.com/ulikunitz/xz", "v0.5.15", "h1:9DNdB5s+SgV3bQ2ApL10xRc35ck0DuIX/isZvIk+ubY=", []),
     ("github.com/klauspost/compress", "v1.17.4", "h1:Ej5ixsIri7BrIjBkRZLTo6ghwrEtHFk7ijlczPW4fZ4=", []),
     ("github.com/dsnet/compress", "v0.0.1", "h1:PlZu0n3Tuv04TzpfPbrnI0HW/YwodEXDS+oPKahKF0Q=", []),
+    ("github.com/smallstep/pkcs7", "v0.2.3", "h1:bhoQ3TeZmdoXTatcwxCbk+FMcdsyr0gYrrW2Xq2qr+s=", []),
 ]
 
 # Default inputs of //boards/stm32mp157: target name -> file in an unpacked
