@@ -16,6 +16,7 @@ load("//rules/private:flash.bzl", _flash_sd = "flash_sd", _stm32_program = "stm3
 load("//rules/private:flashlayout.bzl", _stm32_flashlayout = "stm32_flashlayout")
 load("//rules/private:initramfs.bzl", _KernelModulesInfo = "KernelModulesInfo", _initramfs = "initramfs", _kernel_modules = "kernel_modules")
 load("//rules/private:layout.bzl", _LayoutEntryInfo = "LayoutEntryInfo", _firmware_image = "firmware_image", _layout_blob = "layout_blob", _layout_fdtmap = "layout_fdtmap", _layout_fill = "layout_fill", _layout_image_header = "layout_image_header", _layout_section = "layout_section", _layout_text = "layout_text")
+load("//rules/private:ppc.bzl", _ppc_boot_wrapper = "ppc_boot_wrapper")
 load("//rules/private:providers.bzl", _FirmwareImageInfo = "FirmwareImageInfo")
 load("//rules/private:stm32.bzl", _stm32_image = "stm32_image")
 load("//rules/private:toolchain.bzl", _fwtool_toolchain = "fwtool_toolchain")
@@ -50,6 +51,7 @@ layout_fill = _layout_fill
 layout_image_header = _layout_image_header
 layout_section = _layout_section
 layout_text = _layout_text
+ppc_boot_wrapper = _ppc_boot_wrapper
 squashfs_image = _squashfs_image
 stm32_flashlayout = _stm32_flashlayout
 stm32_image = _stm32_image

@@ -15,7 +15,9 @@
 # vmlinux.strip (before gzip) must equal `objcopy -S`'s. Finally two
 # fwtool runs must give identical bytes.
 #
-# usage: wrapper_compare_test.sh FWTOOL VMLINUX DTB INITRD OBJDIR_FILE PLATFORMS...
+# usage: wrapper_compare_test.sh FWTOOL VMLINUX DTB INITRD OBJDIR_FILE PLATFORM[=none]...
+#   PLATFORM=none runs only the -Z none comparison (the gz run differs
+#   only in the kernel blob's bytes; a few platforms of each kind cover it).
 #   OBJDIR_FILE is any file in the bootstrap's wrapper object directory
 #   (its directory holds crt0.o, wrapper.a, the wrapper script, ...).
 set -euo pipefail
@@ -112,15 +114,16 @@ compare() {
 }
 
 count=0
-for platform in "$@"; do
+for arg in "$@"; do
+  platform=${arg%=none}
   compare "$platform" none
-  compare "$platform" gz
+  [[ "$arg" == *=none ]] || compare "$platform" gz
   count=$((count + 1))
-  echo "ok $platform"
+  echo "ok $arg"
 done
 
 # Reproducibility: a second run gives the same bytes.
-p=$1
+p=${1%=none}
 "$fwtool" ppcwrap -D "$objdir" -p "$p" -d "$dtb" -o "$work/again" "$vmlinux"
 "$fwtool" ppcwrap -D "$objdir" -p "$p" -d "$dtb" -o "$work/again2" "$vmlinux"
 cmp "$work/again" "$work/again2" || fail "two fwtool ppcwrap runs differ"

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/rules-firmware/rules_firmware/tools/dts"
@@ -83,7 +84,9 @@ func ppcwrapMain(args []string, stdout, stderr io.Writer) error {
 	dtb := fs.String("d", "", "device tree blob to embed (.kernel:dtb)")
 	dtsFile := fs.String("s", "", "device tree source to compile and embed (instead of -d)")
 	comp := fs.String("Z", "gz", "kernel compression inside the wrapper: gz or none")
-	objdir := fs.String("D", "arch/powerpc/boot", "directory of the kernel build's wrapper objects (crt0.o, wrapper.a, empty.o, PLATFORM.o ...)")
+	objdir := fs.String("D", "", "directory of the kernel build's wrapper objects (crt0.o, wrapper.a, empty.o, PLATFORM.o ...); default arch/powerpc/boot unless --obj is given")
+	var objFiles multiFlag
+	fs.Var(&objFiles, "obj", "a wrapper object file, found by its base name (repeatable; overrides -D's file of that name)")
 	elfOut := fs.String("elf", "", "also write the linked ELF here (the wrapper's OUTPUT.elf)")
 	kernelOut := fs.String("kernel-out", "", "also write the kernel as embedded (stripped, maybe gzipped: the wrapper's vmlinux.strip.gz)")
 	epoch := fs.String("time", "", "uImage timestamp, seconds since 1970 (default SOURCE_DATE_EPOCH, else 0)")
@@ -116,7 +119,7 @@ func ppcwrapMain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	objs, err := ppcwrap.ReadObjects(*objdir, p.Needed())
+	objs, err := ppcwrapObjects(*objdir, objFiles, p.Needed())
 	if err != nil {
 		return err
 	}
@@ -138,6 +141,34 @@ func ppcwrapMain(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return outfile.WriteBytes(*out, res.Image)
+}
+
+// ppcwrapObjects reads the objects a platform needs from --obj files first,
+// then from the object directory.
+func ppcwrapObjects(dir string, files []string, needed []string) (ppcwrap.Objects, error) {
+	byName := map[string]string{}
+	for _, f := range files {
+		byName[filepath.Base(f)] = f
+	}
+	if dir == "" && len(files) == 0 {
+		dir = "arch/powerpc/boot"
+	}
+	objs := ppcwrap.Objects{}
+	for _, n := range needed {
+		path, ok := byName[n]
+		if !ok {
+			if dir == "" {
+				return nil, fmt.Errorf("wrapper object '%s' not among the --obj files", n)
+			}
+			path = filepath.Join(dir, n)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("wrapper object '%s': %v", n, err)
+		}
+		objs[n] = b
+	}
+	return objs, nil
 }
 
 func ppcwrapTime(flagValue string) (uint32, error) {

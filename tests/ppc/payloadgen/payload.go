@@ -19,7 +19,8 @@ import (
 // Marker is what the payload prints before the device-tree verdict.
 const Marker = "RF-PPC-PAYLOAD "
 
-// Version is the "Linux version" string the payload carries, so the
+// Version is the "Linux version" string the payload carries (after the
+// code and any padding), so the
 // wrapper names uImages after it ("Linux-" + its third word).
 const Version = "Linux version 6.1.0-rf-payload (rules_firmware PowerPC test payload)"
 
@@ -146,6 +147,7 @@ func main() {
 	uart := flag.String("uart", "", "address of the UART's transmit register (hex)")
 	stride := flag.Int("stride", 1, "bytes between UART registers")
 	out := flag.String("o", "", "output vmlinux")
+	pad := flag.Int("pad", 0, "zero bytes to append to the text (a large kernel moves the wrapper's link address)")
 	flag.Parse()
 	addr, err := strconv.ParseUint(*uart, 0, 32)
 	if err != nil || *out == "" {
@@ -157,6 +159,11 @@ func main() {
 		fmt.Fprintf(os.Stderr, "payloadgen: %v\n", err)
 		os.Exit(1)
 	}
+	if *pad < 0 || *pad > 64<<20 {
+		fmt.Fprintln(os.Stderr, "payloadgen: -pad must be between 0 and 64 MiB")
+		os.Exit(2)
+	}
+	text = append(text, make([]byte, *pad)...)
 	if err := os.WriteFile(*out, ELF(text), 0o644); err != nil {
 		fmt.Fprintf(os.Stderr, "payloadgen: %v\n", err)
 		os.Exit(1)
