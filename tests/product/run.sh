@@ -52,8 +52,14 @@ PY
 release_dir="$work/dist"
 make_release() {
   [[ -f "$release_dir/snippets.md" ]] && return
-  rm -rf "$release_dir"
+  rm -rf "$release_dir" "$release_dir.again"
   "$repo/tools/release/release.sh" "$VERSION" "file://$release_dir" "$release_dir" >/dev/null
+  # Same bytes twice (tar order, mtimes, gzip header; Go's build cache is
+  # shared, so this checks the packaging, not the compiler).
+  "$repo/tools/release/release.sh" "$VERSION" "file://$release_dir" "$release_dir.again" >/dev/null
+  diff -r "$release_dir" "$release_dir.again" || { echo "release.sh: two runs differ" >&2; exit 1; }
+  rm -rf "$release_dir.again"
+  echo "--- release $VERSION (twice, identical):"; cat "$release_dir/SHA256SUMS"
 }
 
 # The snippet of snippets.md for WORKSPACE or MODULE.bazel.
@@ -100,7 +106,10 @@ run_variant() {
       esac
     done < <(blocks "$variant")
   )
-  # The release variants compile no Go: no rules_go action may have run.
+  # Stop this product's Bazel server (one per workspace) before the next.
+  local wrapper="$product/third_party/rules_firmware/bazelw"
+  [[ "$variant" == *-release ]] && wrapper="$HOME/.cache/rules_firmware/src/rules_firmware-$VERSION/bazelw"
+  (cd "$product" && if [[ "$variant" == bzlmod-* ]]; then "$wrapper" --bazel7 shutdown; else "$wrapper" shutdown; fi) >/dev/null 2>&1 || true
   echo "=== product fixture $variant passed"
 }
 

@@ -77,7 +77,9 @@ mv "$rc.tmp" "$rc"
 startup=()
 [[ -f "$ws/.bazelrc.local" ]] || startup+=(--bazelrc="$rc")
 # Environment passed into the root: Go's proxy settings, proxies, terminal.
-envs=(HOME=/root USER=root LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin GOMODCACHE="$gomodcache")
+# HOME as on the host: repository rules find the rules_firmware cache
+# (bound at its own path) through it.
+envs=(HOME="$HOME" USER=root LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin GOMODCACHE="$gomodcache")
 for v in TERM GOPROXY GOSUMDB GONOSUMDB GOPRIVATE GOINSECURE http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY; do
   [[ -n "${!v:-}" ]] && envs+=("$v=${!v}")
 done

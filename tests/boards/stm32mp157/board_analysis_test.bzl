@@ -19,7 +19,9 @@ def _separate_test_impl(ctx):
 
 separate_test = analysistest.make(
     _separate_test_impl,
-    config_settings = {"//boards/stm32mp157:want_boot_image": True},
+    # A Label: a plain string key would resolve in bazel_skylib's repository
+    # under Bzlmod (where analysistest's transition is defined).
+    config_settings = {str(Label("//boards/stm32mp157:want_boot_image")): True},
 )
 
 def board_analysis_test_suite(name):
