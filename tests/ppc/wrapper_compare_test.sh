@@ -111,6 +111,17 @@ compare() {
   if [[ -f "$d/image.elf" ]]; then
     same "$d/ours/image.elf" "$d/image.elf" "$platform ($mode): linked ELF"
   fi
+  # fwtool ls recognises the kind (a plain uImage is listed as a uImage).
+  local want
+  case "$platform" in
+  uboot) want="PowerPC Linux Kernel Image" ;;
+  cuboot-*) want="PowerPC boot wrapper: cuimage" ;;
+  treeboot-*) want="PowerPC boot wrapper: treeimage" ;;
+  chrp | pseries | maple) want="PowerPC boot wrapper: elf-notes" ;;
+  *) if [[ -f "$d/image.elf" ]]; then want="PowerPC boot wrapper: binary"; else want="PowerPC boot wrapper: elf"; fi ;;
+  esac
+  "$fwtool" ls "$d/ours/image" >"$d/ls.txt" 2>&1 || fail "$platform: fwtool ls failed: $(cat "$d/ls.txt")"
+  grep -qxF -e "$want" "$d/ls.txt" || grep -qF -e "$want" "$d/ls.txt" || fail "$platform: fwtool ls does not say '$want': $(cat "$d/ls.txt")"
 }
 
 count=0

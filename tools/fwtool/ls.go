@@ -37,7 +37,7 @@ func runLs(args []string, stdout, stderr io.Writer) int {
 	image := fs.String("i", "", "image file (may also be given as the first argument)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: fwtool ls [-i] IMAGE [PATTERN...]")
-		fmt.Fprintln(stderr, "Recognises uImage, FIT, STM32, FIP, U-Boot environment, DTB, fdtmap and disk images.")
+		fmt.Fprintln(stderr, "Recognises uImage, FIT, STM32, FIP, U-Boot environment, DTB, fdtmap and disk images, and PowerPC boot wrappers (zImage, cuImage, simpleImage/dtbImage, treeImage).")
 	}
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {

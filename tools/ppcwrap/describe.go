@@ -152,7 +152,7 @@ func format(b []byte) string {
 
 // WriteListing prints what Describe found.
 func WriteListing(w io.Writer, info *Info) error {
-	fmt.Fprintf(w, "PowerPC boot wrapper: %s\n", info.Kind)
+	fmt.Fprintf(w, "PowerPC boot wrapper: %s (%s)\n", string(info.Kind), info.Kind)
 	switch info.Kind {
 	case KindTreeImage:
 		fmt.Fprintf(w, "Load address: 0x%08x\nEntry point:  0x%08x\nBlocks:       %d (512 bytes)\n", info.Start, info.Entry, info.Blocks)
