@@ -63,6 +63,8 @@ type outSection struct {
 	data    []byte
 	fileOff uint32
 	shndx   int
+	link    uint32 // sh_link, sh_info of the linker's dynamic sections
+	info    uint32
 }
 
 type part struct {
@@ -73,6 +75,9 @@ type part struct {
 
 // placeable reports whether an input section takes part in the layout.
 func placeable(s *inSection) bool {
+	if s.linker {
+		return true
+	}
 	switch s.typ {
 	case shtNull, shtSymtab, shtStrtab, shtRela, shtRel, shtGroup:
 		return false
@@ -337,6 +342,9 @@ func (l *linker) candidates() []*inSection {
 			if l.gotNeeded {
 				out = append(out, l.gotSection(o))
 			}
+			if l.opts.PIE {
+				out = append(out, l.dynamicSections(o)...)
+			}
 			// ld's PowerPC backend creates an (empty) .eh_frame for its
 			// PLT stubs in this object; it decides where .eh_frame goes
 			// when it is the first one seen.
@@ -352,7 +360,7 @@ func (l *linker) candidates() []*inSection {
 // relocations), or the old style: a blrl, then _GLOBAL_OFFSET_TABLE_ at +4
 // followed by three words, executable.
 func (l *linker) gotSection(o *object) *inSection {
-	s := &inSection{obj: o, name: ".got", typ: shtProgbits, flags: shfAlloc | shfWrite, align: 4, entsize: 4}
+	s := &inSection{obj: o, name: ".got", typ: shtProgbits, flags: shfAlloc | shfWrite, align: 4, entsize: 4, linker: true}
 	if l.pltOld {
 		s.flags |= shfExecinstr
 		s.data = make([]byte, 16)
@@ -474,6 +482,17 @@ func checkAddresses(order []*outSection) error {
 	return nil
 }
 
+// allLinker: the output section holds only linker-made sections (whose
+// entity size it keeps).
+func allLinker(os *outSection) bool {
+	for _, s := range os.inputs {
+		if !s.linker {
+			return false
+		}
+	}
+	return len(os.inputs) > 0
+}
+
 // sizeSection places the inputs of one output section and sets its type,
 // flags and size.
 func (l *linker) sizeSection(os *outSection) {
@@ -520,7 +539,7 @@ func (l *linker) sizeSection(os *outSection) {
 	}
 	if mergeFlags&shfMerge != 0 && !first {
 		os.flags |= mergeFlags
-	} else if os.name != ".got" {
+	} else if !allLinker(os) {
 		os.entsize = 0
 	}
 	if os.typ == shtNobits && first && len(os.parts) > 0 {
@@ -557,6 +576,13 @@ func (l *linker) defineSymbols() error {
 	for _, g := range l.gorder {
 		if g.comSec != nil && g.common && g.def == nil {
 			g.value, g.out = g.comSec.out.addr+g.comSec.offset+g.comOff, g.comSec.out
+		}
+	}
+	if l.opts.PIE {
+		g := l.lookup("_DYNAMIC")
+		if g.def == nil {
+			g.script, g.forcedLocal = true, true
+			g.value, g.out = l.dynamic.out.addr+l.dynamic.offset, l.dynamic.out
 		}
 	}
 	if l.gotNeeded {

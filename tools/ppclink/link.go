@@ -44,6 +44,8 @@ type linker struct {
 	gotNeeded      bool
 	pltOld         bool
 	ehFirstRegular bool
+	dyn            *dynamicSections
+	dynamic        *inSection
 
 	outs        []*outSection
 	got         *outSection
@@ -82,11 +84,19 @@ func Link(objs []Input, opts Options) (*Output, error) {
 	// so archives are searched for it.
 	g := l.lookup(opts.Entry)
 	g.strongRef = true
+	if opts.PIE {
+		l.lookup("_DYNAMIC")
+	}
 	if err := l.load(objs); err != nil {
 		return nil, err
 	}
 	if err := l.scanRelocs(); err != nil {
 		return nil, err
+	}
+	if opts.PIE {
+		if err := l.scanDynamic(); err != nil {
+			return nil, err
+		}
 	}
 	if err := l.layout(); err != nil {
 		return nil, err
@@ -283,7 +293,8 @@ func (l *linker) scanRelocs() error {
 	if l.dynobj == nil && len(l.objs) > 0 {
 		l.dynobj = l.objs[0]
 	}
-	if g := l.globals["_GLOBAL_OFFSET_TABLE_"]; g != nil && g.def == nil {
+	if g := l.globals["_GLOBAL_OFFSET_TABLE_"]; g != nil && g.def == nil || l.opts.PIE {
+		// A -pie link always has the dynamic sections, the GOT among them.
 		l.gotNeeded = true
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 
 const (
 	ptLoad      = 1
+	ptDynamic   = 2
 	ptGNUStack  = 0x6474e551
 	maxPageSize = 0x10000
 	phdrSize    = 32
@@ -19,10 +20,17 @@ func (l *linker) output() (*Output, error) {
 	}
 	var kept []*outSection
 	for _, os := range l.outs {
-		if !os.kept {
-			continue
+		if os.kept {
+			kept = append(kept, os)
+			os.shndx = len(kept)
 		}
-		kept = append(kept, os)
+	}
+	if l.opts.PIE {
+		if err := l.fillDynamic(kept); err != nil {
+			return nil, err
+		}
+	}
+	for _, os := range kept {
 		if os.typ == shtNobits {
 			continue
 		}
@@ -40,9 +48,6 @@ func (l *linker) output() (*Output, error) {
 				return nil, err
 			}
 		}
-	}
-	for i, os := range kept {
-		os.shndx = i + 1
 	}
 	out := &Output{Entry: l.globals[l.opts.Entry].value, syms: map[string]uint32{}}
 	for _, os := range kept {
@@ -257,7 +262,7 @@ func (l *linker) globalSymbol(g *global, kept []*outSection) (outSymbol, bool) {
 	switch {
 	case g.script:
 		s.info = bind<<4 | sttNotype
-		if g.name == "_GLOBAL_OFFSET_TABLE_" {
+		if g.forcedLocal {
 			s.info = stbLocal<<4 | sttObject
 		}
 		s.shndx = l.sectionIndexFor(g)
@@ -401,7 +406,12 @@ func (l *linker) writeELF(kept []*outSection, entry uint32) []byte {
 	hasStack, execStack := l.stackNote()
 	nph := uint32(1)
 	if hasStack {
-		nph = 2
+		nph++
+	}
+	var dyn *outSection
+	if l.opts.PIE {
+		dyn = l.dynamic.out
+		nph++
 	}
 	off := uint32(elfHeaderSize + nph*phdrSize)
 	var loadOff, loadAddr, fileEnd, memEnd uint32
@@ -469,6 +479,17 @@ func (l *linker) writeELF(kept []*outSection, entry uint32) []byte {
 		be.PutUint32(ph[24:], loadFlags(kept))
 		be.PutUint32(ph[28:], maxPageSize)
 	}
+	if dyn != nil {
+		ph = ph[phdrSize:]
+		be.PutUint32(ph, ptDynamic)
+		be.PutUint32(ph[4:], dyn.fileOff)
+		be.PutUint32(ph[8:], dyn.addr)
+		be.PutUint32(ph[12:], dyn.addr)
+		be.PutUint32(ph[16:], dyn.size)
+		be.PutUint32(ph[20:], dyn.size)
+		be.PutUint32(ph[24:], 6)
+		be.PutUint32(ph[28:], dyn.align)
+	}
 	if hasStack {
 		ph = ph[phdrSize:]
 		be.PutUint32(ph, ptGNUStack)
@@ -496,7 +517,7 @@ func (l *linker) writeELF(kept []*outSection, entry uint32) []byte {
 		}
 	}
 	for i, os := range kept {
-		sh(i+1, os.name, os.typ, os.flags, os.addr, os.fileOff, os.size, 0, 0, os.align, os.entsize)
+		sh(i+1, os.name, os.typ, os.flags, os.addr, os.fileOff, os.size, os.link, os.info, os.align, os.entsize)
 	}
 	n := len(kept) + 1
 	sh(n, ".symtab", shtSymtab, 0, 0, symOff, uint32(len(symData)), uint32(n+1), uint32(nlocal), 4, symSize)

@@ -44,9 +44,13 @@
 // the input is checked before it is used or allocated; FuzzLink runs the
 // readers and the link on arbitrary bytes.
 //
-// Not covered: -pie links (the kernel's epapr platform), the other wrapper
-// scripts (zImage.coff.lds, zImage.ps3.lds), section groups (COMDAT), TLS,
-// shared objects and anything needing a PLT or dynamic relocations.
+// Options.PIE links as the epapr platform does (-pie -z notext
+// --no-dynamic-linker): absolute words become R_PPC_RELATIVE relocations,
+// with the dynamic sections ld makes for a PIE without dynamic symbols.
+//
+// Not covered: the other wrapper scripts (zImage.coff.lds, zImage.ps3.lds),
+// section groups (COMDAT), TLS, shared objects, and anything needing a PLT,
+// dynamic symbols or dynamic relocations other than R_PPC_RELATIVE.
 package ppclink
 
 // Input is one linker input: an ELF32-BE relocatable object or an `ar`
@@ -93,6 +97,11 @@ type Options struct {
 	TextAddr uint32
 	// Script names the built-in layout; empty means "zImage.lds".
 	Script string
+	// PIE links as the wrapper's epapr platform does (-pie -z notext
+	// --no-dynamic-linker): absolute 32-bit relocations become
+	// R_PPC_RELATIVE entries in .rela.dyn, with .dynamic, .dynsym,
+	// .dynstr, .hash and .gnu.hash as ld makes them.
+	PIE bool
 }
 
 // Section is one section of the linked output.

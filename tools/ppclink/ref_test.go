@@ -49,9 +49,13 @@ func readFile(t testing.TB, path string) []byte {
 // ldLink links with GNU ld the way the kernel's wrapper does and returns
 // the ELF and its objcopy -O binary image.
 func ldLink(t testing.TB, dir, lds string, addr uint32, objs ...string) (elf, bin []byte) {
+	return ldLinkArgs(t, dir, lds, addr, nil, objs...)
+}
+
+func ldLinkArgs(t testing.TB, dir, lds string, addr uint32, extra []string, objs ...string) (elf, bin []byte) {
 	t.Helper()
 	out := filepath.Join(dir, "ref.elf")
-	args := []string{"-m", "elf32ppc", "-T", lds}
+	args := append([]string{"-m", "elf32ppc", "-T", lds}, extra...)
 	if addr != 0 {
 		args = append(args, "-Ttext", fmt.Sprintf("%#x", addr))
 	}
@@ -108,6 +112,7 @@ type wrapperCase struct {
 	objs   []string
 	dtb    bool
 	initrd bool
+	pie    bool // epapr: -pie -z notext
 }
 
 func wrapperCases(dir string) []wrapperCase {
@@ -133,6 +138,8 @@ func wrapperCases(dir string) []wrapperCase {
 		{name: "treeboot-ebony", addr: 0x400000, objs: []string{"treeboot-ebony.o"}, dtb: true},
 		{name: "treeboot-bamboo", addr: 0x400000, objs: []string{"treeboot-bamboo.o"}, dtb: true},
 		{name: "cuboot-hotfoot-initrd", addr: 0x400000, objs: []string{"cuboot-hotfoot.o"}, initrd: true},
+		{name: "epapr", addr: 0x20000000, objs: []string{"pseries-head.o", "epapr.o", "epapr-wrapper.o"}, pie: true},
+		{name: "epapr-dtb-initrd", addr: 0x20000000, objs: []string{"pseries-head.o", "epapr.o", "epapr-wrapper.o"}, pie: true, dtb: true, initrd: true},
 	}
 	// Every cuboot platform object, as cuImage.<board> links it.
 	cuboots, _ := filepath.Glob(filepath.Join(dir, "cuboot-*.o"))
@@ -200,8 +207,12 @@ func TestWrapperPlatformsMatchLD(t *testing.T) {
 				empty = empty.WithSection(s, secs[s])
 			}
 			ins = append(ins, empty, Input{Name: "wrapper.a", Data: readFile(t, filepath.Join(dir, "wrapper.a"))})
-			refELF, refBin := ldLink(t, cdir, filepath.Join(dir, "zImage.lds"), c.addr, paths...)
-			out, err := Link(ins, Options{TextAddr: c.addr})
+			var extra []string
+			if c.pie {
+				extra = []string{"-pie", "-z", "notext"}
+			}
+			refELF, refBin := ldLinkArgs(t, cdir, filepath.Join(dir, "zImage.lds"), c.addr, extra, paths...)
+			out, err := Link(ins, Options{TextAddr: c.addr, PIE: c.pie})
 			if err != nil {
 				t.Errorf("%s: %v", c.name, err)
 				return
@@ -215,7 +226,7 @@ func TestWrapperPlatformsMatchLD(t *testing.T) {
 				t.Errorf("%s: ELF differs from ld's (%d vs %d bytes, first difference at %#x)", c.name, len(out.ELF()), len(refELF), firstDiff(out.ELF(), refELF))
 				ok = false
 			}
-			again, err := Link(ins, Options{TextAddr: c.addr})
+			again, err := Link(ins, Options{TextAddr: c.addr, PIE: c.pie})
 			if err != nil || !bytes.Equal(again.ELF(), out.ELF()) {
 				t.Errorf("%s: second link differs (%v)", c.name, err)
 				ok = false

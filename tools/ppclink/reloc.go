@@ -88,6 +88,11 @@ func (l *linker) relocate(s *inSection, data []byte) error {
 		if err != nil {
 			return fmt.Errorf("%s: %v", where(), err)
 		}
+		if l.opts.PIE && l.needsRelative(s, sym, r) {
+			// The dynamic R_PPC_RELATIVE carries the value; ld leaves the
+			// section's bytes as they were.
+			continue
+		}
 		p := base + r.off
 		v := sv + uint32(a)
 		b := data[r.off:]

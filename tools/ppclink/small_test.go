@@ -240,3 +240,40 @@ func TestSmallObjectsMatchLD(t *testing.T) {
 		})
 	}
 }
+
+// TestPIEMatchesLD: a -pie link with absolute words against code, data,
+// script symbols, an absolute symbol and an undefined weak one.
+func TestPIEMatchesLD(t *testing.T) {
+	dir := t.TempDir()
+	objs, _ := compile(t, dir, []string{"-O2", "-fPIC"},
+		srcFile{"start.S", `
+	.text
+	.globl _zimage_start
+_zimage_start:
+	bl main
+	b .
+p:	.long _start, _end, main, table, absval
+	.weak gone
+	.long gone
+	.section .note.GNU-stack,"",@progbits
+`},
+		srcFile{"main.c", "int table[4] = {1};\nint *tp = &table[2];\nconst char *s = \"text\";\nint main(void) { return *tp; }\n"},
+		srcFile{"abs.S", "\t.globl absval\n\tabsval = 0x1234\n"})
+	refELF, refBin := ldLinkArgs(t, dir, lds(t, dir), 0x20000000, []string{"-pie", "-z", "notext"}, objs...)
+	out, err := Link(inputs(t, objs...), Options{TextAddr: 0x20000000, PIE: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out.Binary(), refBin) {
+		t.Errorf("raw image differs from ld's at %#x", firstDiff(out.Binary(), refBin))
+	}
+	if !bytes.Equal(out.ELF(), refELF) {
+		t.Errorf("ELF differs from ld's (%d vs %d bytes) at %#x", len(out.ELF()), len(refELF), firstDiff(out.ELF(), refELF))
+	}
+}
+
+func TestPIERejectsAbsoluteHalfWords(t *testing.T) {
+	ins := assemble(t, t.TempDir(), srcFile{"start.S", "\t.text\n\t.globl _zimage_start\n_zimage_start:\n\tlis 3,x@ha\n\taddi 3,3,x@l\nx:\tblr\n"})
+	_, err := Link(ins, Options{TextAddr: 0x20000000, PIE: true})
+	wantErr(t, err, "start.o", "'.text'", "R_PPC_ADDR16_HA", "dynamic relocation")
+}
