@@ -193,11 +193,11 @@ func TestMkimageFITMatchesMkimage(t *testing.T) {
 
 func TestMkimageFITErrors(t *testing.T) {
 	dir := fitTestDir(t)
-	its := strings.Replace(fitTestITS, `algo = "sha512"`, `algo = "md5"`, 1)
+	its := strings.Replace(fitTestITS, `algo = "sha512"`, `algo = "md4"`, 1)
 	writeFile(t, filepath.Join(dir, "bad.its"), []byte(its))
 	code, _, stderr := runFwtool(t, "1", "mkimage", "-f", filepath.Join(dir, "bad.its"), filepath.Join(dir, "o.itb"))
 	if code == 0 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "Node '/images/initrd/hash-1'") {
-		t.Errorf("md5: exit %d, %q", code, stderr)
+		t.Errorf("md4: exit %d, %q", code, stderr)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "o.itb")); err == nil {
 		t.Errorf("output written despite the error")
