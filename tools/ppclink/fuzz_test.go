@@ -138,5 +138,6 @@ func FuzzLink(f *testing.F) {
 			t.Fatal("link succeeded with an empty ELF")
 		}
 		Link([]Input{{Name: "f.o", Data: data}, BlobObject("b.o", ".kernel:vmlinux.strip", data)}, Options{TextAddr: 0x400000})
+		Link([]Input{{Name: "f.o", Data: data}}, Options{TextAddr: 0x20000000, PIE: true})
 	})
 }

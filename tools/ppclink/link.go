@@ -90,6 +90,9 @@ func Link(objs []Input, opts Options) (*Output, error) {
 	if err := l.load(objs); err != nil {
 		return nil, err
 	}
+	if len(l.objs) == 0 {
+		return nil, fmt.Errorf("nothing to link: no object given or pulled out of an archive")
+	}
 	if err := l.scanRelocs(); err != nil {
 		return nil, err
 	}
