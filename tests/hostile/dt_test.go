@@ -81,8 +81,8 @@ func dtbCases(t *testing.T) []Case {
 		{Name: "nested-100000", Files: one(deepDTB(100000)), Args: toDTS, WantErr: "deep"},
 		{Name: "nested-100000-ls", Files: one(deepDTB(100000)), Args: []string{"ls", "{in}/t.dtb"}},
 		// One 50 MB property: printing it must not take many copies.
-		{Name: "property-50MB-print", WantOK: true, Files: one(bigPropDTB(50 << 20)), Args: toDTS},
-		{Name: "property-50MB-ls", WantOK: true, Files: one(bigPropDTB(50 << 20)), Args: []string{"ls", "{in}/t.dtb"}},
+		{Name: "property-50MB-print", WantOK: true, Timeout: 40e9, Files: one(bigPropDTB(50 << 20)), Args: toDTS},
+		{Name: "property-50MB-ls", WantOK: true, Timeout: 40e9, Files: one(bigPropDTB(50 << 20)), Args: []string{"ls", "{in}/t.dtb"}},
 		{Name: "fifo-dtb", Setup: fifo("t.dtb"), Args: toDTS},
 	}
 }

@@ -1,9 +1,11 @@
 package dts
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/rules-firmware/rules_firmware/tools/fdt"
@@ -47,23 +49,39 @@ func Format(t *fdt.Tree) string {
 	return b.String()
 }
 
-// Print writes Format(t) to w.
+// sink is what the printers write to: a strings.Builder for Format, a
+// bufio.Writer for Print, so a big blob is printed without holding its
+// (three to five times bigger) text in memory.
+type sink interface {
+	io.Writer
+	io.StringWriter
+	io.ByteWriter
+}
+
+// Print writes Format(t) to w as it goes.
 func Print(w io.Writer, t *fdt.Tree) error {
-	var b strings.Builder
+	b, ok := w.(sink)
+	var bw *bufio.Writer
+	if !ok {
+		bw = bufio.NewWriterSize(w, 64<<10)
+		b = bw
+	}
 	b.WriteString("/dts-v1/;\n\n")
 	for _, r := range t.Reserve {
-		fmt.Fprintf(&b, "/memreserve/\t0x%016x 0x%016x;\n", r.Address, r.Size)
+		fmt.Fprintf(b, "/memreserve/\t0x%016x 0x%016x;\n", r.Address, r.Size)
 	}
 	root := t.Root
 	if root == nil {
 		root = &fdt.Node{}
 	}
-	printNode(&b, root, 0)
-	_, err := io.WriteString(w, b.String())
-	return err
+	printNode(b, root, 0)
+	if bw != nil {
+		return bw.Flush()
+	}
+	return nil
 }
 
-func printNode(b *strings.Builder, n *fdt.Node, level int) {
+func printNode(b sink, n *fdt.Node, level int) {
 	ind := strings.Repeat("\t", level)
 	name := n.Name
 	if name == "" {
@@ -126,7 +144,7 @@ var delimEnd = map[markerKind]string{typeU8: "]", typeU16: ">", typeU32: ">", ty
 
 // writePropval prints " = value;\n" (or ";\n") chunk by chunk between
 // markers, the way dtc's source writer does, including its spacing.
-func writePropval(b *strings.Builder, v []byte, markers []marker) {
+func writePropval(b sink, v []byte, markers []marker) {
 	if len(v) == 0 {
 		b.WriteString(";\n")
 		return
@@ -188,7 +206,8 @@ func writePropval(b *strings.Builder, v []byte, markers []marker) {
 				if j > 0 {
 					b.WriteByte(' ')
 				}
-				fmt.Fprintf(b, "%02x", c)
+				b.WriteByte(hexDigits[c>>4])
+				b.WriteByte(hexDigits[c&15])
 			}
 		}
 		if len(chunk) == dataLen {
@@ -202,7 +221,8 @@ func writePropval(b *strings.Builder, v []byte, markers []marker) {
 	b.WriteString(";\n")
 }
 
-func writeInts(b *strings.Builder, chunk []byte, width int) {
+func writeInts(b sink, chunk []byte, width int) {
+	buf := make([]byte, 0, 20) // one scratch: a 50 MB property is 12 million cells
 	for i := 0; i+width <= len(chunk); i += width {
 		if i > 0 {
 			b.WriteByte(' ')
@@ -211,13 +231,20 @@ func writeInts(b *strings.Builder, chunk []byte, width int) {
 		for _, c := range chunk[i : i+width] {
 			x = x<<8 | uint64(c)
 		}
-		fmt.Fprintf(b, "0x%02x", x)
+		// "0x%02x" without fmt.
+		out := append(buf[:0], '0', 'x')
+		if x < 16 {
+			out = append(out, '0')
+		}
+		b.Write(strconv.AppendUint(out, x, 16))
 	}
 }
 
+const hexDigits = "0123456789abcdef"
+
 // writeString prints a NUL-terminated chunk as a quoted string; inner
 // NULs print as \0, as dtc does for string lists read from a blob.
-func writeString(b *strings.Builder, chunk []byte) {
+func writeString(b sink, chunk []byte) {
 	if len(chunk) == 0 {
 		return
 	}

@@ -315,6 +315,10 @@ type EncodeOptions struct {
 	Spare int
 }
 
+// MaxTotalSize is the biggest blob the header's 32-bit totalsize can
+// describe.
+const MaxTotalSize = 0xffffffff
+
 // Bytes encodes the tree as dtc does with no size options.
 func (t *Tree) Bytes() []byte {
 	b, err := t.Encode(EncodeOptions{})
@@ -348,6 +352,13 @@ func (t *Tree) Encode(opts EncodeOptions) ([]byte, error) {
 	offStrings := offStruct + structSize
 	size := offStrings + st.Len()
 
+	// Each size option is held to the 32-bit totalsize before the sums
+	// below, so none of them can wrap or allocate more than a blob holds.
+	for _, v := range []int{opts.MinSize, opts.Pad, opts.Align, opts.TotalSize, size} {
+		if v > MaxTotalSize {
+			return nil, fmt.Errorf("fdt: blob size %#x (%d) is more than a 32-bit totalsize can hold", v, v)
+		}
+	}
 	padlen := 0
 	if opts.MinSize > 0 && opts.MinSize > size {
 		padlen = opts.MinSize - size
@@ -359,6 +370,9 @@ func (t *Tree) Encode(opts EncodeOptions) ([]byte, error) {
 		padlen = (size+padlen+opts.Align-1)/opts.Align*opts.Align - size
 	}
 	total := size + padlen
+	if total > MaxTotalSize {
+		return nil, fmt.Errorf("fdt: blob size %#x (%d) is more than a 32-bit totalsize can hold", total, total)
+	}
 	if opts.TotalSize != 0 {
 		if opts.TotalSize < size {
 			return nil, fmt.Errorf("fdt: total size %#x (%d) is smaller than the tree's %#x (%d) bytes", opts.TotalSize, opts.TotalSize, size, size)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rules-firmware/rules_firmware/tools/dts"
 	"github.com/rules-firmware/rules_firmware/tools/fdt"
+	"github.com/rules-firmware/rules_firmware/tools/input"
 	"github.com/rules-firmware/rules_firmware/tools/outfile"
 )
 
@@ -126,20 +127,32 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 			case 'p':
 				n, err = num(opt, val)
 				pad = int(n)
+				if err == nil && n > fdt.MaxTotalSize {
+					err = fmt.Errorf("-p %s: more padding than a DTB's 32-bit totalsize can hold", val)
+				}
 			case 'S':
 				n, err = num(opt, val)
 				minSize = int(n)
+				if err == nil && n > fdt.MaxTotalSize {
+					err = fmt.Errorf("-S %s: bigger than a DTB's 32-bit totalsize can hold", val)
+				}
 			case 'a':
 				n, err = num(opt, val)
 				align = int(n)
 				if err == nil && (n <= 0 || n&(n-1) != 0) {
 					err = fmt.Errorf("-a: invalid alignment %s, must be a power of 2", val)
 				}
+				if err == nil && n > fdt.MaxTotalSize {
+					err = fmt.Errorf("-a %s: bigger than a DTB's 32-bit totalsize can hold", val)
+				}
 			case 'b':
 				bootCPU, err = num(opt, val)
 			case 'R':
 				n, err = num(opt, val)
 				reserveSlots = int(n)
+				if err == nil && n > maxReserveSlots {
+					err = fmt.Errorf("-R %s: more than %d spare reservation slots (%d MiB of reserve map)", val, maxReserveSlots, maxReserveSlots*16>>20)
+				}
 			case 'V':
 				if n, err = num(opt, val); err == nil && n != 17 {
 					err = fmt.Errorf("-V: only output version 17 is supported")
@@ -181,13 +194,15 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 	if in == "-" {
 		deps[0] = "<stdin>"
 	}
+	// Bounded: a DTB's totalsize is 32-bit (and so, in practice, is any
+	// source compiled to one); devices and endless pipes are refused.
 	var src []byte
 	var err error
 	if in == "-" {
-		src, err = io.ReadAll(os.Stdin)
 		in = "<stdin>"
+		src, err = input.Read(in, os.Stdin, fdt.MaxTotalSize, "a DTB's totalsize is 32-bit")
 	} else {
-		src, err = os.ReadFile(in)
+		src, err = input.ReadFile(in, fdt.MaxTotalSize, "a DTB's totalsize is 32-bit")
 	}
 	if err != nil {
 		return fail("%v", err)
@@ -288,7 +303,12 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 			return fail("%v", err)
 		}
 	case "dts":
-		out = []byte(dts.Format(tree))
+		// Printed straight to the output: the text of a big blob is
+		// several times its size.
+		if rc := writeDeps(); rc != 0 {
+			return rc
+		}
+		return printDtcOutput(w, outName, tree, stdout, fail)
 	default:
 		return fail("-O %s: unsupported output format (dtb or dts)", outForm)
 	}
@@ -296,6 +316,27 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 		return rc
 	}
 	return writeDtcOutput(w, outName, out, stdout, fail)
+}
+
+// maxReserveSlots bounds dtc -R: spare /memreserve/ slots are 16 bytes
+// each, and boot loaders scan the map linearly.
+const maxReserveSlots = 1 << 20
+
+// printDtcOutput prints tree as source to outName (or stdout for "-").
+func printDtcOutput(w *outfile.Batch, outName string, tree *fdt.Tree, stdout io.Writer, fail func(string, ...interface{}) int) int {
+	var err error
+	if outName == "-" {
+		err = dts.Print(stdout, tree)
+	} else {
+		err = w.Write(outName, outfile.FileMode, func(f *os.File) error { return dts.Print(f, tree) })
+	}
+	if err != nil {
+		return fail("%v", err)
+	}
+	if err := w.Commit(); err != nil {
+		return fail("%v", err)
+	}
+	return 0
 }
 
 func writeDtcOutput(w *outfile.Batch, outName string, out []byte, stdout io.Writer, fail func(string, ...interface{}) int) int {
@@ -315,8 +356,11 @@ func writeDtcOutput(w *outfile.Batch, outName string, out []byte, stdout io.Writ
 // listDTB prints a DTB as dtc would print it as source; PATTERN arguments
 // name node paths to print instead of the whole tree.
 func listDTB(f *os.File, size int64, args []string, stdout io.Writer) error {
-	b, err := io.ReadAll(f)
-	if err != nil {
+	if err := input.CheckSize(f.Name(), size, fdt.MaxTotalSize, "a DTB's totalsize is 32-bit"); err != nil {
+		return err
+	}
+	b := make([]byte, size)
+	if _, err := io.ReadFull(io.NewSectionReader(f, 0, size), b); err != nil {
 		return err
 	}
 	tree, err := fdt.Parse(b)
