@@ -43,3 +43,14 @@ func FuzzVerifyBundle(f *testing.F) {
 		Verify(b)
 	})
 }
+
+func FuzzLZ4Frame(f *testing.F) {
+	b, _ := BuildBundle([]File{{"x", []byte("some data some data some data"), "lz4"}}, sig1)
+	f.Add(b[HeaderSize+entrySize:], uint16(29))
+	f.Fuzz(func(t *testing.T, src []byte, length uint16) {
+		out, err := decodeLZ4Frame(src, uint32(length))
+		if err == nil && len(out) > int(length) {
+			t.Fatalf("decoded %d bytes past the limit %d", len(out), length)
+		}
+	})
+}
