@@ -103,7 +103,8 @@ func dtsCases(t *testing.T) []Case {
 		{Name: "nested-parens-100000", Files: src(parens), Args: compile, WantErr: "deep"},
 		{Name: "incbin-dev-zero-bounded", WantOK: true, Files: src(`/dts-v1/; / { b = /incbin/("/dev/zero", 0, 16); };`), Args: compile},
 		{Name: "incbin-dev-zero-whole", Files: src(`/dts-v1/; / { b = /incbin/("/dev/zero"); };`), Args: compile},
-		{Name: "incbin-fifo", Setup: fifo("f"), Files: src(`/dts-v1/; / { b = /incbin/("f"); };`), Args: []string{"dtc", "-i", "{in}", "-o", "{out}/t.dtb", "{in}/t.dts"}},
+		// A FIFO without a writer is an empty file: no hang.
+		{Name: "incbin-fifo", WantOK: true, Setup: fifo("f"), Files: src(`/dts-v1/; / { b = /incbin/("f"); };`), Args: []string{"dtc", "-i", "{in}", "-o", "{out}/t.dtb", "{in}/t.dts"}},
 		{Name: "incbin-huge-length", Files: map[string][]byte{"t.dts": []byte(`/dts-v1/; / { b = /incbin/("f", 0, 0xffffffffff); };`), "f": []byte("x")},
 			Args: []string{"dtc", "-i", "{in}", "-o", "{out}/t.dtb", "{in}/t.dts"}},
 		{Name: "reserve-100000000", Files: src("/dts-v1/; / { };"), Args: []string{"dtc", "-R", "100000000", "-o", "{out}/t.dtb", "{in}/t.dts"}},

@@ -25,7 +25,6 @@ package dts
 
 import (
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
@@ -60,7 +59,7 @@ func DefaultOptions() Options { return Options{} }
 func CompileFile(path string, opts Options) (*fdt.Tree, error) {
 	read := opts.ReadFile
 	if read == nil {
-		read = os.ReadFile
+		read = readBounded
 	}
 	src, err := read(path)
 	if err != nil {

@@ -2,8 +2,14 @@ package dts
 
 import (
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"syscall"
+
+	"github.com/rules-firmware/rules_firmware/tools/fdt"
+	"github.com/rules-firmware/rules_firmware/tools/input"
 )
 
 type compiler struct {
@@ -16,6 +22,22 @@ type compiler struct {
 	reserve   []reserveEntry
 	root      *node
 	labels    labelIndex
+	depth     int // node nesting while parsing
+	exprDepth int // expression nesting while parsing
+}
+
+// MaxDepth bounds node nesting, as the DTB reader does (fdt): every pass
+// over the tree recurses, so a hostile source must not nest without end.
+const MaxDepth = 512
+
+// maxExprDepth bounds parentheses and unary operators in an expression;
+// each level costs a dozen stack frames of the precedence climber.
+const maxExprDepth = 256
+
+// readBounded is the default file reader: devices are refused, FIFOs
+// never waited on, and nothing bigger than a DTB can hold is read.
+func readBounded(name string) ([]byte, error) {
+	return input.ReadFile(name, fdt.MaxTotalSize, "a DTB's totalsize is 32-bit")
 }
 
 type reserveEntry struct {
@@ -26,8 +48,13 @@ type reserveEntry struct {
 func (c *compiler) open(name, dir string) ([]byte, string, error) {
 	read := c.opts.ReadFile
 	if read == nil {
-		read = os.ReadFile
+		read = readBounded
 	}
+	return c.openWith(name, dir, read)
+}
+
+// openWith finds name in dir or an include directory and reads it with read.
+func (c *compiler) openWith(name, dir string, read func(string) ([]byte, error)) ([]byte, string, error) {
 	try := func(d string) string {
 		if d == "" || filepath.IsAbs(name) {
 			return name
@@ -280,6 +307,11 @@ func (c *compiler) addOrphan(n *node, ref token) {
 
 // nodedef parses '{' proplist subnodes '}' ';'.
 func (c *compiler) nodedef() (*node, error) {
+	c.depth++
+	defer func() { c.depth-- }()
+	if c.depth > MaxDepth {
+		return nil, &Error{Pos: c.tok.pos, Msg: fmt.Sprintf("nodes nested too deep (more than %d levels)", MaxDepth)}
+	}
 	n := &node{pos: c.tok.pos}
 	if err := c.expectChar('{'); err != nil {
 		return nil, err
@@ -522,11 +554,22 @@ func (c *compiler) incbin(v *value) error {
 	if len(c.lex.stack) > 0 {
 		dir = c.lex.stack[len(c.lex.stack)-1].dir
 	}
-	data, _, err := c.open(name, dir)
+	if !whole && (length > fdt.MaxTotalSize || off > math.MaxInt64) {
+		return &Error{Pos: p, Msg: fmt.Sprintf("/incbin/ \"%s\": length %#x is more than a DTB can hold", name, length)}
+	}
+	read := c.opts.ReadFile
+	if read == nil && whole {
+		read = readBounded
+	} else if read == nil {
+		// Only the asked-for range is read, so a bounded /incbin/ of a
+		// big file or of a device (/dev/zero) costs what it asks for.
+		read = func(full string) ([]byte, error) { return readRange(full, off, length) }
+	}
+	data, _, err := c.openWith(name, dir, read)
 	if err != nil {
 		return &Error{Pos: p, Msg: fmt.Sprintf("Couldn't open \"%s\": %v", name, err)}
 	}
-	if !whole {
+	if !whole && c.opts.ReadFile != nil {
 		if off > uint64(len(data)) {
 			data = nil
 		} else {
@@ -537,9 +580,63 @@ func (c *compiler) incbin(v *value) error {
 			data = data[:length]
 		}
 	}
+	if uint64(len(v.b))+uint64(len(data)) > fdt.MaxTotalSize {
+		return &Error{Pos: p, Msg: fmt.Sprintf("/incbin/ \"%s\": value grows past what a DTB can hold", name)}
+	}
 	v.mark(typeNone, "", p)
 	v.b = append(v.b, data...)
 	return nil
+}
+
+// readRange reads at most length bytes from offset off of a file: by
+// seeking where it can, else by skipping (a pipe; bounded by
+// input.StreamLimit). A file shorter than asked gives what there is, as
+// with dtc.
+func readRange(name string, off, length uint64) ([]byte, error) {
+	st, err := os.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("is a directory")
+	}
+	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	// A FIFO opened without waiting for a writer: blocking reads again,
+	// which end at once when there is none.
+	if err := syscall.SetNonblock(int(f.Fd()), false); err != nil {
+		return nil, err
+	}
+	if off > 0 {
+		if _, err := f.Seek(int64(off), io.SeekStart); err != nil {
+			if off > input.StreamLimit {
+				return nil, fmt.Errorf("cannot skip %#x bytes of a stream (more than %s)", off, input.Bytes(input.StreamLimit))
+			}
+			if _, err := io.CopyN(io.Discard, f, int64(off)); err != nil && err != io.EOF {
+				return nil, err
+			}
+		}
+	}
+	size := length
+	if st.Mode().IsRegular() {
+		// Allocate no more than the file holds past off.
+		left := uint64(0)
+		if uint64(st.Size()) > off {
+			left = uint64(st.Size()) - off
+		}
+		if left < size {
+			size = left
+		}
+	}
+	buf := make([]byte, size)
+	n, err := io.ReadFull(f, buf)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return nil, err
+	}
+	return buf[:n], nil
 }
 
 // array parses [/bits/ N] '<' (integer_prim | reference | label)* '>'.
@@ -636,6 +733,10 @@ func b2u(b bool) uint64 {
 
 // expr is integer_trinary: or-expression, optionally '?' expr ':' trinary.
 func (c *compiler) expr() (uint64, error) {
+	if err := c.enterExpr(); err != nil {
+		return 0, err
+	}
+	defer func() { c.exprDepth-- }()
 	cond, err := c.binary(0)
 	if err != nil {
 		return 0, err
@@ -776,7 +877,20 @@ func (c *compiler) binary(level int) (uint64, error) {
 	}
 }
 
+// enterExpr counts one more level of expression nesting.
+func (c *compiler) enterExpr() error {
+	c.exprDepth++
+	if c.exprDepth > maxExprDepth {
+		return &Error{Pos: c.tok.pos, Msg: fmt.Sprintf("expression nested too deep (more than %d levels)", maxExprDepth)}
+	}
+	return nil
+}
+
 func (c *compiler) unary() (uint64, error) {
+	if err := c.enterExpr(); err != nil {
+		return 0, err
+	}
+	defer func() { c.exprDepth-- }()
 	if c.tok.kind == tChar {
 		switch ch := c.tok.ch; ch {
 		case '-', '~', '!':
