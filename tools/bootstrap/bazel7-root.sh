@@ -21,7 +21,7 @@ readonly EXTRA_PACKAGES=(
   lz4 xz-utils zstd bzip2 gzip python3 time cpp openssl util-linux
   cpio libarchive-tools kmod rauc cryptsetup-bin
   qemu-system-arm qemu-system-ppc u-boot-qemu
-  gcc-powerpc-linux-gnu binutils-powerpc-linux-gnu
+  gcc-powerpc-linux-gnu binutils-powerpc-linux-gnu mount
 )
 
 say() { echo "bazel7-root: $*" >&2; }
@@ -89,5 +89,33 @@ if [[ ! -f "$root/.stage2.$want.done" ]]; then
   fi
   in_root "$root" apt-get clean >&2
   rm -f "$root"/.stage2.*.done && touch "$root/.stage2.$want.done"
+fi
+# Stage 3: the reference tools at the host's own Debian versions (bookworm's
+# here), so tests that compare our output with mkimage, dtc, genimage, ...
+# see the same tool versions as under Bazel 4 on the host (sid's newer
+# tools format some outputs differently). From the host's own apt sources,
+# pinned low so nothing else moves. QEMU, the PowerPC cross tools and cpp
+# (and rauc, whose host version needs an old libcurl) stay sid's: their
+# host versions cannot be installed in sid.
+readonly HOST_SUITE_PACKAGES=(
+  u-boot-tools device-tree-compiler arm-trusted-firmware-tools libubootenv-tool
+  gdisk fdisk genimage mtools dosfstools e2fsprogs squashfs-tools lz4 zstd
+  cpio libarchive-tools kmod cryptsetup-bin u-boot-qemu
+)
+suite=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+want3=$(printf '%s\n' "$suite" "${HOST_SUITE_PACKAGES[@]}" | sha256sum | cut -c1-16)
+if [[ -n "$suite" && "$suite" != sid && ! -f "$root/.stage3.$want3.done" ]]; then
+  [[ $(id -u) == 0 ]] || { say "adding packages to the Bazel 7 root needs root"; exit 1; }
+  say "installing the reference tools at the host's $suite versions in $root"
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+    [[ -f "$f" ]] && grep -q "$suite" "$f" && cp "$f" "$root/etc/apt/sources.list.d/host-${f##*/}"
+  done
+  [[ -f "$root/etc/apt/sources.list.d/host-sources.list" ]] && mv "$root/etc/apt/sources.list.d/host-sources.list" "$root/etc/apt/sources.list.d/host-main.list"
+  printf 'Package: *\nPin: release n=%s\nPin-Priority: 100\n' "$suite" >"$root/etc/apt/preferences.d/host-suite"
+  in_root "$root" apt-get -o 'Acquire::Check-Valid-Until=false' update -qq >&2
+  in_root "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends --allow-downgrades \
+    $(printf "%s/$suite " "${HOST_SUITE_PACKAGES[@]}") >&2
+  in_root "$root" apt-get clean >&2
+  rm -f "$root"/.stage3.*.done && touch "$root/.stage3.$want3.done"
 fi
 echo "$root"

@@ -84,16 +84,21 @@ for v in TERM GOPROXY GOSUMDB GONOSUMDB GOPRIVATE GOINSECURE http_proxy https_pr
   [[ -n "${!v:-}" ]] && envs+=("$v=${!v}")
 done
 
-mkdir -p "$gomodcache"
+mkdir -p "$gomodcache" "$root/.oldroot"
+# pivot_root rather than chroot: the kernel refuses new user namespaces to
+# a chrooted process, and tests (fw_printenv's) and Bazel's sandbox make them.
 exec unshare --mount --propagation private -- /bin/bash -c '
   set -e
   r=$1 ws=$2 rf=$3 cache=$4 gomod=$5 rc=$6; shift 6
+  mount --bind "$r" "$r"
   mount --bind /proc "$r/proc"
   mount --rbind /dev "$r/dev"
   mount --rbind /sys "$r/sys"
   for d in "$ws" "$rf" "$cache" "$gomod"; do mkdir -p "$r$d" && mount --bind "$d" "$r$d"; done
-  [[ -f "$ws/.bazelrc.local" ]] && mount --bind "$rc" "$r$ws/.bazelrc.local"
-  [[ -f /etc/resolv.conf ]] && { touch "$r/etc/resolv.conf"; mount --bind /etc/resolv.conf "$r/etc/resolv.conf"; }
-  exec chroot "$r" /usr/bin/env -i "$@"
+  if [[ -f "$ws/.bazelrc.local" ]]; then mount --bind "$rc" "$r$ws/.bazelrc.local"; fi
+  if [[ -f /etc/resolv.conf ]]; then touch "$r/etc/resolv.conf"; mount --bind /etc/resolv.conf "$r/etc/resolv.conf"; fi
+  cd "$r"
+  pivot_root . .oldroot
+  exec /usr/bin/env -i "$@"
 ' bazel7 "$root" "$ws" "$rf" "$cache" "$gomodcache" "$rc" \
-  "${envs[@]}" /bin/sh -c 'cd "$1" && shift && exec bazel "$@"' sh "$ws" "${startup[@]}" "$@"
+  "${envs[@]}" /bin/sh -c 'umount -l /.oldroot && cd "$1" && shift && exec bazel "$@"' sh "$ws" "${startup[@]}" "$@"
