@@ -12,7 +12,7 @@ from any mix of
     the files its LOCATIONs name in `list_srcs`), written first and in the
     list's order, byte-identical with gen_init_cpio for the same list.
 
-Every entry is owned by 0:0 (unless the list says otherwise) and stamped
+Every entry is owned by 0:0 (unless `owners` or the list says otherwise) and stamped
 with `mtime`; tree entries are sorted, parents first; the same inputs always
 give the same bytes. The result carries FirmwareImageInfo(kind = "ramdisk",
 image_type = "ramdisk", os = "linux", compression = "none": U-Boot must hand
@@ -115,6 +115,17 @@ def _tree_manifest(ctx):
     for path in modes:
         if path not in used:
             fail("%s: attribute 'modes': '%s' is not a path given in 'files' or 'dirs'" % (ctx.label, path))
+    owners = {}
+    for path, owner in ctx.attr.owners.items():
+        uid, sep, gid = owner.partition(":")
+        if not sep or not uid.isdigit() or not gid.isdigit():
+            fail("%s: attribute 'owners': %r for '%s' is not UID:GID (numbers)" % (ctx.label, owner, path))
+        owners[path.strip("/")] = (int(uid), int(gid))
+    for e in entries:
+        if e["path"] in owners:
+            e["uid"], e["gid"] = owners.pop(e["path"])
+    if owners:
+        fail("%s: attribute 'owners': '%s' is not a path given in 'files', 'dirs', 'symlinks' or 'devices'" % (ctx.label, sorted(owners.keys())[0]))
     return entries, inputs
 
 def _list_args(ctx, args):
@@ -201,6 +212,7 @@ initramfs = rule(
         "dirs": attr.string_list(doc = "Directories to create (e.g. dev, proc, sys, mnt/root)."),
         "symlinks": attr.string_dict(doc = "Path -> link target (stored verbatim)."),
         "devices": attr.string_dict(doc = "Path -> \"c|b:MAJOR:MINOR[:MODE]\" device node (mode default 0600)."),
+        "owners": attr.string_dict(doc = "Path -> \"UID:GID\" for entries of 'files', 'dirs', 'symlinks' and 'devices' (default 0:0)."),
         "hardlinks": attr.string_dict(doc = "Path -> path of a regular file in the archive it is another name for."),
         "trees": attr.label_list(allow_files = True, doc = "Directory outputs (e.g. kernel_modules targets) whose contents go at the archive root; symlinks in them are followed."),
         "cpio_list": attr.label(allow_single_file = True, doc = "A usr/gen_init_cpio file list; its entries come first, in its order."),
@@ -261,7 +273,7 @@ kernel_modules = rule(
     implementation = _kernel_modules_impl,
     doc = "Kernel modules and their depends= closure, staged as lib/modules/<version>/ with a depmod-equal modules.dep (see the module doc). Goes into initramfs(trees = [...]).",
     attrs = {
-        "srcs": attr.label_list(allow_files = True, mandatory = True, doc = "The kernel package's module tree: its lib/modules/<version> directory, or the files below it (modules.order and modules.builtin are used when present)."),
+        "srcs": attr.label_list(allow_files = True, mandatory = True, doc = "The kernel package's module tree: its lib/modules/<version> directory, or the files below it (modules.order and modules.builtin are used when present). Bazel does not look inside a source directory for changes; give files (a glob) where the tree changes under the same path."),
         "modules": attr.string_list(mandatory = True, doc = "Module names (as modprobe takes them; '-' and '_' are the same). Their dependencies come along."),
         "version": attr.string(doc = "Kernel version directory to write (default: the first word of the modules' vermagic, e.g. 6.1.0-50-armmp)."),
     },

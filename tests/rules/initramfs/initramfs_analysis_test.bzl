@@ -19,7 +19,7 @@ def _initramfs_test_impl(ctx):
     asserts.true(env, "--map-only" in argv, "lists are resolved only through --map: %s" % argv)
     writes = [a for a in analysistest.target_actions(env) if a.mnemonic == "FileWrite"]
     entries = json.decode(writes[0].content)["entries"]
-    asserts.equals(env, {"path": "etc/hello.txt", "type": "file", "src": "tests/rules/initramfs/hello.txt", "mode": "0600"}, entries[0])
+    asserts.equals(env, {"path": "etc/hello.txt", "type": "file", "src": "tests/rules/initramfs/hello.txt", "mode": "0600", "uid": 1000, "gid": 100}, entries[0])
     asserts.equals(env, {"path": "dev/console", "type": "char", "major": 5, "minor": 1}, entries[-1])
     info = analysistest.target_under_test(env)[FirmwareImageInfo]
     asserts.equals(env, "ramdisk", info.kind)
@@ -41,6 +41,7 @@ def initramfs_analysis_test_suite(name):
         name = "at_initramfs",
         files = {"hello.txt": "etc/hello.txt"},
         modes = {"etc/hello.txt": "0600"},
+        owners = {"/etc/hello.txt": "1000:100"},
         hardlinks = {"sbin/hello": "/etc/hello.txt"},
         devices = {"dev/console": "c:5:1"},
         cpio_list = "initramfs.list",
@@ -58,6 +59,8 @@ def initramfs_analysis_test_suite(name):
         ("stray_mode", initramfs, dict(dirs = ["x"], modes = {"y": "0755"}), "attribute 'modes': 'y' is not a path given in 'files' or 'dirs'"),
         ("bad_device", initramfs, dict(devices = {"dev/x": "c:5"}), "attribute 'devices': \"c:5\" for 'dev/x' is not c|b:MAJOR:MINOR[:MODE]"),
         ("dotdot", initramfs, dict(symlinks = {"../x": "y"}), "attribute 'symlinks': path \"../x\" is empty or has '..'"),
+        ("bad_owner", initramfs, dict(dirs = ["x"], owners = {"x": "root"}), "attribute 'owners': \"root\" for 'x' is not UID:GID (numbers)"),
+        ("stray_owner", initramfs, dict(dirs = ["x"], owners = {"y": "1:1"}), "attribute 'owners': 'y' is not a path given in"),
         ("list_srcs_alone", initramfs, dict(list_srcs = ["init.sh"]), "attribute 'list_srcs' needs 'cpio_list'"),
         ("tree_not_dir", initramfs, dict(trees = ["init.sh"]), "attribute 'trees': //tests/rules/initramfs:init.sh gives tests/rules/initramfs/init.sh, which is not a directory output"),
         ("no_modules", kernel_modules, dict(srcs = ["init.sh"], modules = []), "attribute 'modules' is empty"),
