@@ -434,14 +434,26 @@ func (l *linker) assignAddresses(order []*outSection) {
 			}
 			next = stmtAt[os.stmt] + 1
 		}
-		l.sizeSection(os)
+		// -Ttext fixes .text's address, aligned or not; its inputs are
+		// aligned on their absolute addresses. Other sections start
+		// aligned to their largest input, so offsets align the same.
+		forced := os.name == ".text" && os.stmt != nil && l.opts.TextAddr != 0
+		base := uint32(0)
+		if forced {
+			base = l.opts.TextAddr
+		}
+		l.sizeSection(os, base)
 		alloc := os.flags&shfAlloc != 0
 		if !alloc && os.stmt == nil {
 			os.addr = 0
 			continue
 		}
-		if os.name == ".text" && os.stmt != nil && l.opts.TextAddr != 0 {
+		if forced {
 			os.addr = l.opts.TextAddr
+			if a := os.addr & -os.addr; a < os.align {
+				// ld records only the alignment the address has.
+				os.align = a
+			}
 		} else if os.kept {
 			os.addr = alignUp(dot, os.align)
 		} else {
@@ -495,7 +507,7 @@ func allLinker(os *outSection) bool {
 
 // sizeSection places the inputs of one output section and sets its type,
 // flags and size.
-func (l *linker) sizeSection(os *outSection) {
+func (l *linker) sizeSection(os *outSection, base uint32) {
 	off := uint32(0)
 	os.typ = shtNobits
 	mergeFlags := uint32(shfMerge | shfStrings)
@@ -510,7 +522,7 @@ func (l *linker) sizeSection(os *outSection) {
 			if s.align > os.align {
 				os.align = s.align
 			}
-			off = alignUp(off, s.align)
+			off = alignUp(base+off, s.align) - base
 			p.off = off
 			s.offset = off
 			s.out = os

@@ -419,8 +419,15 @@ func (l *linker) writeELF(kept []*outSection, entry uint32) []byte {
 	for _, os := range kept {
 		if os.flags&shfAlloc != 0 {
 			if firstAlloc {
-				off += (os.addr - off) % maxPageSize
-				loadOff, loadAddr = off, os.addr
+				if os.addr%maxPageSize >= off {
+					// The headers fit below the first section in its
+					// page: ld loads them too, from offset 0.
+					loadOff, loadAddr = 0, os.addr&^(maxPageSize-1)
+					off = os.addr % maxPageSize
+				} else {
+					off += (os.addr - off) % maxPageSize
+					loadOff, loadAddr = off, os.addr
+				}
 				firstAlloc = false
 			} else if os.typ != shtNobits {
 				off = loadOff + (os.addr - loadAddr)

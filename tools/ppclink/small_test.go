@@ -168,9 +168,9 @@ func init() {
 		blob   bool
 		addr   uint32
 	}{
-		name:   "commons-small-and-large",
+		name:   "commons-small-and-large-odd-Ttext",
 		cflags: []string{"-O2", "-fPIC", "-fcommon"},
-		addr:   0x400000,
+		addr:   0x400104, // not page aligned: the file offset follows it
 		srcs: []srcFile{
 			{"s.S", "\t.text\n\t.globl _zimage_start\n_zimage_start:\n\tbl main\n\tbl b\n"},
 			{"a.c", "int c1; char c2; long long c8; char c9[9]; int c16[4]; short zz; int yy[2];\nint main(void){return c1+c2+c8+c9[0]+c16[0]+zz+yy[0];}\n"},
