@@ -89,133 +89,22 @@ func placeable(s *inSection) bool {
 }
 
 func (l *linker) layout() error {
-	// Output sections for the script, in order.
-	stmts := make([]*stmt, len(zImageLayout))
-	byName := map[string]*outSection{}
-	var order []*outSection // output sections in address order, orphans included
-	var nonAlloc []*outSection
+	script := map[string]*outSection{}
 	for i := range zImageLayout {
-		st := &zImageLayout[i]
-		stmts[i] = st
-		if st.sec != "" {
-			os := &outSection{name: st.sec, stmt: st, align: 1}
-			byName[st.sec] = os
+		if st := &zImageLayout[i]; st.sec != "" {
+			script[st.sec] = &outSection{name: st.sec, stmt: st, align: 1}
 		}
 	}
-	// Which script item takes each input section: the first pattern that
-	// matches, as ld's wildcard walk does.
-	type match struct {
-		os  *outSection
-		idx int
-	}
-	claimed := map[*inSection]match{}
-	var orphans []*inSection
 	l.allocCommons()
 	cands := l.candidates()
-	for _, s := range cands {
-		found := false
-		for _, st := range stmts {
-			if st.sec == "" {
-				continue
-			}
-			for j, it := range st.body {
-				if it.pattern != "" && globMatch(it.pattern, s.name) {
-					claimed[s] = match{byName[st.sec], j}
-					found = true
-					break
-				}
-			}
-			if found {
-				break
-			}
-		}
-		if !found {
-			orphans = append(orphans, s)
-		}
-	}
-	// Fill the script's output sections: pattern by pattern, inputs in
-	// link order.
-	for _, st := range stmts {
-		if st.sec == "" {
-			continue
-		}
-		os := byName[st.sec]
-		for j, it := range st.body {
-			switch {
-			case it.sym != "":
-				os.parts = append(os.parts, part{sym: it.sym})
-			case it.common:
-				for _, o := range l.objs {
-					if c := l.commonSecs[o]; c != nil {
-						os.parts = append(os.parts, part{in: c})
-						os.inputs = append(os.inputs, c)
-					}
-				}
-			default:
-				for _, s := range cands {
-					if m, ok := claimed[s]; ok && m.os == os && m.idx == j {
-						os.parts = append(os.parts, part{in: s})
-						os.inputs = append(os.inputs, s)
-					}
-				}
-			}
-		}
-	}
-	// Orphans: one output section per name (linker-created sections have
-	// no ELF type yet and get their own), placed after the last section of
-	// its kind (ld's lang_insert_orphan), in the order first seen.
-	slotAfter := map[string][]*outSection{}
-	type okey struct {
-		name   string
-		linker bool
-	}
-	orphanOut := map[okey]*outSection{}
-	rodataSlot := ""
-	var firstEH *outSection
-	for _, s := range orphans {
-		k := okey{s.name, s.linker}
-		os := orphanOut[k]
-		if os == nil {
-			os = &outSection{name: s.name, align: 1}
-			orphanOut[k] = os
-			if byName[s.name] == nil {
-				byName[s.name] = os
-			}
-			if s.name == ".eh_frame" && firstEH == nil {
-				firstEH = os
-				l.ehFirstRegular = !s.linker
-			}
-			if s.flags&shfAlloc == 0 {
-				nonAlloc = append(nonAlloc, os)
-			} else {
-				slot := orphanSlot(s)
-				if slot == "rodata" {
-					if rodataSlot == "" {
-						rodataSlot = l.rodataAnchor(s, stmts, byName)
-					}
-					slot = rodataSlot
-				}
-				slotAfter[slot] = append(slotAfter[slot], os)
-			}
-		}
-		os.parts = append(os.parts, part{in: s})
-		os.inputs = append(os.inputs, s)
-	}
-	for _, st := range stmts {
-		if st.sec == "" {
-			continue
-		}
-		order = append(order, byName[st.sec])
-		order = append(order, slotAfter[st.slot]...)
-		order = append(order, slotAfter["after:"+st.sec]...)
-	}
-	order = append(order, attributesAfterComment(nonAlloc)...)
+	claimed, orphans := claimInputs(cands, script)
+	l.fillScriptSections(cands, claimed, script)
+	order, firstEH := l.placeOrphans(orphans, script)
 	if firstEH != nil && l.ehFirstRegular {
 		if err := editEH(firstEH.inputs); err != nil {
 			return err
 		}
 	}
-
 	if err := l.mergeSections(order); err != nil {
 		return err
 	}
@@ -257,17 +146,14 @@ func attributesAfterComment(secs []*outSection) []*outSection {
 // script section whose flags (and, for sections from objects, ELF type)
 // match exactly. .interp, never filled here, carries the flags ld gives it;
 // the .kernel:* sections match once they hold an input section.
-func (l *linker) rodataAnchor(s *inSection, stmts []*stmt, byName map[string]*outSection) string {
+func rodataAnchor(s *inSection, script map[string]*outSection) string {
 	anchor := "rodata"
 	if s.linker {
 		return anchor
 	}
-	for _, st := range stmts {
-		os := byName[st.sec]
-		if st.sec == "" || os == nil || st.slot == "rodata" {
-			continue
-		}
-		if len(os.inputs) == 0 {
+	for i := stmtIndex(interpStmt()) + 1; i < len(zImageLayout); i++ {
+		os := script[zImageLayout[i].sec]
+		if os == nil || len(os.inputs) == 0 {
 			continue
 		}
 		match := true
@@ -276,8 +162,8 @@ func (l *linker) rodataAnchor(s *inSection, stmts []*stmt, byName map[string]*ou
 				match = false
 			}
 		}
-		if match && stmtIndex(st) > stmtIndex(interpStmt()) {
-			anchor = "after:" + st.sec
+		if match {
+			anchor = "after:" + os.name
 		}
 	}
 	return anchor
@@ -299,6 +185,123 @@ func interpStmt() *stmt {
 		}
 	}
 	return nil
+}
+
+// claim records which script item takes an input section.
+type claim struct {
+	os  *outSection
+	idx int
+}
+
+// claimInputs gives each input section to the first script pattern that
+// matches its name, as ld's wildcard walk does; the rest are orphans.
+func claimInputs(cands []*inSection, script map[string]*outSection) (map[*inSection]claim, []*inSection) {
+	claimed := map[*inSection]claim{}
+	var orphans []*inSection
+	for _, s := range cands {
+		found := false
+		for i := 0; i < len(zImageLayout) && !found; i++ {
+			st := &zImageLayout[i]
+			for j, it := range st.body {
+				if it.pattern != "" && globMatch(it.pattern, s.name) {
+					claimed[s] = claim{script[st.sec], j}
+					found = true
+					break
+				}
+			}
+		}
+		if !found {
+			orphans = append(orphans, s)
+		}
+	}
+	return claimed, orphans
+}
+
+// fillScriptSections lists each script section's contents: item by item,
+// the inputs of a pattern in link order, commons at *(COMMON).
+func (l *linker) fillScriptSections(cands []*inSection, claimed map[*inSection]claim, script map[string]*outSection) {
+	for i := range zImageLayout {
+		st := &zImageLayout[i]
+		if st.sec == "" {
+			continue
+		}
+		os := script[st.sec]
+		for j, it := range st.body {
+			switch {
+			case it.sym != "":
+				os.parts = append(os.parts, part{sym: it.sym})
+			case it.common:
+				for _, o := range l.objs {
+					if c := l.commonSecs[o]; c != nil {
+						os.add(c)
+					}
+				}
+			default:
+				for _, s := range cands {
+					if m, ok := claimed[s]; ok && m.os == os && m.idx == j {
+						os.add(s)
+					}
+				}
+			}
+		}
+	}
+}
+
+func (os *outSection) add(s *inSection) {
+	os.parts = append(os.parts, part{in: s})
+	os.inputs = append(os.inputs, s)
+}
+
+// placeOrphans makes one output section per orphan name (linker-created
+// sections have no ELF type yet and get their own) and returns all output
+// sections in order: each orphan after the last section of its kind, in
+// the order first seen (ld's lang_insert_orphan), the non-allocated ones
+// last. It also returns the first output section named .eh_frame.
+func (l *linker) placeOrphans(orphans []*inSection, script map[string]*outSection) ([]*outSection, *outSection) {
+	type key struct {
+		name   string
+		linker bool
+	}
+	outs := map[key]*outSection{}
+	slotAfter := map[string][]*outSection{}
+	var nonAlloc []*outSection
+	var firstEH *outSection
+	rodataSlot := ""
+	for _, s := range orphans {
+		k := key{s.name, s.linker}
+		os := outs[k]
+		if os == nil {
+			os = &outSection{name: s.name, align: 1}
+			outs[k] = os
+			if s.name == ".eh_frame" && firstEH == nil {
+				firstEH = os
+				l.ehFirstRegular = !s.linker
+			}
+			switch slot := orphanSlot(s); {
+			case s.flags&shfAlloc == 0:
+				nonAlloc = append(nonAlloc, os)
+			case slot == "rodata":
+				if rodataSlot == "" {
+					rodataSlot = rodataAnchor(s, script)
+				}
+				slotAfter[rodataSlot] = append(slotAfter[rodataSlot], os)
+			default:
+				slotAfter[slot] = append(slotAfter[slot], os)
+			}
+		}
+		os.add(s)
+	}
+	var order []*outSection
+	for i := range zImageLayout {
+		st := &zImageLayout[i]
+		if st.sec == "" {
+			continue
+		}
+		order = append(order, script[st.sec])
+		order = append(order, slotAfter[st.slot]...)
+		order = append(order, slotAfter["after:"+st.sec]...)
+	}
+	return append(order, attributesAfterComment(nonAlloc)...), firstEH
 }
 
 // orphanSlot says after which script section ld puts an orphan.
