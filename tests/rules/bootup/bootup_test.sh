@@ -32,7 +32,9 @@ cmp -i 640 "$img" "$app" || fail "bytes after header and tag changed"
 "$fwtool" bootup verify --key "$pub" "$img" || fail "fwtool rejects the image with the right key"
 if "$fwtool" bootup verify --key "$other" "$img" 2>"$tmp/err"; then fail "accepted with another key"; fi
 grep -q "does not verify" "$tmp/err" && [[ $(wc -l <"$tmp/err") == 1 ]] || fail "wrong key: $(cat "$tmp/err")"
-"$fwtool" ls "$img" | grep -q "BootUp application image (valid)" || fail "fwtool ls does not recognise the image"
+# Whole output first: grep -q closing the pipe early would kill fwtool with SIGPIPE under pipefail.
+listing=$("$fwtool" ls "$img")
+grep -q "BootUp application image (valid)" <<<"$listing" || fail "fwtool ls does not recognise the image: $listing"
 
 # The bundle: two files, app (stored) then dsp (lz4).
 expect "$bundle" 0 425542 magic

@@ -28,7 +28,7 @@ if ! cmp "$ours" "$tmp/ref.itb"; then
   cmp -l "$ours" "$tmp/ref.itb" | head -20
   exit 1
 fi
-dumpimage -l "$ours" | grep -q "^FIT description:" || { echo "FAIL: dumpimage -l does not list $ours as a FIT"; exit 1; }
+grep -q "^FIT description:" <<<"$(dumpimage -l "$ours")" || { echo "FAIL: dumpimage -l does not list $ours as a FIT"; exit 1; }
 for pair in $images; do
   index=${pair%%=*} want=${pair#*=}
   dumpimage -T flat_dt -p "$index" -o "$tmp/image-$index" "$ours" >/dev/null
