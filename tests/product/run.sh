@@ -52,11 +52,13 @@ PY
 release_dir="$work/dist"
 make_release() {
   [[ -f "$release_dir/snippets.md" ]] && return
+  local commit
+  commit=$(git -C "$repo" rev-parse HEAD)
   rm -rf "$release_dir" "$release_dir.again"
-  "$repo/tools/release/release.sh" "$VERSION" "file://$release_dir" "$release_dir" >/dev/null
+  "$repo/tools/release/release.sh" "$VERSION" "file://$release_dir" "$release_dir" "$commit" >/dev/null
   # Same bytes twice (tar order, mtimes, gzip header; Go's build cache is
   # shared, so this checks the packaging, not the compiler).
-  "$repo/tools/release/release.sh" "$VERSION" "file://$release_dir" "$release_dir.again" >/dev/null
+  "$repo/tools/release/release.sh" "$VERSION" "file://$release_dir" "$release_dir.again" "$commit" >/dev/null
   diff -r "$release_dir" "$release_dir.again" || { echo "release.sh: two runs differ" >&2; exit 1; }
   rm -rf "$release_dir.again"
   echo "--- release $VERSION (twice, identical):"; cat "$release_dir/SHA256SUMS"
