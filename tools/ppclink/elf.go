@@ -123,161 +123,199 @@ func isELF(data []byte) bool {
 // use, so truncated or hostile input gives an error, never a panic or a
 // huge allocation.
 func parseObject(name string, data []byte) (*object, error) {
-	fail := func(format string, args ...interface{}) (*object, error) {
-		return nil, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...))
-	}
-	if len(data) < elfHeaderSize {
-		return fail("truncated ELF header (%d bytes)", len(data))
-	}
-	if !isELF(data) {
-		return fail("not an ELF object")
-	}
-	if data[4] != 1 || data[5] != 2 {
-		return fail("not ELF32 big-endian (class %d, data %d)", data[4], data[5])
-	}
-	if t := be.Uint16(data[16:]); t != 1 {
-		return fail("e_type %d is not a relocatable object (ET_REL)", t)
-	}
-	if m := be.Uint16(data[18:]); m != emPPC {
-		return fail("e_machine %d is not PowerPC (20)", m)
+	r := &elfReader{name: name, data: data}
+	if err := r.readHeaders(); err != nil {
+		return nil, err
 	}
 	o := &object{name: name, flags: be.Uint32(data[36:])}
-	shoff := be.Uint32(data[32:])
-	shentsize := be.Uint16(data[46:])
-	shnum := uint32(be.Uint16(data[48:]))
-	shstrndx := uint32(be.Uint16(data[50:]))
-	if shnum == 0 {
-		return fail("no section headers")
-	}
-	if shentsize != shdrSize {
-		return fail("e_shentsize %d, want 40", shentsize)
-	}
-	if uint64(shoff)+uint64(shnum)*shdrSize > uint64(len(data)) {
-		return fail("section header table (offset %#x, %d entries) past end of file (%d bytes)", shoff, shnum, len(data))
-	}
-	if shstrndx >= shnum {
-		return fail("e_shstrndx %d out of range (%d sections)", shstrndx, shnum)
-	}
-	type shdr struct{ name, typ, flags, addr, off, size, link, info, align, entsize uint32 }
-	hdrs := make([]shdr, shnum)
-	for i := range hdrs {
-		b := data[shoff+uint32(i)*shdrSize:]
-		h := shdr{}
-		h.name, h.typ, h.flags, h.addr = be.Uint32(b), be.Uint32(b[4:]), be.Uint32(b[8:]), be.Uint32(b[12:])
-		h.off, h.size, h.link, h.info = be.Uint32(b[16:]), be.Uint32(b[20:]), be.Uint32(b[24:]), be.Uint32(b[28:])
-		h.align, h.entsize = be.Uint32(b[32:]), be.Uint32(b[36:])
-		if h.typ != shtNobits && h.typ != shtNull && uint64(h.off)+uint64(h.size) > uint64(len(data)) {
-			return fail("section %d: contents (offset %#x, size %#x) past end of file (%d bytes)", i, h.off, h.size, len(data))
-		}
-		hdrs[i] = h
-	}
-	strtab := func(idx uint32) []byte {
-		h := hdrs[idx]
-		if h.typ == shtNobits || h.typ == shtNull {
-			return nil
-		}
-		return data[h.off : h.off+h.size]
-	}
-	shstr := strtab(shstrndx)
-	str := func(tab []byte, off uint32) (string, bool) {
-		if off >= uint32(len(tab)) {
-			return "", off == 0
-		}
-		end := off
-		for end < uint32(len(tab)) && tab[end] != 0 {
-			end++
-		}
-		if end == uint32(len(tab)) {
-			return "", false
-		}
-		return string(tab[off:end]), true
-	}
-	o.sections = make([]*inSection, shnum)
-	symtabIdx := -1
-	for i, h := range hdrs {
-		n, ok := str(shstr, h.name)
-		if !ok {
-			return fail("section %d: name offset %#x outside .shstrtab", i, h.name)
-		}
-		s := &inSection{obj: o, index: i, name: n, typ: h.typ, flags: h.flags, size: h.size,
-			align: h.align, entsize: h.entsize, link: h.link, info: h.info}
-		if s.align == 0 {
-			s.align = 1
-		}
-		if s.align&(s.align-1) != 0 {
-			return fail("section '%s': alignment %d is not a power of two", n, h.align)
-		}
-		if s.align > maxPageSize && h.typ != shtNull {
-			// Nothing a boot wrapper links needs more than a page; larger
-			// alignments would only pad the image.
-			return fail("section '%s': alignment %#x larger than the %#x this linker supports", n, h.align, maxPageSize)
-		}
-		if h.typ != shtNobits && h.typ != shtNull {
-			s.data = data[h.off : h.off+h.size]
-		}
-		o.sections[i] = s
-		switch {
-		case h.typ == shtSymtab:
-			if symtabIdx >= 0 {
-				return fail("more than one symbol table")
-			}
-			symtabIdx = i
-		case n == ".note.GNU-stack":
-			o.hasStack = true
-			o.execStack = h.flags&shfExecinstr != 0
-		case h.typ == shtGroup:
-			return fail("section '%s': section groups (COMDAT) are not supported", n)
-		}
+	symtabIdx, err := r.readSections(o)
+	if err != nil {
+		return nil, err
 	}
 	if symtabIdx >= 0 {
-		if err := o.parseSymbols(hdrs[symtabIdx].link, shnum, strtab, str, symtabIdx); err != nil {
+		h := r.hdrs[symtabIdx]
+		if err := o.parseSymbols(h.link, uint32(len(r.hdrs)), r.section, cstring, symtabIdx); err != nil {
 			return nil, err
 		}
 	}
 	for _, s := range o.sections {
-		if s.typ == shtRel {
-			return fail("section '%s': REL relocations are not supported (PowerPC uses RELA)", s.name)
-		}
-		if s.typ != shtRela {
-			continue
-		}
-		if s.info == 0 || s.info >= shnum {
-			return fail("relocation section '%s': target section %d out of range", s.name, s.info)
-		}
-		if int(s.link) != symtabIdx {
-			return fail("relocation section '%s': sh_link %d is not the symbol table", s.name, s.link)
-		}
-		if s.size%relaSize != 0 {
-			return fail("relocation section '%s': size %#x is not a multiple of 12", s.name, s.size)
-		}
-		t := o.sections[s.info]
-		if t.hasRela {
-			return fail("section '%s' has more than one relocation section", t.name)
-		}
-		t.hasRela = true
-		n := s.size / relaSize
-		t.relocs = make([]reloc, n)
-		for i := uint32(0); i < n; i++ {
-			b := s.data[i*relaSize:]
-			info := be.Uint32(b[4:])
-			r := reloc{off: be.Uint32(b), typ: info & 0xff, sym: info >> 8, addend: int32(be.Uint32(b[8:]))}
-			if r.sym >= uint32(len(o.syms)) {
-				return fail("relocation section '%s': entry %d refers to symbol %d of %d", s.name, i, r.sym, len(o.syms))
-			}
-			if w := relocWidth(r.typ); w < 0 {
-				sym := o.syms[r.sym]
-				name := sym.name
-				if sym.typ() == sttSection && sym.sec != nil {
-					name = sym.sec.name
-				}
-				return fail("section '%s' offset %#x: unsupported relocation type %d against '%s'", t.name, r.off, r.typ, name)
-			} else if t.typ != shtNobits && uint64(r.off)+uint64(w) > uint64(t.size) {
-				return fail("section '%s': relocation %d at offset %#x past the section's end (%#x)", t.name, i, r.off, t.size)
-			}
-			t.relocs[i] = r
+		if err := o.readRelocs(s, symtabIdx); err != nil {
+			return nil, err
 		}
 	}
 	return o, nil
+}
+
+type shdr struct{ name, typ, flags, addr, off, size, link, info, align, entsize uint32 }
+
+type elfReader struct {
+	name     string
+	data     []byte
+	hdrs     []shdr
+	shstrndx uint32
+}
+
+func (r *elfReader) errorf(format string, args ...interface{}) error {
+	return fmt.Errorf("%s: %s", r.name, fmt.Sprintf(format, args...))
+}
+
+// readHeaders checks the ELF header and reads the section headers.
+func (r *elfReader) readHeaders() error {
+	data := r.data
+	switch {
+	case len(data) < elfHeaderSize:
+		return r.errorf("truncated ELF header (%d bytes)", len(data))
+	case !isELF(data):
+		return r.errorf("not an ELF object")
+	case data[4] != 1 || data[5] != 2:
+		return r.errorf("not ELF32 big-endian (class %d, data %d)", data[4], data[5])
+	case be.Uint16(data[16:]) != 1:
+		return r.errorf("e_type %d is not a relocatable object (ET_REL)", be.Uint16(data[16:]))
+	case be.Uint16(data[18:]) != emPPC:
+		return r.errorf("e_machine %d is not PowerPC (20)", be.Uint16(data[18:]))
+	}
+	shoff := be.Uint32(data[32:])
+	shentsize := be.Uint16(data[46:])
+	shnum := uint32(be.Uint16(data[48:]))
+	r.shstrndx = uint32(be.Uint16(data[50:]))
+	switch {
+	case shnum == 0:
+		return r.errorf("no section headers")
+	case shentsize != shdrSize:
+		return r.errorf("e_shentsize %d, want 40", shentsize)
+	case uint64(shoff)+uint64(shnum)*shdrSize > uint64(len(data)):
+		return r.errorf("section header table (offset %#x, %d entries) past end of file (%d bytes)", shoff, shnum, len(data))
+	case r.shstrndx >= shnum:
+		return r.errorf("e_shstrndx %d out of range (%d sections)", r.shstrndx, shnum)
+	}
+	r.hdrs = make([]shdr, shnum)
+	for i := range r.hdrs {
+		b := data[shoff+uint32(i)*shdrSize:]
+		var f [10]uint32
+		for k := range f {
+			f[k] = be.Uint32(b[4*k:])
+		}
+		h := shdr{f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9]}
+		if h.typ != shtNobits && h.typ != shtNull && uint64(h.off)+uint64(h.size) > uint64(len(data)) {
+			return r.errorf("section %d: contents (offset %#x, size %#x) past end of file (%d bytes)", i, h.off, h.size, len(data))
+		}
+		r.hdrs[i] = h
+	}
+	return nil
+}
+
+// section returns a section's bytes (nil for NULL and NOBITS sections).
+func (r *elfReader) section(idx uint32) []byte {
+	h := r.hdrs[idx]
+	if h.typ == shtNobits || h.typ == shtNull {
+		return nil
+	}
+	return r.data[h.off : h.off+h.size]
+}
+
+// cstring reads the NUL-terminated string at off; ok is false when it is
+// outside the table or unterminated.
+func cstring(tab []byte, off uint32) (string, bool) {
+	if off >= uint32(len(tab)) {
+		return "", off == 0
+	}
+	end := off
+	for end < uint32(len(tab)) && tab[end] != 0 {
+		end++
+	}
+	if end == uint32(len(tab)) {
+		return "", false
+	}
+	return string(tab[off:end]), true
+}
+
+// readSections makes the object's sections and returns the symbol table's
+// index (-1 if none).
+func (r *elfReader) readSections(o *object) (int, error) {
+	shstr := r.section(r.shstrndx)
+	o.sections = make([]*inSection, len(r.hdrs))
+	symtabIdx := -1
+	for i, h := range r.hdrs {
+		n, ok := cstring(shstr, h.name)
+		if !ok {
+			return 0, r.errorf("section %d: name offset %#x outside .shstrtab", i, h.name)
+		}
+		s := &inSection{obj: o, index: i, name: n, typ: h.typ, flags: h.flags, size: h.size,
+			align: h.align, entsize: h.entsize, link: h.link, info: h.info, data: r.section(uint32(i))}
+		if s.align == 0 {
+			s.align = 1
+		}
+		switch {
+		case s.align&(s.align-1) != 0:
+			return 0, r.errorf("section '%s': alignment %d is not a power of two", n, h.align)
+		case s.align > maxPageSize && h.typ != shtNull:
+			// Nothing a boot wrapper links needs more than a page; larger
+			// alignments would only pad the image.
+			return 0, r.errorf("section '%s': alignment %#x larger than the %#x this linker supports", n, h.align, maxPageSize)
+		case h.typ == shtGroup:
+			return 0, r.errorf("section '%s': section groups (COMDAT) are not supported", n)
+		case h.typ == shtRel:
+			return 0, r.errorf("section '%s': REL relocations are not supported (PowerPC uses RELA)", n)
+		case h.typ == shtSymtab && symtabIdx >= 0:
+			return 0, r.errorf("more than one symbol table")
+		case h.typ == shtSymtab:
+			symtabIdx = i
+		case n == ".note.GNU-stack":
+			o.hasStack = true
+			o.execStack = h.flags&shfExecinstr != 0
+		}
+		o.sections[i] = s
+	}
+	return symtabIdx, nil
+}
+
+// readRelocs attaches a RELA section's entries to the section they patch,
+// checking each entry's symbol, type and offset.
+func (o *object) readRelocs(s *inSection, symtabIdx int) error {
+	if s.typ != shtRela {
+		return nil
+	}
+	fail := func(format string, args ...interface{}) error {
+		return fmt.Errorf("%s: %s", o.name, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case s.info == 0 || s.info >= uint32(len(o.sections)):
+		return fail("relocation section '%s': target section %d out of range", s.name, s.info)
+	case int(s.link) != symtabIdx:
+		return fail("relocation section '%s': sh_link %d is not the symbol table", s.name, s.link)
+	case s.size%relaSize != 0:
+		return fail("relocation section '%s': size %#x is not a multiple of 12", s.name, s.size)
+	}
+	t := o.sections[s.info]
+	if t.hasRela {
+		return fail("section '%s' has more than one relocation section", t.name)
+	}
+	t.hasRela = true
+	n := s.size / relaSize
+	t.relocs = make([]reloc, n)
+	for i := uint32(0); i < n; i++ {
+		b := s.data[i*relaSize:]
+		info := be.Uint32(b[4:])
+		r := reloc{off: be.Uint32(b), typ: info & 0xff, sym: info >> 8, addend: int32(be.Uint32(b[8:]))}
+		if r.sym >= uint32(len(o.syms)) {
+			return fail("relocation section '%s': entry %d refers to symbol %d of %d", s.name, i, r.sym, len(o.syms))
+		}
+		if w := relocWidth(r.typ); w < 0 {
+			return fail("section '%s' offset %#x: unsupported relocation type %d against '%s'", t.name, r.off, r.typ, o.syms[r.sym].displayName())
+		} else if t.typ != shtNobits && uint64(r.off)+uint64(w) > uint64(t.size) {
+			return fail("section '%s': relocation %d at offset %#x past the section's end (%#x)", t.name, i, r.off, t.size)
+		}
+		t.relocs[i] = r
+	}
+	return nil
+}
+
+// displayName names a symbol in messages: section symbols by their section.
+func (s *inSym) displayName() string {
+	if s.typ() == sttSection && s.sec != nil {
+		return s.sec.name
+	}
+	return s.name
 }
 
 func (o *object) parseSymbols(strIdx, shnum uint32, strtab func(uint32) []byte,

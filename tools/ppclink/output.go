@@ -384,6 +384,9 @@ func bfdHash(s string) uint64 {
 	return h
 }
 
+// segment is one program header.
+type segment struct{ typ, off, vaddr, filesz, memsz, flags, align uint32 }
+
 // writeELF lays the executable out as ld does: headers, the loadable
 // sections at file offsets congruent to their addresses modulo the 64 KiB
 // page, the other sections, .symtab, .strtab, .shstrtab, section headers.
@@ -403,117 +406,41 @@ func (l *linker) writeELF(kept []*outSection, entry uint32) []byte {
 	}
 	shstr.finalize()
 
-	hasStack, execStack := l.stackNote()
-	nph := uint32(1)
-	if hasStack {
-		nph++
-	}
-	var dyn *outSection
-	if l.opts.PIE {
-		dyn = l.dynamic.out
-		nph++
-	}
-	off := uint32(elfHeaderSize + nph*phdrSize)
-	var loadOff, loadAddr, fileEnd, memEnd uint32
-	firstAlloc := true
-	for _, os := range kept {
-		if os.flags&shfAlloc != 0 {
-			if firstAlloc {
-				if os.addr%maxPageSize >= off {
-					// The headers fit below the first section in its
-					// page: ld loads them too, from offset 0.
-					loadOff, loadAddr = 0, os.addr&^(maxPageSize-1)
-					off = os.addr % maxPageSize
-				} else {
-					off += (os.addr - off) % maxPageSize
-					loadOff, loadAddr = off, os.addr
-				}
-				firstAlloc = false
-			} else if os.typ != shtNobits {
-				off = loadOff + (os.addr - loadAddr)
-			}
-			os.fileOff = off
-			if os.typ != shtNobits {
-				off += os.size
-				fileEnd = os.addr + os.size
-			}
-			memEnd = os.addr + os.size
-			continue
-		}
-		off = alignUp(off, os.align)
-		os.fileOff = off
-		off += os.size
-	}
+	segs, off := l.placeInFile(kept)
 	symOff := alignUp(off, 4)
-	symData := make([]byte, len(syms)*symSize)
-	for i, s := range syms {
-		b := symData[i*symSize:]
-		be.PutUint32(b, str.get(s.name))
-		be.PutUint32(b[4:], s.value)
-		be.PutUint32(b[8:], s.size)
-		b[12], b[13] = s.info, s.other
-		be.PutUint16(b[14:], s.shndx)
-	}
-	strOff := symOff + uint32(len(symData))
+	strOff := symOff + uint32(len(syms)*symSize)
 	shstrOff := strOff + uint32(len(str.data))
 	shOff := alignUp(shstrOff+uint32(len(shstr.data)), 4)
 	nsec := len(kept) + 4
 	img := make([]byte, shOff+uint32(nsec)*shdrSize)
 
 	copy(img, "\x7fELF\x01\x02\x01")
-	be.PutUint16(img[16:], 2)
-	be.PutUint16(img[18:], emPPC)
-	be.PutUint32(img[20:], 1)
-	be.PutUint32(img[24:], entry)
-	be.PutUint32(img[28:], elfHeaderSize)
-	be.PutUint32(img[32:], shOff)
-	be.PutUint32(img[36:], l.elfFlags())
-	be.PutUint16(img[40:], elfHeaderSize)
-	be.PutUint16(img[42:], phdrSize)
-	be.PutUint16(img[44:], uint16(nph))
-	be.PutUint16(img[46:], shdrSize)
-	be.PutUint16(img[48:], uint16(nsec))
-	be.PutUint16(img[50:], uint16(nsec-1))
-
-	ph := img[elfHeaderSize:]
-	if !firstAlloc {
-		be.PutUint32(ph, ptLoad)
-		be.PutUint32(ph[4:], loadOff)
-		be.PutUint32(ph[8:], loadAddr)
-		be.PutUint32(ph[12:], loadAddr)
-		be.PutUint32(ph[16:], fileEnd-loadAddr)
-		be.PutUint32(ph[20:], memEnd-loadAddr)
-		be.PutUint32(ph[24:], loadFlags(kept))
-		be.PutUint32(ph[28:], maxPageSize)
+	for off, v := range map[int]uint16{16: 2, 18: emPPC, 40: elfHeaderSize, 42: phdrSize,
+		44: uint16(len(segs)), 46: shdrSize, 48: uint16(nsec), 50: uint16(nsec - 1)} {
+		be.PutUint16(img[off:], v)
 	}
-	if dyn != nil {
-		ph = ph[phdrSize:]
-		be.PutUint32(ph, ptDynamic)
-		be.PutUint32(ph[4:], dyn.fileOff)
-		be.PutUint32(ph[8:], dyn.addr)
-		be.PutUint32(ph[12:], dyn.addr)
-		be.PutUint32(ph[16:], dyn.size)
-		be.PutUint32(ph[20:], dyn.size)
-		be.PutUint32(ph[24:], 6)
-		be.PutUint32(ph[28:], dyn.align)
+	for off, v := range map[int]uint32{20: 1, 24: entry, 28: elfHeaderSize, 32: shOff, 36: l.elfFlags()} {
+		be.PutUint32(img[off:], v)
 	}
-	if hasStack {
-		ph = ph[phdrSize:]
-		be.PutUint32(ph, ptGNUStack)
-		stackFlags := uint32(6)
-		if execStack {
-			stackFlags = 7
+	for i, sg := range segs {
+		b := img[elfHeaderSize+i*phdrSize:]
+		for k, v := range []uint32{sg.typ, sg.off, sg.vaddr, sg.vaddr, sg.filesz, sg.memsz, sg.flags, sg.align} {
+			be.PutUint32(b[4*k:], v)
 		}
-		be.PutUint32(ph[24:], stackFlags)
-		be.PutUint32(ph[28:], 0x10)
 	}
-
 	for _, os := range kept {
 		if os.typ != shtNobits {
 			copy(img[os.fileOff:], os.data)
 		}
 	}
-	copy(img[symOff:], symData)
+	for i, s := range syms {
+		b := img[symOff+uint32(i*symSize):]
+		be.PutUint32(b, str.get(s.name))
+		be.PutUint32(b[4:], s.value)
+		be.PutUint32(b[8:], s.size)
+		b[12], b[13] = s.info, s.other
+		be.PutUint16(b[14:], s.shndx)
+	}
 	copy(img[strOff:], str.data)
 	copy(img[shstrOff:], shstr.data)
 
@@ -527,10 +454,74 @@ func (l *linker) writeELF(kept []*outSection, entry uint32) []byte {
 		sh(i+1, os.name, os.typ, os.flags, os.addr, os.fileOff, os.size, os.link, os.info, os.align, os.entsize)
 	}
 	n := len(kept) + 1
-	sh(n, ".symtab", shtSymtab, 0, 0, symOff, uint32(len(symData)), uint32(n+1), uint32(nlocal), 4, symSize)
+	sh(n, ".symtab", shtSymtab, 0, 0, symOff, strOff-symOff, uint32(n+1), uint32(nlocal), 4, symSize)
 	sh(n+1, ".strtab", shtStrtab, 0, 0, strOff, uint32(len(str.data)), 0, 0, 1, 0)
 	sh(n+2, ".shstrtab", shtStrtab, 0, 0, shstrOff, uint32(len(shstr.data)), 0, 0, 1, 0)
 	return img
+}
+
+// placeInFile gives each section its file offset and returns the program
+// headers (PT_LOAD, PT_DYNAMIC for -pie, PT_GNU_STACK when an object has a
+// .note.GNU-stack) and the end of the sections' data.
+func (l *linker) placeInFile(kept []*outSection) ([]segment, uint32) {
+	hasStack, execStack := l.stackNote()
+	nph := uint32(1)
+	if hasStack {
+		nph++
+	}
+	if l.opts.PIE {
+		nph++
+	}
+	off := uint32(elfHeaderSize + nph*phdrSize)
+	load := segment{typ: ptLoad, flags: loadFlags(kept), align: maxPageSize}
+	var fileEnd, memEnd uint32
+	firstAlloc := true
+	for _, os := range kept {
+		if os.flags&shfAlloc == 0 {
+			off = alignUp(off, os.align)
+			os.fileOff = off
+			off += os.size
+			continue
+		}
+		switch {
+		case firstAlloc && os.addr%maxPageSize >= off:
+			// The headers fit below the first section in its page: ld
+			// loads them too, from offset 0.
+			load.off, load.vaddr = 0, os.addr&^(maxPageSize-1)
+			off = os.addr % maxPageSize
+		case firstAlloc:
+			off += (os.addr - off) % maxPageSize
+			load.off, load.vaddr = off, os.addr
+		case os.typ != shtNobits:
+			off = load.off + (os.addr - load.vaddr)
+		}
+		firstAlloc = false
+		os.fileOff = off
+		if os.typ != shtNobits {
+			off += os.size
+			fileEnd = os.addr + os.size
+		}
+		memEnd = os.addr + os.size
+	}
+	var segs []segment
+	if !firstAlloc {
+		load.filesz, load.memsz = fileEnd-load.vaddr, memEnd-load.vaddr
+		segs = append(segs, load)
+	} else {
+		segs = append(segs, segment{})
+	}
+	if l.opts.PIE {
+		d := l.dynamic.out
+		segs = append(segs, segment{ptDynamic, d.fileOff, d.addr, d.size, d.size, 6, d.align})
+	}
+	if hasStack {
+		flags := uint32(6)
+		if execStack {
+			flags = 7
+		}
+		segs = append(segs, segment{typ: ptGNUStack, flags: flags, align: 0x10})
+	}
+	return segs, off
 }
 
 // elfFlags merges the objects' e_flags as ld does for PowerPC: the

@@ -74,79 +74,71 @@ func (l *linker) relocate(s *inSection, data []byte) error {
 			r.off = off
 		}
 		sym := o.syms[r.sym]
-		name := sym.name
-		if sym.typ() == sttSection && sym.sec != nil {
-			name = sym.sec.name
-		}
-		where := func() string {
-			return fmt.Sprintf("%s: section '%s' offset %#x: %s against '%s'", o.name, s.name, r.off, relocName(r.typ), name)
-		}
+		name := sym.displayName()
 		if relocWidth(r.typ) < 0 {
 			return fmt.Errorf("%s: section '%s' offset %#x: unsupported relocation type %d against '%s'", o.name, s.name, r.off, r.typ, name)
 		}
 		sv, a, err := l.symbolValue(sym, r)
 		if err != nil {
-			return fmt.Errorf("%s: %v", where(), err)
+			return fmt.Errorf("%s: section '%s' offset %#x: %s against '%s': %v", o.name, s.name, r.off, relocName(r.typ), name, err)
 		}
 		if l.opts.PIE && l.needsRelative(s, sym, r) {
 			// The dynamic R_PPC_RELATIVE carries the value; ld leaves the
 			// section's bytes as they were.
 			continue
 		}
-		p := base + r.off
-		v := sv + uint32(a)
-		b := data[r.off:]
-		switch r.typ {
-		case rPPCAddr32:
-			be.PutUint32(b, v)
-		case rPPCRel32:
-			be.PutUint32(b, v-p)
-		case rPPCAddr16Lo:
-			be.PutUint16(b, uint16(v))
-		case rPPCAddr16Hi:
-			be.PutUint16(b, uint16(v>>16))
-		case rPPCAddr16Ha:
-			be.PutUint16(b, ha(v))
-		case rPPCAddr16:
-			if int32(v) < -0x8000 || int32(v) > 0xffff {
-				return fmt.Errorf("%s: value %#x does not fit in 16 bits", where(), v)
-			}
-			be.PutUint16(b, uint16(v))
-		case rPPCRel16:
-			d := int32(v - p)
-			if d < -0x8000 || d > 0x7fff {
-				return fmt.Errorf("%s: displacement %d does not fit in 16 bits", where(), d)
-			}
-			be.PutUint16(b, uint16(d))
-		case rPPCRel16Lo:
-			be.PutUint16(b, uint16(v-p))
-		case rPPCRel16Hi:
-			be.PutUint16(b, uint16((v-p)>>16))
-		case rPPCRel16Ha:
-			be.PutUint16(b, ha(v-p))
-		case rPPCRel24, rPPCPltRel24:
-			d := int32(v - p)
-			if d < -0x2000000 || d > 0x1ffffff || d&3 != 0 {
-				return fmt.Errorf("%s: branch from %#x to %#x out of range (relocation truncated to fit)", where(), p, v)
-			}
-			be.PutUint32(b, be.Uint32(b)&^0x03fffffc|uint32(d)&0x03fffffc)
-		case rPPCAddr24:
-			if int32(v) < -0x2000000 || int32(v) > 0x1ffffff || v&3 != 0 {
-				return fmt.Errorf("%s: absolute branch target %#x out of range", where(), v)
-			}
-			be.PutUint32(b, be.Uint32(b)&^0x03fffffc|v&0x03fffffc)
-		case rPPCRel14:
-			d := int32(v - p)
-			if d < -0x8000 || d > 0x7fff || d&3 != 0 {
-				return fmt.Errorf("%s: branch from %#x to %#x out of range (relocation truncated to fit)", where(), p, v)
-			}
-			be.PutUint32(b, be.Uint32(b)&^0xfffc|uint32(d)&0xfffc)
-		case rPPCAddr14:
-			if int32(v) < -0x8000 || int32(v) > 0x7fff || v&3 != 0 {
-				return fmt.Errorf("%s: absolute branch target %#x out of range", where(), v)
-			}
-			be.PutUint32(b, be.Uint32(b)&^0xfffc|v&0xfffc)
+		if err := patch(data[r.off:], r.typ, sv+uint32(a), base+r.off); err != nil {
+			return fmt.Errorf("%s: section '%s' offset %#x: %s against '%s': %v", o.name, s.name, r.off, relocName(r.typ), name, err)
 		}
+	}
+	return nil
+}
+
+// patch applies one relocation of type typ with value v (S+A) at address
+// p to the bytes at b, checking the ranges ld checks.
+func patch(b []byte, typ, v, p uint32) error {
+	branch := func(d int32, mask uint32, lim int32) error {
+		if d < -lim || d > lim-1 || d&3 != 0 {
+			return fmt.Errorf("target %#x out of range from %#x (relocation truncated to fit)", v, p)
+		}
+		be.PutUint32(b, be.Uint32(b)&^mask|uint32(d)&mask)
+		return nil
+	}
+	switch typ {
+	case rPPCAddr32:
+		be.PutUint32(b, v)
+	case rPPCRel32:
+		be.PutUint32(b, v-p)
+	case rPPCAddr16Lo:
+		be.PutUint16(b, uint16(v))
+	case rPPCAddr16Hi:
+		be.PutUint16(b, uint16(v>>16))
+	case rPPCAddr16Ha:
+		be.PutUint16(b, ha(v))
+	case rPPCAddr16:
+		if int32(v) < -0x8000 || int32(v) > 0xffff {
+			return fmt.Errorf("value %#x does not fit in 16 bits", v)
+		}
+		be.PutUint16(b, uint16(v))
+	case rPPCRel16:
+		if d := int32(v - p); d < -0x8000 || d > 0x7fff {
+			return fmt.Errorf("displacement %d does not fit in 16 bits", d)
+		}
+		be.PutUint16(b, uint16(v-p))
+	case rPPCRel16Lo:
+		be.PutUint16(b, uint16(v-p))
+	case rPPCRel16Hi:
+		be.PutUint16(b, uint16((v-p)>>16))
+	case rPPCRel16Ha:
+		be.PutUint16(b, ha(v-p))
+	case rPPCRel24, rPPCPltRel24:
+		return branch(int32(v-p), 0x03fffffc, 0x2000000)
+	case rPPCAddr24:
+		return branch(int32(v), 0x03fffffc, 0x2000000)
+	case rPPCRel14:
+		return branch(int32(v-p), 0xfffc, 0x8000)
+	case rPPCAddr14:
+		return branch(int32(v), 0xfffc, 0x8000)
 	}
 	return nil
 }
