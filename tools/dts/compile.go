@@ -207,13 +207,22 @@ func (ck *checker) generateSymbols() {
 		sym = &node{name: "__symbols__"}
 		root.children = append(root.children, sym)
 	}
+	// Names already in /__symbols__, as a set: looking each label up in
+	// the property list made -@ quadratic (30 s for 100,000 labels).
+	have := map[string]bool{}
+	for _, p := range sym.props {
+		if !p.deleted {
+			have[p.name] = true
+		}
+	}
 	var walk func(n *node)
 	walk = func(n *node) {
 		if len(n.labels) > 0 {
 			for _, l := range n.labels {
-				if l.deleted || sym.getProp(l.name) != nil {
+				if l.deleted || have[l.name] {
 					continue
 				}
+				have[l.name] = true
 				sym.props = append(sym.props, &property{name: l.name, val: value{b: symbolPath(n.fullpath), markers: []marker{{kind: typeString}}}})
 			}
 			ck.nodePhandle(n)

@@ -3,6 +3,7 @@ package fdt
 import (
 	"bytes"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -48,5 +49,29 @@ func TestEncodeCopiesLargeValueOnce(t *testing.T) {
 	}
 	if !bytes.Equal(back.Bytes(), plain) || len(back.Reserve) != 1 || back.Reserve[0] != tree.Reserve[0] {
 		t.Fatal("re-encoding the parsed tree differs")
+	}
+}
+
+// TestStringTableReuse checks the indexed table against dtc's rule (the
+// first offset holding name + NUL) on names that share tails.
+func TestStringTableReuse(t *testing.T) {
+	long := strings.Repeat("x", 100)
+	names := []string{"compatible", "ible", "le", "compatible", "reg", "g", "", "status", "us",
+		long + "tail", "tail", long[:70] + "tail", "xtail", long + "tail", "a" + long, long}
+	st := &StringTable{}
+	var want []byte
+	for _, n := range names {
+		needle := append([]byte(n), 0)
+		wantOff := bytes.Index(want, needle)
+		if wantOff < 0 {
+			wantOff = len(want)
+			want = append(want, needle...)
+		}
+		if got := st.Add(n); int(got) != wantOff {
+			t.Errorf("Add(%.20q) = %d, want %d", n, got, wantOff)
+		}
+	}
+	if !bytes.Equal(st.Bytes(), want) {
+		t.Errorf("table differs")
 	}
 }

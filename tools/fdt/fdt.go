@@ -264,7 +264,15 @@ func String(s string) []byte { return Strings(s) }
 // reuse rule: a name already present as the tail of an entry is not added.
 type StringTable struct {
 	data []byte
+	// tails maps every suffix of every short entry to the offset where
+	// it first occurs, so Add is a map lookup instead of a scan of the
+	// whole table (which made 100,000 distinct names quadratic).
+	tails map[string]uint32
 }
+
+// maxTail bounds the names whose suffixes are indexed: real property
+// names are short; a longer one is found by a scan as before.
+const maxTail = 64
 
 // NewStringTable returns a table pre-seeded with names in order (each added
 // with the reuse rule), for callers reproducing another tool's order.
@@ -277,13 +285,36 @@ func NewStringTable(names ...string) *StringTable {
 }
 
 // Add returns the offset of name in the table, appending it if needed.
+//
+// The reuse rule is dtc's: the first offset at which the table holds name
+// followed by NUL, i.e. the earliest entry ending with name. The table
+// only grows, so the first entry to add a suffix holds its first
+// occurrence.
 func (st *StringTable) Add(name string) uint32 {
-	needle := append([]byte(name), 0)
-	if i := bytes.Index(st.data, needle); i >= 0 {
-		return uint32(i)
+	if len(name) <= maxTail {
+		if off, ok := st.tails[name]; ok {
+			return off
+		}
+	} else {
+		needle := append([]byte(name), 0)
+		if i := bytes.Index(st.data, needle); i >= 0 {
+			return uint32(i)
+		}
 	}
 	off := uint32(len(st.data))
-	st.data = append(st.data, needle...)
+	st.data = append(st.data, name...)
+	st.data = append(st.data, 0)
+	if st.tails == nil {
+		st.tails = map[string]uint32{}
+	}
+	for k := 0; k <= len(name); k++ {
+		if len(name)-k > maxTail {
+			continue
+		}
+		if _, ok := st.tails[name[k:]]; !ok {
+			st.tails[name[k:]] = off + uint32(k)
+		}
+	}
 	return off
 }
 
