@@ -17,6 +17,7 @@ fwtool_toolchain = rule(
         "fwtool": attr.label(
             mandatory = True,
             executable = True,
+            allow_single_file = True,
             cfg = "exec",
             doc = "The fwtool binary (built from source, or a prebuilt file).",
         ),
