@@ -4,36 +4,11 @@ Files come from any labels; every entry is sorted, owned by 0:0 and stamped
 with one fixed time, so the same inputs always give the same bytes.
 """
 
+load(":fs_entries.bzl", "check_mode", "device_entry", "file_entries")
 load(":providers.bzl", "firmware_image_info")
 load(":toolchain.bzl", "FWTOOL_TOOLCHAIN_TYPE", "fwtool_of")
 
 _SQUASHFS_COMPRESSORS = ["gzip", "xz", "lz4", "zstd", "none"]
-
-def _file_entries(ctx, modes):
-    """Manifest entries for the `files` attribute: label -> destination.
-
-    A label with one file goes to the destination itself; a label with several
-    files puts each under the destination directory by its basename.
-    """
-    entries = []
-    inputs = []
-    for target, dest in ctx.attr.files.items():
-        files = target[DefaultInfo].files.to_list()
-        if not files:
-            fail("%s: attribute 'files': %s gives no files" % (ctx.label, target.label))
-        dest = dest.strip("/")
-        for f in files:
-            path = dest if len(files) == 1 else dest + "/" + f.basename
-            e = {"path": path, "type": "file", "src": f.path}
-            if path in modes:
-                e["mode"] = modes[path]
-            entries.append(e)
-            inputs.append(f)
-    return entries, inputs
-
-def _check_mode(ctx, attr, path, mode):
-    if not mode or [c for c in mode.elems() if c not in "01234567"] or len(mode) > 5:
-        fail("%s: attribute '%s': mode %r of '%s' is not octal such as 0755" % (ctx.label, attr, mode, path))
 
 def _run_fs(ctx, kind, entries, inputs, flags):
     manifest = ctx.actions.declare_file("%s.%s.json" % (ctx.label.name, kind))
@@ -66,7 +41,7 @@ def _vfat_image_impl(ctx):
         fail("%s: attribute 'fat': %d is not 12, 16 or 32 (or 0 to choose from the size)" % (ctx.label, ctx.attr.fat))
     if not ctx.attr.image_size:
         fail("%s: attribute 'image_size' is required (e.g. \"64M\")" % ctx.label)
-    entries, inputs = _file_entries(ctx, {})
+    entries, inputs = file_entries(ctx, {})
     for d in ctx.attr.dirs:
         entries.append({"path": d.strip("/"), "type": "dir"})
     flags = ["--size", ctx.attr.image_size]
@@ -95,9 +70,9 @@ def _squashfs_image_impl(ctx):
     if ctx.attr.compressor not in _SQUASHFS_COMPRESSORS:
         fail("%s: attribute 'compressor': unknown value %r (one of: %s)" % (ctx.label, ctx.attr.compressor, ", ".join(_SQUASHFS_COMPRESSORS)))
     for path, mode in ctx.attr.modes.items():
-        _check_mode(ctx, "modes", path, mode)
+        check_mode(ctx, "modes", path, mode)
     modes = {p.strip("/"): m for p, m in ctx.attr.modes.items()}
-    entries, inputs = _file_entries(ctx, modes)
+    entries, inputs = file_entries(ctx, modes)
     for d in ctx.attr.dirs:
         e = {"path": d.strip("/"), "type": "dir"}
         if d.strip("/") in modes:
@@ -106,14 +81,7 @@ def _squashfs_image_impl(ctx):
     for path, target in ctx.attr.symlinks.items():
         entries.append({"path": path.strip("/"), "type": "symlink", "target": target})
     for path, spec in ctx.attr.devices.items():
-        parts = spec.split(":")
-        if len(parts) not in [3, 4] or parts[0] not in ["c", "b"] or not parts[1].isdigit() or not parts[2].isdigit():
-            fail("%s: attribute 'devices': %r for '%s' is not c|b:MAJOR:MINOR[:MODE]" % (ctx.label, spec, path))
-        e = {"path": path.strip("/"), "type": "char" if parts[0] == "c" else "block", "major": int(parts[1]), "minor": int(parts[2])}
-        if len(parts) == 4:
-            _check_mode(ctx, "devices", path, parts[3])
-            e["mode"] = parts[3]
-        entries.append(e)
+        entries.append(device_entry(ctx, path, spec))
     flags = ["--comp", ctx.attr.compressor]
     if ctx.attr.block_size:
         flags += ["--block-size", ctx.attr.block_size]

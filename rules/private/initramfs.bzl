@@ -45,6 +45,7 @@ path a line, for an init that insmods them in order).
     )
 """
 
+load(":fs_entries.bzl", "check_mode", "device_entry", "file_entries")
 load(":providers.bzl", "firmware_image_info")
 load(":toolchain.bzl", "FWTOOL_TOOLCHAIN_TYPE", "fwtool_of")
 
@@ -61,9 +62,6 @@ KernelModulesInfo = provider(
     },
 )
 
-def _mode_ok(mode):
-    return mode and len(mode) <= 5 and not [c for c in mode.elems() if c not in "01234567"]
-
 def _check_path(ctx, attr, path):
     if not path.strip("/") or ".." in path.split("/"):
         fail("%s: attribute '%s': path %r is empty or has '..'" % (ctx.label, attr, path))
@@ -71,30 +69,16 @@ def _check_path(ctx, attr, path):
 def _tree_manifest(ctx):
     """Manifest entries (fstree JSON) and input files for the path attributes."""
     for path, mode in ctx.attr.modes.items():
-        if not _mode_ok(mode):
-            fail("%s: attribute 'modes': mode %r of '%s' is not octal such as 0755" % (ctx.label, mode, path))
+        check_mode(ctx, "modes", path, mode)
     modes = {p.strip("/"): m for p, m in ctx.attr.modes.items()}
-    entries, inputs, used = [], [], {}
-    for target, dest in ctx.attr.files.items():
+    for dest in ctx.attr.files.values():
         _check_path(ctx, "files", dest)
-        files = target[DefaultInfo].files.to_list()
-        if not files:
-            fail("%s: attribute 'files': %s gives no files" % (ctx.label, target.label))
-        dest = dest.strip("/")
-        for f in files:
-            path = dest if len(files) == 1 else dest + "/" + f.basename
-            e = {"path": path, "type": "file", "src": f.path}
-            if path in modes:
-                e["mode"] = modes[path]
-                used[path] = True
-            entries.append(e)
-            inputs.append(f)
+    entries, inputs = file_entries(ctx, modes)
     for d in ctx.attr.dirs:
         _check_path(ctx, "dirs", d)
         e = {"path": d.strip("/"), "type": "dir"}
         if d.strip("/") in modes:
             e["mode"] = modes[d.strip("/")]
-            used[d.strip("/")] = True
         entries.append(e)
     for path, target in ctx.attr.symlinks.items():
         _check_path(ctx, "symlinks", path)
@@ -103,15 +87,8 @@ def _tree_manifest(ctx):
         entries.append({"path": path.strip("/"), "type": "symlink", "target": target})
     for path, spec in ctx.attr.devices.items():
         _check_path(ctx, "devices", path)
-        parts = spec.split(":")
-        if len(parts) not in [3, 4] or parts[0] not in ["c", "b"] or not parts[1].isdigit() or not parts[2].isdigit():
-            fail("%s: attribute 'devices': %r for '%s' is not c|b:MAJOR:MINOR[:MODE]" % (ctx.label, spec, path))
-        e = {"path": path.strip("/"), "type": "char" if parts[0] == "c" else "block", "major": int(parts[1]), "minor": int(parts[2])}
-        if len(parts) == 4:
-            if not _mode_ok(parts[3]):
-                fail("%s: attribute 'devices': mode %r of '%s' is not octal such as 0600" % (ctx.label, parts[3], path))
-            e["mode"] = parts[3]
-        entries.append(e)
+        entries.append(device_entry(ctx, path, spec))
+    used = {e["path"]: True for e in entries if e["type"] in ["file", "dir"]}
     for path in modes:
         if path not in used:
             fail("%s: attribute 'modes': '%s' is not a path given in 'files' or 'dirs'" % (ctx.label, path))

@@ -120,33 +120,9 @@ var algorithms = map[string]algorithm{
 			return io.NopCloser(zr), nil
 		},
 	},
-	"xz": {
-		newWriter: func(w io.Writer) (io.WriteCloser, error) {
-			cfg := xz.WriterConfig{CheckSum: xz.CRC64}
-			return cfg.NewWriter(w)
-		},
-		newReader: func(r io.Reader) (io.ReadCloser, error) {
-			zr, err := xz.NewReader(r)
-			if err != nil {
-				return nil, err
-			}
-			return io.NopCloser(zr), nil
-		},
-	},
+	"xz": xzAlgorithm(xz.CRC64),
 	// The kernel's xz decoder checks CRC32 only (`xz --check=crc32`).
-	"xz-crc32": {
-		newWriter: func(w io.Writer) (io.WriteCloser, error) {
-			cfg := xz.WriterConfig{CheckSum: xz.CRC32}
-			return cfg.NewWriter(w)
-		},
-		newReader: func(r io.Reader) (io.ReadCloser, error) {
-			zr, err := xz.NewReader(r)
-			if err != nil {
-				return nil, err
-			}
-			return io.NopCloser(zr), nil
-		},
-	},
+	"xz-crc32": xzAlgorithm(xz.CRC32),
 	"zstd": {
 		newWriter: func(w io.Writer) (io.WriteCloser, error) {
 			return zstd.NewWriter(w,
@@ -173,6 +149,24 @@ var algorithms = map[string]algorithm{
 			return bzip2.NewReader(r, nil)
 		},
 	},
+}
+
+// xzAlgorithm writes .xz streams with the given integrity check; the
+// reader takes any check.
+func xzAlgorithm(check byte) algorithm {
+	return algorithm{
+		newWriter: func(w io.Writer) (io.WriteCloser, error) {
+			cfg := xz.WriterConfig{CheckSum: check}
+			return cfg.NewWriter(w)
+		},
+		newReader: func(r io.Reader) (io.ReadCloser, error) {
+			zr, err := xz.NewReader(r)
+			if err != nil {
+				return nil, err
+			}
+			return io.NopCloser(zr), nil
+		},
+	}
 }
 
 type nopWriteCloser struct{ io.Writer }
