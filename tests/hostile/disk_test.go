@@ -46,7 +46,8 @@ func diskCases(t *testing.T) []Case {
 	return []Case{
 		{Name: "gpt-partition-1TiB", Files: map[string][]byte{"d": gptLastLBA(gpt, 2048+tib)}, Args: extract, WantErr: "outside"},
 		{Name: "gpt-partition-1TiB-extract", Files: map[string][]byte{"d": gptLastLBA(gpt, 2048+tib)}, Args: []string{"extract", "-i", "{in}/d", "-f", "{out}/p", "p"}},
-		{Name: "mbr-partition-2TiB", Files: map[string][]byte{"d": patch(mbr, 446+12, le32(0xffffffff))}, Args: extract, WantErr: "image"},
+		{Name: "mbr-partition-2TiB", Files: map[string][]byte{"d": patch(mbr, 446+12, le32(0xffffffff))}, Args: extract, WantErr: "past the end"},
+		{Name: "mbr-partition-2TiB-extract", Files: map[string][]byte{"d": patch(mbr, 446+12, le32(0xffffffff))}, Args: []string{"extract", "-i", "{in}/d", "-f", "{out}/p", "1"}},
 		{Name: "mbr-start-past-end", Files: map[string][]byte{"d": patch(mbr, 446+8, le32(0xfffffff0))}, Args: extract},
 		{Name: "gpt-truncated", Files: map[string][]byte{"d": gpt[:1024]}, Args: []string{"ls", "{in}/d"}},
 	}

@@ -123,19 +123,25 @@ func (info *Info) Lookup(nameOrNumber string) (*Found, error) {
 // Extract copies partition p of img into out (which must be empty), keeping
 // holes in the image as holes.
 func Extract(img *os.File, p *Found, out *os.File) error {
-	if err := out.Truncate(int64(p.Size)); err != nil {
-		return err
-	}
 	st, err := img.Stat()
 	if err != nil {
 		return err
 	}
-	// genimage may end the file before the last partition does; the
-	// rest reads as zeros.
-	start, end := int64(p.Start), int64(p.Start+p.Size)
-	if end > st.Size() {
-		end = st.Size()
+	// A partition past the end of the image is an error, as sfdisk and
+	// sgdisk report it: its table entry is wrong (or crafted), and
+	// extracting it would make a file of whatever size it claims.
+	if p.Start > uint64(st.Size()) || p.Size > uint64(st.Size())-p.Start {
+		name := ""
+		if p.Name != "" {
+			name = fmt.Sprintf(" '%s'", p.Name)
+		}
+		return fmt.Errorf("partition %d%s: bytes %#x..%#x (%d sectors from LBA %d) extend past the end of the %#x-byte (%d) image",
+			p.Number, name, p.Start, p.Start+p.Size, p.Size/512, p.Start/512, st.Size(), st.Size())
 	}
+	if err := out.Truncate(int64(p.Size)); err != nil {
+		return err
+	}
+	start, end := int64(p.Start), int64(p.Start+p.Size)
 	return dataRanges(img, start, end, func(s, e int64) error {
 		if err := copyRange(out, s-start, img, s, e-s); err != nil {
 			return fmt.Errorf("partition %d: reading at 0x%x (%d): %v", p.Number, s, s, err)
