@@ -89,7 +89,7 @@ func TestTreeOrderHardlinksAndRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := FromTree(root, map[string]string{dest: existing})
+	recs, err := FromTree(root, map[string]string{dest: existing}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,10 +163,10 @@ func TestErrors(t *testing.T) {
 		}
 	}
 	root, _ := fstree.Build([]fstree.Entry{{Path: "d", Kind: fstree.Dir}, {Path: "l", Kind: fstree.File}})
-	if _, err := FromTree(root, map[string]string{"l": "d"}); err == nil || !strings.Contains(err.Error(), "'/l': hard link to '/d', a dir, not a regular file") {
+	if _, err := FromTree(root, map[string]string{"l": "d"}, nil); err == nil || !strings.Contains(err.Error(), "'/l': hard link to '/d', a dir, not a regular file") {
 		t.Errorf("hard link to a dir: %v", err)
 	}
-	if _, err := FromTree(root, map[string]string{"l": "nope"}); err == nil || !strings.Contains(err.Error(), "not in the archive") {
+	if _, err := FromTree(root, map[string]string{"l": "nope"}, nil); err == nil || !strings.Contains(err.Error(), "not in the archive") {
 		t.Errorf("hard link to nothing: %v", err)
 	}
 }
@@ -242,13 +242,18 @@ func TestGNUCpioReadsTree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := FromTree(root, map[string]string{"etc/g": "etc/f"})
+	recs, err := FromTree(root, map[string]string{"etc/g": "etc/f"}, map[string]bool{"etc": true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
 	if err := Write(&buf, recs, Options{MTime: 1000}); err != nil {
 		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if r.Names[0] == "etc" {
+			t.Error("implicit directory etc written although the caller had it already")
+		}
 	}
 	dir := t.TempDir()
 	cmd := exec.Command("cpio", "-idm", "--quiet")

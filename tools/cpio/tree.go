@@ -19,7 +19,11 @@ import (
 // entry, see HardlinkEntry) so its parents exist and it sorts into place.
 // A file and its links become one record, written where its last name
 // sorts, so every name's parent directory comes before it.
-func FromTree(root *fstree.Node, hardlinks map[string]string) ([]Record, error) {
+//
+// Directories the tree only created as parents are left out when written
+// says they are already in the archive (e.g. from a gen_init_cpio list
+// written before); an explicit entry for them is still a duplicate.
+func FromTree(root *fstree.Node, hardlinks map[string]string, written map[string]bool) ([]Record, error) {
 	var order []*fstree.Node
 	byPath := map[string]*fstree.Node{}
 	err := fstree.Walk(root, func(n *fstree.Node) error {
@@ -68,7 +72,7 @@ func FromTree(root *fstree.Node, hardlinks map[string]string) ([]Record, error) 
 	var recs []Record
 	for i, n := range order {
 		o, _ := origin(n.Entry.Path)
-		if last[o] != i {
+		if last[o] != i || (n.Implicit && written[n.Entry.Path]) {
 			continue
 		}
 		rec, err := nodeRecord(byPath[o])

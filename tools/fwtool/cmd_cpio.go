@@ -160,7 +160,14 @@ func runCpio(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail("%s: %v", *output, err)
 		}
-		more, err := cpio.FromTree(root, hardlinks)
+		// Parents the list already made are not written again.
+		written := map[string]bool{}
+		for _, r := range recs {
+			if r.Mode&cpio.TypeMask == cpio.TypeDir {
+				written[r.Names[0]] = true
+			}
+		}
+		more, err := cpio.FromTree(root, hardlinks, written)
 		if err != nil {
 			return fail("%s: %v", *output, err)
 		}

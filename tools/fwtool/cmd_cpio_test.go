@@ -66,6 +66,25 @@ func TestCpioErrors(t *testing.T) {
 	}
 }
 
+// A gen_init_cpio list and tree entries below its directories combine:
+// the list's dev is not written again as the tree's parent.
+func TestCpioListPlusTree(t *testing.T) {
+	dir := t.TempDir()
+	list := filepath.Join(dir, "list")
+	os.WriteFile(list, []byte("dir /dev 0755 0 0\n"), 0o644)
+	out := filepath.Join(dir, "out")
+	code, _, stderr := fsRun("cpio", "--output", out, "--list", list, "--node", "dev/console=c:5:1", "--dir", "proc")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	_, stdout, _ := fsRun("ls", out)
+	if strings.Count(stdout, " dev\n") != 1 || !strings.Contains(stdout, "dev/console") || !strings.Contains(stdout, "3 entries") {
+		t.Errorf("listing:\n%s", stdout)
+	}
+	code, _, stderr = fsRun("cpio", "--output", out, "--list", list, "--dir", "dev")
+	fsFailsOneLine(t, "dev twice", code, stderr, "'/dev' is already in the archive ("+list+":1)")
+}
+
 func TestKmodErrors(t *testing.T) {
 	dir := t.TempDir()
 	code, _, stderr := fsRun("kmod", "--moddir", dir, "--output", filepath.Join(dir, "o"), "squashfs")
