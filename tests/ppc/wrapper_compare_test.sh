@@ -15,7 +15,7 @@
 # vmlinux.strip (before gzip) must equal `objcopy -S`'s. Finally two
 # fwtool runs must give identical bytes.
 #
-# usage: wrapper_compare_test.sh FWTOOL VMLINUX DTB INITRD OBJDIR_FILE PLATFORM[=none]...
+# usage: wrapper_compare_test.sh FWTOOL VMLINUX|KERNEL.c DTB INITRD OBJDIR_FILE PLATFORM[=none]...
 #   PLATFORM=none runs only the -Z none comparison (the gz run differs
 #   only in the kernel blob's bytes; a few platforms of each kind cover it).
 #   OBJDIR_FILE is any file in the bootstrap's wrapper object directory
@@ -39,6 +39,16 @@ done
 
 work=${TEST_TMPDIR:-$(mktemp -d)}
 export SOURCE_DATE_EPOCH=0
+
+# A C source instead of a vmlinux: compile and link it here (test time), -g
+# so there is debugging information to strip.
+if [[ "$vmlinux" == *.c ]]; then
+  command -v powerpc-linux-gnu-gcc >/dev/null || fail "powerpc-linux-gnu-gcc not on PATH (Debian package gcc-powerpc-linux-gnu)"
+  powerpc-linux-gnu-gcc -O2 -g -ffreestanding -fno-pic -c -o "$work/kernel.o" "$vmlinux"
+  powerpc-linux-gnu-ld -Ttext 0 -e start -o "$work/vmlinux.gcc" "$work/kernel.o" 2>/dev/null
+  vmlinux="$work/vmlinux.gcc"
+  [[ "$(powerpc-linux-gnu-readelf -lW "$vmlinux" | grep -c ' LOAD ')" -ge 2 ]] || fail "the compiled kernel should have two PT_LOAD segments"
+fi
 
 # ref DIR PLATFORM ARGS...: the kernel's wrapper in DIR on DIR/vmlinux.
 ref() {
