@@ -68,6 +68,10 @@ rc="$cache/bzlmod/bazelrc-$(echo "$ws" | sha256sum | cut -c1-12)"
   echo "common --repo_env=RULES_FIRMWARE_DEBS=$cache/debs"
   echo "build --test_env=RULES_FIRMWARE_DEBS=$cache/debs"
   echo "build --nosandbox_debug"
+  # Shared by every Bazel 7 workspace on this machine (this repository,
+  # examples/, products): Go's standard library and rules_go's builder are
+  # compiled once, not once per workspace.
+  echo "build --disk_cache=$cache/bzlmod/disk-cache"
   # Convenience symlinks would point into the root's output base, a path
   # that on the host is Bazel 4's: make none.
   echo "build --symlink_prefix=/"
