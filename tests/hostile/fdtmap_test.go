@@ -75,6 +75,7 @@ func fdtmapCases(t *testing.T) []Case {
 		d.SetProp("compress", fdt.String("gzip"))
 		d.SetProp("uncomp-size", fdt.U32(1<<30))
 	})
+	gzSmallClaim := editMap(t, gz, func(root *fdt.Node) { root.Lookup("/sec/data").SetProp("uncomp-size", fdt.U32(1<<20)) })
 	return []Case{
 		{Name: "replace-size-0xffffffff", Files: withNew(editMap(t, img, setCell("/spl", "size", fdt.U32(0xffffffff)))), Args: replace},
 		{Name: "replace-offset-0xffffffff", Files: withNew(editMap(t, img, setCell("/spl", "offset", fdt.U32(0xffffffff)))), Args: replace},
@@ -98,7 +99,9 @@ func fdtmapCases(t *testing.T) []Case {
 			root.Lookup("/sec/data").SetProp("uncomp-size", fdt.U32(0xffffffff))
 		})), Args: []string{"extract", "-i", "{in}/img", "-f", "{out}/s", "sec/data"}},
 		// A gzip entry inflating to 1 GiB streams to the output file.
-		{Name: "gzip-1GiB-extract", WantOK: true, Timeout: 60e9, Files: map[string][]byte{"img": gz}, Args: []string{"extract", "-i", "{in}/img", "-f", "{out}/d", "sec/data"}},
-		{Name: "gzip-1GiB-extract-dir", WantOK: true, Timeout: 60e9, Files: map[string][]byte{"img": gz}, Args: []string{"extract", "-i", "{in}/img", "-O", "{out}", "sec/data"}},
+		{Name: "gzip-1GiB-extract", WantOK: true, Timeout: 60e9, Files: map[string][]byte{"img": gz}, Args: []string{"extract", "-i", "{in}/img", "-f", "{out}/d", "sec/data"}, Check: outSize("d", 1<<30)},
+		{Name: "gzip-1GiB-extract-dir", WantOK: true, Timeout: 60e9, Files: map[string][]byte{"img": gz}, Args: []string{"extract", "-i", "{in}/img", "-O", "{out}", "sec/data"}, Check: outSize("sec/data", 1<<30)},
+		// uncomp-size is the bound: data inflating past it is an error.
+		{Name: "gzip-past-uncomp-size", Files: map[string][]byte{"img": gzSmallClaim}, Args: []string{"extract", "-i", "{in}/img", "-f", "{out}/d", "sec/data"}, WantErr: "more than"},
 	}
 }

@@ -46,7 +46,7 @@ func fitCases(t *testing.T) []Case {
 		{Name: "external-size-huge-list", WantOK: true, Files: one(ext(0, 0xfffffff0)), Args: []string{"mkimage", "-l", "{in}/f.itb"}},
 		{Name: "gzip-garbage-extract", Files: one(fitTree([]byte("\x1f\x8b\x08garbage"), "gzip", nil)), Args: []string{"extract", "-i", "{in}/f.itb", "-f", "{out}/k", "kernel"}},
 		// A kernel inflating to 1 GiB streams to the output file.
-		{Name: "gzip-1GiB-extract", WantOK: true, Timeout: 60e9, Files: one(fitTree(gigaBomb(), "gzip", nil)), Args: []string{"extract", "-i", "{in}/f.itb", "-f", "{out}/k", "kernel"}},
-		{Name: "gzip-1GiB-extract-dir", WantOK: true, Timeout: 60e9, Files: one(fitTree(gigaBomb(), "gzip", nil)), Args: []string{"extract", "-i", "{in}/f.itb", "-O", "{out}", "kernel"}},
+		{Name: "gzip-1GiB-extract", WantOK: true, Timeout: 60e9, Files: one(fitTree(gigaBomb(), "gzip", nil)), Args: []string{"extract", "-i", "{in}/f.itb", "-f", "{out}/k", "kernel"}, Check: outSize("k", 1<<30)},
+		{Name: "gzip-1GiB-extract-dir", WantOK: true, Timeout: 60e9, Files: one(fitTree(gigaBomb(), "gzip", nil)), Args: []string{"extract", "-i", "{in}/f.itb", "-O", "{out}", "kernel"}, Check: outSize("kernel", 1<<30)},
 	}
 }

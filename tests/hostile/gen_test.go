@@ -3,6 +3,7 @@ package hostile
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"os"
 	"os/exec"
@@ -172,4 +173,18 @@ func writeFile(t *testing.T, dir, name string, data []byte) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// outSize checks a file the case wrote below the output directory.
+func outSize(name string, want int64) func(e *Env, r *Result) error {
+	return func(e *Env, r *Result) error {
+		st, err := os.Stat(filepath.Join(e.Out, name))
+		if err != nil {
+			return err
+		}
+		if st.Size() != want {
+			return fmt.Errorf("%s is %d bytes, want %d", name, st.Size(), want)
+		}
+		return nil
+	}
 }

@@ -41,7 +41,7 @@ const (
 	// asLimit and fsizeLimit are prlimit backstops, so a runaway case fails
 	// (killed) instead of taking the machine with it.
 	asLimit    = 3 << 30
-	fsizeLimit = 1 << 30
+	fsizeLimit = 2 << 30
 	// defaultTimeout per case; every case is small, so this only fires on a
 	// hang (shared 2-core CI machines are slow, hence the slack).
 	defaultTimeout = 10 * time.Second

@@ -50,7 +50,7 @@ func uimageCases(t *testing.T) []Case {
 		{Name: "data-over-4GiB", Setup: sparse("d", []byte("x"), 5<<30), Args: []string{"mkimage", "-A", "arm", "-T", "kernel", "-C", "none", "-a", "0", "-d", "{in}/d", "{out}/u"}},
 		// A gzip payload inflating to 1 GiB streams to the output file.
 		{Name: "gzip-1GiB-extract", WantOK: true, Timeout: 60e9, Files: map[string][]byte{"u": append(uimageHeader(t, withCRC(gz, gzBomb)), gzBomb...)},
-			Args: []string{"extract", "-i", "{in}/u", "-f", "{out}/d", "data"}},
+			Args: []string{"extract", "-i", "{in}/u", "-f", "{out}/d", "data"}, Check: outSize("d", 1<<30)},
 	}
 }
 

@@ -313,3 +313,45 @@ func (z *legacyLZ4Writer) Close() error {
 	z.flush()
 	return z.err
 }
+
+// LimitError says decompressed data would exceed the bound the caller set
+// (the size its container claims, or a flag).
+type LimitError struct {
+	Algo  string
+	Limit int64
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("%s data inflates to more than %d bytes (the limit)", e.Algo, e.Limit)
+}
+
+// Copy decompresses r with algorithm name into w as a stream, failing
+// with a LimitError once more than limit bytes come out; it never holds
+// the output in memory, so a small bomb costs disk time, not RAM.
+func Copy(w io.Writer, name string, r io.Reader, limit int64) (int64, error) {
+	zr, err := NewReader(name, r)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", name, err)
+	}
+	n, err := io.Copy(w, io.LimitReader(zr, limit+1))
+	if err != nil {
+		return n, fmt.Errorf("%s: %w", name, err)
+	}
+	if n > limit {
+		return n, &LimitError{Algo: name, Limit: limit}
+	}
+	if err := zr.Close(); err != nil {
+		return n, fmt.Errorf("%s: %w", name, err)
+	}
+	return n, nil
+}
+
+// DecompressLimit is DecompressBytes for callers that need the result in
+// memory, failing past limit bytes instead of growing without end.
+func DecompressLimit(name string, data []byte, limit int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if _, err := Copy(&buf, name, bytes.NewReader(data), limit); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -16,6 +16,26 @@ type Decompressor func(algo string, data []byte) ([]byte, error)
 // parent's decompressed data. With decomp set, compressed entries are
 // decompressed.
 func (m *Map) ReadEntry(r io.ReaderAt, size int64, e *Entry, decomp Decompressor) ([]byte, error) {
+	data, err := m.ReadStored(r, size, e, decomp)
+	if err != nil {
+		return nil, err
+	}
+	if decomp != nil && e.Compress != "none" && e.Parent != nil {
+		// The stored region may carry padding after the compressed
+		// stream; decompressors stop at the end of the stream.
+		out, err := decomp(e.Compress, data)
+		if err != nil {
+			return nil, fmt.Errorf("entry '%s': cannot decompress %s data: %v", e.Path, e.Compress, err)
+		}
+		data = out
+	}
+	return data, nil
+}
+
+// ReadStored returns an entry's data as stored (still compressed if the
+// entry is), with the sections around it decompressed by decomp, so a
+// caller can stream the entry's own decompression to its output.
+func (m *Map) ReadStored(r io.ReaderAt, size int64, e *Entry, decomp Decompressor) ([]byte, error) {
 	var data []byte
 	switch {
 	case e.Parent == nil:
@@ -43,15 +63,6 @@ func (m *Map) ReadEntry(r io.ReaderAt, size int64, e *Entry, decomp Decompressor
 			return nil, fmt.Errorf("entry '%s' offset %#x (%d) size %#x (%d) lies outside its section", e.Path, e.Offset, e.Offset, e.Size, e.Size)
 		}
 		data = pd[off : off+e.Size]
-	}
-	if decomp != nil && e.Compress != "none" && e.Parent != nil {
-		// The stored region may carry padding after the compressed
-		// stream; decompressors stop at the end of the stream.
-		out, err := decomp(e.Compress, data)
-		if err != nil {
-			return nil, fmt.Errorf("entry '%s': cannot decompress %s data: %v", e.Path, e.Compress, err)
-		}
-		data = out
 	}
 	return data, nil
 }

@@ -79,28 +79,38 @@ func extractFdtmap(f *os.File, size int64, paths []string, out, outDir string, d
 	}
 	var decomp fdtmap.Decompressor
 	if decompress {
-		decomp = layout.Decompress
+		decomp = func(algo string, data []byte) ([]byte, error) { return layout.DecompressLimit(algo, data, maxInflate) }
 	}
 	if extractFormat == "list" {
 		return listAltFormats(m, stdout)
 	}
-	read := func(e *fdtmap.Entry) ([]byte, error) {
-		data, err := m.ReadEntry(f, size, e, decomp)
+	// An entry's own compression is undone as it is written out (no
+	// more than its uncomp-size, else maxInflate); sections around it are
+	// decompressed in memory to cut it out, bounded the same way.
+	read := func(e *fdtmap.Entry) (extractPart, error) {
+		data, err := m.ReadStored(f, size, e, decomp)
 		if err != nil {
-			return nil, err
+			return extractPart{}, err
 		}
-		return altFormat(e, data), nil
+		if decomp != nil && e.Compress != "none" && e.Parent != nil {
+			limit := int64(maxInflate)
+			if e.HasUncompSize {
+				limit = int64(e.UncompSize)
+			}
+			return extractPart{data: data, algo: e.Compress, limit: limit, what: fmt.Sprintf("Entry '%s'", e.Path)}, nil
+		}
+		return extractPart{data: altFormat(e, data)}, nil
 	}
 	if out != "" {
 		e, err := m.Find(paths[0])
 		if err != nil {
 			return err
 		}
-		data, err := read(e)
+		part, err := read(e)
 		if err != nil {
 			return err
 		}
-		return outfile.WriteBytes(out, data)
+		return outfile.Write(out, outfile.FileMode, part.fill)
 	}
 	entries, _, err := m.Select(paths)
 	if err != nil {
@@ -115,7 +125,7 @@ func extractFdtmap(f *os.File, size int64, paths []string, out, outDir string, d
 		return err
 	}
 	for _, e := range entries {
-		data, err := read(e)
+		part, err := read(e)
 		if err != nil {
 			return err
 		}
@@ -127,7 +137,7 @@ func extractFdtmap(f *os.File, size int64, paths []string, out, outDir string, d
 		} else if len(e.Children) > 0 {
 			name += "/root"
 		}
-		if err := w.WriteBytesIn(outDir, name, fmt.Sprintf("Entry '%s'", e.Path), data); err != nil {
+		if err := w.WriteIn(outDir, name, fmt.Sprintf("Entry '%s'", e.Path), outfile.FileMode, part.fill); err != nil {
 			return err
 		}
 	}

@@ -75,18 +75,18 @@ func extractFIT(f *os.File, size int64, paths []string, out, outDir string, deco
 		if err != nil {
 			return err
 		}
+		part := extractPart{data: data}
 		if decompress && im.Compression != "" && im.Compression != "none" {
 			if !compress.Supported(im.Compression) {
 				return fmt.Errorf("Node '/images/%s': compression '%s' cannot be undone here (use -U)", im.Name, im.Compression)
 			}
-			if data, err = compress.DecompressBytes(im.Compression, data); err != nil {
-				return fmt.Errorf("Node '/images/%s': %v", im.Name, err)
-			}
+			// Streamed into the output as it is written.
+			part = extractPart{data: data, algo: im.Compression, what: fmt.Sprintf("Node '/images/%s'", im.Name)}
 		}
 		if out != "" {
-			err = w.WriteBytes(out, data)
+			err = w.Write(out, outfile.FileMode, part.fill)
 		} else {
-			err = w.WriteBytesIn(outDir, im.Name, fmt.Sprintf("Node '/images/%s'", im.Name), data)
+			err = w.WriteIn(outDir, im.Name, fmt.Sprintf("Node '/images/%s'", im.Name), outfile.FileMode, part.fill)
 		}
 		if err != nil {
 			return err

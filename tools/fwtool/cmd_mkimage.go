@@ -757,12 +757,13 @@ func probeUImage(f *os.File, size int64) bool {
 
 // uimageExtractEntries names the parts `fwtool extract` can pull out of a
 // legacy image: "data" is the payload (decompressed by the header's
-// compression unless -U); multi-file and script images also have "0",
-// "1", ... for their files, as `dumpimage -T multi -p N` extracts them.
-func uimageExtractEntries(h uimage.Header, data []byte, decompress bool) (map[string][]byte, []string, error) {
-	entries := map[string][]byte{}
+// compression unless -U, as it is written out); multi-file and script
+// images also have "0", "1", ... for their files, as `dumpimage -T multi
+// -p N` extracts them.
+func uimageExtractEntries(h uimage.Header, data []byte, decompress bool) (map[string]extractPart, []string, error) {
+	entries := map[string]extractPart{}
 	order := []string{"data"}
-	entries["data"] = data
+	entries["data"] = extractPart{data: data}
 	if uimage.HasSizeTable(h.Type) {
 		files, err := uimage.SplitMulti(data)
 		if err != nil {
@@ -770,7 +771,7 @@ func uimageExtractEntries(h uimage.Header, data []byte, decompress bool) (map[st
 		}
 		for i, f := range files {
 			name := strconv.Itoa(i)
-			entries[name] = f
+			entries[name] = extractPart{data: f}
 			order = append(order, name)
 		}
 	} else if decompress && h.Comp != uimage.CompNone {
@@ -778,11 +779,7 @@ func uimageExtractEntries(h uimage.Header, data []byte, decompress bool) (map[st
 		if !compress.Supported(algo) {
 			return nil, nil, fmt.Errorf("data: cannot decompress %s (use -U for the stored bytes)", uimage.Comp.LongName(h.Comp))
 		}
-		plain, err := compress.DecompressBytes(algo, data)
-		if err != nil {
-			return nil, nil, fmt.Errorf("data: %w", err)
-		}
-		entries["data"] = plain
+		entries["data"] = extractPart{data: data, algo: algo, what: "data"}
 	}
 	return entries, order, nil
 }
@@ -817,7 +814,7 @@ func extractUImage(f *os.File, size int64, paths []string, out, outDir string, d
 		if len(picked) != 1 {
 			return fmt.Errorf("'%s' matches %d entries; -f takes exactly one", paths[0], len(picked))
 		}
-		return outfile.WriteBytes(out, entries[picked[0]])
+		return outfile.Write(out, outfile.FileMode, entries[picked[0]].fill)
 	}
 	w := outfile.NewBatch()
 	defer w.Abort()
@@ -825,7 +822,7 @@ func extractUImage(f *os.File, size int64, paths []string, out, outDir string, d
 		return err
 	}
 	for _, name := range picked {
-		if err := w.WriteBytesIn(outDir, name, fmt.Sprintf("uImage entry '%s'", name), entries[name]); err != nil {
+		if err := w.WriteIn(outDir, name, fmt.Sprintf("uImage entry '%s'", name), outfile.FileMode, entries[name].fill); err != nil {
 			return err
 		}
 	}

@@ -68,5 +68,42 @@ func Decompress(algo string, data []byte) ([]byte, error) {
 	return compress.DecompressBytes(algo, data)
 }
 
+// DecompressTo streams an entry's decompressed data into w, failing past
+// limit bytes (binman records the size in uncomp-size; callers pass it or
+// their own bound).
+func DecompressTo(w io.Writer, algo string, data []byte, limit int64) (int64, error) {
+	switch algo {
+	case "none", "":
+		if int64(len(data)) > limit {
+			return 0, &compress.LimitError{Algo: "stored", Limit: limit}
+		}
+		n, err := w.Write(data)
+		return int64(n), err
+	case "lzma":
+		r, err := lzma.NewReader(bytes.NewReader(data))
+		if err != nil {
+			return 0, err
+		}
+		n, err := io.Copy(w, io.LimitReader(r, limit+1))
+		if err == nil && n > limit {
+			err = &compress.LimitError{Algo: algo, Limit: limit}
+		}
+		return n, err
+	}
+	if !compress.Supported(algo) {
+		return 0, fmt.Errorf("unknown compression '%s'", algo)
+	}
+	return compress.Copy(w, algo, bytes.NewReader(data), limit)
+}
+
+// DecompressLimit is Decompress into memory, failing past limit bytes.
+func DecompressLimit(algo string, data []byte, limit int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if _, err := DecompressTo(&buf, algo, data, limit); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
 // Compress is compressBytes for callers outside the package (replace).
 func Compress(algo string, data []byte) ([]byte, error) { return compressBytes(algo, data) }

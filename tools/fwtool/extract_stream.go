@@ -1,0 +1,50 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+
+	"github.com/rules-firmware/rules_firmware/tools/compress"
+	"github.com/rules-firmware/rules_firmware/tools/layout"
+)
+
+// maxInflate bounds what one extracted entry may decompress to when its
+// container records no size: the payload formats fwtool reads describe
+// 32-bit sizes and load addresses, so nothing bigger is a real payload.
+const maxInflate = 4 << 30
+
+// extractPart is one entry to write: its stored bytes, and the algorithm
+// to undo while writing ("" for none). Decompression streams into the
+// output file, so an entry that inflates to gigabytes costs disk, not
+// memory, and stops at limit.
+type extractPart struct {
+	data  []byte
+	algo  string
+	limit int64
+	what  string // "Node '/images/kernel'", for errors
+}
+
+// fill writes the part into f (an outfile temporary).
+func (p extractPart) fill(f *os.File) error {
+	if p.algo == "" || p.algo == "none" {
+		_, err := f.Write(p.data)
+		return err
+	}
+	limit := p.limit
+	if limit <= 0 {
+		limit = maxInflate
+	}
+	var err error
+	switch p.algo {
+	case "lzma", "lz4":
+		// binman's own streams (tools/layout knows their headers).
+		_, err = layout.DecompressTo(f, p.algo, p.data, limit)
+	default:
+		_, err = compress.Copy(f, p.algo, bytes.NewReader(p.data), limit)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %v", p.what, err)
+	}
+	return nil
+}
