@@ -30,8 +30,8 @@ package compress
 
 import (
 	"bytes"
-	"encoding/binary"
 	"compress/gzip"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"sort"
@@ -329,6 +329,9 @@ func (e *LimitError) Error() string {
 // with a LimitError once more than limit bytes come out; it never holds
 // the output in memory, so a small bomb costs disk time, not RAM.
 func Copy(w io.Writer, name string, r io.Reader, limit int64) (int64, error) {
+	if name == "lzma" {
+		r = ClampLZMADict(r, limit)
+	}
 	zr, err := NewReader(name, r)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", name, err)
@@ -354,4 +357,24 @@ func DecompressLimit(name string, data []byte, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// ClampLZMADict lowers the dictionary size in an .lzma header (bytes 1-4,
+// little-endian) to what limit bytes of output can use: the decoder
+// allocates the size the header claims (a crafted 4 GiB claim would cost
+// 4 GiB), but no match can reach further back than the output so far.
+func ClampLZMADict(r io.Reader, limit int64) io.Reader {
+	var hdr [5]byte
+	n, err := io.ReadFull(r, hdr[:])
+	if err != nil {
+		return io.MultiReader(bytes.NewReader(hdr[:n]), r)
+	}
+	want := limit
+	if want < 4096 {
+		want = 4096 // the decoders' least dictionary
+	}
+	if d := int64(binary.LittleEndian.Uint32(hdr[1:])); d > want && want <= 0xffffffff {
+		binary.LittleEndian.PutUint32(hdr[1:], uint32(want))
+	}
+	return io.MultiReader(bytes.NewReader(hdr[:]), r)
 }

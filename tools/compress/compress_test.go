@@ -2,6 +2,7 @@ package compress
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand"
@@ -150,7 +151,7 @@ func TestStreamHeaders(t *testing.T) {
 		"xz-crc32": {0xfd, '7', 'z', 'X', 'Z', 0, 0, 1},
 		// Legacy LZ4 magic 0x184C2102, little endian.
 		"lz4-legacy": {0x02, 0x21, 0x4c, 0x18},
-		"zstd": {0x28, 0xb5, 0x2f, 0xfd},
+		"zstd":       {0x28, 0xb5, 0x2f, 0xfd},
 		// bzip2 -9.
 		"bzip2": []byte("BZh9"),
 	} {
@@ -312,4 +313,56 @@ func FuzzDecompress(f *testing.F) {
 		_, _ = io.Copy(io.Discard, io.LimitReader(r, 16<<20))
 		r.Close()
 	})
+}
+
+// countingWriter counts what a decoder wrote.
+type countingWriter struct{ n int64 }
+
+func (c *countingWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
+
+// FuzzCopyLimit checks the size bound of every decoder: Copy never writes
+// more than limit+1 bytes, and succeeds only within the limit.
+func FuzzCopyLimit(f *testing.F) {
+	for _, name := range Names() {
+		packed, err := Bytes(name, bytes.Repeat([]byte("0123456789abcdef"), 256))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(name, packed, uint16(100))
+		f.Add(name, packed, uint16(4096))
+	}
+	f.Fuzz(func(t *testing.T, name string, data []byte, limit uint16) {
+		if !Supported(name) {
+			return
+		}
+		var w countingWriter
+		n, err := Copy(&w, name, bytes.NewReader(data), int64(limit))
+		if w.n != n || n > int64(limit)+1 {
+			t.Fatalf("%s: wrote %d (reported %d) with limit %d", name, w.n, n, limit)
+		}
+		var le *LimitError
+		if n > int64(limit) && !errors.As(err, &le) {
+			t.Fatalf("%s: %d bytes past limit %d without a LimitError: %v", name, n, limit, err)
+		}
+		if err == nil {
+			out, err := DecompressLimit(name, data, int64(limit))
+			if err != nil || int64(len(out)) != n {
+				t.Fatalf("%s: DecompressLimit disagrees with Copy: %d bytes, %v", name, len(out), err)
+			}
+		}
+	})
+}
+
+func TestCopyLimit(t *testing.T) {
+	packed, err := Bytes("gzip", make([]byte, 1<<20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w countingWriter
+	if _, err := Copy(&w, "gzip", bytes.NewReader(packed), 1000); err == nil || !strings.Contains(err.Error(), "more than 1000 bytes") {
+		t.Fatalf("1 MiB through a 1000-byte limit: %v", err)
+	}
+	if n, err := Copy(&w, "gzip", bytes.NewReader(packed), 1<<20); err != nil || n != 1<<20 {
+		t.Fatalf("exact limit: %d, %v", n, err)
+	}
 }

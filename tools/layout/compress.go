@@ -80,7 +80,7 @@ func DecompressTo(w io.Writer, algo string, data []byte, limit int64) (int64, er
 		n, err := w.Write(data)
 		return int64(n), err
 	case "lzma":
-		r, err := lzma.NewReader(bytes.NewReader(data))
+		r, err := lzma.NewReader(compress.ClampLZMADict(bytes.NewReader(data), limit))
 		if err != nil {
 			return 0, err
 		}
