@@ -144,3 +144,41 @@ func TestBatchMissingDirectoryFailsWhole(t *testing.T) {
 		t.Fatalf("left behind: %v", ents)
 	}
 }
+
+// FuzzWriteIn: whatever two names an image holds, the files they become
+// lie below the output directory, and an aborted batch leaves nothing.
+func FuzzWriteIn(f *testing.F) {
+	for _, s := range [][2]string{{"a", "b"}, {"../x", "a"}, {"a/b", "a"}, {"a", "a/b"}, {"/abs", ""}, {"x/../../y", "."}, {"s/./t", "s//t"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, n1, n2 string) {
+		root := t.TempDir()
+		out := filepath.Join(root, "out")
+		for _, commit := range []bool{true, false} {
+			b := NewBatch()
+			for _, n := range []string{n1, n2} {
+				b.WriteBytesIn(out, n, "e", []byte(n))
+			}
+			if commit {
+				b.Commit()
+			} else {
+				b.Abort()
+			}
+			for _, p := range listTree(t, root) {
+				if p != "out" && !strings.HasPrefix(p, "out/") {
+					t.Fatalf("names %q, %q wrote %s outside out/", n1, n2, p)
+				}
+				if strings.Contains(p, ".tmp-") {
+					t.Fatalf("names %q, %q left temporary %s", n1, n2, p)
+				}
+			}
+			if !commit {
+				continue
+			}
+			os.RemoveAll(out)
+		}
+		if left := listTree(t, root); len(left) != 0 {
+			t.Fatalf("aborted batch of %q, %q left %v", n1, n2, left)
+		}
+	})
+}
