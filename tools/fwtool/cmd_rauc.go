@@ -90,7 +90,7 @@ func raucBundle(out, cert, key string, images []string, o rauc.Options) error {
 		return err
 	}
 	o.TempDir = filepath.Dir(out)
-	return outfile.Write(out, 0o644, func(f *os.File) error {
+	return outfile.Write(out, outfile.FileMode, func(f *os.File) error {
 		if err := rauc.Build(f, o); err != nil {
 			return fmt.Errorf("%s: %v", out, err)
 		}
