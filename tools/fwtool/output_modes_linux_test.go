@@ -55,11 +55,14 @@ func outputInputs(t *testing.T) string {
 		"disk.json": `{"version": 1, "seed": "//t:disk", "partition_table": "gpt", "partitions": [
 			{"name": "boot", "image": "a.bin", "offset": "1M", "partition_type_uuid": "esp"},
 			{"name": "root", "image": "b.bin", "size": "1M", "partition_type": "0x83"}]}`,
+		"fl.json": `{"version": 1, "entries": [
+			{"option": "-", "id": "0x01", "name": "fsbl-boot", "type": "Binary", "device": "none", "offset": "0x0", "binary": "fsbl.bin"}]}`,
 		"g.cfg": `image g.img { hdimage { partition-table-type = "mbr" } partition a { image = "a.bin" partition-type = 0x83 } }`,
 	}
 	for name, s := range files {
 		writeFile(t, filepath.Join(in, name), []byte(s))
 	}
+	writeTestKey(t, filepath.Join(in, "keys"))
 	tree, err := dts.Compile("b.dts", []byte(`/dts-v1/;
 / { binman { multiple-images; spi { blob { filename = "a.bin"; }; }; mmc { filename = "sd.img"; blob { filename = "b.bin"; }; }; }; };
 `), dts.DefaultOptions())
@@ -77,12 +80,33 @@ func outputInputs(t *testing.T) string {
 		{"cpio", "--output", "{in}/x.cpio", "--file", "d/f={in}/data.bin:0666"},
 		{"fiptool", "create", "--tb-fw", "{in}/a.bin", "--nt-fw", "{in}/b.bin", "{in}/fip.bin"},
 		{"dtc", "-I", "dts", "-O", "dtb", "-o", "{in}/ctl.dtb", "{in}/x.dts"},
+		{"bootup", "create", "-o", "{in}/app.img", "--signature", "1", "--load", "0x1000", "{in}/data.bin"},
+		{"bundle", "create", "-o", "{in}/bundle.bin", "--signature", "1", "a=" + "{in}/a.bin", "b={in}/b.bin"},
 	} {
 		if code, _, stderr := runFwtool(t, "1600000000", expandArgs(args, in, "")...); code != 0 {
 			t.Fatalf("preparing %v: %s", args, stderr)
 		}
 	}
 	return in
+}
+
+// writeTestKey writes keys/dev.key and keys/dev.crt (self-signed RSA).
+func writeTestKey(t *testing.T, keys string) {
+	if err := os.Mkdir(keys, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(keys, "dev.key"), pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)}))
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "dev"},
+		NotBefore: time.Unix(0, 0), NotAfter: time.Unix(1<<31-1, 0)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(keys, "dev.crt"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }
 
 func expandArgs(args []string, in, out string) []string {
@@ -124,6 +148,13 @@ var writerCommands = [][]string{
 	{"extract", "-i", "{in}/sq.img", "-O", "{out}/new/dir", "d/f"},
 	{"extract", "-i", "{in}/x.cpio", "-O", "{out}/new/dir", "d/f"},
 	{"emmc", "model", "--size", "131072", "{out}/new"},
+	{"bootup", "create", "-o", "{out}/app.img", "--signature", "1", "--load", "0x1000", "{in}/data.bin"},
+	{"bootup", "invalidate", "-o", "{out}/app.img", "{in}/app.img"},
+	{"bundle", "create", "-o", "{out}/bundle.bin", "--signature", "1", "a={in}/a.bin"},
+	{"bundle", "extract", "-C", "{out}", "{in}/bundle.bin"},
+	{"rauc", "bundle", "-o", "{out}/update.raucb", "--compatible", "c", "--cert", "{in}/keys/dev.crt", "--key", "{in}/keys/dev.key", "--image", "rootfs={in}/data.bin"},
+	{"flashlayout", "--manifest", "{in}/fl.json", "--output", "{out}/FlashLayout.tsv"},
+	{"flashlayout", "--manifest", "{in}/fl.json", "--output", "{out}/FlashLayout.tsv", "--stage", "fsbl.bin={in}/a.bin", "--archive", "{out}/flash.tar.gz"},
 }
 
 func withUmask(t *testing.T, mask int) {
@@ -189,21 +220,6 @@ func TestExistingOutputKeepsItsMode(t *testing.T) {
 	withUmask(t, 0o022)
 	in := outputInputs(t)
 	keys := filepath.Join(in, "keys")
-	if err := os.Mkdir(keys, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(keys, "dev.key"), pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)}))
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "dev"},
-		NotBefore: time.Unix(0, 0), NotAfter: time.Unix(1<<31-1, 0)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(keys, "dev.crt"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 	its := strings.Replace(string(readFile(t, filepath.Join(in, "x.its"))), `kernel = "kernel"; };`,
 		`kernel = "kernel"; signature-1 { algo = "sha256,rsa2048"; key-name-hint = "dev"; sign-images = "kernel"; }; };`, 1)
 	writeFile(t, filepath.Join(in, "signed.its"), []byte(its))
