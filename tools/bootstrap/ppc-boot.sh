@@ -32,6 +32,12 @@ root=${1:-${XDG_CACHE_HOME:-$HOME/.cache}/rules_firmware/ppc-boot}
 command -v "${CROSS}gcc" >/dev/null || { echo "ppc-boot.sh: ${CROSS}gcc not found (Debian package gcc-powerpc-linux-gnu)" >&2; exit 1; }
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || echo unknown)
 out="$root/v$STAMP-$srcver"
+# One build at a time: concurrent bootstraps (two workspaces, a test runner)
+# would delete each other's temporary tree.
+mkdir -p "$root"
+exec 9>"$root/.lock"
+flock 9
+
 # Bazel's @ppc_boot_wrapper_objects repository reads $root/current.
 if [ -f "$out/.complete" ]; then
 	ln -sfn "$(basename "$out")" "$root/current"
