@@ -5,8 +5,9 @@ when `name` is empty):
 
 | target | what it is |
 |---|---|
+| `initramfs` | newc cpio, gzip: busybox, our `/init`, the kernel modules named in `modules` with their dependencies, `modules.dep` and `modules.load` (`initramfs_modules`) |
 | `extlinux_conf` | U-Boot distro boot: kernel, initramfs, optional DTB, command line |
-| `bootfs` | vfat: `extlinux/extlinux.conf`, `zImage`, `initramfs.cpio.gz` (when given), the DTB (when given) |
+| `bootfs` | vfat: `extlinux/extlinux.conf`, `zImage`, `initramfs.cpio.gz`, the DTB (when given) |
 | `rootfs` | squashfs: busybox and our `/sbin/init` |
 | `part_bootfs`, `part_rootfs`, `osimage` | GPT disk of the two (`rootfs` has the PARTUUID the command line names) |
 
@@ -25,6 +26,8 @@ load(
     "disk_image",
     "disk_partition",
     "extlinux_conf",
+    "initramfs",
+    "kernel_modules",
     "squashfs_image",
     "vfat_image",
 )
@@ -41,11 +44,49 @@ def ref(name, what):
     """The label, in the calling package, of the target `what` of the board instance `name`."""
     return ":" + prefixed(name, what)
 
+def busybox_initramfs(name, busybox, init, modules_tree, modules, visibility = None):
+    """An initramfs of busybox, an /init and kernel modules with their dependencies.
+
+    Args:
+      name: target name (the modules are `<name>_modules`).
+      busybox: static busybox.
+      init: the /init program.
+      modules_tree: the kernel package's module tree (lib/modules/VERSION).
+      modules: module names to stage; [] for none.
+      visibility: of the initramfs.
+    """
+    trees = []
+    if modules:
+        kernel_modules(
+            name = name + "_modules",
+            srcs = [modules_tree],
+            modules = modules,
+        )
+        trees.append(":" + name + "_modules")
+    initramfs(
+        name = name,
+        files = {
+            busybox: "bin/busybox",
+            init: "init",
+        },
+        dirs = ["dev", "proc", "sys", "newroot"],
+        # The kernel opens /dev/console for init before anything is mounted.
+        devices = {"dev/console": "c:5:1:0600"},
+        modes = {"bin/busybox": "0755", "init": "0755"},
+        symlinks = dict([("bin/" + a, "busybox") for a in INITRAMFS_APPLETS] + [("sbin", "bin")]),
+        trees = trees,
+        compression = "gzip",
+        visibility = visibility,
+    )
+
 def linux_os_image(
         name,
         kernel,
         busybox,
         console,
+        modules_tree = None,
+        modules = [],
+        initramfs_init = Label("//boards/common:initramfs_init"),
         initramfs = None,
         dtb = None,
         dtb_name = "board.dtb",
@@ -63,9 +104,12 @@ def linux_os_image(
     Args:
       name: prefix of every target (`<name>_bootfs`, ...); "" for bare names.
       kernel: zImage.
-      busybox: static busybox for the rootfs.
+      busybox: static busybox for the initramfs and the rootfs.
       console: kernel console (console=...).
-      initramfs: the initramfs bootfs carries and extlinux passes (None: none).
+      modules_tree: the kernel package's module tree (lib/modules/VERSION).
+      modules: kernel modules the initramfs loads (their dependencies come along).
+      initramfs_init: the initramfs's /init.
+      initramfs: an initramfs to use instead of building `<name>_initramfs` from busybox, initramfs_init and modules.
       dtb: device tree for bootfs; None: no fdt line (U-Boot passes its own, as on QEMU).
       dtb_name: file name of the device tree in bootfs.
       cmdline: more kernel arguments.
@@ -79,8 +123,19 @@ def linux_os_image(
       visibility: of the images.
 
     Returns:
-      A struct of the target names: bootfs, rootfs, part_bootfs, part_rootfs, osimage.
+      A struct of the target names: initramfs (a label), bootfs, rootfs, part_bootfs, part_rootfs, osimage.
     """
+
+    if not initramfs:
+        busybox_initramfs(
+            name = prefixed(name, "initramfs"),
+            busybox = busybox,
+            init = initramfs_init,
+            modules_tree = modules_tree,
+            modules = modules,
+            visibility = visibility,
+        )
+        initramfs = ref(name, "initramfs")
 
     append = "root=PARTUUID=%s rootfstype=squashfs rootwait ro console=%s" % (rootfs_partuuid, console)
     if cmdline:
@@ -89,16 +144,15 @@ def linux_os_image(
         name = prefixed(name, "extlinux_conf"),
         labels = {"linux": "/zImage"},
         fdt = "/" + dtb_name if dtb else "",
-        initrd = "/initramfs.cpio.gz" if initramfs else "",
+        initrd = "/initramfs.cpio.gz",
         append = append + " ${rf_bootargs}",
         menu_title = menu_title,
     )
     bootfs_files = {
         ref(name, "extlinux_conf"): "extlinux/extlinux.conf",
         kernel: "zImage",
+        initramfs: "initramfs.cpio.gz",
     }
-    if initramfs:
-        bootfs_files[initramfs] = "initramfs.cpio.gz"
     if dtb:
         bootfs_files[dtb] = dtb_name
     vfat_image(
@@ -147,6 +201,7 @@ def linux_os_image(
         visibility = visibility,
     )
     return struct(
+        initramfs = initramfs,
         bootfs = prefixed(name, "bootfs"),
         rootfs = prefixed(name, "rootfs"),
         part_bootfs = prefixed(name, "part_bootfs"),

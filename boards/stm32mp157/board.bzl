@@ -23,6 +23,14 @@ load(
     "stm32_flashlayout",
 )
 
+# What the DK2's kernel (Debian armmp) needs as modules to mount its root
+# from the SD card (or an eMMC on SDMMC2): the SDMMC driver (armmmci, which
+# holds the STM32 variant), the card's supply (v3v3 is buck4 of the STPMIC1
+# PMIC on I2C4: i2c-stm32f7, stpmic1, stpmic1-regulator) and squashfs.
+# Everything else on that path (clocks, pinctrl, DMA, MMC core and block) is
+# built in.
+DK2_MODULES = ["i2c_stm32f7_drv", "stpmic1", "stpmic1_regulator", "armmmci", "squashfs"]
+
 def stm32mp157_board(
         name,
         fsbl = "@stm32mp157_dk2_binaries//:fsbl",
@@ -30,6 +38,10 @@ def stm32mp157_board(
         kernel = "@stm32mp157_dk2_binaries//:kernel",
         dtb = "@stm32mp157_dk2_binaries//:dtb",
         busybox = "@stm32mp157_dk2_binaries//:busybox",
+        modules_tree = "@stm32mp157_dk2_binaries//:modules",
+        modules = DK2_MODULES,
+        extra_modules = [],
+        initramfs_init = Label("//boards/common:initramfs_init"),
         initramfs = None,
         dtb_name = "stm32mp157c-dk2.dtb",
         console = "ttySTM0,115200",
@@ -46,7 +58,7 @@ def stm32mp157_board(
         visibility = None):
     """Declares the board's targets, each named `<name>_<target>` (bare when name is "").
 
-    Targets: bootimage, bootfs, rootfs, sdcard, osimage, image, flashlayout,
+    Targets: bootimage, initramfs, bootfs, rootfs, sdcard, osimage, image, flashlayout,
     flashlayout_emmc; label flags fsbl, ssbl, kernel, dtb, busybox, usb_fsbl,
     usb_ssbl and want_boot_image (see README).
 
@@ -56,8 +68,12 @@ def stm32mp157_board(
       ssbl: default SSBL (U-Boot image or FIP).
       kernel: default kernel (zImage).
       dtb: default device tree blob; None: none in bootfs (U-Boot passes its own).
-      busybox: default static busybox for the rootfs.
-      initramfs: initramfs for bootfs (None: none).
+      busybox: default static busybox for the initramfs and the rootfs.
+      modules_tree: the kernel package's module tree (lib/modules/VERSION).
+      modules: kernel modules the initramfs loads (dependencies come along).
+      extra_modules: more modules, after `modules`.
+      initramfs_init: the initramfs's /init.
+      initramfs: an initramfs to use instead of building one from busybox, initramfs_init and modules.
       dtb_name: file name of the device tree in bootfs.
       console: kernel console.
       cmdline: more kernel arguments.
@@ -110,6 +126,9 @@ def stm32mp157_board(
         kernel = ref(name, "kernel"),
         busybox = ref(name, "busybox"),
         console = console,
+        modules_tree = modules_tree,
+        modules = modules + extra_modules,
+        initramfs_init = initramfs_init,
         initramfs = initramfs,
         dtb = ref(name, "dtb") if dtb else None,
         dtb_name = dtb_name,

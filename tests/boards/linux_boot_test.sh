@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Boots Linux to userland through real U-Boot (Debian's qemu_arm build) on
+# QEMU's virt machine, three times, and reads the serial console:
+#  1. qemu_arm_virt: //boards/qemu_arm_virt's osimage with its test_flash
+#     environment: distro boot's extlinux, initramfs, squashfs root;
+#  2. signed-fit: U-Boot holds our public key in its control DTB (-dtb);
+#     bootm must refuse a FIT with one tampered byte and a FIT signed with
+#     another key, then verify the signed FIT and boot it to userland;
+#  3. stm32mp157-on-virt: the stm32mp157 macro's bootfs and rootfs (QEMU's
+#     console, no DTB, virtio modules added); its rootfs is byte-identical to
+#     //boards/stm32mp157:rootfs.
+# Each boot must reach our init's marker from the squashfs root and power
+# off; the test prints each boot's time.
+#
+# usage: linux_boot_test.sh UBOOT VIRT_FLASH VIRT_DISK FIT_FLASH FIT_DISK CONTROL_DTB DK2_VIRT_DISK DK2_VIRT_ROOTFS DK2_ROOTFS
+# RF_BOOT_TIMEOUT: seconds per boot (default 300; a loaded 2-core machine is slow).
+set -euo pipefail
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+[[ $# -eq 9 ]] || fail "usage: $0 UBOOT VIRT_FLASH VIRT_DISK FIT_FLASH FIT_DISK CONTROL_DTB DK2_VIRT_DISK DK2_VIRT_ROOTFS DK2_ROOTFS"
+uboot=$1 virt_flash=$2 virt_disk=$3 fit_flash=$4 fit_disk=$5 control_dtb=$6 dk2_disk=$7 dk2_virt_rootfs=$8 dk2_rootfs=$9
+for f in "$@"; do
+  [[ -f "$f" ]] || fail "input $f missing"
+done
+qemu=$(command -v qemu-system-arm) || fail "qemu-system-arm not found on PATH (Debian package qemu-system-arm)"
+limit=${RF_BOOT_TIMEOUT:-300}
+
+work=${TEST_TMPDIR:-$(mktemp -d)}
+# QEMU keeps the snapshot=on overlays of the disks under $TMPDIR (default
+# /var/tmp, read-only in Bazel's sandbox).
+export TMPDIR=$work
+consoles=()
+show_consoles() {
+  local c
+  for c in "${consoles[@]}"; do
+    echo "---- $c ----" >&2
+    cat "$c" >&2
+  done
+}
+trap 'rc=$?; if ((rc != 0)); then show_consoles; fi' EXIT
+
+# boot NAME FLASH DISK [QEMU-ARGS...]: runs the machine until it powers off;
+# the console ends up in $work/NAME.log (and in Bazel's undeclared outputs).
+# U-Boot's prompt, a failed init or a panic end the boot at once: nothing
+# more will happen then.
+boot() {
+  local name=$1 flash=$2 disk=$3 status=0 stop= pid start end
+  shift 3
+  consoles+=("$work/$name.log")
+  start=$(date +%s.%N)
+  timeout "$limit" "$qemu" \
+    -M virt -cpu cortex-a15 -m 512 -nographic -no-reboot -nic none \
+    -bios "$uboot" \
+    -drive if=pflash,unit=1,format=raw,readonly=on,file="$flash" \
+    -drive if=none,file="$disk",format=raw,id=hd0,snapshot=on \
+    -device virtio-blk-device,drive=hd0 "$@" \
+    </dev/null >"$work/$name.raw" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    stop=$(grep -aoE '^=> |RF-INITRAMFS-FAILED.*|RF-BOOT-FAILED.*|Kernel panic.*' "$work/$name.raw" | head -n 1) || true
+    if [[ -n "$stop" ]]; then
+      sleep 1 # the rest of the message
+      kill "$pid" 2>/dev/null || true
+      break
+    fi
+    sleep 0.2
+  done
+  wait "$pid" || status=$?
+  end=$(date +%s.%N)
+  tr -d '\r' <"$work/$name.raw" >"$work/$name.log"
+  if [[ -n "${TEST_UNDECLARED_OUTPUTS_DIR:-}" ]]; then cp "$work/$name.log" "$TEST_UNDECLARED_OUTPUTS_DIR/"; fi
+  printf 'TIME %s: %.1f s from QEMU start to power off\n' "$name" "$(echo "$end - $start" | bc)"
+  [[ -z "$stop" ]] || fail "$name: boot stopped: $stop"
+  ((status != 124)) || fail "$name: QEMU did not power off within $limit s"
+  ((status == 0)) || fail "$name: QEMU exited with status $status"
+}
+
+has_line() { grep -qxF -- "$1" "$2"; }
+
+# userland LOG: our rootfs init ran from the squashfs root and powered off.
+userland() {
+  local log=$1
+  grep -qE '^rules_firmware initramfs: root PARTUUID=9d4e7c3a-5b2f-4a61-8e0d-6f1c2b3a4d5e is /dev/vda2 \(squashfs\)$' "$log" ||
+    fail "$(basename "$log"): the initramfs did not find the root partition"
+  grep -qE '^RF-USERLAND Linux [^ ]+ root squashfs$' "$log" || fail "$(basename "$log"): no userland marker from the squashfs root"
+  has_line RF-POWEROFF "$log" || fail "$(basename "$log"): init did not power off"
+  grep -qE '^\[ *[0-9.]+\] reboot: Power down$' "$log" || fail "$(basename "$log"): the kernel did not power down"
+}
+
+# section LOG NAME: the console lines between RF-BEGIN NAME and RF-END NAME.
+section() {
+  local out="$work/section.$2"
+  awk -v b="RF-BEGIN $2" -v e="RF-END $2" '$0 == b {on = 1; next} $0 == e {on = 0} on' "$1" >"$out"
+  [[ -s "$out" ]] || fail "section $2 missing from $(basename "$1")"
+  echo "$out"
+}
+
+# 1. The QEMU board as built.
+boot qemu_arm_virt "$virt_flash" "$virt_disk"
+log=$work/qemu_arm_virt.log
+has_line "Loading Environment from Flash... OK" "$log" || fail "qemu_arm_virt: U-Boot did not load our environment"
+has_line "Retrieving file: /extlinux/extlinux.conf" "$log" || fail "qemu_arm_virt: U-Boot did not read extlinux.conf"
+has_line "Retrieving file: /initramfs.cpio.gz" "$log" || fail "qemu_arm_virt: U-Boot did not load the initramfs"
+grep -qE '^append: .* rf\.poweroff$' "$log" || fail "qemu_arm_virt: rf_bootargs did not reach the command line"
+userland "$log"
+
+# 2. The signed FIT path and its two refusals.
+boot signed-fit "$fit_flash" "$fit_disk" -dtb "$control_dtb"
+log=$work/signed-fit.log
+s=$(section "$log" tampered)
+grep -qF "Bad hash value for 'hash-1' hash node in 'kernel' image node" "$s" ||
+  fail "signed-fit: the tampered FIT was not refused for the kernel's hash"
+grep -qF "ERROR: can't get kernel image!" "$s" || fail "signed-fit: bootm went on with the tampered FIT"
+s=$(section "$log" wrong-key)
+grep -qF "Failed to verify required signature 'key-dev'" "$s" ||
+  fail "signed-fit: the FIT signed with another key was not refused for its signature"
+grep -qF "ERROR: can't get kernel image!" "$s" || fail "signed-fit: bootm went on with the wrongly signed FIT"
+awk '$0 == "RF-BEGIN signed" {on = 1} on' "$log" >"$work/section.signed"
+s=$work/section.signed
+has_line "   Verifying Hash Integrity ... sha256,rsa2048:dev+ OK" "$s" || fail "signed-fit: U-Boot did not verify the signature with our key"
+for node in kernel ramdisk fdt; do
+  has_line "## Loading $node from FIT Image at 48000000 ..." "$s" || fail "signed-fit: U-Boot did not load the $node from the FIT"
+done
+[[ $(grep -cxF "   Verifying Hash Integrity ... sha256+ OK" "$s") -eq 3 ]] || fail "signed-fit: U-Boot did not check the hashes of kernel, ramdisk and fdt"
+has_line "Starting kernel ..." "$s" || fail "signed-fit: U-Boot did not start the kernel"
+userland "$log"
+
+# 3. The stm32mp157 OS image on virt.
+cmp "$dk2_virt_rootfs" "$dk2_rootfs" || fail "stm32mp157-on-virt: its rootfs differs from //boards/stm32mp157:rootfs"
+boot stm32mp157-on-virt "$virt_flash" "$dk2_disk"
+log=$work/stm32mp157-on-virt.log
+has_line "rules_firmware stm32mp157" "$log" || fail "stm32mp157-on-virt: U-Boot did not show the stm32mp157 extlinux menu"
+for m in armmmci squashfs virtio_mmio virtio_blk; do
+  grep -qxE "rules_firmware initramfs: loaded ${m//_/[-_]}" "$log" || fail "stm32mp157-on-virt: the initramfs did not load $m"
+done
+userland "$log"
+
+echo "PASS: Linux reached userland from the squashfs root on every boot; U-Boot refused the tampered and the wrongly signed FIT"
