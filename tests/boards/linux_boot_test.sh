@@ -105,7 +105,7 @@ log=$work/qemu_arm_virt.log
 has_line "Loading Environment from Flash... OK" "$log" || fail "qemu_arm_virt: U-Boot did not load our environment"
 has_line "Retrieving file: /extlinux/extlinux.conf" "$log" || fail "qemu_arm_virt: U-Boot did not read extlinux.conf"
 has_line "Retrieving file: /initramfs.cpio.gz" "$log" || fail "qemu_arm_virt: U-Boot did not load the initramfs"
-grep -qE '^append: .* rf\.poweroff$' "$log" || fail "qemu_arm_virt: rf_bootargs did not reach the command line"
+grep -qE '^append: .* rf\.poweroff panic=-1$' "$log" || fail "qemu_arm_virt: rf_bootargs did not reach the command line"
 userland "$log"
 
 # 2. The signed FIT path and its two refusals.
