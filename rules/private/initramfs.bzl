@@ -89,9 +89,13 @@ def _tree_manifest(ctx):
         _check_path(ctx, "devices", path)
         entries.append(device_entry(ctx, path, spec))
     used = {e["path"]: True for e in entries if e["type"] in ["file", "dir"]}
-    for path in modes:
-        if path not in used:
+    tree_modes = {}
+    for path, mode in modes.items():
+        if path in used:
+            continue
+        if not ctx.attr.trees:
             fail("%s: attribute 'modes': '%s' is not a path given in 'files' or 'dirs'" % (ctx.label, path))
+        tree_modes[path] = mode  # a file of a tree: fwtool checks it is there
     owners = {}
     for path, owner in ctx.attr.owners.items():
         uid, sep, gid = owner.partition(":")
@@ -103,7 +107,7 @@ def _tree_manifest(ctx):
             e["uid"], e["gid"] = owners.pop(e["path"])
     if owners:
         fail("%s: attribute 'owners': '%s' is not a path given in 'files', 'dirs', 'symlinks' or 'devices'" % (ctx.label, sorted(owners.keys())[0]))
-    return entries, inputs
+    return entries, inputs, tree_modes
 
 def _list_args(ctx, args):
     """--list/--map flags for cpio_list; returns the input files."""
@@ -142,7 +146,9 @@ def _initramfs_impl(ctx):
     args.add("--compress", comp)
     args.add("--mtime", str(ctx.attr.mtime))
     inputs = _list_args(ctx, args)
-    entries, files = _tree_manifest(ctx)
+    entries, files, tree_modes = _tree_manifest(ctx)
+    for path, mode in sorted(tree_modes.items()):
+        args.add("--mode", "%s=%s" % (path, mode))
     inputs += files
     manifest = ctx.actions.declare_file("%s.cpio.json" % ctx.label.name)
     ctx.actions.write(manifest, json.encode({"entries": entries}))
@@ -185,13 +191,13 @@ initramfs = rule(
     doc = "A newc cpio archive for Linux's initramfs (see the module doc).",
     attrs = {
         "files": attr.label_keyed_string_dict(allow_files = True, doc = "Label -> path in the archive (a multi-file label: a directory holding each file by basename)."),
-        "modes": attr.string_dict(doc = "Path -> octal mode for entries of 'files' and 'dirs' (default 0644 / 0755)."),
+        "modes": attr.string_dict(doc = "Path -> octal mode for entries of 'files' and 'dirs', or files of 'trees' (default 0644 / 0755; tree files are 0644 whatever their mode in Bazel, which marks every output executable)."),
         "dirs": attr.string_list(doc = "Directories to create (e.g. dev, proc, sys, mnt/root)."),
         "symlinks": attr.string_dict(doc = "Path -> link target (stored verbatim)."),
         "devices": attr.string_dict(doc = "Path -> \"c|b:MAJOR:MINOR[:MODE]\" device node (mode default 0600)."),
         "owners": attr.string_dict(doc = "Path -> \"UID:GID\" for entries of 'files', 'dirs', 'symlinks' and 'devices' (default 0:0)."),
         "hardlinks": attr.string_dict(doc = "Path -> path of a regular file in the archive it is another name for."),
-        "trees": attr.label_list(allow_files = True, doc = "Directory outputs (e.g. kernel_modules targets) whose contents go at the archive root; symlinks in them are followed."),
+        "trees": attr.label_list(allow_files = True, doc = "Directory outputs (e.g. kernel_modules targets) whose contents go at the archive root: files 0644 (see 'modes'), directories 0755; symlinks in them are followed."),
         "cpio_list": attr.label(allow_single_file = True, doc = "A usr/gen_init_cpio file list; its entries come first, in its order."),
         "list_srcs": attr.label_list(allow_files = True, doc = "Files the list's LOCATIONs name, by path relative to the list's directory or by workspace-relative path (short_path). ${VAR} is not expanded."),
         "compression": attr.string(default = "gzip", doc = "none, gzip, bzip2, lzma, xz (CRC32), lz4 (legacy format) or zstd: what the kernel must be configured to decompress."),

@@ -291,9 +291,15 @@ func TestDirEntries(t *testing.T) {
 	for _, e := range es {
 		got = append(got, fmt.Sprintf("%s:%s:%o", e.Path, e.Kind, e.Perm()))
 	}
-	want := "empty:dir:755 lib/modules/6.1/kernel:dir:755 lib/modules/6.1/modules.dep:file:644 run:file:755"
+	want := "empty:dir:755 lib/modules/6.1/kernel:dir:755 lib/modules/6.1/modules.dep:file:644 run:file:644"
 	if strings.Join(got, " ") != want {
 		t.Errorf("entries %q, want %q", strings.Join(got, " "), want)
+	}
+	if err := SetModes(es, map[string]uint32{"run": 0o750}); err != nil || es[3].Perm() != 0o750 {
+		t.Errorf("SetModes: %v, run %o", err, es[3].Perm())
+	}
+	if err := SetModes(es, map[string]uint32{"nope": 0o750}); err == nil || err.Error() != "mode for '/nope': no such entry" {
+		t.Errorf("SetModes of a missing path: %v", err)
 	}
 	if _, err := DirEntries("", filepath.Join(dir, "missing")); err == nil {
 		t.Error("missing directory accepted")

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/rules-firmware/rules_firmware/tools/fstree"
@@ -130,8 +131,9 @@ func ParseHardlinkSpec(spec string) (e fstree.Entry, dest, existing string, err 
 }
 
 // DirEntries lists a host directory as tree entries placed under dest:
-// directories 0755 (only empty ones get an entry of their own), files 0755 when the owner may execute them and 0644
-// otherwise, all owned by 0:0. Symlinks are followed, because Bazel hands
+// directories 0755 (only empty ones get an entry of their own), files 0644,
+// all owned by 0:0. Host permission bits are not used: Bazel marks every
+// output executable, so they say nothing; SetModes overrides a mode. Symlinks are followed, because Bazel hands
 // directory outputs to actions as trees of links; anything but files and
 // directories is an error. The order is lexical, as fstree sorts anyway.
 func DirEntries(dest, dir string) ([]fstree.Entry, error) {
@@ -176,11 +178,7 @@ func DirEntries(dest, dir string) ([]fstree.Entry, error) {
 				out = append(out, sub...)
 			}
 		case st.Mode().IsRegular():
-			mode := uint32(0o644)
-			if st.Mode()&0o100 != 0 {
-				mode = 0o755
-			}
-			out = append(out, fstree.Entry{Path: path, Kind: fstree.File, Source: p, Mode: mode, HasMode: true})
+			out = append(out, fstree.Entry{Path: path, Kind: fstree.File, Source: p, Mode: 0o644, HasMode: true})
 		default:
 			return fmt.Errorf("%s: %s is neither a file nor a directory", dir, rel)
 		}
@@ -190,4 +188,28 @@ func DirEntries(dest, dir string) ([]fstree.Entry, error) {
 		return nil, fmt.Errorf("tree %s: %v", dir, err)
 	}
 	return out, nil
+}
+
+// SetModes gives the entries at the named paths the modes given (path ->
+// permission bits); a path no entry has is an error.
+func SetModes(entries []fstree.Entry, modes map[string]uint32) error {
+	left := map[string]bool{}
+	for p := range modes {
+		left[p] = true
+	}
+	for i := range entries {
+		if m, ok := modes[entries[i].Path]; ok {
+			entries[i].Mode, entries[i].HasMode = m, true
+			delete(left, entries[i].Path)
+		}
+	}
+	var missing []string
+	for p := range left {
+		missing = append(missing, p)
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return fmt.Errorf("mode for '/%s': no such entry", missing[0])
+	}
+	return nil
 }

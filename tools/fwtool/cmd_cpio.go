@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/rules-firmware/rules_firmware/tools/compress"
@@ -24,7 +25,7 @@ const cpioUsageText = `usage: fwtool cpio --output OUT [--compress ALGO] [--mtim
                   [--list FILE [--list-root DIR] [--map LOCATION=PATH]... [--map-only]]
                   [--file DEST=SRC[:MODE]]... [--dir DEST[:MODE]]... [--symlink DEST=TARGET]...
                   [--node DEST=c|b:MAJOR:MINOR[:MODE]]... [--hardlink DEST=EXISTING]...
-                  [--tree DEST=DIR]... [--manifest JSON]...
+                  [--tree DEST=DIR]... [--manifest JSON]... [--mode PATH=MODE]...
 Writes a newc ("070701") cpio archive, as Linux unpacks for an initramfs.
 
 --list reads the kernel's usr/gen_init_cpio format (file/dir/nod/slink/pipe/sock
@@ -37,8 +38,9 @@ LOCATION must be in --map. ${VAR} is refused.
 The other flags describe a tree (as for fwtool squashfs): entries are sorted,
 parents first, owned by 0:0 unless a manifest says otherwise, modes default
 to 0644/0755/0777/0600; --hardlink makes DEST another name of the file at
-EXISTING; --tree adds the files below a host directory at DEST. Tree entries
-follow the list's.
+EXISTING; --tree adds the files below a host directory at DEST (files 0644:
+Bazel marks outputs executable, so host modes are ignored; --mode PATH=MODE
+sets any entry's mode). Tree entries follow the list's.
 
 Every entry gets --mtime (default SOURCE_DATE_EPOCH, else 0), inode numbers
 count from 721 in archive order, a hard-linked file's data follows its last
@@ -103,6 +105,7 @@ func runCpio(args []string, stdout, stderr io.Writer) int {
 	var entries []fstree.Entry
 	hardlinks := map[string]string{}
 	maps := map[string]string{}
+	modeArgs := map[string]string{}
 	output := fs.String("output", "", "archive file to write")
 	comp := fs.String("compress", "none", "compression: "+strings.Join(cpio.Compressions(), ", "))
 	mtime := fs.String("mtime", "", "timestamp of every entry, seconds since 1970 (default SOURCE_DATE_EPOCH, else 0)")
@@ -118,6 +121,7 @@ func runCpio(args []string, stdout, stderr io.Writer) int {
 	fs.Var(cpioHardlinks{&entries, hardlinks}, "hardlink", "DEST=EXISTING: another name for a regular file (repeatable)")
 	fs.Var(cpioTrees{&entries}, "tree", "DEST=DIR: the files below host directory DIR (repeatable)")
 	fs.Var(fsEntryFlag{entries: &entries, manif: true}, "manifest", "JSON manifest of entries (repeatable)")
+	fs.Var(cpioKV{modeArgs}, "mode", "PATH=MODE: permission bits of an entry given by other flags, e.g. a --tree file (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			fmt.Fprint(stdout, cpioUsageText)
@@ -155,6 +159,15 @@ func runCpio(args []string, stdout, stderr io.Writer) int {
 	} else if len(maps) > 0 || *listRoot != "" {
 		return fail("%s: --map and --list-root need --list", *output)
 	}
+	if len(modeArgs) > 0 {
+		modes, err := cpioModes(modeArgs)
+		if err == nil {
+			err = cpio.SetModes(entries, modes)
+		}
+		if err != nil {
+			return fail("%s: --mode: %v", *output, err)
+		}
+	}
 	if len(entries) > 0 {
 		root, err := fstree.Build(entries)
 		if err != nil {
@@ -188,6 +201,23 @@ func runCpio(args []string, stdout, stderr io.Writer) int {
 		return fail("%s: %v", *output, err)
 	}
 	return 0
+}
+
+// cpioModes parses --mode values: cleaned path -> octal permission bits.
+func cpioModes(args map[string]string) (map[string]uint32, error) {
+	out := map[string]uint32{}
+	for p, m := range args {
+		path, err := fstree.CleanPath(p)
+		if err != nil {
+			return nil, err
+		}
+		v, err := strconv.ParseUint(m, 8, 32)
+		if err != nil || v > 0o7777 {
+			return nil, fmt.Errorf("'%s': mode %q is not octal permission bits up to 07777", p, m)
+		}
+		out[path] = uint32(v)
+	}
+	return out, nil
 }
 
 func readCpioList(list, root string, maps map[string]string, mapOnly bool) ([]cpio.Record, error) {

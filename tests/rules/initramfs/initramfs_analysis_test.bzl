@@ -31,6 +31,18 @@ def _initramfs_test_impl(ctx):
 
 initramfs_test = analysistest.make(_initramfs_test_impl)
 
+def _tree_modes_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    argv = [a for a in analysistest.target_actions(env) if a.mnemonic == "Initramfs"][0].argv
+    asserts.equals(env, ["lib/x.sh=0750"], _flag_values(argv, "--mode"))
+    trees = _flag_values(argv, "--tree")
+    asserts.equals(env, 1, len(trees))
+    asserts.true(env, trees[0].startswith("=") and trees[0].endswith("/tests/rules/initramfs/at_km"), "tree flag %s" % trees)
+    asserts.equals(env, "at_tree_modes.cpio.gz", analysistest.target_under_test(env)[FirmwareImageInfo].file.basename)
+    return analysistest.end(env)
+
+tree_modes_test = analysistest.make(_tree_modes_test_impl)
+
 def initramfs_analysis_test_suite(name):
     """Declares the analysis tests and a test_suite of them.
 
@@ -52,6 +64,12 @@ def initramfs_analysis_test_suite(name):
     )
     initramfs_test(name = name + "_initramfs", target_under_test = ":at_initramfs")
     tests = [name + "_initramfs"]
+
+    # modes for a path only a tree has go to fwtool, which checks it exists.
+    kernel_modules(name = "at_km", srcs = ["init.sh"], modules = ["x"], tags = ["manual"])
+    initramfs(name = "at_tree_modes", trees = [":at_km"], modes = {"lib/x.sh": "0750"}, tags = ["manual"])
+    tree_modes_test(name = name + "_tree_modes", target_under_test = ":at_tree_modes")
+    tests.append(name + "_tree_modes")
 
     failures = [
         ("bad_compression", initramfs, dict(compression = "lzo"), "attribute 'compression': unknown value \"lzo\" (one of: none, gzip, bzip2, lzma, xz, lz4, zstd)"),
