@@ -6,6 +6,7 @@ image. Every GUID is derived from the image's label and the partition name
 unless given, so outputs are reproducible.
 """
 
+load(":labels.bzl", "label_text")
 load(":providers.bzl", "FirmwareImageInfo", "firmware_image_info")
 load(":toolchain.bzl", "FWTOOL_TOOLCHAIN_TYPE", "fwtool_of")
 
@@ -129,7 +130,7 @@ def _disk_image_impl(ctx):
 
     manifest = {
         "version": 1,
-        "seed": str(ctx.label),
+        "seed": label_text(ctx.label),
         "partition_table": ctx.attr.partition_table,
         "partitions": [],
     }

@@ -12,6 +12,7 @@ of the layout, in output groups "layout_map", "layout_svg" and "layout".
 """
 
 load("@bazel_skylib//rules:common_settings.bzl", "BuildSettingInfo")
+load(":labels.bzl", "label_text")
 load(":providers.bzl", "FirmwareImageInfo", "firmware_image_info")
 load(":toolchain.bzl", "FWTOOL_TOOLCHAIN_TYPE", "fwtool_of")
 
@@ -56,7 +57,7 @@ def _size(ctx):
 
 def _common_node(ctx, etype):
     """The manifest node fields every entry kind shares."""
-    node = {"name": ctx.attr.entry_name or ctx.label.name, "type": etype, "label": str(ctx.label)}
+    node = {"name": ctx.attr.entry_name or ctx.label.name, "type": etype, "label": label_text(ctx.label)}
     for a in _NUM_ATTRS:
         v = getattr(ctx.attr, _attr_name(ctx, a))
         _check_num(ctx, _attr_name(ctx, a), v)
