@@ -22,7 +22,15 @@ def _signature(ctx):
     if n == 0 or n == 0xffffffffffffffff:
         fail("%s: attribute 'signature': %s is reserved (0 marks an invalidated image, all ones erased NVM)" % (ctx.label, ctx.attr.signature))
 
-def _src_file(target):
+def image_file(target):
+    """The file of an image target (FirmwareImageInfo) or a single-file target.
+
+    Args:
+      target: the dependency.
+
+    Returns:
+      The File.
+    """
     if FirmwareImageInfo in target:
         return target[FirmwareImageInfo].file
     files = target.files.to_list()
@@ -32,7 +40,7 @@ def _src_file(target):
 
 def _bootup_app_image_impl(ctx):
     _signature(ctx)
-    src = _src_file(ctx.attr.src)
+    src = image_file(ctx.attr.src)
     out = ctx.actions.declare_file(ctx.attr.out or ctx.label.name + ".bootup")
     args = ctx.actions.args()
     args.add("bootup")
@@ -133,7 +141,7 @@ def _bootup_bundle_impl(ctx):
         if name in names:
             fail("%s: attribute 'files': name %r given to %s and %s" % (ctx.label, name, names[name], target.label))
         names[name] = target.label
-        f = _src_file(target)
+        f = image_file(target)
         inputs.append(f)
         args.add("%s=%s:%s" % (name, f.path, compression))
     ctx.actions.run(

@@ -1,17 +1,10 @@
 """rauc_bundle: a signed RAUC update bundle (plain or verity format)."""
 
-load(":providers.bzl", "FirmwareImageInfo", "firmware_image_info")
+load(":bootup.bzl", "image_file")
+load(":providers.bzl", "firmware_image_info")
 load(":toolchain.bzl", "FWTOOL_TOOLCHAIN_TYPE", "fwtool_of")
 
 RAUC_FORMATS = ["plain", "verity"]
-
-def _file_of(target):
-    if FirmwareImageInfo in target:
-        return target[FirmwareImageInfo].file
-    files = target.files.to_list()
-    if len(files) != 1:
-        fail("%s: expected exactly one file, got %d" % (target.label, len(files)))
-    return files[0]
 
 def _rauc_bundle_impl(ctx):
     if ctx.attr.format not in RAUC_FORMATS:
@@ -40,7 +33,7 @@ def _rauc_bundle_impl(ctx):
         if not slot or slot in slots:
             fail("%s: attribute 'images': slot class %r empty or given twice" % (ctx.label, slot))
         slots[slot] = True
-        f = _file_of(target)
+        f = image_file(target)
         inputs.append(f)
         args.add("--image", "%s=%s%s" % (slot, f.path, ":" + name if name else ""))
     ctx.actions.run(

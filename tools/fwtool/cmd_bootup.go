@@ -42,30 +42,47 @@ lowest physical address; load and entry from the ELF unless given).
 See tools/bootup/FORMAT.md.`
 
 func runBootup(args []string, stdout, stderr io.Writer) int {
+	return runActions("bootup", bootupUsage, args, stderr, []action{
+		{"create", func(a []string) error { return bootupCreate(a, stderr) }},
+		{"invalidate", func(a []string) error { return bootupInvalidate(a, stderr) }},
+		{"verify", func(a []string) error { return bootupVerify(a, stdout, stderr) }},
+	})
+}
+
+// action is one verb of a command with several ("fwtool bundle verify").
+type action struct {
+	name string
+	run  func(args []string) error
+}
+
+// runActions dispatches to the named action and prints its error as one
+// line, prefixed with the rule's label when one was passed.
+func runActions(cmd, usage string, args []string, stderr io.Writer, actions []action) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stderr, bootupUsage)
+		fmt.Fprintln(stderr, usage)
 		if len(args) == 0 {
 			return 2
 		}
 		return 0
 	}
 	label, args := takeLabel(args)
-	var err error
-	switch args[0] {
-	case "create":
-		err = bootupCreate(args[1:], stderr)
-	case "invalidate":
-		err = bootupInvalidate(args[1:], stderr)
-	case "verify":
-		err = bootupVerify(args[1:], stdout, stderr)
-	default:
-		err = fmt.Errorf("unknown action %q (create, invalidate, verify)", args[0])
+	var names []string
+	err := error(nil)
+	found := false
+	for _, a := range actions {
+		names = append(names, a.name)
+		if a.name == args[0] {
+			err, found = a.run(args[1:]), true
+		}
+	}
+	if !found {
+		err = fmt.Errorf("unknown action %q (%s)", args[0], strings.Join(names, ", "))
 	}
 	if errors.Is(err, errUsage) {
 		return 2
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "fwtool bootup: %s%v\n", label, err)
+		fmt.Fprintf(stderr, "fwtool %s: %s%v\n", cmd, label, err)
 		return 1
 	}
 	return 0
@@ -314,33 +331,11 @@ verify decompresses and checks every file; extract checks everything
 before it writes anything. See tools/bootup/FORMAT.md.`
 
 func runBundle(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stderr, bundleUsage)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
-	}
-	label, args := takeLabel(args)
-	var err error
-	switch args[0] {
-	case "create":
-		err = bundleCreate(args[1:], stderr)
-	case "verify":
-		err = bundleVerify(args[1:], stdout, stderr)
-	case "extract":
-		err = bundleExtract(args[1:], stderr)
-	default:
-		err = fmt.Errorf("unknown action %q (create, verify, extract)", args[0])
-	}
-	if errors.Is(err, errUsage) {
-		return 2
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "fwtool bundle: %s%v\n", label, err)
-		return 1
-	}
-	return 0
+	return runActions("bundle", bundleUsage, args, stderr, []action{
+		{"create", func(a []string) error { return bundleCreate(a, stderr) }},
+		{"verify", func(a []string) error { return bundleVerify(a, stdout, stderr) }},
+		{"extract", func(a []string) error { return bundleExtract(a, stderr) }},
+	})
 }
 
 func newBundleFlags(name string, stderr io.Writer) *flag.FlagSet {
