@@ -211,10 +211,17 @@ func (m *Manifest) normalize() error {
 	if m.Image.NodePath == "" {
 		m.Image.NodePath = "/binman"
 	}
-	return checkNames(&m.Image, m.Image.NodePath)
+	return checkNames(&m.Image, m.Image.NodePath, 0)
 }
 
-func checkNames(n *Node, path string) error {
+// MaxDepth bounds section nesting, as the DTB reader and DTS parser bound
+// node nesting: packing, fdtmap and map output all recurse.
+const MaxDepth = 512
+
+func checkNames(n *Node, path string, depth int) error {
+	if depth > MaxDepth {
+		return fmt.Errorf("Node '%s': sections nested too deep (more than %d levels)", path, MaxDepth)
+	}
 	seen := map[string]bool{}
 	for i := range n.Entries {
 		c := &n.Entries[i]
@@ -228,7 +235,7 @@ func checkNames(n *Node, path string) error {
 		if c.Type == "" {
 			c.Type = defaultType(c.Name)
 		}
-		if err := checkNames(c, strings.TrimSuffix(path, "/")+"/"+c.Name); err != nil {
+		if err := checkNames(c, strings.TrimSuffix(path, "/")+"/"+c.Name, depth+1); err != nil {
 			return err
 		}
 	}
