@@ -336,7 +336,6 @@ func TestParseSize(t *testing.T) {
 func TestGenimageConfig(t *testing.T) {
 	cfg := `
 # comment
-image boot.img { vfat { } size = 1M }
 image /abs/bootloader.img {
 	file { holes = {"(440; 1K)", "(64K; 80K)"} }
 }
@@ -389,6 +388,8 @@ image other.img { hdimage { partition-table-type = "mbr" disk-signature = 0x1234
 		`image a { hdimage {} partition p { size = 1X } }`,
 		`image a { hdimage {`,
 		`include("x.cfg")`,
+		`image boot.img { vfat { } size = 1M }`,
+		`image a { hdimage {} exec-pre = "true" }`,
 	} {
 		if _, err := ParseGenimageConfig(bad, "", ""); err == nil {
 			t.Errorf("accepted %s", bad)

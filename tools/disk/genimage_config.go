@@ -2,6 +2,7 @@ package disk
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"unicode"
@@ -16,48 +17,185 @@ type GenimageImage struct {
 }
 
 // ParseGenimageConfig reads the hdimage images of a genimage config (the
-// libconfuse syntax genimage uses). Images of other types may be declared
+// libconfuse syntax genimage uses), without include and with variables
+// read from the process environment. Images of other types may be declared
 // only as `file` images (to give an input's holes); anything genimage would
 // have to build itself is an error naming it. seed, if empty, becomes each
 // image's name.
 func ParseGenimageConfig(src, inputPath, seed string) ([]GenimageImage, error) {
-	p := &cfgParser{src: src, line: 1}
+	cfg, err := ParseGenimage(src, GenimageSource{LookupEnv: os.LookupEnv})
+	if err != nil {
+		return nil, err
+	}
+	var out []GenimageImage
+	for _, img := range cfg.Images {
+		switch img.Type {
+		case "hdimage":
+			m, err := cfg.HDImageManifest(img, inputPath, seed, nil)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, GenimageImage{Name: img.Name, Manifest: m})
+		case "file":
+		default:
+			return nil, fmt.Errorf("genimage config line %d: image '%s': type '%s' is not an hdimage", img.Line, img.Name, img.Type)
+		}
+	}
+	return out, nil
+}
+
+// GenimageSource says how a config reads what lies outside its text.
+type GenimageSource struct {
+	// Name names the config file in errors ("" for "genimage config").
+	Name string
+	// LookupEnv resolves ${VAR} and ${VAR:-default}; nil: every variable
+	// is unset.
+	LookupEnv func(string) (string, bool)
+	// Include returns the text of an include("file") and the name to
+	// report it by; nil: include is an error.
+	Include func(file string) (name, text string, err error)
+}
+
+// GenimageConfig is a parsed genimage config: its config section and its
+// images, in the order written.
+type GenimageConfig struct {
+	// Settings holds the config section's options (rootpath, inputpath,
+	// outputpath, tmppath, ...), each as its single value.
+	Settings map[string]string
+	Images   []GenimageSection
+	byName   map[string]*cfgNode
+}
+
+// GenimageSection is one `image NAME { TYPE { ... } ... }` section.
+type GenimageSection struct {
+	Name, Type string
+	Line       int
+	// Options are the image's own options (size, mountpoint, ...);
+	// TypeOptions and TypeSections those of its TYPE section.
+	Options      []GenimageOption
+	TypeOptions  []GenimageOption
+	TypeSections []GenimageSubsection
+	// Partitions are the image's `partition NAME { ... }` sections.
+	Partitions []GenimageSubsection
+	node       *cfgNode
+}
+
+// GenimageSubsection is a titled section inside a type section, such as
+// vfat's `file NAME { image = ... }`.
+type GenimageSubsection struct {
+	Name, Title string
+	Line        int
+	Options     []GenimageOption
+}
+
+// GenimageOption is `key = value` or `key = {v1, v2}`.
+type GenimageOption struct {
+	Key    string
+	Values []string
+	Line   int
+}
+
+// Value is the option's first value.
+func (o GenimageOption) Value() string { return cfgOpt{values: o.Values}.first() }
+
+// Bool reads the option as a libconfuse boolean.
+func (o GenimageOption) Bool() (bool, error) {
+	return cfgOpt{key: o.Key, values: o.Values, line: o.Line}.boolean()
+}
+
+// Image returns the image named name, if the config declares one.
+func (c *GenimageConfig) Image(name string) (GenimageSection, bool) {
+	for _, img := range c.Images {
+		if img.Name == name {
+			return img, true
+		}
+	}
+	return GenimageSection{}, false
+}
+
+// ParseGenimage reads a genimage config: includes are inlined, variables
+// expanded, every image must have exactly one type section, and hooks
+// (exec-pre, exec-post) are refused, since a hermetic build runs none.
+func ParseGenimage(src string, from GenimageSource) (*GenimageConfig, error) {
+	p := &cfgParser{src: src, line: 1, from: from, file: from.Name}
 	root, err := p.parseBlock(true)
 	if err != nil {
 		return nil, err
 	}
-	files := map[string]*cfgNode{}
-	var hd []*cfgNode
+	cfg := &GenimageConfig{Settings: map[string]string{}, byName: map[string]*cfgNode{}}
 	for _, n := range root.children {
 		switch n.name {
 		case "image":
-			handler := imageHandler(n)
-			switch {
-			case handler == nil:
-				return nil, fmt.Errorf("genimage config line %d: image '%s' has no type section (hdimage, file, ...)", n.line, n.title)
-			case handler.name == "hdimage":
-				hd = append(hd, n)
-			case handler.name == "file":
-				files[n.title] = n
-			default:
-				files[n.title] = n // reported when a partition uses it
+			img, err := genimageSection(n)
+			if err != nil {
+				return nil, err
 			}
-		case "config", "flash":
-			// Paths come from the command line; flash types are for
-			// flash images, not disks.
+			if _, dup := cfg.byName[n.title]; dup {
+				return nil, fmt.Errorf("genimage config line %d: image '%s' is declared twice", n.line, n.title)
+			}
+			cfg.byName[n.title] = n
+			cfg.Images = append(cfg.Images, img)
+		case "config":
+			for _, o := range n.opts {
+				cfg.Settings[o.key] = o.first()
+			}
+		case "flash":
+			// Flash geometry for flash-type images, none of which is
+			// built here; an image using one is rejected by its type.
 		default:
 			return nil, fmt.Errorf("genimage config line %d: unsupported top-level section '%s'", n.line, n.name)
 		}
 	}
-	var out []GenimageImage
-	for _, n := range hd {
-		m, err := hdimageManifest(n, files, inputPath, seed)
-		if err != nil {
-			return nil, fmt.Errorf("genimage config: image '%s': %v", n.title, err)
-		}
-		out = append(out, GenimageImage{Name: n.title, Manifest: m})
+	return cfg, nil
+}
+
+func genimageSection(n *cfgNode) (GenimageSection, error) {
+	handler := imageHandler(n)
+	if handler == nil {
+		return GenimageSection{}, fmt.Errorf("genimage config line %d: image '%s' has no type section (hdimage, file, ...)", n.line, n.title)
 	}
-	return out, nil
+	img := GenimageSection{Name: n.title, Type: handler.name, Line: n.line, node: n,
+		Options: exportOpts(n.opts), TypeOptions: exportOpts(handler.opts)}
+	for _, o := range n.opts {
+		if o.key == "exec-pre" || o.key == "exec-post" {
+			return img, fmt.Errorf("genimage config line %d: image '%s': option '%s' runs a host command; a hermetic build runs no hooks (build that step as its own target)", o.line, n.title, o.key)
+		}
+	}
+	for _, c := range n.children {
+		if c.name == "partition" {
+			img.Partitions = append(img.Partitions, GenimageSubsection{Name: c.name, Title: c.title, Line: c.line, Options: exportOpts(c.opts)})
+		}
+		if c != handler && imageTypes[c.name] {
+			return img, fmt.Errorf("genimage config line %d: image '%s' has two type sections ('%s' and '%s')", c.line, n.title, handler.name, c.name)
+		}
+	}
+	for _, c := range handler.children {
+		img.TypeSections = append(img.TypeSections, GenimageSubsection{Name: c.name, Title: c.title, Line: c.line, Options: exportOpts(c.opts)})
+	}
+	return img, nil
+}
+
+func exportOpts(opts []cfgOpt) []GenimageOption {
+	out := make([]GenimageOption, len(opts))
+	for i, o := range opts {
+		out[i] = GenimageOption{Key: o.key, Values: o.values, Line: o.line}
+	}
+	return out
+}
+
+// HDImageManifest turns an hdimage image into a manifest. A partition's
+// image is, in this order: built(name) when that returns a path (an image
+// the config builds), a `file` image's file, or the name below inputPath.
+func (c *GenimageConfig) HDImageManifest(img GenimageSection, inputPath, seed string, built func(name string) string) (*Manifest, error) {
+	files := map[string]*cfgNode{}
+	for name, n := range c.byName {
+		files[name] = n
+	}
+	m, err := hdimageManifest(img.node, files, inputPath, seed, built)
+	if err != nil {
+		return nil, fmt.Errorf("genimage config: image '%s': %v", img.Name, err)
+	}
+	return m, nil
 }
 
 var imageTypes = map[string]bool{"android-sparse": true, "btrfs": true, "cpio": true, "cramfs": true, "custom": true,
@@ -74,7 +212,7 @@ func imageHandler(n *cfgNode) *cfgNode {
 	return nil
 }
 
-func hdimageManifest(n *cfgNode, files map[string]*cfgNode, inputPath, seed string) (*Manifest, error) {
+func hdimageManifest(n *cfgNode, files map[string]*cfgNode, inputPath, seed string, built func(string) string) (*Manifest, error) {
 	if seed == "" {
 		seed = n.title
 	}
@@ -84,7 +222,7 @@ func hdimageManifest(n *cfgNode, files map[string]*cfgNode, inputPath, seed stri
 		switch o.key {
 		case "size":
 			err = setSize(o, &m.Size)
-		case "name", "mountpoint", "srcpath", "exec-pre", "exec-post", "flashtype":
+		case "name", "mountpoint", "srcpath", "flashtype":
 			if o.key != "name" || o.first() != n.title {
 				return nil, fmt.Errorf("line %d: option '%s' is not supported for hdimage images", o.line, o.key)
 			}
@@ -157,7 +295,7 @@ func hdimageManifest(n *cfgNode, files map[string]*cfgNode, inputPath, seed stri
 		if c.name != "partition" {
 			continue
 		}
-		part, err := genimagePartition(c, files, inputPath)
+		part, err := genimagePartition(c, files, inputPath, built)
 		if err != nil {
 			return nil, err
 		}
@@ -166,7 +304,7 @@ func hdimageManifest(n *cfgNode, files map[string]*cfgNode, inputPath, seed stri
 	return m, nil
 }
 
-func genimagePartition(c *cfgNode, files map[string]*cfgNode, inputPath string) (Partition, error) {
+func genimagePartition(c *cfgNode, files map[string]*cfgNode, inputPath string, built func(string) string) (Partition, error) {
 	part := Partition{Name: c.title}
 	var err error
 	var holes []string
@@ -217,7 +355,12 @@ func genimagePartition(c *cfgNode, files map[string]*cfgNode, inputPath string) 
 			return part, fmt.Errorf("partition '%s': %v", c.title, err)
 		}
 	}
-	if part.Image != "" {
+	if part.Image != "" && built != nil && built(part.Image) != "" {
+		if len(holes) > 0 {
+			return part, fmt.Errorf("partition '%s': holes in partitions are only valid for implicit file images; image '%s' is built by the config", c.title, part.Image)
+		}
+		part.Image = built(part.Image)
+	} else if part.Image != "" {
 		path := part.Image
 		if f, ok := files[part.Image]; ok {
 			h := imageHandler(f)
@@ -324,9 +467,18 @@ type cfgParser struct {
 	pos    int
 	line   int
 	peeked *cfgToken
+	from   GenimageSource
+	file   string // for errors: the config or the included file
+	depth  int    // include nesting
 }
 
+// maxIncludeDepth stops a file that includes itself.
+const maxIncludeDepth = 16
+
 func (p *cfgParser) errorf(line int, format string, args ...interface{}) error {
+	if p.file != "" {
+		return fmt.Errorf("genimage config %s line %d: %s", p.file, line, fmt.Sprintf(format, args...))
+	}
 	return fmt.Errorf("genimage config line %d: %s", line, fmt.Sprintf(format, args...))
 }
 
@@ -422,11 +574,27 @@ func (p *cfgParser) lexToken() (cfgToken, error) {
 			}
 			b.WriteByte(ch)
 		}
-		return cfgToken{kind: 's', text: b.String(), line: line}, nil
+		text := b.String()
+		if c == '"' {
+			var err error
+			if text, err = p.expand(text, line); err != nil {
+				return cfgToken{}, err
+			}
+		}
+		return cfgToken{kind: 's', text: text, line: line}, nil
 	}
 	start := p.pos
 	for p.pos < len(p.src) {
 		ch := rune(p.src[p.pos])
+		if strings.HasPrefix(p.src[p.pos:], "${") {
+			// A variable reference is part of the word, braces and all.
+			end := strings.IndexByte(p.src[p.pos:], '}')
+			if end < 0 {
+				return cfgToken{}, p.errorf(line, "unterminated '${'")
+			}
+			p.pos += end + 1
+			continue
+		}
 		if unicode.IsSpace(ch) || strings.ContainsRune("={}(),\"'#", ch) {
 			break
 		}
@@ -435,7 +603,47 @@ func (p *cfgParser) lexToken() (cfgToken, error) {
 	if p.pos == start {
 		return cfgToken{}, p.errorf(line, "unexpected character %q", c)
 	}
-	return cfgToken{kind: 's', text: p.src[start:p.pos], line: line}, nil
+	text, err := p.expand(p.src[start:p.pos], line)
+	if err != nil {
+		return cfgToken{}, err
+	}
+	return cfgToken{kind: 's', text: text, line: line}, nil
+}
+
+// expand replaces ${NAME} by the variable's value ("" when unset) and
+// ${NAME:-DEFAULT} by the value, or DEFAULT when unset or empty, as
+// libconfuse does for genimage in unquoted and double-quoted values.
+func (p *cfgParser) expand(s string, line int) (string, error) {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String(), nil
+		}
+		end := strings.IndexByte(s[i:], '}')
+		if end < 0 {
+			return "", p.errorf(line, "unterminated '${' in %q", s)
+		}
+		b.WriteString(s[:i])
+		ref := s[i+2 : i+end]
+		name, def, hasDef := ref, "", false
+		if k := strings.Index(ref, ":-"); k >= 0 {
+			name, def, hasDef = ref[:k], ref[k+2:], true
+		}
+		if name == "" {
+			return "", p.errorf(line, "empty variable name in '${%s}'", ref)
+		}
+		val, ok := "", false
+		if p.from.LookupEnv != nil {
+			val, ok = p.from.LookupEnv(name)
+		}
+		if hasDef && (!ok || val == "") {
+			val = def
+		}
+		b.WriteString(val)
+		s = s[i+end+1:]
+	}
 }
 
 // parseBlock reads options and sections up to '}' (or the end at top level).
@@ -487,11 +695,46 @@ func (p *cfgParser) parseBlock(top bool) (*cfgNode, error) {
 			child.name, child.title, child.line = name.text, nt.text, name.line
 			n.children = append(n.children, child)
 		case '(':
-			return nil, p.errorf(name.line, "'%s(...)' (include and other functions) is not supported", name.text)
+			if name.text != "include" {
+				return nil, p.errorf(name.line, "'%s(...)': the only function is include", name.text)
+			}
+			if err := p.include(n, name.line); err != nil {
+				return nil, err
+			}
 		default:
 			return nil, p.errorf(nt.line, "want '=' or '{' after '%s'", name.text)
 		}
 	}
+}
+
+// include reads `("file")` and parses that file's options and sections
+// into n, as if written in place.
+func (p *cfgParser) include(n *cfgNode, line int) error {
+	arg, err := p.next()
+	if err != nil {
+		return err
+	}
+	if closing, err := p.next(); err != nil || arg.kind != 's' || closing.kind != ')' {
+		return p.errorf(line, "want include(\"FILE\")")
+	}
+	if p.from.Include == nil {
+		return p.errorf(line, "include(\"%s\"): includes are not available here", arg.text)
+	}
+	if p.depth >= maxIncludeDepth {
+		return p.errorf(line, "include(\"%s\"): includes nest deeper than %d", arg.text, maxIncludeDepth)
+	}
+	name, text, err := p.from.Include(arg.text)
+	if err != nil {
+		return p.errorf(line, "include(\"%s\"): %v", arg.text, err)
+	}
+	sub := &cfgParser{src: text, line: 1, from: p.from, file: name, depth: p.depth + 1}
+	got, err := sub.parseBlock(true)
+	if err != nil {
+		return err
+	}
+	n.opts = append(n.opts, got.opts...)
+	n.children = append(n.children, got.children...)
+	return nil
 }
 
 func (p *cfgParser) parseValue() ([]string, error) {

@@ -10,13 +10,14 @@ import (
 	"text/tabwriter"
 
 	"github.com/rules-firmware/rules_firmware/tools/disk"
+	"github.com/rules-firmware/rules_firmware/tools/genimage"
 	"github.com/rules-firmware/rules_firmware/tools/gpt"
 	"github.com/rules-firmware/rules_firmware/tools/outfile"
 )
 
 func init() {
 	register("disk", "assemble a partitioned disk image (MBR/GPT/hybrid) from a JSON manifest", runDisk)
-	register("genimage", "build the hdimage images of a genimage config (genimage's flags)", runGenimage)
+	register("genimage", "build the images of a genimage config (hdimage, vfat, squashfs, cpio, fip; genimage's flags)", runGenimage)
 	registerLister(lister{
 		name:     "disk",
 		priority: 20, // a disk's first partition may itself look like another format
@@ -168,24 +169,29 @@ func unwrapPathErrorIn(err error, path string) error {
 	return err
 }
 
-const genimageUsage = `usage: fwtool genimage --config FILE [--inputpath DIR] [--outputpath DIR] [--seed LABEL]
+const genimageUsage = `usage: fwtool genimage --config FILE [--inputpath DIR] [--outputpath DIR] [--rootpath DIR] [--includepath DIRS] [--seed LABEL]
 
-Builds every hdimage image of a genimage config from existing files, as
-genimage would, but deterministically: GUIDs not given in the config are
-derived from --seed (default: the image name) and the partition name.
---rootpath and --tmppath are accepted and ignored.
+Builds every image of a genimage config as genimage would, but without
+host tools and deterministically: GUIDs not given in the config and FAT
+volume IDs are derived from --seed (default: the image name), timestamps
+are SOURCE_DATE_EPOCH (else 0). Image types: ` + "hdimage, vfat, squashfs, cpio, fip" + `;
+any other type, exec-pre/exec-post and extraargs are errors. include("f")
+searches --includepath (colon-separated) and then the working directory;
+${VAR} and ${VAR:-default} read the environment. Paths not given as flags
+come from the config section, else genimage's defaults.
 `
 
 func runGenimage(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("genimage", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	config := fs.String("config", "genimage.cfg", "genimage config file")
-	inputPath := fs.String("inputpath", "input", "directory of the partition images")
-	outputPath := fs.String("outputpath", "images", "directory the images are written to")
-	seed := fs.String("seed", "", "seed of derived GUIDs (the build target's label)")
-	fs.String("rootpath", "", "ignored (no filesystem images are built)")
-	fs.String("tmppath", "", "ignored")
-	fs.String("includepath", "", "ignored")
+	var o genimage.Options
+	fs.StringVar(&o.InputPath, "inputpath", "", "directory of the input files (default: config section, else input)")
+	fs.StringVar(&o.OutputPath, "outputpath", "", "directory the images are written to (default: config section, else images)")
+	fs.StringVar(&o.RootPath, "rootpath", "", "root of filesystem contents (default: config section, else root)")
+	fs.StringVar(&o.TmpPath, "tmppath", "", "accepted; scratch files go to a private temporary directory")
+	fs.StringVar(&o.Seed, "seed", "", "seed of derived GUIDs and volume IDs (the build target's label)")
+	includePath := fs.String("includepath", "", "colon-separated directories searched by include()")
 	fs.Usage = func() { fmt.Fprint(stderr, genimageUsage); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -194,43 +200,62 @@ func runGenimage(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "fwtool genimage: %s: %v\n", *config, err)
+		return 1
+	}
 	src, err := os.ReadFile(*config)
 	if err != nil {
 		fmt.Fprintf(stderr, "fwtool genimage: %v\n", err)
 		return 1
 	}
-	images, err := disk.ParseGenimageConfig(string(src), *inputPath, *seed)
+	cfg, err := disk.ParseGenimage(string(src), disk.GenimageSource{
+		LookupEnv: os.LookupEnv,
+		Include:   genimageInclude(*includePath),
+	})
 	if err != nil {
-		fmt.Fprintf(stderr, "fwtool genimage: %s: %v\n", *config, err)
-		return 1
+		return fail(err)
 	}
-	if len(images) == 0 {
-		fmt.Fprintf(stderr, "fwtool genimage: %s: no hdimage image in the config\n", *config)
-		return 1
+	sec, err := fsModTime("")
+	if err != nil {
+		return fail(err)
 	}
-	// All images or none; names come from the config, so they stay in
-	// the output path.
+	o.ModTime = uint32(sec)
+	// All images or none: they are staged and renamed into place last.
 	w := outfile.NewBatch()
 	defer w.Abort()
-	for _, img := range images {
-		what := fmt.Sprintf("image '%s'", img.Name)
-		write := diskWriter(img.Manifest)
-		err := w.WriteIn(*outputPath, img.Name, what, outfile.FileMode, func(out *os.File) error {
-			if err := write(out); err != nil {
-				return fmt.Errorf("%s: %v", what, err)
-			}
-			return nil
-		})
-		if err != nil {
-			fmt.Fprintf(stderr, "fwtool genimage: %s: %v\n", *config, err)
-			return 1
-		}
+	if err := genimage.Build(cfg, o, w); err != nil {
+		return fail(err)
 	}
 	if err := w.Commit(); err != nil {
 		fmt.Fprintf(stderr, "fwtool genimage: %v\n", err)
 		return 1
 	}
 	return 0
+}
+
+// genimageInclude finds an include()d file in the colon-separated
+// directories of includePath, then the working directory, as genimage.
+func genimageInclude(includePath string) func(string) (string, string, error) {
+	return func(name string) (string, string, error) {
+		var dirs []string
+		if includePath != "" {
+			dirs = strings.Split(includePath, ":")
+		}
+		dirs = append(dirs, "")
+		for _, d := range dirs {
+			p := name
+			if d != "" && !filepath.IsAbs(name) {
+				p = filepath.Join(d, name)
+			}
+			if b, err := os.ReadFile(p); err == nil {
+				return p, string(b), nil
+			} else if !os.IsNotExist(err) {
+				return "", "", unwrapPathErrorIn(err, p)
+			}
+		}
+		return "", "", fmt.Errorf("not found in the include path or the working directory")
+	}
 }
 
 const extractUsage = `usage: fwtool disk extract -i IMAGE -p NAME|NUMBER -f OUT

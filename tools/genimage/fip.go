@@ -1,0 +1,60 @@
+package genimage
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/rules-firmware/rules_firmware/tools/disk"
+	"github.com/rules-firmware/rules_firmware/tools/fip"
+)
+
+func init() { builders["fip"] = buildFip }
+
+// buildFip packs the named components with tools/fip as fiptool create
+// would. Each option names a TF-A image type (fiptool's flag names, as in
+// genimage); tos-fw's second and third files are tos-fw-extra1/2.
+func buildFip(b *build, img disk.GenimageSection, out string) error {
+	if err := checkImageOptions(img, "size"); err != nil {
+		return err
+	}
+	var images []fip.Image
+	for _, o := range img.TypeOptions {
+		if o.Key == "extraargs" {
+			if _, err := typeOptions(img, o.Key); err != nil {
+				return err
+			}
+			continue
+		}
+		names := []string{o.Key}
+		if o.Key == "tos-fw" {
+			names = append(names, "tos-fw-extra1", "tos-fw-extra2")
+		}
+		if len(o.Values) > len(names) {
+			return fmt.Errorf("line %d: option '%s' takes at most %d files", o.Line, o.Key, len(names))
+		}
+		for i, v := range o.Values {
+			t, ok := fip.TypeByName(names[i])
+			if !ok {
+				return fmt.Errorf("line %d: '%s' is not a FIP image type", o.Line, o.Key)
+			}
+			data, err := os.ReadFile(b.input(v))
+			if err != nil {
+				return fmt.Errorf("line %d: %s: %v", o.Line, o.Key, err)
+			}
+			images = append(images, fip.Image{UUID: t.UUID, Data: data})
+		}
+	}
+	if len(images) == 0 {
+		return fmt.Errorf("a fip image needs at least one component")
+	}
+	data, err := fip.Create(images, fip.Options{})
+	if err != nil {
+		return err
+	}
+	if size, err := imageSize(img); err != nil {
+		return err
+	} else if size != 0 && int64(len(data)) > size {
+		return fmt.Errorf("the package is %d bytes, more than its size %d", len(data), size)
+	}
+	return writeFile(out, func(f *os.File) error { _, err := f.Write(data); return err })
+}

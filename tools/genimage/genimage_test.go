@@ -1,0 +1,286 @@
+package genimage
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rules-firmware/rules_firmware/tools/disk"
+	"github.com/rules-firmware/rules_firmware/tools/fip"
+	"github.com/rules-firmware/rules_firmware/tools/outfile"
+	"github.com/rules-firmware/rules_firmware/tools/squashfs"
+	"github.com/rules-firmware/rules_firmware/tools/vfat"
+)
+
+// tree is a test directory: in/ (inputs), root/ (filesystem content),
+// out/ (ours), ref/ (genimage's), tmp/.
+type tree struct {
+	t   *testing.T
+	dir string
+}
+
+func newTree(t *testing.T, files map[string]string) *tree {
+	dir := t.TempDir()
+	for _, d := range []string{"in", "root", "out", "ref", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, data := range files {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &tree{t, dir}
+}
+
+func (tr *tree) path(p string) string { return filepath.Join(tr.dir, p) }
+
+// ours builds cfg into out/ with the paths of the tree.
+func (tr *tree) ours(cfg string, env map[string]string) error {
+	c, err := disk.ParseGenimage(cfg, disk.GenimageSource{
+		LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+		Include: func(name string) (string, string, error) {
+			b, err := os.ReadFile(tr.path(name))
+			return name, string(b), err
+		},
+	})
+	if err != nil {
+		return err
+	}
+	w := outfile.NewBatch()
+	defer w.Abort()
+	o := Options{InputPath: tr.path("in"), OutputPath: tr.path("out"), RootPath: tr.path("root"), Seed: "test"}
+	if err := Build(c, o, w); err != nil {
+		return err
+	}
+	return w.Commit()
+}
+
+// ref runs Debian's genimage on cfg into ref/.
+func (tr *tree) ref(cfg string) {
+	tr.t.Helper()
+	if _, err := exec.LookPath("genimage"); err != nil {
+		tr.t.Fatal("genimage not installed (bazelw installs it)")
+	}
+	cfgPath := tr.path("genimage.cfg")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		tr.t.Fatal(err)
+	}
+	os.RemoveAll(tr.path("tmp"))
+	cmd := exec.Command("genimage", "--config", cfgPath, "--inputpath", tr.path("in"), "--outputpath", tr.path("ref"),
+		"--rootpath", tr.path("root"), "--tmppath", tr.path("tmp"))
+	cmd.Dir = tr.dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		tr.t.Fatalf("genimage: %v\n%s", err, out)
+	}
+}
+
+func (tr *tree) read(p string) []byte {
+	b, err := os.ReadFile(tr.path(p))
+	if err != nil {
+		tr.t.Fatal(err)
+	}
+	return b
+}
+
+func tool(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// Every type fwtool cannot write is an error naming the image and its
+// type, and nothing is written, even for the images before it.
+func TestUnsupportedTypesFail(t *testing.T) {
+	for _, typ := range []string{"ext2", "ext3", "ext4", "android-sparse", "ubi", "ubifs", "jffs2", "iso", "qemu", "rauc", "tar", "flash", "cramfs", "btrfs", "f2fs", "erofs", "custom", "mdraid", "verity", "FIT"} {
+		tr := newTree(t, map[string]string{"in/x": "x"})
+		cfg := `image ok.img { hdimage {} partition p { image = "x" } }
+image bad.img { ` + typ + ` {} }`
+		err := tr.ours(cfg, nil)
+		if err == nil || !strings.Contains(err.Error(), "'bad.img'") || !strings.Contains(err.Error(), "'"+typ+"'") {
+			t.Errorf("%s: error %v", typ, err)
+		}
+		if ents, _ := os.ReadDir(tr.path("out")); len(ents) != 0 {
+			t.Errorf("%s: output written: %v", typ, ents)
+		}
+	}
+	for _, cfg := range []string{
+		`image a { hdimage {} exec-pre = "touch x" }`,
+		`image a { hdimage {} exec-post = "touch x" }`,
+		`image a { vfat { extraargs = "-F 32" } size = 1M }`,
+		`image a { squashfs { extraargs = "-comp xz" } }`,
+		`image a { vfat {} size = 50% }`,
+		`image a { vfat {} }`,
+		`image a { hdimage {} partition p { image = "b" } } image b { hdimage {} partition q { image = "a" } }`,
+		`image a { cpio { format = "odc" } }`,
+	} {
+		tr := newTree(t, nil)
+		if err := tr.ours(cfg, nil); err == nil {
+			t.Errorf("accepted %s", cfg)
+		}
+	}
+}
+
+// A vfat image inside an hdimage: genimage builds the vfat first. The
+// disks' partition tables are identical; the FAT differs (mkdosfs picks a
+// volume ID from the clock, mcopy stamps the time) so it is checked with
+// fsck.fat and mtools instead.
+func TestVfatInHDImage(t *testing.T) {
+	tr := newTree(t, map[string]string{"in/zImage": strings.Repeat("kernel", 3000), "in/b.dtb": "dtb", "in/extlinux.conf": "label linux\n"})
+	cfg := `image boot.vfat {
+	vfat {
+		label = "BOOT"
+		files = {"zImage", "b.dtb"}
+		file extlinux/extlinux.conf { image = "extlinux.conf" }
+	}
+	size = 4M
+}
+image sd.img {
+	hdimage {}
+	partition boot { partition-type = 0xc bootable = true image = "boot.vfat" offset = 1M }
+}
+`
+	tr.ref(cfg)
+	if err := tr.ours(cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	ours, ref := tr.read("out/sd.img"), tr.read("ref/sd.img")
+	if len(ours) != len(ref) || !bytes.Equal(ours[:512], ref[:512]) {
+		t.Fatalf("disk: %d bytes vs genimage's %d, MBR equal %v", len(ours), len(ref), bytes.Equal(ours[:512], ref[:512]))
+	}
+	fat := tr.path("out/boot.vfat")
+	if got := tr.read("out/boot.vfat"); !bytes.Equal(got, ours[1<<20:1<<20+len(got)]) || len(got) != 4<<20 {
+		t.Fatalf("boot.vfat (%d bytes) is not partition 1 of sd.img", len(got))
+	}
+	tool(t, "fsck.fat", "-n", fat)
+	if got := tool(t, "mtype", "-i", fat, "::extlinux/extlinux.conf"); got != "label linux\n" {
+		t.Errorf("extlinux.conf reads %q", got)
+	}
+	if got := tool(t, "mtype", "-i", fat, "::zImage"); got != strings.Repeat("kernel", 3000) {
+		t.Errorf("zImage differs (%d bytes)", len(got))
+	}
+	f, err := os.Open(fat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fsys, err := vfat.Open(f, 4<<20)
+	if err != nil || fsys.Label != "BOOT" {
+		t.Errorf("label %q (%v)", fsys.Label, err)
+	}
+}
+
+// squashfs from rootpath/mountpoint: unsquashfs lists what genimage's
+// mksquashfs put there, with genimage's 4 KiB default block size.
+func TestSquashfsFromRoot(t *testing.T) {
+	tr := newTree(t, map[string]string{"root/usr/bin/tool": "#!/bin/sh\n", "root/usr/share/a.txt": strings.Repeat("a", 10000), "root/etc/x": "x"})
+	cfg := `image usr.squashfs { squashfs { compression = "gzip" } mountpoint = "/usr" }
+image all.squashfs { squashfs {} }
+`
+	tr.ref(cfg)
+	if err := tr.ours(cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"usr.squashfs", "all.squashfs"} {
+		list := func(dir string) string {
+			var names []string
+			for _, l := range strings.Split(tool(t, "unsquashfs", "-d", "", "-lc", tr.path(dir+"/"+name)), "\n") {
+				if strings.TrimSpace(l) != "" {
+					names = append(names, strings.TrimSpace(l))
+				}
+			}
+			return strings.Join(names, " ")
+		}
+		if o, r := list("out"), list("ref"); o != r {
+			t.Errorf("%s: files %q, genimage's %q", name, o, r)
+		}
+		f, err := os.Open(tr.path("out/" + name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, _ := f.Stat()
+		fsys, err := squashfs.Open(f, st.Size())
+		f.Close()
+		if err != nil || fsys.Super.BlockSize != 4096 {
+			t.Errorf("%s: block size %v (%v)", name, fsys, err)
+		}
+	}
+	ex := tr.path("x")
+	tool(t, "unsquashfs", "-d", ex, tr.path("out/usr.squashfs"))
+	if b, _ := os.ReadFile(filepath.Join(ex, "share/a.txt")); string(b) != strings.Repeat("a", 10000) {
+		t.Errorf("share/a.txt: %d bytes", len(b))
+	}
+}
+
+// fip: genimage runs fiptool create; our package is byte-identical.
+func TestFipMatchesGenimage(t *testing.T) {
+	tr := newTree(t, map[string]string{"in/bl31.bin": "bl31", "in/u-boot.bin": strings.Repeat("u", 999), "in/tee.bin": "tee", "in/tee-pager.bin": "pager", "in/u-boot.dtb": "dtb"})
+	cfg := `image fip.bin { fip { soc-fw = "bl31.bin" nt-fw = "u-boot.bin" tos-fw = {"tee.bin", "tee-pager.bin"} hw-config = "u-boot.dtb" } }`
+	tr.ref(cfg)
+	if err := tr.ours(cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	if o, r := tr.read("out/fip.bin"), tr.read("ref/fip.bin"); !bytes.Equal(o, r) {
+		t.Fatalf("fip differs from genimage's (%d vs %d bytes)", len(o), len(r))
+	}
+	p, err := fip.Parse(tr.read("out/fip.bin"))
+	if err != nil || len(p.Entries) != 5 {
+		t.Fatalf("fip %+v %v", p, err)
+	}
+}
+
+// include, ${VAR}, ${VAR:-default} and the config section, checked
+// against genimage on the same files: the disk is identical.
+func TestIncludeEnvConfigSection(t *testing.T) {
+	tr := newTree(t, map[string]string{"in/a.bin": strings.Repeat("A", 1000), "in/b.bin": "B",
+		"parts.cfg": `partition b { image = "${PART_B:-b.bin}" offset = ${OFF} partition-type = 0x83 }`})
+	cfg := `image disk.img {
+	hdimage { disk-signature = 0x${SIG} }
+	partition a { image = "${PART_A}" partition-type = 0x83 }
+	include("parts.cfg")
+}
+`
+	env := map[string]string{"PART_A": "a.bin", "OFF": "64K", "SIG": "12345678"}
+	expanded := strings.NewReplacer("${PART_A}", "a.bin", "${OFF}", "64K", "${SIG}", "12345678").Replace(cfg)
+	expanded = strings.Replace(expanded, `include("parts.cfg")`, `partition b { image = "b.bin" offset = 64K partition-type = 0x83 }`, 1)
+	tr.ref(expanded)
+	if err := tr.ours(cfg, env); err != nil {
+		t.Fatal(err)
+	}
+	if o, r := tr.read("out/disk.img"), tr.read("ref/disk.img"); !bytes.Equal(o, r) {
+		t.Fatalf("disk differs from genimage's (%d vs %d bytes)", len(o), len(r))
+	}
+	// The config section supplies paths the caller leaves empty.
+	withPaths := "config { outputpath = \"" + tr.path("cfgout") + "\" }\n" + expanded
+	os.MkdirAll(tr.path("cfgout"), 0o755)
+	c, err := disk.ParseGenimage(withPaths, disk.GenimageSource{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := outfile.NewBatch()
+	defer w.Abort()
+	if err := Build(c, Options{InputPath: tr.path("in")}, w); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(tr.read("cfgout/disk.img"), tr.read("ref/disk.img")) {
+		t.Error("image from the config section's outputpath differs")
+	}
+	for _, bad := range []string{`include("missing.cfg")`, `include("self.cfg")`, `image a { hdimage {} partition p { image = "${X" } }`} {
+		os.WriteFile(tr.path("self.cfg"), []byte(`include("self.cfg")`), 0o644)
+		if err := tr.ours(bad, nil); err == nil {
+			t.Errorf("accepted %s", bad)
+		}
+	}
+}
