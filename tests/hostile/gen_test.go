@@ -135,14 +135,21 @@ func (w *bitWriter) flush() {
 }
 
 var (
-	bombOnce sync.Once
-	bomb1G   []byte
+	bombOnce, smallBombOnce sync.Once
+	bomb1G, bomb256M        []byte
 )
 
 // gigaBomb is gzipBomb(1 GiB), made once for all families.
 func gigaBomb() []byte {
 	bombOnce.Do(func() { bomb1G = gzipBomb(1 << 30) })
 	return bomb1G
+}
+
+// bomb256 is gzipBomb(256 MiB): still four times the memory floor, for
+// the cases that need not write a whole GiB to disk.
+func bomb256() []byte {
+	smallBombOnce.Do(func() { bomb256M = gzipBomb(256 << 20) })
+	return bomb256M
 }
 
 // fwtoolOK runs fwtool to make a valid input (no limits: trusted input).
