@@ -20,10 +20,27 @@ shutdown() {
 }
 trap shutdown EXIT
 
-step "rules_firmware: test //..."
-./bazelw --bazel7 test //... --test_output=errors "$@"
+# Tests left out here, because they compare against a tool whose version
+# in the sid root cannot be the host's (the sid root holds the host's
+# mkimage, dtc, genimage, sfdisk, ... but not these; the WORKSPACE run on
+# the host, CI step 1, runs them all):
+#  - PowerPC: sid's QEMU dropped the ref405ep machine, and sid's
+#    powerpc-linux-gnu-ld links the kernel's boot wrapper differently from
+#    bookworm's, which the wrapper and ppclink comparisons are pinned to;
+#  - rauc: sid's rauc (the host's needs a libcurl sid cannot install)
+#    rejects what bookworm's accepts and prints `rauc info` differently.
+readonly HOST_VERSION_ONLY=(
+  -//tests/ppc/...
+  -//tools/ppclink:ppclink_test
+  -//tools/rauc:rauc_test
+  -//tests/rules/rauc:bundle_plain_test
+  -//tests/rules/rauc:bundle_verity_test
+)
+
+step "rules_firmware: test //... except ${HOST_VERSION_ONLY[*]}"
+./bazelw --bazel7 test --test_output=errors "$@" -- //... "${HOST_VERSION_ONLY[@]}"
 
 step "examples/: test //..."
-(cd examples && ../bazelw --bazel7 test //... --test_output=errors "$@")
+(cd examples && ../bazelw --bazel7 test --test_output=errors "$@" -- //...)
 
 step "passed in $(( $(date +%s) - start ))s"
