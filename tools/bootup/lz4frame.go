@@ -36,6 +36,12 @@ func decodeLZ4Frame(src []byte, length uint32) ([]byte, error) {
 		return nil, errors.New("lz4: frames needing a dictionary are not supported")
 	}
 	p++ // header checksum
+	// An LZ4 sequence expands at most 255-fold (one length byte per 255
+	// output bytes), so a directory length beyond that is a lie; refuse it
+	// before allocating.
+	if uint64(length) > 256*uint64(len(src)) {
+		return nil, fmt.Errorf("lz4: %d stored bytes cannot decompress to the directory's %d", len(src), length)
+	}
 	dst := make([]byte, length)
 	pos := 0
 	for {
