@@ -39,7 +39,7 @@ package layout
 import (
 	"encoding/binary"
 	"math/bits"
-	"runtime"
+	"sync"
 )
 
 const (
@@ -72,23 +72,15 @@ var lz4FrameHeader = []byte{0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0x82}
 func lz4FrameLevel5(data []byte) []byte {
 	nblocks := (len(data) + lz4BlockSize - 1) / lz4BlockSize
 	compressed := make([][]byte, nblocks) // nil: store the block raw
-	finders := make(chan *lz4hc, runtime.GOMAXPROCS(0))
 	forEachIndex(nblocks, func(i int) {
-		var c *lz4hc
-		select {
-		case c = <-finders:
-		default:
-			c = &lz4hc{attempts: 16}
-		}
+		c := lz4Finders.Get().(*lz4hc)
 		block := lz4Block(data, i)
-		c.out = make([]byte, 0, lz4BlockSize)
+		c.out = make([]byte, 0, len(block))
 		if comp := c.block(block); comp != nil && len(comp) < len(block) {
 			compressed[i] = comp
 		}
-		select {
-		case finders <- c:
-		default:
-		}
+		c.src, c.out = nil, nil
+		lz4Finders.Put(c)
 	})
 	// Worst case: every block stored raw behind its 4-byte header.
 	out := make([]byte, 0, len(lz4FrameHeader)+len(data)+(len(data)/lz4BlockSize+1)*4+4)
@@ -109,6 +101,10 @@ func lz4FrameLevel5(data []byte) []byte {
 	return append(out, 0, 0, 0, 0)
 }
 
+// lz4Finders keeps match finders (192 KiB of tables each) across blocks
+// and calls; a finder's tables never need clearing (see block).
+var lz4Finders = sync.Pool{New: func() interface{} { return &lz4hc{attempts: 16} }}
+
 // lz4Block is the i-th block of data.
 func lz4Block(data []byte, i int) []byte {
 	start, end := i*lz4BlockSize, (i+1)*lz4BlockSize
@@ -118,35 +114,29 @@ func lz4Block(data []byte, i int) []byte {
 	return data[start:end]
 }
 
-// lz4hc is the match finder's state for one block.
+// lz4hc is the match finder's state for one block. Positions are stored
+// as indices: base plus the offset in the block. Each block gets a base
+// past every index of the previous one, so entries left in the tables
+// point below the block and end any chain search, exactly as an empty
+// table would (the reference encoder reuses its tables the same way).
 type lz4hc struct {
 	src          []byte
-	out          []byte // reused block output buffer
+	out          []byte // block output buffer
 	hashTable    [1 << lz4HashLog]uint32
 	chainTable   [1 << 16]uint16
+	base         uint32 // index of src[0]
 	nextToUpdate uint32
 	attempts     int
 }
 
 func lz4Hash(v uint32) uint32 { return (v * 2654435761) >> (32 - lz4HashLog) }
 
-func (c *lz4hc) read32(i int) uint32 { return binary.LittleEndian.Uint32(c.src[i:]) }
-
-// read16 returns the two bytes at i, or ok=false past either end.
-func (c *lz4hc) read16(i int) (uint16, bool) {
-	if i < 0 || i+2 > len(c.src) {
-		return 0, false
-	}
-	return binary.LittleEndian.Uint16(c.src[i:]), true
-}
-
-func (c *lz4hc) idx(pos int) uint32 { return uint32(pos) + lz4IndexBase }
-
 // insert adds every position before ip to the hash chains.
 func (c *lz4hc) insert(ip int) {
-	target := c.idx(ip)
+	src, base := c.src, c.base
+	target := base + uint32(ip)
 	for idx := c.nextToUpdate; idx < target; idx++ {
-		h := lz4Hash(c.read32(int(idx - lz4IndexBase)))
+		h := lz4Hash(binary.LittleEndian.Uint32(src[idx-base:]))
 		delta := idx - c.hashTable[h]
 		if delta > lz4DistanceMax {
 			delta = lz4DistanceMax
@@ -157,10 +147,9 @@ func (c *lz4hc) insert(ip int) {
 	c.nextToUpdate = target
 }
 
-// count returns how many bytes from a and b are equal, a stopping at
+// lz4Count returns how many bytes from a and b are equal, a stopping at
 // limit; eight bytes at a time while both fit (b < a always).
-func (c *lz4hc) count(a, b, limit int) int {
-	src := c.src
+func lz4Count(src []byte, a, b, limit int) int {
 	n := 0
 	for a+n+8 <= limit {
 		if x := binary.LittleEndian.Uint64(src[a+n:]) ^ binary.LittleEndian.Uint64(src[b+n:]); x != 0 {
@@ -178,41 +167,51 @@ func (c *lz4hc) count(a, b, limit int) int {
 // up to ip-lowLimit bytes earlier; it returns the length and, if found,
 // the match and start positions.
 func (c *lz4hc) widerMatch(ip, lowLimit, highLimit, longest int) (int, int, int) {
+	src := c.src
 	matchPos, startPos := -1, ip
-	ipIndex := c.idx(ip)
-	lowestMatchIndex := uint32(lz4IndexBase)
-	if lz4IndexBase+lz4DistanceMax+1 <= ipIndex {
-		lowestMatchIndex = ipIndex - lz4DistanceMax
-	}
 	lookBack := ip - lowLimit
-	nbAttempts := c.attempts
-	pattern := c.read32(ip)
+	pattern := binary.LittleEndian.Uint32(src[ip:])
 	c.insert(ip)
+	// A longer match must also hold the two bytes that end the current
+	// longest one; candidates whose bytes there differ (or lie outside
+	// the block) are skipped before anything else is compared.
+	tail := lowLimit + longest - 1
+	if tail < 0 || tail > len(src)-2 {
+		return longest, matchPos, startPos
+	}
+	want := binary.LittleEndian.Uint16(src[tail:])
+	// Blocks are at most 64 KiB, so every index from base is in reach.
+	lowest := c.base
 	matchIndex := c.hashTable[lz4Hash(pattern)]
-	for matchIndex >= lowestMatchIndex && nbAttempts > 0 {
-		nbAttempts--
-		m := int(matchIndex - lz4IndexBase)
-		a, okA := c.read16(lowLimit + longest - 1)
-		b, okB := c.read16(m - lookBack + longest - 1)
-		if okA && okB && a == b && c.read32(m) == pattern {
-			back := 0
-			if lookBack > 0 {
-				min := lowLimit - ip
-				if -m > min {
-					min = -m
-				}
-				for back > min && c.src[ip+back-1] == c.src[m+back-1] {
-					back--
-				}
+	for attempts := c.attempts; matchIndex >= lowest && attempts > 0; attempts-- {
+		m := int(matchIndex - lowest)
+		matchIndex -= uint32(c.chainTable[uint16(matchIndex)])
+		j := m - lookBack + longest - 1
+		if j < 0 || j > len(src)-2 || binary.LittleEndian.Uint16(src[j:]) != want ||
+			binary.LittleEndian.Uint32(src[m:]) != pattern {
+			continue
+		}
+		back := 0
+		if lookBack > 0 {
+			min := lowLimit - ip
+			if -m > min {
+				min = -m
 			}
-			length := lz4MinMatch + c.count(ip+lz4MinMatch, m+lz4MinMatch, highLimit) - back
-			if length > longest {
-				longest = length
-				matchPos = m + back
-				startPos = ip + back
+			for back > min && src[ip+back-1] == src[m+back-1] {
+				back--
 			}
 		}
-		matchIndex -= uint32(c.chainTable[uint16(matchIndex)])
+		length := lz4MinMatch + lz4Count(src, ip+lz4MinMatch, m+lz4MinMatch, highLimit) - back
+		if length > longest {
+			longest = length
+			matchPos = m + back
+			startPos = ip + back
+			tail = lowLimit + longest - 1
+			if tail > len(src)-2 {
+				break
+			}
+			want = binary.LittleEndian.Uint16(src[tail:])
+		}
 	}
 	return longest, matchPos, startPos
 }
@@ -271,10 +270,15 @@ func (w *lz4Writer) sequence(src []byte, anchor, ip, matchLength, match int) boo
 // tables (independent blocks); the chain table needs no clearing, as an
 // entry is always written before it is read.
 func (c *lz4hc) block(src []byte) []byte {
-	c.src, c.nextToUpdate = src, lz4IndexBase
-	for i := range c.hashTable {
-		c.hashTable[i] = 0
+	// Start past every index the tables may hold (the previous block's
+	// end, plus the longest distance, rounded up); clear them only when
+	// the indices would overflow.
+	next := c.nextToUpdate + uint32(len(c.src)) + lz4IndexBase
+	if c.base == 0 || next > 1<<30 {
+		c.hashTable = [1 << lz4HashLog]uint32{}
+		next = lz4IndexBase
 	}
+	c.src, c.base, c.nextToUpdate = src, next, next
 	w := &lz4Writer{out: c.out[:0], limit: len(src) - 1}
 	iend := len(src)
 	mflimit := iend - lz4MFLimit

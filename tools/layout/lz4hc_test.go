@@ -50,6 +50,7 @@ func lz4Inputs(t *testing.T) map[string][]byte {
 		"mixed":       mixed,
 		"block":       text.Bytes()[:lz4BlockSize],
 		"block+1":     text.Bytes()[:lz4BlockSize+1],
+		"firmware":    firmwareLike(2<<20 + 12345),
 		"almost-rand": append(append([]byte(nil), random[:60000]...), bytes.Repeat([]byte("ab"), 40)...),
 	}
 	if exe, err := os.ReadFile("/proc/self/exe"); err == nil {

@@ -1,0 +1,79 @@
+package layout
+
+import (
+	"bytes"
+	"math/rand"
+	"os"
+	"syscall"
+	"time"
+	"testing"
+)
+
+// firmwareLike returns n bytes shaped like a flash image's payload:
+// instruction-like words from a small vocabulary with varying operands,
+// string tables, 0xff/0x00 padding and stretches of random (already
+// compressed or encrypted) data. Deterministic, so runs compare.
+func firmwareLike(n int) []byte {
+	r := rand.New(rand.NewSource(42))
+	opcodes := make([]uint32, 64)
+	for i := range opcodes {
+		opcodes[i] = r.Uint32() & 0xfff00000
+	}
+	words := []string{"u-boot", "spl", "mmc", "usb", "boot", "env", "error", "device", "failed", "init", "clock", "dram", "%s: %d\n", "0x%08x"}
+	out := make([]byte, 0, n+4096)
+	for len(out) < n {
+		switch k := r.Intn(10); {
+		case k < 5: // code: 1-8 KiB of 32-bit words
+			for m := 256 + r.Intn(1792); m > 0; m-- {
+				w := opcodes[r.Intn(len(opcodes))] | uint32(r.Intn(16))<<12 | uint32(r.Intn(64))
+				out = append(out, byte(w), byte(w>>8), byte(w>>16), byte(w>>24))
+			}
+		case k < 7: // strings
+			for m := 50 + r.Intn(200); m > 0; m-- {
+				out = append(out, words[r.Intn(len(words))]...)
+				out = append(out, 0)
+			}
+		case k < 9: // padding
+			pad := byte(0xff)
+			if r.Intn(2) == 0 {
+				pad = 0
+			}
+			out = append(out, bytes.Repeat([]byte{pad}, 512+r.Intn(16384))...)
+		default: // random
+			b := make([]byte, 1024+r.Intn(8192))
+			r.Read(b)
+			out = append(out, b...)
+		}
+	}
+	return out[:n]
+}
+
+// BenchmarkLz4Level5 compresses 16 MiB of firmware-like data; run with
+// -cpu 1,2 for single-core and all-core throughput.
+func BenchmarkLz4Level5(b *testing.B) {
+	data := firmwareLike(16 << 20)
+	b.SetBytes(int64(len(data)))
+	var before, after syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &before)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		lz4FrameLevel5(data)
+	}
+	b.StopTimer()
+	// CPU time is steadier than wall time on a shared machine.
+	syscall.Getrusage(syscall.RUSAGE_SELF, &after)
+	cpu := time.Duration(after.Utime.Nano() + after.Stime.Nano() - before.Utime.Nano() - before.Stime.Nano())
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+}
+
+// TestWriteFirmwareLike writes the benchmark input to $LZ4_BENCH_OUT so the
+// lz4 tool can be timed on the same bytes (benchmarks/lz4.sh).
+func TestWriteFirmwareLike(t *testing.T) {
+	path := os.Getenv("LZ4_BENCH_OUT")
+	if path == "" {
+		t.Skip("LZ4_BENCH_OUT not set (used by benchmarks/lz4.sh)")
+	}
+	if err := os.WriteFile(path, firmwareLike(16<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
