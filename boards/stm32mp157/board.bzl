@@ -19,8 +19,10 @@ load(
     "disk_image",
     "disk_partition",
     "firmware_image",
+    "flash_sd",
     "layout_blob",
     "stm32_flashlayout",
+    "stm32_program",
 )
 
 # What the DK2's kernel (Debian armmp) needs as modules to mount its root
@@ -59,7 +61,7 @@ def stm32mp157_board(
     """Declares the board's targets, each named `<name>_<target>` (bare when name is "").
 
     Targets: bootimage, initramfs, bootfs, rootfs, sdcard, osimage, image, flashlayout,
-    flashlayout_emmc; label flags fsbl, ssbl, kernel, dtb, busybox, usb_fsbl,
+    flashlayout_emmc, flash_sd and program (run targets); label flags fsbl, ssbl, kernel, dtb, busybox, usb_fsbl,
     usb_ssbl and want_boot_image (see README).
 
     Args:
@@ -184,5 +186,18 @@ def stm32mp157_board(
         emmc_boot2 = ref(name, "bootimage"),
         device = "mmc1",
         form = "partitions",
+        visibility = visibility,
+    )
+
+    # Run targets: `bazel run :flash_sd -- /dev/sdX --yes` writes the SD card
+    # image; `bazel run :program` factory-flashes the eMMC over USB.
+    flash_sd(
+        name = prefixed(name, "flash_sd"),
+        image = ref(name, "sdcard"),
+        visibility = visibility,
+    )
+    stm32_program(
+        name = prefixed(name, "program"),
+        layout = ref(name, "flashlayout_emmc"),
         visibility = visibility,
     )
