@@ -46,6 +46,7 @@ path a line, for an init that insmods them in order).
 """
 
 load(":fs_entries.bzl", "check_mode", "device_entry", "file_entries")
+load(":labels.bzl", "label_text")
 load(":providers.bzl", "firmware_image_info")
 load(":toolchain.bzl", "FWTOOL_TOOLCHAIN_TYPE", "fwtool_of")
 
@@ -163,7 +164,7 @@ def _initramfs_impl(ctx):
             dirs = [t[KernelModulesInfo].tree]
         for d in dirs:
             if not d.is_directory:
-                fail("%s: attribute 'trees': %s gives %s, which is not a directory output (put plain files in 'files')" % (ctx.label, t.label, d.short_path))
+                fail("%s: attribute 'trees': %s gives %s, which is not a directory output (put plain files in 'files')" % (ctx.label, label_text(t.label), d.short_path))
             args.add("--tree", "=" + d.path)
             inputs.append(d)
     ctx.actions.run(
