@@ -66,39 +66,40 @@ var lz4FrameHeader = []byte{0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0x82}
 
 // lz4FrameLevel5 compresses data into an lz4 frame as the lz4 tool does
 // with -5 -B4 --no-frame-crc. Blocks are independent, so they are
-// compressed concurrently, each worker with its own match finder; the
-// frame is assembled in block order, so the bytes do not depend on the
-// number of workers.
+// compressed concurrently, each worker with its own match finder, straight
+// into the output: block i gets a slot where it would sit if every block
+// before it were stored raw, and the slots are then closed up in order.
+// The bytes do not depend on the number of workers, and no memory but the
+// output is allocated per call.
 func lz4FrameLevel5(data []byte) []byte {
 	nblocks := (len(data) + lz4BlockSize - 1) / lz4BlockSize
-	compressed := make([][]byte, nblocks) // nil: store the block raw
+	slot := func(i int) int { return len(lz4FrameHeader) + i*(4+lz4BlockSize) }
+	out := make([]byte, slot(nblocks)+4)
+	copy(out, lz4FrameHeader)
+	sizes := make([]int, nblocks) // compressed size, or 0: store raw
 	forEachIndex(nblocks, func(i int) {
 		c := lz4Finders.Get().(*lz4hc)
 		block := lz4Block(data, i)
-		c.out = make([]byte, 0, len(block))
+		c.out = out[slot(i)+4 : slot(i)+4 : slot(i)+4+len(block)]
 		if comp := c.block(block); comp != nil && len(comp) < len(block) {
-			compressed[i] = comp
+			sizes[i] = len(comp)
 		}
 		c.src, c.out = nil, nil
 		lz4Finders.Put(c)
 	})
-	// Worst case: every block stored raw behind its 4-byte header.
-	out := make([]byte, 0, len(lz4FrameHeader)+len(data)+(len(data)/lz4BlockSize+1)*4+4)
-	out = append(out, lz4FrameHeader...)
-	for i, comp := range compressed {
-		var hdr [4]byte
-		if comp == nil {
-			block := lz4Block(data, i)
-			binary.LittleEndian.PutUint32(hdr[:], uint32(len(block))|0x80000000)
-			out = append(out, hdr[:]...)
-			out = append(out, block...)
+	n := len(lz4FrameHeader)
+	for i, size := range sizes {
+		block := lz4Block(data, i)
+		if size == 0 {
+			binary.LittleEndian.PutUint32(out[n:], uint32(len(block))|0x80000000)
+			n += 4 + copy(out[n+4:], block)
 			continue
 		}
-		binary.LittleEndian.PutUint32(hdr[:], uint32(len(comp)))
-		out = append(out, hdr[:]...)
-		out = append(out, comp...)
+		binary.LittleEndian.PutUint32(out[n:], uint32(size))
+		n += 4 + copy(out[n+4:], out[slot(i)+4:slot(i)+4+size])
 	}
-	return append(out, 0, 0, 0, 0)
+	binary.LittleEndian.PutUint32(out[n:], 0)
+	return out[:n+4]
 }
 
 // lz4Finders keeps match finders (192 KiB of tables each) across blocks
@@ -134,17 +135,18 @@ func lz4Hash(v uint32) uint32 { return (v * 2654435761) >> (32 - lz4HashLog) }
 // insert adds every position before ip to the hash chains.
 func (c *lz4hc) insert(ip int) {
 	src, base := c.src, c.base
-	target := base + uint32(ip)
-	for idx := c.nextToUpdate; idx < target; idx++ {
-		h := lz4Hash(binary.LittleEndian.Uint32(src[idx-base:]))
+	idx := c.nextToUpdate
+	for pos := int(idx - base); pos < ip; pos++ {
+		h := lz4Hash(binary.LittleEndian.Uint32(src[pos : pos+4]))
 		delta := idx - c.hashTable[h]
 		if delta > lz4DistanceMax {
 			delta = lz4DistanceMax
 		}
 		c.chainTable[uint16(idx)] = uint16(delta)
 		c.hashTable[h] = idx
+		idx++
 	}
-	c.nextToUpdate = target
+	c.nextToUpdate = idx
 }
 
 // lz4Count returns how many bytes from a and b are equal, a stopping at
@@ -176,19 +178,21 @@ func (c *lz4hc) widerMatch(ip, lowLimit, highLimit, longest int) (int, int, int)
 	// longest one; candidates whose bytes there differ (or lie outside
 	// the block) are skipped before anything else is compared.
 	tail := lowLimit + longest - 1
-	if tail < 0 || tail > len(src)-2 {
+	if uint(tail) > uint(len(src)-2) {
 		return longest, matchPos, startPos
 	}
-	want := binary.LittleEndian.Uint16(src[tail:])
+	want := binary.LittleEndian.Uint16(src[tail : tail+2])
+	// The candidate's bytes that line up with tail are at m+shift.
+	shift := longest - 1 - lookBack
 	// Blocks are at most 64 KiB, so every index from base is in reach.
 	lowest := c.base
 	matchIndex := c.hashTable[lz4Hash(pattern)]
 	for attempts := c.attempts; matchIndex >= lowest && attempts > 0; attempts-- {
 		m := int(matchIndex - lowest)
 		matchIndex -= uint32(c.chainTable[uint16(matchIndex)])
-		j := m - lookBack + longest - 1
-		if j < 0 || j > len(src)-2 || binary.LittleEndian.Uint16(src[j:]) != want ||
-			binary.LittleEndian.Uint32(src[m:]) != pattern {
+		j := m + shift
+		if uint(j) > uint(len(src)-2) || binary.LittleEndian.Uint16(src[j:j+2]) != want ||
+			binary.LittleEndian.Uint32(src[m:m+4]) != pattern {
 			continue
 		}
 		back := 0
@@ -210,7 +214,8 @@ func (c *lz4hc) widerMatch(ip, lowLimit, highLimit, longest int) (int, int, int)
 			if tail > len(src)-2 {
 				break
 			}
-			want = binary.LittleEndian.Uint16(src[tail:])
+			want = binary.LittleEndian.Uint16(src[tail : tail+2])
+			shift = longest - 1 - lookBack
 		}
 	}
 	return longest, matchPos, startPos
