@@ -51,7 +51,8 @@ PY
 
 release_dir="$work/dist"
 make_release() {
-  [[ -f "$release_dir/snippets.md" ]] && return
+  [[ -n "${released:-}" ]] && return  # once per run, never a stale one
+  released=1
   local commit
   commit=$(git -C "$repo" rev-parse HEAD)
   rm -rf "$release_dir" "$release_dir.again"
