@@ -199,7 +199,7 @@ func (c *GenimageConfig) HDImageManifest(img GenimageSection, inputPath, seed st
 }
 
 var imageTypes = map[string]bool{"android-sparse": true, "btrfs": true, "cpio": true, "cramfs": true, "custom": true,
-	"erofs": true, "ext2": true, "ext3": true, "ext4": true, "f2fs": true, "file": true, "fip": true, "FIT": true,
+	"erofs": true, "ext2": true, "ext3": true, "ext4": true, "f2fs": true, "file": true, "fip": true, "FIT": true, "fit": true,
 	"flash": true, "hdimage": true, "iso": true, "jffs2": true, "mdraid": true, "qemu": true, "rauc": true,
 	"squashfs": true, "tar": true, "ubi": true, "ubifs": true, "verity": true, "vfat": true}
 

@@ -17,7 +17,7 @@ import (
 
 func init() {
 	register("disk", "assemble a partitioned disk image (MBR/GPT/hybrid) from a JSON manifest", runDisk)
-	register("genimage", "build the images of a genimage config (hdimage, vfat, squashfs, cpio, fip; genimage's flags)", runGenimage)
+	register("genimage", "build the images of a genimage config (hdimage, vfat, squashfs, cpio, fip, fit; genimage's flags)", runGenimage)
 	registerLister(lister{
 		name:     "disk",
 		priority: 20, // a disk's first partition may itself look like another format
@@ -174,7 +174,7 @@ const genimageUsage = `usage: fwtool genimage --config FILE [--inputpath DIR] [-
 Builds every image of a genimage config as genimage would, but without
 host tools and deterministically: GUIDs not given in the config and FAT
 volume IDs are derived from --seed (default: the image name), timestamps
-are SOURCE_DATE_EPOCH (else 0). Image types: ` + "hdimage, vfat, squashfs, cpio, fip" + `;
+are SOURCE_DATE_EPOCH (else 0). Image types: ` + "hdimage, vfat, squashfs, cpio, fip, fit" + `;
 any other type, exec-pre/exec-post and extraargs are errors. include("f")
 searches --includepath (colon-separated) and then the working directory;
 ${VAR} and ${VAR:-default} read the environment. Paths not given as flags

@@ -175,6 +175,12 @@ func uses(img disk.GenimageSection) []string {
 		for _, f := range vfatFiles(img) {
 			out = append(out, f.image)
 		}
+	case "fit", "FIT":
+		for _, o := range img.TypeOptions {
+			if o.Key == "its" {
+				out = append(out, o.Value())
+			}
+		}
 	case "fip":
 		for _, o := range img.TypeOptions {
 			if o.Key != "extraargs" {
