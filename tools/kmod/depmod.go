@@ -12,6 +12,8 @@ type Index struct {
 	Alias   string // modules.alias
 	Softdep string // modules.softdep
 	Devname string // modules.devname
+	// Bin holds modules.dep.bin, modules.alias.bin and modules.symbols.bin.
+	Bin map[string][]byte
 }
 
 // depNode is one module during the depmod-equal computation.
@@ -65,7 +67,12 @@ func Depmod(mods []*Module, order []string) (*Index, error) {
 	if err := topoSort(nodes); err != nil {
 		return nil, err
 	}
+	bin, err := binIndexes(nodes, owner)
+	if err != nil {
+		return nil, err
+	}
 	return &Index{
+		Bin:     bin,
 		Dep:     writeDep(nodes),
 		Alias:   writeInfoLines(nodes, "# Aliases extracted from modules themselves.\n", "alias", func(n, v string) string { return "alias " + v + " " + n }),
 		Softdep: writeInfoLines(nodes, "# Soft dependencies extracted from modules themselves.\n", "softdep", func(n, v string) string { return "softdep " + n + " " + v }),

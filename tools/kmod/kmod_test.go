@@ -217,8 +217,9 @@ func TestClosureAndErrors(t *testing.T) {
 }
 
 // TestDepmodEqual stages sets of fake modules and has kmod's depmod index
-// the same directory: modules.dep, .alias, .softdep and .devname must match
-// byte for byte, with modules in and out of the package's modules.order.
+// the same directory: modules.dep, .alias, .softdep, .devname and the dep,
+// alias and symbols .bin indexes must match byte for byte, with modules in
+// and out of the package's modules.order.
 func TestDepmodEqual(t *testing.T) {
 	depmod, err := exec.LookPath("depmod")
 	if err != nil {
@@ -244,7 +245,7 @@ func TestDepmodEqual(t *testing.T) {
 		}
 		verDir := filepath.Join(out, "lib", "modules", "9.9.9-test")
 		ours := map[string][]byte{}
-		for _, f := range []string{"modules.dep", "modules.alias", "modules.softdep", "modules.devname"} {
+		for _, f := range []string{"modules.dep", "modules.alias", "modules.softdep", "modules.devname", "modules.dep.bin", "modules.alias.bin", "modules.symbols.bin"} {
 			b, err := os.ReadFile(filepath.Join(verDir, f))
 			if err != nil {
 				t.Fatal(err)
@@ -261,9 +262,37 @@ func TestDepmodEqual(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(got, want) {
-				t.Errorf("%v: %s:\ndepmod:\n%s\nours:\n%s", set, f, got, want)
+				t.Errorf("%v: %s:\ndepmod:\n%q\nours:\n%q", set, f, got, want)
 			}
 		}
+	}
+}
+
+// TestIndexSplit pins the trie layout for keys that share prefixes: the
+// root's prefix splits, children are written before parents.
+func TestIndexSplit(t *testing.T) {
+	idx := newIndexNode("")
+	for i, k := range []string{"abc", "abd", "ab", "x"} {
+		if err := idx.insert(k, "v"+k, uint32(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	idx.insert("ab", "first", 2) // same priority: goes before
+	b := idx.bytes()
+	if binary.BigEndian.Uint32(b) != indexMagic || binary.BigEndian.Uint32(b[4:]) != indexVersion {
+		t.Fatalf("header % x", b[:8])
+	}
+	if !bytes.Contains(b, []byte("\x00\x00\x00\x02first\x00\x00\x00\x00\x02vab\x00")) {
+		t.Errorf("values of 'ab' not in priority order (latest first among equals): %q", b)
+	}
+	if err := idx.insert("caf\xe9", "v", 0); err == nil {
+		t.Error("non-ASCII key accepted")
+	}
+	if a, ok := normalizeAlias("usb:v-1[a-b]-x"); !ok || a != "usb:v_1[a-b]_x" {
+		t.Errorf("normalizeAlias = %q, %v", a, ok)
+	}
+	if _, ok := normalizeAlias("a[b"); ok {
+		t.Error("unmatched bracket accepted")
 	}
 }
 

@@ -13,8 +13,9 @@ import (
 // Stage writes the closure of names from tree t below out as
 // lib/modules/<version>/ (version "": from the modules' vermagic): each module at its path in the package, the
 // modules.order of the set, modules.dep, modules.alias, modules.softdep and
-// modules.devname as depmod writes them, the package's modules.builtin (so
-// loaders know what needs no file) and modules.load: every module path,
+// modules.devname and the .bin indexes of dep, alias, symbols and builtin as
+// depmod writes them, the package's modules.builtin (so loaders know what
+// needs no file) and modules.load: every module path,
 // dependencies first, for an init that loads them one by one.
 // It returns the modules in load order.
 func Stage(t *Tree, names []string, version, out string) ([]*Module, error) {
@@ -68,8 +69,16 @@ func Stage(t *Tree, names []string, version, out string) ([]*Module, error) {
 	if len(order) == 0 {
 		files["modules.order"] = ""
 	}
+	for name, b := range idx.Bin {
+		files[name] = string(b)
+	}
 	if b, err := os.ReadFile(filepath.Join(t.Dir, "modules.builtin")); err == nil {
 		files["modules.builtin"] = string(b)
+		bin, err := BuiltinIndex(string(b))
+		if err != nil {
+			return nil, fmt.Errorf("modules.builtin: %v", err)
+		}
+		files["modules.builtin.bin"] = string(bin)
 	}
 	for name, text := range files {
 		if err := w.WriteBytesIn(out, dir+name, "'"+name+"'", []byte(text)); err != nil {

@@ -17,10 +17,10 @@ mkdir "$tmp/ref" "$tmp/ours"
 cp -rL "$mods/lib" "$tmp/ref/"
 chmod -R u+w "$tmp/ref"
 d=$tmp/ref/lib/modules/$ver
-for f in modules.dep modules.alias modules.softdep modules.devname; do mv "$d/$f" "$tmp/ours/"; done
+for f in modules.dep modules.alias modules.softdep modules.devname modules.dep.bin modules.alias.bin modules.symbols.bin modules.builtin.bin; do mv "$d/$f" "$tmp/ours/"; done
 depmod -b "$tmp/ref" "$ver" 2>"$tmp/depmod.err" || { cat "$tmp/depmod.err"; fail "depmod -b failed"; }
 grep -v 'modules.builtin.modinfo' "$tmp/depmod.err" && fail "depmod warned (a missing dependency?)"
-for f in modules.dep modules.alias modules.softdep modules.devname; do
+for f in modules.dep modules.alias modules.softdep modules.devname modules.dep.bin modules.alias.bin modules.symbols.bin modules.builtin.bin; do
 	diff -u "$d/$f" "$tmp/ours/$f" || fail "$f differs from depmod's ($(depmod -V | head -n 1))"
 done
 dep=$tmp/ours/modules.dep

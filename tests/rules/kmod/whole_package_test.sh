@@ -12,9 +12,9 @@ mapfile -t names < <(find -L "$moddir" -name '*.ko' -printf '%f\n' | sed 's/\.ko
 "$fwtool" kmod --moddir "$moddir" --output "$tmp/out" "${names[@]}"
 d=("$tmp"/out/lib/modules/*)
 mkdir "$tmp/ours"
-for f in modules.dep modules.alias modules.softdep modules.devname; do mv "$d/$f" "$tmp/ours/"; done
+for f in modules.dep modules.alias modules.softdep modules.devname modules.dep.bin modules.alias.bin modules.symbols.bin modules.builtin.bin; do mv "$d/$f" "$tmp/ours/"; done
 depmod -b "$tmp/out" "${d##*/}" 2>&1 | grep -v 'modules.builtin.modinfo' && fail "depmod warned"
-for f in modules.dep modules.alias modules.softdep modules.devname; do
+for f in modules.dep modules.alias modules.softdep modules.devname modules.dep.bin modules.alias.bin modules.symbols.bin modules.builtin.bin; do
 	cmp "$d/$f" "$tmp/ours/$f" || fail "$f differs from depmod's"
 done
 echo "PASS: ${#names[@]} modules, $(wc -l <"$d/modules.alias") aliases: equal to $(depmod -V | head -n 1)"
