@@ -34,9 +34,10 @@ kernel_modules takes a kernel package's module tree (its files, e.g. a
 filegroup of lib/modules/<version>/**) and module names, resolves the
 closure of each module's `depends=` (read from the .ko's .modinfo section)
 and writes a directory lib/modules/<version>/ holding exactly those modules
-at their package paths plus modules.dep (as `depmod -b` writes it for that
-set), modules.order and modules.load (every module, dependencies first, one
-path a line, for an init that insmods them in order).
+at their package paths plus modules.dep, .alias, .softdep, .devname and the
+dep/alias/symbols/builtin .bin indexes (as `depmod -b` writes them for that
+set), modules.order, modules.builtin and modules.load (every module,
+dependencies first, one path a line, for an init that loads them in order).
 
     kernel_modules(
         name = "modules",

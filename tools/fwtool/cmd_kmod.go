@@ -17,8 +17,8 @@ const kmodUsageText = `usage: fwtool kmod --moddir DIR --output OUTDIR [--versio
 Reads the modules below DIR (a kernel package's lib/modules/<version>), follows
 each named module's depends= (.modinfo) and writes OUTDIR/lib/modules/VERSION/
 with exactly those modules at their package paths, modules.order, modules.dep,
-modules.alias, modules.softdep and modules.devname as 'depmod -b OUTDIR VERSION'
-writes them, the package's modules.builtin, and modules.load (every module
+modules.alias, modules.softdep, modules.devname and the dep/alias/symbols/builtin
+.bin indexes as 'depmod -b OUTDIR VERSION' writes them, the package's modules.builtin, and modules.load (every module
 path, dependencies first). VERSION defaults to the first word of the
 modules' vermagic. A module that is
 not in DIR, a missing dependency or a cycle fails naming it; modules listed

@@ -1,6 +1,7 @@
 // Package kmod picks kernel modules out of a kernel package's module tree
 // (lib/modules/<version>/), follows their dependencies and writes the
-// index files module loaders read, the way kmod's depmod writes them.
+// index files module loaders read (text and .bin), the way kmod's depmod
+// writes them.
 //
 // What it reads from each .ko (ELF32 or ELF64, either byte order, plain or
 // .ko.xz/.ko.zst/.ko.gz): the .modinfo strings (name, depends, alias,
