@@ -348,6 +348,8 @@ func genimagePartition(c *cfgNode, files map[string]*cfgNode, inputPath string, 
 			part.Sparse = &b
 		case "partition-type-uuid":
 			part.PartitionTypeUUID = o.first()
+		case "forced-primary":
+			part.ForcedPrimary, err = o.boolean()
 		default:
 			return part, fmt.Errorf("line %d: unknown partition option '%s'", o.line, o.key)
 		}

@@ -97,6 +97,10 @@ type Layout struct {
 	GPTNoBackup   bool
 	Fill          bool
 	ExtendedLBA   uint64 // byte offset of the extended partition (first EBR)
+	// ExtendedEnd, when not 0, ends the extended partition at the last
+	// logical one (forced-primary partitions follow it); else it runs to
+	// the image end, as in genimage 16.
+	ExtendedEnd uint64
 	Partitions    []Placed
 }
 
@@ -114,6 +118,40 @@ func hexDec(v uint64) string { return fmt.Sprintf("0x%x (%d)", v, v) }
 
 func partErr(name, format string, args ...interface{}) error {
 	return fmt.Errorf("Partition '%s': %s", name, fmt.Sprintf(format, args...))
+}
+
+// checkForcedPrimary checks genimage's forced-primary rules: only on an
+// MBR table, only after the extended partition's first logical one, every
+// later partition in the table forced too, and at most four MBR entries
+// (the primaries, the extended one, the forced ones). It reports whether
+// any partition is forced.
+func checkForcedPrimary(m *Manifest, tt TableType, ext int) (bool, error) {
+	index, entries, first := 0, 0, ""
+	for _, p := range m.Partitions {
+		if p.InPartitionTable != nil && !*p.InPartitionTable {
+			continue
+		}
+		index++
+		switch {
+		case p.ForcedPrimary && (tt != TableMBR || ext == 0 || index <= ext):
+			return false, partErr(p.Name, "forced-primary can only be used for partitions following the extended partition")
+		case p.ForcedPrimary:
+			if first == "" {
+				first = p.Name
+			}
+			entries++
+		case first != "":
+			return false, partErr(p.Name, "cannot create a logical partition after forced-primary partition '%s'", first)
+		case ext == 0 || index < ext:
+			entries++
+		case index == ext:
+			entries++ // the extended partition's entry
+		}
+	}
+	if first != "" && entries > 4 {
+		return false, fmt.Errorf("too many primary partitions: %d MBR entries with the extended one and the forced-primary ones", entries)
+	}
+	return first != "", nil
 }
 
 // maxOffset keeps every offset+size computation far from overflow and
@@ -249,6 +287,10 @@ func Plan(m *Manifest, sizeOf SizeOf) (*Layout, error) {
 	if tt == TableMBR && ext == 0 && inTableCount > 4 {
 		ext = 4
 	}
+	forced, err := checkForcedPrimary(m, tt, ext)
+	if err != nil {
+		return nil, err
+	}
 
 	// The tables take part in the overlap checks as pseudo-partitions
 	// after the real ones, as in genimage, so that a raw bootloader over
@@ -296,7 +338,7 @@ func Plan(m *Manifest, sizeOf SizeOf) (*Layout, error) {
 		if p.InTable {
 			tableIndex++
 		}
-		p.Extended = ext > 0 && p.InTable && tableIndex >= ext
+		p.Extended = ext > 0 && p.InTable && tableIndex >= ext && !(i < len(m.Partitions) && m.Partitions[i].ForcedPrimary)
 		if p.Extended {
 			now = roundUp(now+l.Align, p.Align)
 		}
@@ -361,6 +403,9 @@ func Plan(m *Manifest, sizeOf SizeOf) (*Layout, error) {
 		}
 		if p.end() > now {
 			now = p.end()
+		}
+		if p.Extended && forced {
+			l.ExtendedEnd = now
 		}
 		if p.Image != "" {
 			e := p.Offset + p.DataSize

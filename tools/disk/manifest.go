@@ -87,6 +87,10 @@ type Partition struct {
 	NoAutomount        bool   `json:"no_automount"`
 	Autoresize         bool   `json:"autoresize"`
 	Holes              []Hole `json:"holes"`
+	// ForcedPrimary puts the partition in the MBR after the extended
+	// partition instead of making it a logical one (genimage's
+	// forced-primary); every later partition in the table must have it too.
+	ForcedPrimary bool `json:"forced_primary"`
 	// ImageOffset skips that many bytes at the start of Image.
 	ImageOffset Number `json:"image_offset"`
 	// Fill initialises the whole partition: the bytes after the image

@@ -217,25 +217,30 @@ func mbrTail(l *Layout) mbr.Tail {
 		t.Entries[0] = mbr.Entry{Type: mbr.TypeGPTProtect, FirstLBA: 1, Sectors: uint32(sectors)}
 		return t
 	}
-	i := 0
+	i, extended := 0, false
 	for j := range l.Partitions {
 		p := &l.Partitions[j]
-		if !p.InTable || (l.Table == TableHybrid && (p.MBRType == 0 || p.Extended)) {
+		if !p.InTable || (l.Table == TableHybrid && (p.MBRType == 0 || p.Extended)) || (p.Extended && extended) {
 			continue
+		}
+		if i == 4 {
+			break
 		}
 		e := mbr.Entry{Type: p.MBRType, FirstLBA: uint32(p.Offset / mbr.SectorSize), Sectors: uint32(p.Size / mbr.SectorSize)}
 		if p.Bootable {
 			e.Status = mbr.StatusBootable
 		}
 		if p.Extended {
+			end := l.Size
+			if l.ExtendedEnd != 0 {
+				end = l.ExtendedEnd
+			}
 			e = mbr.Entry{Type: mbr.TypeExtendedLBA, FirstLBA: uint32(l.ExtendedLBA / mbr.SectorSize),
-				Sectors: uint32((l.Size - l.ExtendedLBA) / mbr.SectorSize)}
+				Sectors: uint32((end - l.ExtendedLBA) / mbr.SectorSize)}
+			extended = true
 		}
 		t.Entries[i] = e
 		i++
-		if p.Extended || i == 4 {
-			break
-		}
 	}
 	if l.Table == TableHybrid && i < 4 {
 		t.Entries[i] = mbr.Entry{Type: mbr.TypeGPTProtect, FirstLBA: 1,
