@@ -64,6 +64,9 @@ type GenimageConfig struct {
 	Settings map[string]string
 	Images   []GenimageSection
 	byName   map[string]*cfgNode
+	// shortcuts are the config section's gpt-shortcuts (lower-case name
+	// -> type GUID); they come before the built-in names.
+	shortcuts map[string]string
 }
 
 // GenimageSection is one `image NAME { TYPE { ... } ... }` section.
@@ -122,7 +125,7 @@ func ParseGenimage(src string, from GenimageSource) (*GenimageConfig, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := &GenimageConfig{Settings: map[string]string{}, byName: map[string]*cfgNode{}}
+	cfg := &GenimageConfig{Settings: map[string]string{}, byName: map[string]*cfgNode{}, shortcuts: map[string]string{}}
 	for _, n := range root.children {
 		switch n.name {
 		case "image":
@@ -138,6 +141,14 @@ func ParseGenimage(src string, from GenimageSource) (*GenimageConfig, error) {
 		case "config":
 			for _, o := range n.opts {
 				cfg.Settings[o.key] = o.first()
+			}
+			for _, c := range n.children {
+				if c.name != "gpt-shortcuts" {
+					return nil, fmt.Errorf("genimage config line %d: unknown config section '%s'", c.line, c.name)
+				}
+				for _, o := range c.opts {
+					cfg.shortcuts[strings.ToLower(o.key)] = o.first()
+				}
 			}
 		case "flash":
 			// Flash geometry for flash-type images, none of which is
@@ -194,6 +205,11 @@ func (c *GenimageConfig) HDImageManifest(img GenimageSection, inputPath, seed st
 	m, err := hdimageManifest(img.node, files, inputPath, seed, built)
 	if err != nil {
 		return nil, fmt.Errorf("genimage config: image '%s': %v", img.Name, err)
+	}
+	for i := range m.Partitions {
+		if guid, ok := c.shortcuts[strings.ToLower(m.Partitions[i].PartitionTypeUUID)]; ok {
+			m.Partitions[i].PartitionTypeUUID = guid
+		}
 	}
 	return m, nil
 }

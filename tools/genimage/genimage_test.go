@@ -317,3 +317,29 @@ func TestFITMatchesGenimage(t *testing.T) {
 		t.Fatalf("FIT differs from genimage's (%d vs %d bytes)", len(o), len(r))
 	}
 }
+
+// Custom gpt-shortcuts of the config section (genimage 17+) name type
+// GUIDs, before the built-in names and case-insensitively; the disk equals
+// genimage 16's with the GUID written out.
+func TestGPTShortcuts(t *testing.T) {
+	tr := newTree(t, map[string]string{"in/a.bin": "a"})
+	body := `image disk.img {
+	hdimage { partition-table-type = "gpt" disk-uuid = "6a921dbb-823d-44c4-8edc-ecb038e6d743" }
+	partition a { image = "a.bin" partition-type-uuid = "%s" partition-uuid = "088813b5-7028-4540-99da-b10015fd07da" }
+	partition b { size = 1M partition-type-uuid = "%s" partition-uuid = "188813b5-7028-4540-99da-b10015fd07da" }
+}
+`
+	tr.ref(strings.NewReplacer("%s", "2a422a42-2a42-2a42-2a42-2a422a422a42").Replace(body[:strings.Index(body, "partition b")]) +
+		strings.Replace(body[strings.Index(body, "partition b"):], "%s", "933ac7e1-2eb4-4f13-b844-0e14e2aef915", 1))
+	cfg := "config { gpt-shortcuts { forty-two = \"2a422a42-2a42-2a42-2a42-2a422a422a42\" L = \"933ac7e1-2eb4-4f13-b844-0e14e2aef915\" } }\n" +
+		strings.Replace(strings.Replace(body, "%s", "Forty-Two", 1), "%s", "l", 1)
+	if err := tr.ours(cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	if o, r := tr.read("out/disk.img"), tr.read("ref/disk.img"); !bytes.Equal(o, r) {
+		t.Fatalf("disk differs from genimage's (%d vs %d bytes)", len(o), len(r))
+	}
+	if err := tr.ours("config { paths { x = y } }", nil); err == nil {
+		t.Error("unknown config section accepted")
+	}
+}
