@@ -165,6 +165,35 @@ func lz4Count(src []byte, a, b, limit int) int {
 	return n
 }
 
+// firstMatch is widerMatch for the main loop's call: no look-back and
+// any match of lz4MinMatch or more. It returns the length (below
+// lz4MinMatch: none) and the match position. The bytes that end the
+// longest match so far lie inside the block (highLimit is 5 before its
+// end), so no candidate needs a range check.
+func (c *lz4hc) firstMatch(ip, highLimit int) (int, int) {
+	src := c.src
+	pattern := binary.LittleEndian.Uint32(src[ip : ip+4])
+	c.insert(ip)
+	longest, matchPos := lz4MinMatch-1, -1
+	want := uint16(pattern >> 16)
+	lowest := c.base
+	matchIndex := c.hashTable[lz4Hash(pattern)]
+	for attempts := c.attempts; matchIndex >= lowest && attempts > 0; attempts-- {
+		m := int(matchIndex - lowest)
+		matchIndex -= uint32(c.chainTable[uint16(matchIndex)])
+		j := m + longest - 1
+		if binary.LittleEndian.Uint16(src[j:j+2]) != want || binary.LittleEndian.Uint32(src[m:m+4]) != pattern {
+			continue
+		}
+		if length := lz4MinMatch + lz4Count(src, ip+lz4MinMatch, m+lz4MinMatch, highLimit); length > longest {
+			longest, matchPos = length, m
+			tail := ip + longest - 1
+			want = binary.LittleEndian.Uint16(src[tail : tail+2])
+		}
+	}
+	return longest, matchPos
+}
+
 // widerMatch looks for a match at ip longer than longest, which may start
 // up to ip-lowLimit bytes earlier; it returns the length and, if found,
 // the match and start positions.
@@ -293,7 +322,7 @@ func (c *lz4hc) block(src []byte) []byte {
 		var ml, ml0, ml2, ml3, ref, ref0, ref2, ref3, start0, start2, start3 int
 	mainLoop:
 		for ip <= mflimit {
-			ml, ref, _ = c.widerMatch(ip, ip, matchlimit, lz4MinMatch-1)
+			ml, ref = c.firstMatch(ip, matchlimit)
 			if ml < lz4MinMatch {
 				ip++
 				continue
