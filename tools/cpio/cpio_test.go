@@ -334,3 +334,26 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseList: any list text parses or fails with an error naming a
+// line, and what parses writes (sources are not read: files get data).
+func FuzzParseList(f *testing.F) {
+	f.Add("dir /dev 0755 0 0\nnod /dev/console 0600 0 0 c 5 1\nfile /init x 0755 0 0 /a /b\nslink /bin sbin 777 0 0\n")
+	f.Add("# c\npipe /p 0600 1 2\nsock /s 0\n")
+	f.Fuzz(func(t *testing.T, list string) {
+		recs, err := ParseList(strings.NewReader(list), "l", func(string) (string, error) { return "", nil })
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "l:") && !strings.HasPrefix(err.Error(), "l: ") {
+				t.Fatalf("error does not name the list: %v", err)
+			}
+			return
+		}
+		for i := range recs {
+			recs[i].Source, recs[i].Data = "", []byte("x")
+		}
+		var buf bytes.Buffer
+		if err := Write(&buf, recs, Options{SymlinkNUL: true}); err == nil && buf.Len()%512 != 0 {
+			t.Fatalf("archive of %d bytes", buf.Len())
+		}
+	})
+}
