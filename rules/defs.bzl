@@ -18,7 +18,7 @@ load("//rules/private:initramfs.bzl", _KernelModulesInfo = "KernelModulesInfo", 
 load("//rules/private:layout.bzl", _LayoutEntryInfo = "LayoutEntryInfo", _firmware_image = "firmware_image", _layout_blob = "layout_blob", _layout_fdtmap = "layout_fdtmap", _layout_fill = "layout_fill", _layout_image_header = "layout_image_header", _layout_section = "layout_section", _layout_text = "layout_text")
 load("//rules/private:ppc.bzl", _ppc_boot_wrapper = "ppc_boot_wrapper")
 load("//rules/private:providers.bzl", _FirmwareImageInfo = "FirmwareImageInfo")
-load("//rules/private:rauc.bzl", _rauc_bundle = "rauc_bundle")
+load("//rules/private:rauc.bzl", _rauc_bundle = "rauc_bundle", _rauc_system_conf = "rauc_system_conf")
 load("//rules/private:stm32.bzl", _stm32_image = "stm32_image")
 load("//rules/private:toolchain.bzl", _fwtool_toolchain = "fwtool_toolchain")
 load("//rules/private:uboot_env.bzl", _uboot_env = "uboot_env")
@@ -54,6 +54,7 @@ layout_section = _layout_section
 layout_text = _layout_text
 ppc_boot_wrapper = _ppc_boot_wrapper
 rauc_bundle = _rauc_bundle
+rauc_system_conf = _rauc_system_conf
 squashfs_image = _squashfs_image
 stm32_flashlayout = _stm32_flashlayout
 stm32_image = _stm32_image

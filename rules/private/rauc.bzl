@@ -74,3 +74,43 @@ the payload).""",
     },
     toolchains = [FWTOOL_TOOLCHAIN_TYPE],
 )
+
+RAUC_BOOTLOADERS = ["barebox", "custom", "efi", "grub", "noop", "uboot"]
+
+def _rauc_system_conf_impl(ctx):
+    if not ctx.attr.compatible:
+        fail("%s: attribute 'compatible': required" % ctx.label)
+    if ctx.attr.bootloader not in RAUC_BOOTLOADERS:
+        fail("%s: attribute 'bootloader': unknown value %r (one of: %s)" % (ctx.label, ctx.attr.bootloader, ", ".join(RAUC_BOOTLOADERS)))
+    if not ctx.attr.slots:
+        fail("%s: attribute 'slots': no slots" % ctx.label)
+    lines = ["[system]", "compatible=" + ctx.attr.compatible, "bootloader=" + ctx.attr.bootloader]
+    lines += [kv for kv in ctx.attr.system]
+    lines += ["", "[keyring]", "path=" + ctx.attr.keyring_path]
+    for slot in sorted(ctx.attr.slots.keys()):
+        parts = slot.split(".")
+        if len(parts) != 2 or not parts[0] or not parts[1].isdigit():
+            fail("%s: attribute 'slots': %r is not CLASS.INDEX (e.g. rootfs.0)" % (ctx.label, slot))
+        lines += ["", "[slot.%s]" % slot]
+        for kv in ctx.attr.slots[slot]:
+            if "=" not in kv or "\n" in kv:
+                fail("%s: attribute 'slots': %s: %r is not KEY=VALUE" % (ctx.label, slot, kv))
+            lines.append(kv)
+    out = ctx.actions.declare_file(ctx.attr.out or ctx.label.name + ".conf")
+    ctx.actions.write(out, "\n".join(lines) + "\n")
+    return [DefaultInfo(files = depset([out]), runfiles = ctx.runfiles([out]))]
+
+rauc_system_conf = rule(
+    implementation = _rauc_system_conf_impl,
+    doc = """RAUC's system.conf for a target's root filesystem: [system], [keyring]
+and one [slot.CLASS.INDEX] section per slot, e.g. A/B root filesystems and
+the eMMC boot partitions (`type=boot-emmc`, RAUC's A/B boot-partition swap).""",
+    attrs = {
+        "compatible": attr.string(doc = "Required: [system] compatible; bundles must match it."),
+        "bootloader": attr.string(default = "uboot", doc = "[system] bootloader: barebox, custom, efi, grub, noop or uboot."),
+        "system": attr.string_list(doc = "More [system] KEY=VALUE lines (e.g. \"data-directory=/data/rauc\")."),
+        "keyring_path": attr.string(default = "/etc/rauc/keyring.pem", doc = "[keyring] path on the target; relative paths are relative to system.conf."),
+        "slots": attr.string_list_dict(doc = "\"CLASS.INDEX\" -> [\"KEY=VALUE\", ...], e.g. {\"rootfs.0\": [\"device=/dev/mmcblk1p5\", \"type=ext4\", \"bootname=A\"]}."),
+        "out": attr.string(doc = "Output file name; defaults to <name>.conf."),
+    },
+)
