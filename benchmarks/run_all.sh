@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark in the repository in turn and prints each table:
 #   benchmarks/formats.sh              uImage, FIT, dtc beside mkimage and dtc
+#   benchmarks/lz4.sh                  LZ4 HC level 5 beside the lz4 tool
 #   tools/layout/bench/*.sh            layout engine beside binman / cp --sparse
 #   tools/disk/bench/*.sh              disk images beside genimage
 # fwtool is built once and handed to each (FWTOOL, or the layout bench's
@@ -24,7 +25,7 @@ fi
 export FWTOOL
 
 failed=()
-for script in "$root/benchmarks/formats.sh" "$root"/tools/layout/bench/*.sh "$root"/tools/disk/bench/*.sh; do
+for script in "$root/benchmarks/formats.sh" "$root/benchmarks/lz4.sh" "$root"/tools/layout/bench/*.sh "$root"/tools/disk/bench/*.sh; do
 	name=${script#"$root"/}
 	printf '\n==== %s ====\n' "$name"
 	start=$(date +%s)
