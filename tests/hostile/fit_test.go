@@ -34,6 +34,13 @@ func fitTree(data []byte, comp string, props map[string][]byte) []byte {
 	return tr.Bytes()
 }
 
+// fitSpec is a `fwtool fit` description whose kernel comes from file.
+func fitSpec(file string) []byte {
+	return []byte(`{"description": "d", "default": "conf-1", "images": [{"name": "kernel", "type": "kernel",
+		"arch": "arm", "os": "linux", "compression": "none", "load": 0, "entry": 0, "data_file": "` + file + `"}],
+		"configurations": [{"name": "conf-1", "kernel": "kernel"}]}`)
+}
+
 func fitCases(t *testing.T) []Case {
 	one := func(b []byte) map[string][]byte { return map[string][]byte{"f.itb": b} }
 	ext := func(off, size uint32) []byte {
@@ -44,6 +51,8 @@ func fitCases(t *testing.T) []Case {
 		{Name: "external-offset-huge-extract", Files: one(ext(0xfffffff0, 16)), Args: []string{"extract", "-i", "{in}/f.itb", "-f", "{out}/k", "kernel"}},
 		{Name: "external-size-huge-ls", WantOK: true, Files: one(ext(0, 0xfffffff0)), Args: []string{"ls", "{in}/f.itb"}},
 		{Name: "external-size-huge-list", WantOK: true, Files: one(ext(0, 0xfffffff0)), Args: []string{"mkimage", "-l", "{in}/f.itb"}},
+		{Name: "spec-data-dev-zero", Files: map[string][]byte{"s.json": fitSpec("/dev/zero")}, Args: []string{"fit", "--spec", "{in}/s.json", "-o", "{out}/f.itb"}, WantErr: "character device"},
+		{Name: "spec-data-fifo", Files: map[string][]byte{"s.json": fitSpec("fifo")}, Setup: fifo("fifo"), Args: []string{"fit", "--spec", "{in}/s.json", "-o", "{out}/f.itb"}},
 		{Name: "gzip-garbage-extract", Files: one(fitTree([]byte("\x1f\x8b\x08garbage"), "gzip", nil)), Args: []string{"extract", "-i", "{in}/f.itb", "-f", "{out}/k", "kernel"}},
 		// A kernel inflating to 1 GiB streams to the output file.
 		{Name: "gzip-1GiB-extract", WantOK: true, Timeout: 60e9, Files: one(fitTree(gigaBomb(), "gzip", nil)), Args: []string{"extract", "-i", "{in}/f.itb", "-f", "{out}/k", "kernel"}, Check: outSize("k", 1<<30)},

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/rules-firmware/rules_firmware/tools/fdt"
+	"github.com/rules-firmware/rules_firmware/tools/input"
 	"github.com/rules-firmware/rules_firmware/tools/uimage"
 )
 
@@ -198,7 +198,8 @@ func (s *Spec) LoadData() error {
 		if img.DataFile == "" {
 			return fmt.Errorf("Node '/images/%s': no data_file", img.Name)
 		}
-		b, err := os.ReadFile(img.DataFile)
+		// data-size is 32-bit; devices and FIFOs are refused, not waited on.
+		b, err := input.ReadFile(img.DataFile, 0xffffffff, "a FIT's data-size is 32-bit")
 		if err != nil {
 			return fmt.Errorf("Node '/images/%s': %v", img.Name, err)
 		}

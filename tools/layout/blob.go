@@ -23,6 +23,11 @@ func (e *Blob) obtain() error {
 		return nil
 	}
 	st, err := os.Stat(e.filePath)
+	if err == nil && !st.IsDir() && !st.Mode().IsRegular() {
+		// A FIFO would block open(2) and /dev/zero never end: blobs are
+		// read by their size, which only a regular file has.
+		return e.errorf("'%s' is not a regular file (%s); a blob must be one", e.filePath, st.Mode().Type())
+	}
 	if err != nil || st.IsDir() {
 		if !e.external || !(e.optional || e.image.allowMissing) {
 			if e.filePath == "" {
