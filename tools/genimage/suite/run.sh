@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# genimage's own test configs through both tools: a report, not a test.
+#
+#   tools/genimage/suite/run.sh GENIMAGE_SRC
+#
+# GENIMAGE_SRC is a genimage source tree the caller fetched (its test/
+# directory is read; nothing of it is copied into this repository). Each
+# test/*.config is built by the genimage on PATH and by fwtool genimage on
+# the same inputs: input/part1.img (7 zero sectors), part2.img (11),
+# part3.img (empty) as genimage's setup_test_images makes them, test/*.its
+# copied in, and every other name a config gives as `image = "..."` or in
+# `files = {...}` made as 4 KiB of fixed data; root/ holds setup_data's
+# tree. include.config gets --includepath test/include/aaa, as its test.
+#
+# Each config lands in one row: "identical" (every output equal), "differs"
+# (the bytes that differ are counted; GPT configs without partition-uuid /
+# disk-uuid get random GUIDs from genimage, so those differ by design),
+# "ref-fails" (genimage itself fails: the type is missing here or the
+# config is a failure test), "fwtool-rejects" (fwtool refuses the type or
+# option, naming it), "both-fail", or "fwtool-fails" (genimage builds it,
+# fwtool errs: a gap). The tally is printed last.
+#
+# Environment: FWTOOL (a built fwtool; default: go build from this tree),
+# GENIMAGE (default genimage), KEEP=1 keeps the work directory.
+set -uo pipefail
+src=${1:?usage: $0 GENIMAGE_SRC}
+src=$(cd "$src" && pwd) || exit 1
+here=$(cd "$(dirname "$0")/../../.." && pwd)
+work=$(mktemp -d)
+[ "${KEEP:-}" = 1 ] || trap 'rm -rf "$work"' EXIT
+fwtool=${FWTOOL:-}
+if [ -z "$fwtool" ]; then
+	fwtool=$work/fwtool
+	(cd "$here" && go build -o "$fwtool" ./tools/fwtool) || exit 1
+fi
+genimage=${GENIMAGE:-genimage}
+echo "reference: $($genimage --version 2>&1 | head -1); genimage tree: $(git -C "$src" describe --always --tags 2>/dev/null || echo unknown)"
+
+declare -A tally
+for cfg in "$src"/test/*.config; do
+	name=$(basename "$cfg" .config)
+	d=$work/$name
+	mkdir -p "$d/input" "$d/root"
+	(cd "$d/root" && for a in foo bar baz "with spaces"; do for b in 1 2 3; do mkdir -p "$a/$b" && touch "$a/$b/one" "$a/$b/two"; done; done)
+	head -c 3584 /dev/zero >"$d/input/part1.img"
+	head -c 5632 /dev/zero >"$d/input/part2.img"
+	: >"$d/input/part3.img"
+	cp "$src"/test/*.its "$d/input/" 2>/dev/null || true
+	{ grep -o 'image *= *"[^"]*"' "$cfg" | sed 's/.*"\(.*\)"/\1/' || true
+	  grep -o 'files *= *{[^}]*}' "$cfg" | grep -o '"[^"]*"' | tr -d '"' || true; } | sort -u | while read -r f; do
+		case "$f" in /*|"") continue ;; esac
+		[ -e "$d/input/$f" ] || { mkdir -p "$(dirname "$d/input/$f")"; head -c 4096 /dev/zero | tr '\0' 'x' >"$d/input/$f"; }
+	done
+	for t in ref ours; do
+		mkdir -p "$d/$t" "$d/tmp-$t"
+	done
+	args=(--inputpath "$d/input" --rootpath "$d/root")
+	# genimage 16 also looks for the config itself on the include path.
+	[ "$name" != include ] || args+=(--includepath "$src/test/include/aaa")
+	ref_ok=1 ours_ok=1
+	(cd "$d" && SOURCE_DATE_EPOCH=1700000000 "$genimage" "${args[@]}" --outputpath "$d/ref" --tmppath "$d/tmp-ref" --config "$cfg") >"$d/ref.log" 2>&1 || ref_ok=0
+	(cd "$d" && SOURCE_DATE_EPOCH=1700000000 "$fwtool" genimage "${args[@]}" --outputpath "$d/ours" --config "$cfg") >"$d/ours.log" 2>&1 || ours_ok=0
+	detail=""
+	if [ $ref_ok = 1 ] && [ $ours_ok = 1 ]; then
+		row=identical
+		for f in "$d"/ref/*; do
+			[ -f "$f" ] || continue
+			b=$(basename "$f")
+			if [ ! -f "$d/ours/$b" ]; then
+				row=differs detail="$detail $b:missing"
+			elif ! cmp -s "$f" "$d/ours/$b"; then
+				n=$(cmp -l "$f" "$d/ours/$b" 2>/dev/null | wc -l)
+				row=differs detail="$detail $b:${n}-bytes$([ "$(stat -c %s "$f")" = "$(stat -c %s "$d/ours/$b")" ] || echo ",size")"
+			fi
+		done
+	elif [ $ref_ok = 0 ] && [ $ours_ok = 0 ]; then
+		row=both-fail
+	elif [ $ref_ok = 0 ]; then
+		row=ref-fails detail=" $(grep -m1 -i error "$d/ref.log" | cut -c1-100)"
+	elif grep -q -E "is not supported|runs no hooks|host tool" "$d/ours.log"; then
+		row=fwtool-rejects detail=" $(head -1 "$d/ours.log" | sed "s|$cfg: ||" | cut -c1-140)"
+	else
+		row=fwtool-fails detail=" $(head -1 "$d/ours.log" | sed "s|$cfg: ||" | cut -c1-160)"
+	fi
+	tally[$row]=$(( ${tally[$row]:-0} + 1 ))
+	printf '%-40s %-15s%s\n' "$name" "$row" "$detail"
+done
+echo
+for k in identical differs fwtool-fails fwtool-rejects ref-fails both-fail; do
+	printf '%-15s %d\n' "$k" "${tally[$k]:-0}"
+done
