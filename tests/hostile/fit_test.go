@@ -56,6 +56,8 @@ func fitCases(t *testing.T) []Case {
 		{Name: "gzip-garbage-extract", Files: one(fitTree([]byte("\x1f\x8b\x08garbage"), "gzip", nil)), Args: []string{"extract", "-i", "{in}/f.itb", "-f", "{out}/k", "kernel"}},
 		// A kernel inflating to 1 GiB streams to the output file.
 		{Name: "gzip-1GiB-extract", WantOK: true, Timeout: 60e9, Files: one(fitTree(gigaBomb(), "gzip", nil)), Args: []string{"extract", "-i", "{in}/f.itb", "-f", "{out}/k", "kernel"}, Check: outSize("k", 1<<30)},
+		// --max-size bounds a payload whose container records no size.
+		{Name: "gzip-1GiB-max-size", Files: one(fitTree(gigaBomb(), "gzip", nil)), Args: []string{"extract", "--max-size", "16M", "-i", "{in}/f.itb", "-f", "{out}/k", "kernel"}, WantErr: "more than 16777216"},
 		{Name: "gzip-256MiB-extract-dir", WantOK: true, Timeout: 60e9, Files: one(fitTree(bomb256(), "gzip", nil)), Args: []string{"extract", "-i", "{in}/f.itb", "-O", "{out}", "kernel"}, Check: outSize("kernel", 256<<20)},
 	}
 }

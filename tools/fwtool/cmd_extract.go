@@ -55,6 +55,7 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 	outDir := fs.String("O", "", "output directory for several entries")
 	raw := fs.Bool("U", false, "keep compressed data as stored (do not decompress)")
 	format := fs.String("F", "", "alternative format of the extracted data (binman images: fdt, list)")
+	maxSize := fs.String("max-size", "", "largest size a compressed entry may decompress to (bytes, 0x hex, or K/M/G; default 4G, or the entry's uncomp-size)")
 	fs.Usage = func() { fmt.Fprint(stderr, extractUsageText); fs.PrintDefaults() }
 	if err := parseInterspersed(fs, args); err != nil {
 		if err == flag.ErrHelp {
@@ -64,6 +65,10 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	paths := fs.Args()
+	if err := setInflateLimit(*maxSize); err != nil {
+		fmt.Fprintf(stderr, "fwtool extract: --max-size %s: %v\n", *maxSize, err)
+		return 2
+	}
 	if *image == "" {
 		fmt.Fprintln(stderr, "fwtool extract: -i IMAGE is required")
 		return 2

@@ -79,7 +79,7 @@ func extractFdtmap(f *os.File, size int64, paths []string, out, outDir string, d
 	}
 	var decomp fdtmap.Decompressor
 	if decompress {
-		decomp = func(algo string, data []byte) ([]byte, error) { return layout.DecompressLimit(algo, data, maxInflate) }
+		decomp = func(algo string, data []byte) ([]byte, error) { return layout.DecompressLimit(algo, data, inflateLimit) }
 	}
 	if extractFormat == "list" {
 		return listAltFormats(m, stdout)
@@ -93,8 +93,8 @@ func extractFdtmap(f *os.File, size int64, paths []string, out, outDir string, d
 			return extractPart{}, err
 		}
 		if decomp != nil && e.Compress != "none" && e.Parent != nil {
-			limit := int64(maxInflate)
-			if e.HasUncompSize {
+			limit := inflateLimit
+			if e.HasUncompSize && int64(e.UncompSize) < limit {
 				limit = int64(e.UncompSize)
 			}
 			return extractPart{data: data, algo: e.Compress, limit: limit, what: fmt.Sprintf("Entry '%s'", e.Path)}, nil

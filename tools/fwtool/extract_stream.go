@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/rules-firmware/rules_firmware/tools/compress"
+	"github.com/rules-firmware/rules_firmware/tools/disk"
 	"github.com/rules-firmware/rules_firmware/tools/layout"
 )
 
@@ -13,6 +14,26 @@ import (
 // container records no size: the payload formats fwtool reads describe
 // 32-bit sizes and load addresses, so nothing bigger is a real payload.
 const maxInflate = 4 << 30
+
+// inflateLimit is extract's --max-size: the bound for entries whose
+// container records no size, and a cap on those that do.
+var inflateLimit int64 = maxInflate
+
+// setInflateLimit parses --max-size ("" keeps the default).
+func setInflateLimit(s string) error {
+	if s == "" {
+		return nil
+	}
+	n, err := disk.ParseSize(s)
+	if err != nil {
+		return err
+	}
+	if n == 0 || n > 1<<62 {
+		return fmt.Errorf("must be between 1 byte and 4 EiB")
+	}
+	inflateLimit = int64(n)
+	return nil
+}
 
 // extractPart is one entry to write: its stored bytes, and the algorithm
 // to undo while writing ("" for none). Decompression streams into the
@@ -32,8 +53,8 @@ func (p extractPart) fill(f *os.File) error {
 		return err
 	}
 	limit := p.limit
-	if limit <= 0 {
-		limit = maxInflate
+	if limit <= 0 || limit > inflateLimit {
+		limit = inflateLimit
 	}
 	var err error
 	switch p.algo {
