@@ -2,7 +2,7 @@
 # LZ4 HC level 5: fwtool's encoder beside the lz4 tool, the command binman
 # runs (`lz4 --no-frame-crc -B4 -5`), on the same 16 MiB firmware-like input
 # (code-like words, strings, 0x00/0xff padding, random stretches; generated
-# by tools/layout's BenchmarkLz4Level5, identical on every run).
+# by tools/compress's BenchmarkLz4Level5, identical on every run).
 # fwtool runs `fwtool build` on a one-entry layout whose only entry is that
 # file with "compress": "lz4", so its image is exactly the lz4 frame; every
 # run's output is compared with lz4's byte for byte.
@@ -30,7 +30,7 @@ if [[ -z $fwtool ]]; then
 	fwtool=$work/fwtool
 	(cd "$root" && go build -o "$fwtool" ./tools/fwtool)
 fi
-(cd "$root" && LZ4_BENCH_OUT=$work/fw.bin go test ./tools/layout -run '^$' -bench '^BenchmarkLz4Level5$' -benchtime 1x >/dev/null)
+(cd "$root" && LZ4_BENCH_OUT=$work/fw.bin go test ./tools/compress -run '^$' -bench '^BenchmarkLz4Level5$' -benchtime 1x >/dev/null)
 cat >"$work/m.json" <<JSON
 {"version":1,"image":{"entries":[{"name":"fw","path":"$work/fw.bin","compress":"lz4"}]}}
 JSON

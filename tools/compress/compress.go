@@ -26,6 +26,9 @@
 //     content checksum, single-threaded so block boundaries never depend on
 //     the machine.
 //   - bzip2: bzip2 stream with 900k blocks, as `bzip2 -9` writes.
+//
+// LZ4HCFrame (lz4hc.go) is the one LZ4 high-compression encoder: byte for
+// byte what `lz4 --no-frame-crc -B4 -5` writes (binman's lz4 entries).
 package compress
 
 import (

@@ -1,4 +1,4 @@
-package layout
+package compress
 
 import (
 	"bytes"
@@ -79,7 +79,7 @@ func TestLz4MatchesTool(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: lz4: %v", name, err)
 		}
-		got := lz4FrameLevel5(data)
+		got := LZ4HCFrame(data)
 		if !bytes.Equal(got, want) {
 			n := 0
 			for n < len(got) && n < len(want) && got[n] == want[n] {
@@ -88,7 +88,7 @@ func TestLz4MatchesTool(t *testing.T) {
 			t.Errorf("%s (%d bytes): ours %d bytes, lz4 %d bytes, first difference at %d", name, len(data), len(got), len(want), n)
 			continue
 		}
-		back, err := Decompress("lz4", got)
+		back, err := DecompressBytes("lz4", got)
 		if err != nil || !bytes.Equal(back, data) {
 			t.Errorf("%s: does not decompress: %v", name, err)
 		}
