@@ -18,11 +18,27 @@ func buildFip(b *build, img disk.GenimageSection, out string) error {
 		return err
 	}
 	var images []fip.Image
+	var fo fip.Options
+	err := extraArgs(img, func(flag string, rest []string) (int, error) {
+		if flag != "--align" {
+			return 0, unknownFlag("fiptool", flag)
+		}
+		v, err := needArg(flag, rest)
+		if err != nil {
+			return 0, err
+		}
+		n, err := disk.ParseSize(v)
+		if err != nil || !fip.ValidAlign(uint64(n)) {
+			return 0, fmt.Errorf("--align %s: not a power of two", v)
+		}
+		fo.Align = uint64(n)
+		return 1, nil
+	})
+	if err != nil {
+		return err
+	}
 	for _, o := range img.TypeOptions {
 		if o.Key == "extraargs" {
-			if _, err := typeOptions(img, o.Key); err != nil {
-				return err
-			}
 			continue
 		}
 		names := []string{o.Key}
@@ -47,7 +63,7 @@ func buildFip(b *build, img disk.GenimageSection, out string) error {
 	if len(images) == 0 {
 		return fmt.Errorf("a fip image needs at least one component")
 	}
-	data, err := fip.Create(images, fip.Options{})
+	data, err := fip.Create(images, fo)
 	if err != nil {
 		return err
 	}

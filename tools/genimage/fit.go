@@ -33,6 +33,9 @@ func buildFIT(b *build, img disk.GenimageSection, out string) error {
 	if err != nil {
 		return err
 	}
+	if err := extraArgs(img, func(flag string, _ []string) (int, error) { return 0, unknownFlag("mkimage", flag) }); err != nil {
+		return err
+	}
 	itsOpt, ok := opts["its"]
 	if !ok || itsOpt.Value() == "" {
 		return fmt.Errorf("a FIT image needs its = \"FILE.its\"")

@@ -99,8 +99,8 @@ func optValue(img disk.GenimageSection, key string) string {
 }
 
 // typeOptions checks the type section's options against allowed and
-// returns them by key; a non-empty extraargs is refused (it would pass
-// flags to a host tool).
+// returns them by key. extraargs is always allowed here; each builder reads
+// the flags it understands with extraArgs and refuses the rest.
 func typeOptions(img disk.GenimageSection, allowed ...string) (map[string]disk.GenimageOption, error) {
 	ok := map[string]bool{"extraargs": true}
 	for _, a := range allowed {
@@ -110,9 +110,6 @@ func typeOptions(img disk.GenimageSection, allowed ...string) (map[string]disk.G
 	for _, o := range img.TypeOptions {
 		if !ok[o.Key] {
 			return nil, fmt.Errorf("line %d: %s option '%s' is not supported", o.Line, img.Type, o.Key)
-		}
-		if o.Key == "extraargs" && strings.TrimSpace(o.Value()) != "" {
-			return nil, fmt.Errorf("line %d: extraargs %q would pass flags to a host tool; fwtool builds %s images itself", o.Line, o.Value(), img.Type)
 		}
 		out[o.Key] = o
 	}
@@ -210,6 +207,35 @@ func buildVfat(b *build, img disk.GenimageSection, out string) error {
 	}
 	label := opts["label"].Value()
 	vo := vfat.Options{Size: size, Label: label, VolumeIDSeed: b.opts.Seed + ":" + img.Name}
+	err = extraArgs(img, func(flag string, rest []string) (int, error) {
+		switch flag {
+		case "-n", "-F", "-s":
+			v, err := needArg(flag, rest)
+			if err != nil {
+				return 0, err
+			}
+			switch flag {
+			case "-n":
+				vo.Label = v
+			case "-F":
+				if v != "12" && v != "16" && v != "32" {
+					return 0, fmt.Errorf("-F %s: not 12, 16 or 32", v)
+				}
+				vo.FATType = map[string]int{"12": 12, "16": 16, "32": 32}[v]
+			case "-s":
+				n, err := disk.ParseSize(v)
+				if err != nil || n == 0 || n > 128 || n&(n-1) != 0 {
+					return 0, fmt.Errorf("-s %s: not a power of two up to 128", v)
+				}
+				vo.SectorsPerCluster = int(n)
+			}
+			return 1, nil
+		}
+		return 0, unknownFlag("mkdosfs", flag)
+	})
+	if err != nil {
+		return err
+	}
 	if b.opts.ModTime != 0 {
 		vo.ModTime = time.Unix(int64(b.opts.ModTime), 0).UTC()
 	}
@@ -235,6 +261,38 @@ func buildSquashfs(b *build, img disk.GenimageSection, out string) error {
 			return fmt.Errorf("line %d: block-size: %v", o.Line, err)
 		}
 		so.BlockSize = int(v)
+	}
+	err = extraArgs(img, func(flag string, rest []string) (int, error) {
+		switch flag {
+		case "-b", "-comp":
+			v, err := needArg(flag, rest)
+			if err != nil {
+				return 0, err
+			}
+			if flag == "-comp" {
+				so.Compressor = v
+				return 1, nil
+			}
+			n, err := disk.ParseSize(v)
+			if err != nil {
+				return 0, fmt.Errorf("-b %s: %v", v, err)
+			}
+			so.BlockSize = int(n)
+			return 1, nil
+		case "-noappend", "-all-root", "-no-xattrs":
+			// Our image is always new, owned by root, without xattrs.
+			return 0, nil
+		case "-no-fragments":
+			so.NoFragments = true
+			return 0, nil
+		case "-no-exports":
+			so.NoExport = true
+			return 0, nil
+		}
+		return 0, unknownFlag("mksquashfs", flag)
+	})
+	if err != nil {
+		return err
 	}
 	if size, err := imageSize(img); err != nil || size != 0 {
 		if err == nil {
@@ -262,6 +320,9 @@ func buildCpio(b *build, img disk.GenimageSection, out string) error {
 	}
 	opts, err := typeOptions(img, "format", "compress")
 	if err != nil {
+		return err
+	}
+	if err := extraArgs(img, func(flag string, _ []string) (int, error) { return 0, unknownFlag("cpio", flag) }); err != nil {
 		return err
 	}
 	if o, ok := opts["format"]; ok && o.Value() != "newc" {

@@ -37,7 +37,9 @@ var builders = map[string]builder{}
 func Types() []string {
 	var out []string
 	for t := range builders {
-		out = append(out, t)
+		if t != "FIT" { // the manual's spelling of "fit"
+			out = append(out, t)
+		}
 	}
 	sort.Strings(out)
 	return out
@@ -70,11 +72,21 @@ func Build(cfg *disk.GenimageConfig, opts Options, w *outfile.Batch) error {
 		}
 		b.built[img.Name] = path
 	}
+	for _, img := range cfg.Images {
+		if img.Type == "file" && copied(img) && !temporary(img) {
+			order = append(order, img)
+		}
+	}
 	for _, img := range order {
 		if temporary(img) {
 			continue
 		}
-		src := b.built[img.Name]
+		src := b.input(img.Name)
+		if abs, err := filepath.Abs(src); err == nil && img.Type == "file" {
+			if out, err := filepath.Abs(filepath.Join(opts.OutputPath, img.Name)); err == nil && out == abs {
+				continue // the input is already the output
+			}
+		}
 		what := fmt.Sprintf("image '%s'", img.Name)
 		err := w.WriteIn(opts.OutputPath, img.Name, what, outfile.FileMode, func(out *os.File) error {
 			in, err := os.Open(src)
@@ -89,6 +101,18 @@ func Build(cfg *disk.GenimageConfig, opts Options, w *outfile.Batch) error {
 		}
 	}
 	return nil
+}
+
+// copied reports whether a declared file image is copied to the output
+// path, as genimage does unless `copy = false`.
+func copied(img disk.GenimageSection) bool {
+	for _, o := range img.TypeOptions {
+		if o.Key == "copy" {
+			v, err := o.Bool()
+			return err != nil || v
+		}
+	}
+	return true
 }
 
 func resolvePaths(cfg *disk.GenimageConfig, o Options) Options {

@@ -117,8 +117,11 @@ image bad.img { ` + typ + ` {} }`
 	for _, cfg := range []string{
 		`image a { hdimage {} exec-pre = "touch x" }`,
 		`image a { hdimage {} exec-post = "touch x" }`,
-		`image a { vfat { extraargs = "-F 32" } size = 1M }`,
-		`image a { squashfs { extraargs = "-comp xz" } }`,
+		`image a { vfat { extraargs = "-R 2" } size = 1M }`,
+		`image a { fip { extraargs = "--align 3" nt-fw = "x" } }`,
+		`image a { fip { extraargs = "--blob uuid=x" nt-fw = "x" } }`,
+		`image a { vfat { extraargs = "-n 'unterminated" } size = 1M }`,
+		`image a { squashfs { extraargs = "-Xdict-size 100%" } }`,
 		`image a { vfat {} size = 50% }`,
 		`image a { vfat {} }`,
 		`image a { hdimage {} partition p { image = "b" } } image b { hdimage {} partition q { image = "a" } }`,
@@ -139,7 +142,7 @@ func TestVfatInHDImage(t *testing.T) {
 	tr := newTree(t, map[string]string{"in/zImage": strings.Repeat("kernel", 3000), "in/b.dtb": "dtb", "in/extlinux.conf": "label linux\n"})
 	cfg := `image boot.vfat {
 	vfat {
-		label = "BOOT"
+		extraargs = "-n 'BOOT'"
 		files = {"zImage", "b.dtb"}
 		file extlinux/extlinux.conf { image = "extlinux.conf" }
 	}
@@ -225,7 +228,7 @@ image all.squashfs { squashfs {} }
 // fip: genimage runs fiptool create; our package is byte-identical.
 func TestFipMatchesGenimage(t *testing.T) {
 	tr := newTree(t, map[string]string{"in/bl31.bin": "bl31", "in/u-boot.bin": strings.Repeat("u", 999), "in/tee.bin": "tee", "in/tee-pager.bin": "pager", "in/u-boot.dtb": "dtb"})
-	cfg := `image fip.bin { fip { soc-fw = "bl31.bin" nt-fw = "u-boot.bin" tos-fw = {"tee.bin", "tee-pager.bin"} hw-config = "u-boot.dtb" } }`
+	cfg := `image fip.bin { fip { extraargs = "--align 64" soc-fw = "bl31.bin" nt-fw = "u-boot.bin" tos-fw = {"tee.bin", "tee-pager.bin"} hw-config = "u-boot.dtb" } }`
 	tr.ref(cfg)
 	if err := tr.ours(cfg, nil); err != nil {
 		t.Fatal(err)
@@ -341,5 +344,32 @@ func TestGPTShortcuts(t *testing.T) {
 	}
 	if err := tr.ours("config { paths { x = y } }", nil); err == nil {
 		t.Error("unknown config section accepted")
+	}
+}
+
+// A declared file image is copied to the output path (unless copy =
+// false), as genimage does; an implicit one is not.
+func TestFileImagesCopied(t *testing.T) {
+	tr := newTree(t, map[string]string{"in/boot.bin": "boot", "in/other.bin": "other", "in/p.bin": "p"})
+	cfg := `image disk.img { hdimage {} partition boot { in-partition-table = false offset = 0 image = "boot.bin" } partition p { image = "p.bin" partition-type = 0x83 offset = 1M } }
+image boot.bin { file { holes = {"(440; 512)"} } }
+image other.bin { file { copy = false } }
+`
+	tr.ref(cfg)
+	if err := tr.ours(cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{"out", "ref"} {
+		var names []string
+		ents, _ := os.ReadDir(tr.path(dir))
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		if strings.Join(names, " ") != "boot.bin disk.img" {
+			t.Errorf("%s: %v", dir, names)
+		}
+	}
+	if !bytes.Equal(tr.read("out/disk.img"), tr.read("ref/disk.img")) || string(tr.read("out/boot.bin")) != "boot" {
+		t.Error("outputs differ from genimage's")
 	}
 }
