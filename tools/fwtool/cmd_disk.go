@@ -175,7 +175,8 @@ Builds every image of a genimage config as genimage would, but without
 host tools and deterministically: GUIDs not given in the config and FAT
 volume IDs are derived from --seed (default: the image name), timestamps
 are SOURCE_DATE_EPOCH (else 0). Image types: ` + "hdimage, vfat, squashfs, cpio, fip, fit" + `;
-any other type, exec-pre/exec-post and extraargs are errors. include("f")
+any other type, exec-pre/exec-post and extraargs flags fwtool does not
+implement are errors. include("f")
 searches --includepath (colon-separated) and then the working directory;
 ${VAR} and ${VAR:-default} read the environment. Paths not given as flags
 come from the config section, else genimage's defaults.
