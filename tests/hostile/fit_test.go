@@ -53,6 +53,10 @@ func fitCases(t *testing.T) []Case {
 		{Name: "external-size-huge-list", WantOK: true, Files: one(ext(0, 0xfffffff0)), Args: []string{"mkimage", "-l", "{in}/f.itb"}},
 		{Name: "spec-data-dev-zero", Files: map[string][]byte{"s.json": fitSpec("/dev/zero")}, Args: []string{"fit", "--spec", "{in}/s.json", "-o", "{out}/f.itb"}, WantErr: "character device"},
 		{Name: "spec-data-fifo", Files: map[string][]byte{"s.json": fitSpec("fifo")}, Setup: fifo("fifo"), Args: []string{"fit", "--spec", "{in}/s.json", "-o", "{out}/f.itb"}},
+		{Name: "verify-fifo-image", Setup: fifo("f.itb"), Files: map[string][]byte{"ctl.dtb": smallDTB(t)}, Args: []string{"verify", "-k", "{in}/ctl.dtb", "{in}/f.itb"}},
+		{Name: "verify-dev-zero-key", Files: map[string][]byte{"f.itb": fitTree([]byte("k"), "none", nil)}, Args: []string{"verify", "-k", "/dev/zero", "{in}/f.itb"}, WantErr: "character device"},
+		{Name: "mkimage-its-fifo", Setup: fifo("f.its"), Args: []string{"mkimage", "-f", "{in}/f.its", "{out}/f.itb"}},
+		{Name: "mkimage-its-dev-zero", Args: []string{"mkimage", "-f", "/dev/zero", "{out}/f.itb"}, WantErr: "character device"},
 		{Name: "gzip-garbage-extract", Files: one(fitTree([]byte("\x1f\x8b\x08garbage"), "gzip", nil)), Args: []string{"extract", "-i", "{in}/f.itb", "-f", "{out}/k", "kernel"}},
 		// A kernel inflating to 1 GiB streams to the output file.
 		{Name: "gzip-1GiB-extract", WantOK: true, Timeout: 60e9, Files: one(fitTree(gigaBomb(), "gzip", nil)), Args: []string{"extract", "-i", "{in}/f.itb", "-f", "{out}/k", "kernel"}, Check: outSize("k", 1<<30)},

@@ -15,6 +15,7 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/compress"
 	"github.com/rules-firmware/rules_firmware/tools/dts"
 	"github.com/rules-firmware/rules_firmware/tools/fdt"
+	"github.com/rules-firmware/rules_firmware/tools/input"
 	"github.com/rules-firmware/rules_firmware/tools/fit"
 	"github.com/rules-firmware/rules_firmware/tools/outfile"
 )
@@ -193,7 +194,7 @@ func runMkimageFIT(opts mkimageOptions, stdout, stderr io.Writer) int {
 		fitOpts.Keys = fit.KeyDir{Dir: opts.KeyDir, File: opts.KeyFile}
 	}
 	if opts.KeyDest != "" {
-		b, err := os.ReadFile(opts.KeyDest)
+		b, err := readDTBInput(opts.KeyDest)
 		if err != nil {
 			return fail("%v", err)
 		}
@@ -374,7 +375,7 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 	if (*ctlIn == "") != (*ctlOut == "") {
 		return fail("--control-in and --control-out go together")
 	}
-	raw, err := os.ReadFile(*spec)
+	raw, err := input.ReadFile(*spec, fitSpecLimit, "a FIT description")
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -413,7 +414,7 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 		opts.Keys = fit.KeyDir{Dir: *keyDir}
 	}
 	if *ctlIn != "" {
-		if opts.KeyDest, err = os.ReadFile(*ctlIn); err != nil {
+		if opts.KeyDest, err = readDTBInput(*ctlIn); err != nil {
 			return fail("%v", err)
 		}
 	}
@@ -484,12 +485,12 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	fitBytes, err := os.ReadFile(*image)
+	fitBytes, err := readDTBInput(*image)
 	if err != nil {
 		fmt.Fprintf(stderr, "fwtool verify: %v\n", err)
 		return 1
 	}
-	ctl, err := os.ReadFile(*keyDTB)
+	ctl, err := readDTBInput(*keyDTB)
 	if err != nil {
 		fmt.Fprintf(stderr, "fwtool verify: %v\n", err)
 		return 1
@@ -513,4 +514,14 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return 0
+}
+
+// fitSpecLimit bounds a `fwtool fit` JSON description (it names its data
+// files; it does not hold them).
+const fitSpecLimit = 64 << 20
+
+// readDTBInput reads a FIT or control DTB: no more than a DTB's 32-bit
+// totalsize, and never a device or a FIFO's wait.
+func readDTBInput(name string) ([]byte, error) {
+	return input.ReadFile(name, fdt.MaxTotalSize, "a DTB's totalsize is 32-bit")
 }
