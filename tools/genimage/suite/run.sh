@@ -77,7 +77,7 @@ for cfg in "$src"/test/*.config; do
 		row=both-fail
 	elif [ $ref_ok = 0 ]; then
 		row=ref-fails detail=" $(grep -m1 -i error "$d/ref.log" | cut -c1-100)"
-	elif grep -q -E "is not supported|runs no hooks|host tool" "$d/ours.log"; then
+	elif grep -q -E "is not supported|is not one of|runs no hooks" "$d/ours.log"; then
 		row=fwtool-rejects detail=" $(head -1 "$d/ours.log" | sed "s|$cfg: ||" | cut -c1-140)"
 	else
 		row=fwtool-fails detail=" $(head -1 "$d/ours.log" | sed "s|$cfg: ||" | cut -c1-160)"
