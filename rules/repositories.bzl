@@ -13,6 +13,7 @@ load("@bazel_tools//tools/build_defs/repo:http.bzl", "http_archive")
 load("@bazel_tools//tools/build_defs/repo:utils.bzl", "maybe")
 load("//rules/private:debian_files.bzl", "debian_files")
 load("//rules/private:go_module.bzl", "go_module", "go_repository_name")
+load("//rules/private:ppc_boot_files.bzl", "ppc_boot_files")
 load("//rules/private:toolchain.bzl", "fwtool_prebuilt")
 
 # Go modules fwtool links, as (path, version, h1 sum, modules it imports).
@@ -99,7 +100,7 @@ def rules_firmware_prebuilt_fwtool(name = "rules_firmware_fwtool", urls = None, 
     native.register_toolchains("@%s//:toolchain" % name)
 
 def rules_firmware_board_binaries():
-    """Default inputs of //boards/stm32mp157, from Debian's armhf packages.
+    """Default inputs of the boards (//boards/stm32mp157: Debian's armhf packages; //boards/ppc: wrapper objects).
 
     ./bazelw unpacks u-boot-stm32, linux-image-armmp and busybox-static under
     $RULES_FIRMWARE_DEBS; a product normally overrides these through the
@@ -110,3 +111,8 @@ def rules_firmware_board_binaries():
         name = "stm32mp157_dk2_binaries",
         files = STM32MP157_DK2_FILES,
     )
+
+    # PowerPC boot-wrapper objects built by tools/bootstrap/ppc-boot.sh
+    # (tests, boards/ppc); a product points ppc_boot_wrapper at its own
+    # kernel build instead.
+    maybe(ppc_boot_files, name = "ppc_boot_wrapper_objects")

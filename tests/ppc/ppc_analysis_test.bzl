@@ -9,6 +9,7 @@ def _action_test_impl(ctx):
     actions = [a for a in analysistest.target_actions(env) if a.mnemonic == "PpcBootWrapper"]
     asserts.equals(env, 1, len(actions), "one PpcBootWrapper action")
     argv = actions[0].argv
+
     # The action's executable is fwtool: no ld, objcopy, gzip, mkimage, mktree or addnote.
     asserts.true(env, argv[0].endswith("/fwtool"), "executable is fwtool: %s" % argv[0])
     for tool in ["ld", "objcopy", "gzip", "mkimage", "mktree", "addnote", "/bin/sh", "bash"]:
