@@ -63,7 +63,10 @@ func Build(cfg *disk.GenimageConfig, opts Options, w *outfile.Batch) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(scratch)
+	// Removed on every return and, should the build be interrupted, on
+	// the signal too.
+	cancel := outfile.OnSignal(func() { os.RemoveAll(scratch) })
+	defer func() { os.RemoveAll(scratch); cancel() }()
 	b := &build{cfg: cfg, opts: opts, built: map[string]string{}}
 	for i, img := range order {
 		path := filepath.Join(scratch, fmt.Sprint(i))
