@@ -101,7 +101,7 @@ type Layout struct {
 	// logical one (forced-primary partitions follow it); else it runs to
 	// the image end, as in genimage 16.
 	ExtendedEnd uint64
-	Partitions    []Placed
+	Partitions  []Placed
 }
 
 // SizeOf returns the size in bytes of an input file.
