@@ -12,6 +12,7 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/disk"
 	"github.com/rules-firmware/rules_firmware/tools/genimage"
 	"github.com/rules-firmware/rules_firmware/tools/gpt"
+	"github.com/rules-firmware/rules_firmware/tools/input"
 	"github.com/rules-firmware/rules_firmware/tools/outfile"
 )
 
@@ -205,7 +206,7 @@ func runGenimage(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fwtool genimage: %s: %v\n", *config, err)
 		return 1
 	}
-	src, err := os.ReadFile(*config)
+	src, err := input.ReadFile(*config, maxGenimageConfig, "a genimage config")
 	if err != nil {
 		fmt.Fprintf(stderr, "fwtool genimage: %v\n", err)
 		return 1
@@ -235,6 +236,9 @@ func runGenimage(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// maxGenimageConfig bounds a config and each file it includes.
+const maxGenimageConfig = 16 << 20
+
 // genimageInclude finds an include()d file in the colon-separated
 // directories of includePath, then the working directory, as genimage.
 func genimageInclude(includePath string) func(string) (string, string, error) {
@@ -249,11 +253,14 @@ func genimageInclude(includePath string) func(string) (string, string, error) {
 			if d != "" && !filepath.IsAbs(name) {
 				p = filepath.Join(d, name)
 			}
-			if b, err := os.ReadFile(p); err == nil {
-				return p, string(b), nil
-			} else if !os.IsNotExist(err) {
-				return "", "", unwrapPathErrorIn(err, p)
+			if _, err := os.Stat(p); os.IsNotExist(err) {
+				continue
 			}
+			b, err := input.ReadFile(p, maxGenimageConfig, "a genimage config")
+			if err != nil {
+				return "", "", err
+			}
+			return p, string(b), nil
 		}
 		return "", "", fmt.Errorf("not found in the include path or the working directory")
 	}

@@ -52,4 +52,10 @@ func TestGenimageIncludePath(t *testing.T) {
 	if code != 1 || !strings.Contains(errs, "part.cfg") {
 		t.Errorf("without --includepath: exit %d, %q", code, errs)
 	}
+	// A device is refused, not read forever.
+	os.WriteFile(cfg, []byte(`include("/dev/zero")`), 0o644)
+	code, _, errs = diskRun("genimage", "--config", cfg, "--outputpath", dir)
+	if code != 1 || !strings.Contains(errs, "/dev/zero") {
+		t.Errorf("include of a device: exit %d, %q", code, errs)
+	}
 }

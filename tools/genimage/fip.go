@@ -6,6 +6,7 @@ import (
 
 	"github.com/rules-firmware/rules_firmware/tools/disk"
 	"github.com/rules-firmware/rules_firmware/tools/fip"
+	"github.com/rules-firmware/rules_firmware/tools/input"
 )
 
 func init() { builders["fip"] = buildFip }
@@ -53,7 +54,7 @@ func buildFip(b *build, img disk.GenimageSection, out string) error {
 			if !ok {
 				return fmt.Errorf("line %d: '%s' is not a FIP image type", o.Line, o.Key)
 			}
-			data, err := os.ReadFile(b.input(v))
+			data, err := input.ReadFile(b.input(v), fip.MaxPackageSize, "a FIP component")
 			if err != nil {
 				return fmt.Errorf("line %d: %s: %v", o.Line, o.Key, err)
 			}

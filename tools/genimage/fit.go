@@ -10,7 +10,11 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/dts"
 	"github.com/rules-firmware/rules_firmware/tools/fdt"
 	"github.com/rules-firmware/rules_firmware/tools/fit"
+	"github.com/rules-firmware/rules_firmware/tools/input"
 )
+
+// maxITS bounds the its text (its data comes through /incbin/).
+const maxITS = 16 << 20
 
 func init() {
 	// genimage registers the type as "fit"; its manual writes FIT.
@@ -40,7 +44,7 @@ func buildFIT(b *build, img disk.GenimageSection, out string) error {
 	if !ok || itsOpt.Value() == "" {
 		return fmt.Errorf("a FIT image needs its = \"FILE.its\"")
 	}
-	src, err := os.ReadFile(b.input(itsOpt.Value()))
+	src, err := input.ReadFile(b.input(itsOpt.Value()), maxITS, "an its source")
 	if err != nil {
 		return fmt.Errorf("line %d: its: %v", itsOpt.Line, err)
 	}
