@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -433,10 +432,13 @@ func bundleExtract(args []string, stderr io.Writer) error {
 	if len(picked) == 0 {
 		return fmt.Errorf("%s: no file matches %q", in, names)
 	}
+	// All files or none: a failure part-way leaves the directory as it was.
+	w := outfile.NewBatch()
+	defer w.Abort()
 	for i, name := range picked {
-		if err := outfile.WriteBytes(filepath.Join(*dir, name), files[i]); err != nil {
+		if err := w.WriteBytesIn(*dir, name, "bundle file '"+name+"'", files[i]); err != nil {
 			return err
 		}
 	}
-	return nil
+	return w.Commit()
 }

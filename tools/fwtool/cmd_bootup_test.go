@@ -106,3 +106,24 @@ func TestBootupCLIBadInputLeavesNothing(t *testing.T) {
 		t.Fatalf("extracted app: %d bytes", len(got))
 	}
 }
+
+// A bundle extract that fails on its second file leaves the directory as it
+// was: the first file is not left behind.
+func TestBundleExtractAllOrNothing(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{"a.bin": "first", "b.bin": "second"} {
+		os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644)
+	}
+	bun := filepath.Join(dir, "x.bun")
+	if _, e, rc := bootupRun(t, "bundle", "create", "-o", bun, "--signature", "1", "a="+filepath.Join(dir, "a.bin"), "b="+filepath.Join(dir, "b.bin")); rc != 0 {
+		t.Fatal(e)
+	}
+	out := filepath.Join(dir, "out")
+	os.MkdirAll(filepath.Join(out, "b", "busy"), 0o755) // a non-empty directory where file b goes
+	if _, e, rc := bootupRun(t, "bundle", "extract", "-C", out, bun); rc == 0 || strings.Count(e, "\n") != 1 {
+		t.Fatalf("extract over a directory: rc %d %q", rc, e)
+	}
+	if _, err := os.Stat(filepath.Join(out, "a")); err == nil {
+		t.Fatal("a failed extract left the first file behind")
+	}
+}
