@@ -127,20 +127,24 @@ func ppcwrapMain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if *elfOut != "" {
-		if res.ELF == nil {
-			return fmt.Errorf("--elf: platform '%s' links no ELF", *platform)
+	if *elfOut != "" && res.ELF == nil {
+		return fmt.Errorf("--elf: platform '%s' links no ELF", *platform)
+	}
+	// The image, ELF and kernel copy go into place together or not at all.
+	w := outfile.NewBatch()
+	defer w.Abort()
+	for _, o := range []struct {
+		path string
+		data []byte
+	}{{*elfOut, res.ELF}, {*kernelOut, res.Kernel}, {*out, res.Image}} {
+		if o.path == "" {
+			continue
 		}
-		if err := outfile.WriteBytes(*elfOut, res.ELF); err != nil {
+		if err := w.WriteBytes(o.path, o.data); err != nil {
 			return err
 		}
 	}
-	if *kernelOut != "" {
-		if err := outfile.WriteBytes(*kernelOut, res.Kernel); err != nil {
-			return err
-		}
-	}
-	return outfile.WriteBytes(*out, res.Image)
+	return w.Commit()
 }
 
 // ppcwrapObjects reads the objects a platform needs from --obj files first,
