@@ -5,8 +5,8 @@ import (
 	"math/rand"
 	"os"
 	"syscall"
-	"time"
 	"testing"
+	"time"
 )
 
 // firmwareLike returns n bytes shaped like a flash image's payload:

@@ -23,9 +23,9 @@ var hashAlgos = map[string]func() hash.Hash{
 	"crc32":       func() hash.Hash { return crc32BE{crc32.NewIEEE()} },
 	"md5":         md5.New,
 	"sha1":        sha1.New,
-	"sha256": sha256.New,
-	"sha384": sha512.New384,
-	"sha512": sha512.New,
+	"sha256":      sha256.New,
+	"sha384":      sha512.New384,
+	"sha512":      sha512.New,
 }
 
 // crc32BE renders the checksum big-endian, which is what hash.Hash32's Sum

@@ -79,7 +79,9 @@ func extractFdtmap(f *os.File, size int64, paths []string, out, outDir string, d
 	}
 	var decomp fdtmap.Decompressor
 	if decompress {
-		decomp = func(algo string, data []byte) ([]byte, error) { return layout.DecompressLimit(algo, data, inflateLimit) }
+		decomp = func(algo string, data []byte) ([]byte, error) {
+			return layout.DecompressLimit(algo, data, inflateLimit)
+		}
 	}
 	if extractFormat == "list" {
 		return listAltFormats(m, stdout)

@@ -15,8 +15,8 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/compress"
 	"github.com/rules-firmware/rules_firmware/tools/dts"
 	"github.com/rules-firmware/rules_firmware/tools/fdt"
-	"github.com/rules-firmware/rules_firmware/tools/input"
 	"github.com/rules-firmware/rules_firmware/tools/fit"
+	"github.com/rules-firmware/rules_firmware/tools/input"
 	"github.com/rules-firmware/rules_firmware/tools/outfile"
 )
 

@@ -14,9 +14,9 @@ func TestInUserTerms(t *testing.T) {
 	}
 	for in, want := range map[string]string{
 		"Node '/binman/sec/ssbl': Offset 0x3 (3) overlaps with previous entry '/binman/fsbl' ending at 0x4 (4)": "//boards/b:bootimage: entry 'sec/ssbl': Offset 0x3 (3) overlaps with previous entry 'fsbl' (//boards/b:fsbl) ending at 0x4 (4)",
-		"Node '/binman/fsbl': Entry contents size is 0x10 (16)":                                              "//boards/b:bootimage: entry 'fsbl' (//boards/b:fsbl): Entry contents size is 0x10 (16)",
-		"Image '/binman': Entries exceed the size":                                                           "//boards/b:bootimage: image: Entries exceed the size",
-		"Node '/elsewhere': x":                                                                               "//boards/b:bootimage: Node '/elsewhere': x",
+		"Node '/binman/fsbl': Entry contents size is 0x10 (16)":                                                 "//boards/b:bootimage: entry 'fsbl' (//boards/b:fsbl): Entry contents size is 0x10 (16)",
+		"Image '/binman': Entries exceed the size":                                                              "//boards/b:bootimage: image: Entries exceed the size",
+		"Node '/elsewhere': x": "//boards/b:bootimage: Node '/elsewhere': x",
 	} {
 		if got := m.InUserTerms(errors.New(in)).Error(); got != want {
 			t.Errorf("%s\n got %s\nwant %s", in, got, want)
