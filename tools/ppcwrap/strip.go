@@ -44,8 +44,11 @@ type section struct {
 	align, entsize                                   uint32
 }
 
+// bytes is the section's contents; none for NOBITS and NULL sections
+// (parseELF checks the others against the file, but not those two types,
+// and a crafted file may name a NULL section as its name table).
 func (s section) bytes(data []byte) []byte {
-	if s.typ == shtNobits {
+	if s.typ == shtNobits || s.typ == shtNull || uint64(s.off)+uint64(s.size) > uint64(len(data)) {
 		return nil
 	}
 	return data[s.off : s.off+s.size]
@@ -76,7 +79,8 @@ func parseELF(name string, data []byte) (*elfFile, error) {
 		f.phdrs = append(f.phdrs, phdr{be.Uint32(b), be.Uint32(b[4:]), be.Uint32(b[8:]), be.Uint32(b[12:]),
 			be.Uint32(b[16:]), be.Uint32(b[20:]), be.Uint32(b[24:]), be.Uint32(b[28:])})
 		p := f.phdrs[i]
-		if p.typ == ptLoad && uint64(p.off)+uint64(p.filesz) > uint64(len(data)) {
+		// An empty segment's offset may lie past the end (nothing is read there).
+		if p.typ == ptLoad && p.filesz > 0 && uint64(p.off)+uint64(p.filesz) > uint64(len(data)) {
 			return nil, fmt.Errorf("%s: program header %d: segment (offset %#x, %d bytes) past the end of the file (%d bytes)", name, i, p.off, p.filesz, len(data))
 		}
 	}
@@ -205,6 +209,12 @@ func StripAll(name string, data []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%s: stripped file would be %d bytes from %d (section alignments out of proportion)", name, total, len(data))
 	}
 	buf := make([]byte, total)
+	// Section contents first: the headers written next win over a crafted
+	// section that claims to overlap them.
+	for j, i := range kept {
+		s := f.sections[i]
+		copy(buf[out[j+1].off:], s.bytes(f.data))
+	}
 	copy(buf[:16], f.data[:16])
 	copy(buf[16:28], f.data[16:28]) // e_type, e_machine, e_version, e_entry
 	be.PutUint32(buf[28:], ehSize)
@@ -225,14 +235,12 @@ func StripAll(name string, data []byte) ([]byte, error) {
 			be.PutUint32(b[4*j:], v)
 		}
 	}
-	for j, i := range kept {
-		s := f.sections[i]
-		copy(buf[out[j+1].off:], s.bytes(f.data))
-	}
 	copy(buf[shstr.off:], strtab)
 	for j := range out {
 		s := out[j]
 		switch {
+		case j == 0:
+			s = section{} // the null section header is all zeros, as objcopy writes it
 		case j == len(out)-1:
 			s.nameOff = offs[0]
 		case j > 0:
