@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sort"
 )
 
@@ -72,6 +73,10 @@ func runLs(args []string, stdout, stderr io.Writer) int {
 		if !l.probe(f, st.Size()) {
 			continue
 		}
+		// Probes of tree formats may parse the whole file; return that
+		// memory before listing so peak use stays near one copy of the
+		// input (hostile inputs are big on purpose).
+		debug.FreeOSMemory()
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			fmt.Fprintf(stderr, "fwtool ls: %s: %v\n", *image, err)
 			return 1
@@ -100,5 +105,6 @@ func listWhole(l lister, f *os.File, name string, size int64, args []string, std
 	if err := l.list(f, size, args, stdout); err != nil {
 		return err
 	}
+	debug.FreeOSMemory()
 	return listContents(f, name, size, l.name, stdout)
 }
