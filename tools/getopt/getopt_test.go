@@ -41,7 +41,7 @@ func (s *Spec) kindOf(o Option) ArgKind {
 }
 
 // render prints a parse as util-linux getopt(1) does: each option, its
-// value quoted ('' for an absent optional one), "--", the operands.
+// value quoted (” for an absent optional one), "--", the operands.
 func render(s *Spec, opts []Option, operands []string) string {
 	var b strings.Builder
 	quote := func(v string) {
