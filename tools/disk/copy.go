@@ -27,3 +27,10 @@ func CopyFile(out, in *os.File) error {
 		return nil
 	})
 }
+
+// DataRanges calls fn for each range of f within [0, size) that holds
+// data, skipping the holes the filesystem reports (none where it reports
+// none), in order.
+func DataRanges(f *os.File, size int64, fn func(start, end int64) error) error {
+	return dataRanges(f, 0, size, fn)
+}

@@ -202,9 +202,9 @@ func uses(img disk.GenimageSection) []string {
 		for _, f := range vfatFiles(img) {
 			out = append(out, f.image)
 		}
-	case "fit", "FIT":
+	case "fit", "FIT", "android-sparse":
 		for _, o := range img.TypeOptions {
-			if o.Key == "its" {
+			if o.Key == "its" || o.Key == "image" {
 				out = append(out, o.Value())
 			}
 		}
