@@ -1,0 +1,463 @@
+package compress
+
+// A deflate encoder that makes the same bytes as GNU gzip 1.12 (`gzip -n
+// -LEVEL`), so images whose reference tool pipes through gzip (the kernel's
+// PowerPC boot wrapper, initramfs builds) can be matched byte for byte.
+//
+// Written from the deflate format (RFC 1951/1952) and the algorithm GNU
+// gzip documents: hash chains over 3-byte strings with lazy evaluation, a
+// per-level (good, lazy, nice, chain) table, blocks ended when the symbol
+// buffers fill or a periodic estimate says the block compresses well, and
+// per-block Huffman trees built with a heap whose ties go to the shallower
+// subtree. Every choice that decides output bytes is reproduced, including
+// the ones that look accidental (the 64 KiB window slid by 32 KiB only when
+// the lookahead runs short, matches reading stale window bytes past the end
+// of input, the bit-length overflow repair).
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math/bits"
+)
+
+const (
+	gzWSize       = 0x8000
+	gzWMask       = gzWSize - 1
+	gzWindowSize  = 2 * gzWSize
+	gzHashBits    = 15
+	gzHashSize    = 1 << gzHashBits
+	gzHashMask    = gzHashSize - 1
+	gzHashShift   = (gzHashBits + gzMinMatch - 1) / gzMinMatch
+	gzMinMatch    = 3
+	gzMaxMatch    = 258
+	gzMinLook     = gzMaxMatch + gzMinMatch + 1
+	gzMaxDist     = gzWSize - gzMinLook
+	gzTooFar      = 4096
+	gzLitBufSize  = 0x8000
+	gzDistBufSize = gzLitBufSize
+	// Match comparison reads up to MAX_MATCH bytes past strstart, which
+	// near the window's end lies beyond it; the slack keeps those reads
+	// (always of zero or stale bytes the length is later clipped to) in
+	// bounds.
+	gzSlack = 2 * gzMaxMatch
+)
+
+// gzLevel is one row of gzip's level table: reduce the chain search once a
+// match of `good` is found, stop lazy evaluation past `lazy` (levels 1-3:
+// the longest match whose strings are all hashed), stop searching at `nice`,
+// follow at most `chain` links.
+type gzLevel struct{ good, lazy, nice, chain uint32 }
+
+var gzLevels = [10]gzLevel{
+	{0, 0, 0, 0},
+	{4, 4, 8, 4},
+	{4, 5, 16, 8},
+	{4, 6, 32, 32},
+	{4, 4, 16, 16},
+	{8, 16, 32, 32},
+	{8, 16, 128, 128},
+	{8, 32, 128, 256},
+	{32, 128, 258, 1024},
+	{32, 258, 258, 4096},
+}
+
+// GNUGzip compresses data into one gzip member exactly as `gzip -n -LEVEL
+// < file` (GNU gzip 1.12) does for level 1-9: header without name or
+// mtime, XFL 4 at level 1 and 2 at level 9, OS 3 (Unix).
+func GNUGzip(data []byte, level int) ([]byte, error) {
+	if level < 1 || level > 9 {
+		return nil, fmt.Errorf("gzip: level %d out of range 1-9", level)
+	}
+	xfl := byte(0)
+	switch level {
+	case 1:
+		xfl = 4
+	case 9:
+		xfl = 2
+	}
+	d := newGNUDeflater(data, level)
+	d.out = append(d.out, 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, xfl, 3)
+	d.run()
+	var tr [8]byte
+	binary.LittleEndian.PutUint32(tr[:4], crc32.ChecksumIEEE(data))
+	binary.LittleEndian.PutUint32(tr[4:], uint32(len(data)))
+	return append(d.out, tr[:]...), nil
+}
+
+// gnuGzipWriter collects the input and encodes it on Close: the encoder's
+// block boundaries depend on the whole stream, and every caller holds
+// images in memory anyway.
+type gnuGzipWriter struct {
+	w     io.Writer
+	level int
+	buf   bytes.Buffer
+}
+
+// NewGNUGzipWriter returns a writer that writes what `gzip -n -LEVEL`
+// writes for the same bytes to w when closed.
+func NewGNUGzipWriter(w io.Writer, level int) (io.WriteCloser, error) {
+	if level < 1 || level > 9 {
+		return nil, fmt.Errorf("gzip: level %d out of range 1-9", level)
+	}
+	return &gnuGzipWriter{w: w, level: level}, nil
+}
+
+func (g *gnuGzipWriter) Write(p []byte) (int, error) { return g.buf.Write(p) }
+
+func (g *gnuGzipWriter) Close() error {
+	out, err := GNUGzip(g.buf.Bytes(), g.level)
+	if err != nil {
+		return err
+	}
+	_, err = g.w.Write(out)
+	return err
+}
+
+// gnuDeflater is the matcher state. Positions are uint32 like gzip's
+// unsigned ints: a stale match start slid below zero wraps, and the
+// distances computed from it stay right modulo 2^32.
+type gnuDeflater struct {
+	cfg        gzLevel
+	level      int
+	in         []byte // input not yet read into the window
+	window     []byte
+	prev       []uint16
+	head       []uint16
+	insH       uint32
+	strstart   uint32
+	lookahead  uint32
+	matchStart uint32
+	prevLength uint32
+	blockStart int64
+	eofile     bool
+
+	trees gzTrees
+	bits  uint64 // pending output bits, LSB first
+	nbits uint
+	out   []byte
+}
+
+func newGNUDeflater(data []byte, level int) *gnuDeflater {
+	d := &gnuDeflater{
+		cfg:    gzLevels[level],
+		level:  level,
+		in:     data,
+		window: make([]byte, gzWindowSize+gzSlack),
+		prev:   make([]uint16, gzWSize),
+		head:   make([]uint16, gzHashSize),
+	}
+	d.trees.init()
+	return d
+}
+
+// read fills dst from the input as one read(2) of a regular file would.
+func (d *gnuDeflater) read(dst []byte) uint32 {
+	n := copy(dst, d.in)
+	d.in = d.in[n:]
+	return uint32(n)
+}
+
+func (d *gnuDeflater) updateHash(c byte) {
+	d.insH = ((d.insH << gzHashShift) ^ uint32(c)) & gzHashMask
+}
+
+// insert adds the string at s to its hash chain and returns the chain's
+// previous head.
+func (d *gnuDeflater) insert(s uint32) uint32 {
+	d.updateHash(d.window[s+gzMinMatch-1])
+	h := d.head[d.insH]
+	d.prev[s&gzWMask] = h
+	d.head[d.insH] = uint16(s)
+	return uint32(h)
+}
+
+// start reads the first 64 KiB and primes the hash with two bytes.
+func (d *gnuDeflater) start() {
+	d.lookahead = d.read(d.window[:gzWindowSize])
+	if d.lookahead == 0 {
+		d.eofile = true
+		return
+	}
+	for d.lookahead < gzMinLook && !d.eofile {
+		d.fill()
+	}
+	d.insH = 0
+	d.updateHash(d.window[0])
+	d.updateHash(d.window[1])
+}
+
+// fill reads more input; when the match position is deep in the upper
+// half, the upper half first moves down and every chain link shifts by
+// 32 KiB (links into the discarded half become 0, the end marker).
+func (d *gnuDeflater) fill() {
+	more := uint32(gzWindowSize) - d.lookahead - d.strstart
+	if d.strstart >= gzWSize+gzMaxDist {
+		copy(d.window[:gzWSize], d.window[gzWSize:gzWindowSize])
+		d.matchStart -= gzWSize
+		d.strstart -= gzWSize
+		d.blockStart -= gzWSize
+		slide(d.head)
+		slide(d.prev)
+		more += gzWSize
+	}
+	if d.eofile {
+		return
+	}
+	at := d.strstart + d.lookahead
+	n := d.read(d.window[at : at+more])
+	if n == 0 {
+		d.eofile = true
+		// gzip zeroes the two bytes after the end so the last strings'
+		// hashes do not depend on leftovers.
+		d.window[at], d.window[at+1] = 0, 0
+		return
+	}
+	d.lookahead += n
+}
+
+func slide(links []uint16) {
+	for i, m := range links {
+		if m >= gzWSize {
+			links[i] = m - gzWSize
+		} else {
+			links[i] = 0
+		}
+	}
+}
+
+// longestMatch follows the chain from cur and returns the best length,
+// setting matchStart when it beats prevLength. Bytes 0, 1 and the ends of
+// the best match so far are checked first; byte 2 is taken as equal (the
+// hash and the first two bytes fix it), and later bytes are compared up to
+// MAX_MATCH regardless of how much input is left.
+func (d *gnuDeflater) longestMatch(cur uint32) uint32 {
+	chain := d.cfg.chain
+	w := d.window
+	s := d.strstart
+	best := d.prevLength
+	var limit uint32
+	if s > gzMaxDist {
+		limit = s - gzMaxDist
+	}
+	if d.prevLength >= d.cfg.good {
+		chain >>= 2
+	}
+	for {
+		m := cur
+		if w[m+best] == w[s+best] && w[m+best-1] == w[s+best-1] && w[m] == w[s] && w[m+1] == w[s+1] {
+			n := 3 + commonPrefix(w[s+3:s+gzMaxMatch], w[m+3:m+gzMaxMatch])
+			if n > best {
+				d.matchStart = cur
+				best = n
+				if n >= d.cfg.nice {
+					break
+				}
+			}
+		}
+		cur = uint32(d.prev[cur&gzWMask])
+		if cur <= limit {
+			break
+		}
+		chain--
+		if chain == 0 {
+			break
+		}
+	}
+	return best
+}
+
+// commonPrefix is the length of the common prefix of a and b (len(a) ==
+// len(b)), eight bytes at a time.
+func commonPrefix(a, b []byte) uint32 {
+	n := 0
+	for n+8 <= len(a) {
+		x := binary.LittleEndian.Uint64(a[n:]) ^ binary.LittleEndian.Uint64(b[n:])
+		if x != 0 {
+			return uint32(n + bits.TrailingZeros64(x)/8)
+		}
+		n += 8
+	}
+	for n < len(a) && a[n] == b[n] {
+		n++
+	}
+	return uint32(n)
+}
+
+// canMatch says whether a chain head is worth searching: present, within
+// reach, and strstart far enough from the window's end for a full-length
+// comparison.
+func (d *gnuDeflater) canMatch(head uint32) bool {
+	return head != 0 && d.strstart-head <= gzMaxDist && d.strstart <= gzWindowSize-gzMinLook
+}
+
+func (d *gnuDeflater) run() {
+	d.start()
+	if d.level <= 3 {
+		d.deflateFast()
+	} else {
+		d.deflateLazy()
+	}
+	d.alignOut()
+}
+
+// flushBlock ends the current block at strstart.
+func (d *gnuDeflater) flushBlock(last bool) {
+	var stored []byte
+	if d.blockStart >= 0 {
+		stored = d.window[d.blockStart:int64(d.strstart)]
+	}
+	d.writeBlock(stored, uint32(int64(d.strstart)-d.blockStart), last)
+	d.blockStart = int64(d.strstart)
+}
+
+// deflateFast is levels 1-3: take the longest match at once; hash the
+// strings inside it only if it is no longer than the level's lazy value.
+func (d *gnuDeflater) deflateFast() {
+	var matchLen uint32
+	d.prevLength = gzMinMatch - 1
+	for d.lookahead != 0 {
+		head := d.insert(d.strstart)
+		if d.canMatch(head) {
+			matchLen = d.longestMatch(head)
+			if matchLen > d.lookahead {
+				matchLen = d.lookahead
+			}
+		}
+		var flush bool
+		if matchLen >= gzMinMatch {
+			flush = d.tally(d.strstart-d.matchStart, matchLen-gzMinMatch)
+			d.lookahead -= matchLen
+			if matchLen <= d.cfg.lazy {
+				for matchLen--; matchLen != 0; matchLen-- {
+					d.strstart++
+					d.insert(d.strstart)
+				}
+				d.strstart++
+			} else {
+				d.strstart += matchLen
+				matchLen = 0
+				d.insH = uint32(d.window[d.strstart])
+				d.updateHash(d.window[d.strstart+1])
+			}
+		} else {
+			flush = d.tally(0, uint32(d.window[d.strstart]))
+			d.lookahead--
+			d.strstart++
+		}
+		if flush {
+			d.flushBlock(false)
+		}
+		for d.lookahead < gzMinLook && !d.eofile {
+			d.fill()
+		}
+	}
+	d.flushBlock(true)
+}
+
+// deflateLazy is levels 4-9: a match found at one position is emitted only
+// if the next position does not find a longer one.
+func (d *gnuDeflater) deflateLazy() {
+	matchLen := uint32(gzMinMatch - 1)
+	available := false
+	for d.lookahead != 0 {
+		head := d.insert(d.strstart)
+		d.prevLength = matchLen
+		prevMatch := d.matchStart
+		matchLen = gzMinMatch - 1
+		if d.canMatch(head) && d.prevLength < d.cfg.lazy {
+			matchLen = d.longestMatch(head)
+			if matchLen > d.lookahead {
+				matchLen = d.lookahead
+			}
+			// A 3-byte match far back costs more than three literals.
+			if matchLen == gzMinMatch && d.strstart-d.matchStart > gzTooFar {
+				matchLen--
+			}
+		}
+		switch {
+		case d.prevLength >= gzMinMatch && matchLen <= d.prevLength:
+			flush := d.tally(d.strstart-1-prevMatch, d.prevLength-gzMinMatch)
+			d.lookahead -= d.prevLength - 1
+			for n := d.prevLength - 2; n != 0; n-- {
+				d.strstart++
+				d.insert(d.strstart)
+			}
+			available = false
+			matchLen = gzMinMatch - 1
+			d.strstart++
+			if flush {
+				d.flushBlock(false)
+			}
+		case available:
+			if d.tally(0, uint32(d.window[d.strstart-1])) {
+				d.flushBlock(false)
+			}
+			d.strstart++
+			d.lookahead--
+		default:
+			available = true
+			d.strstart++
+			d.lookahead--
+		}
+		for d.lookahead < gzMinLook && !d.eofile {
+			d.fill()
+		}
+	}
+	if available {
+		d.tally(0, uint32(d.window[d.strstart-1]))
+	}
+	d.flushBlock(true)
+}
+
+// tally records a literal (dist 0, lc the byte) or a match (lc = length-3)
+// and says whether the block should end here.
+func (d *gnuDeflater) tally(dist, lc uint32) bool {
+	t := &d.trees
+	t.lbuf = append(t.lbuf, byte(lc))
+	if dist == 0 {
+		t.lfreq[lc]++
+		t.isMatch = append(t.isMatch, false)
+	} else {
+		dist--
+		t.lfreq[int(gzLengthCode[lc])+257]++
+		t.dfreq[gzDistCode(dist)]++
+		t.dbuf = append(t.dbuf, uint16(dist))
+		t.isMatch = append(t.isMatch, true)
+	}
+	lits, dists := len(t.lbuf), len(t.dbuf)
+	// Every 4096 symbols from level 3 up: end the block early if it is
+	// mostly matches that shrink the input to under half.
+	if d.level > 2 && lits&0xfff == 0 {
+		est := uint64(lits) * 8
+		in := uint64(int64(d.strstart) - d.blockStart)
+		for c := 0; c < gzDCodes; c++ {
+			est += uint64(t.dfreq[c]) * (5 + uint64(gzDistExtra[c]))
+		}
+		est >>= 3
+		if dists < lits/2 && est < in/2 {
+			return true
+		}
+	}
+	return lits == gzLitBufSize-1 || dists == gzDistBufSize
+}
+
+// putBits appends n bits of v, least significant first.
+func (d *gnuDeflater) putBits(v uint32, n uint) {
+	d.bits |= uint64(v) << d.nbits
+	d.nbits += n
+	for d.nbits >= 8 {
+		d.out = append(d.out, byte(d.bits))
+		d.bits >>= 8
+		d.nbits -= 8
+	}
+}
+
+func (d *gnuDeflater) alignOut() {
+	if d.nbits > 0 {
+		d.out = append(d.out, byte(d.bits))
+	}
+	d.bits, d.nbits = 0, 0
+}
