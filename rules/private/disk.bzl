@@ -75,7 +75,10 @@ def _disk_partition_impl(ctx):
     elif not ctx.attr.partition_size:
         fail("%s: a partition without 'image' needs a 'partition_size'" % ctx.label)
 
-    settings = {"name": name}
+    # Labels only name things in fwtool's errors (see disk.Manifest.InUserTerms).
+    settings = {"name": name, "label": label_text(ctx.label)}
+    if ctx.attr.image:
+        settings["image_label"] = label_text(ctx.attr.image.label)
     for a in ["offset", "align", "partition_type_uuid", "partition_uuid"]:
         if getattr(ctx.attr, a):
             settings[a] = getattr(ctx.attr, a)
@@ -131,6 +134,7 @@ def _disk_image_impl(ctx):
     manifest = {
         "version": 1,
         "seed": label_text(ctx.label),
+        "label": label_text(ctx.label),
         "partition_table": ctx.attr.partition_table,
         "partitions": [],
     }

@@ -38,6 +38,9 @@ type Manifest struct {
 	// Seed makes the derived GUIDs unique per image; the disk_image rule
 	// passes its label.
 	Seed string `json:"seed"`
+	// Label is the Bazel label of the disk_image that wrote the manifest;
+	// when set, errors are restated in BUILD terms (see InUserTerms).
+	Label string `json:"label"`
 	// PartitionTable is "none", "mbr" (or "dos"), "gpt" or "hybrid";
 	// empty means "mbr", genimage's default.
 	PartitionTable string `json:"partition_table"`
@@ -62,6 +65,10 @@ type Manifest struct {
 // Partition is one region of the image, in the partition table or not.
 type Partition struct {
 	Name string `json:"name"`
+	// Label is the disk_partition target that declared the partition and
+	// ImageLabel the target of its content, for errors (see InUserTerms).
+	Label      string `json:"label"`
+	ImageLabel string `json:"image_label"`
 	// Image is the file whose content goes at Offset. Relative paths are
 	// resolved against the input directory (the working directory, or
 	// --inputpath).

@@ -135,7 +135,12 @@ func runDisk(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if err := outfile.Write(*output, outfile.FileMode, diskWriter(m)); err != nil {
-		fmt.Fprintf(stderr, "fwtool disk: %s: %v\n", *manifest, err)
+		if m.Label != "" {
+			// A rule's manifest: the disk_image's label says where.
+			fmt.Fprintf(stderr, "fwtool disk: %v\n", m.InUserTerms(err))
+		} else {
+			fmt.Fprintf(stderr, "fwtool disk: %s: %v\n", *manifest, err)
+		}
 		return 1
 	}
 	return 0
