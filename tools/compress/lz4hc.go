@@ -65,73 +65,106 @@ const (
 // last byte is the header checksum (xxHash32 of FLG and BD, second byte).
 var lz4FrameHeader = []byte{0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0x82}
 
+// lz4Attempts is the hash-chain search depth of level 5 (1 << (5-1)).
+const lz4Attempts = 16
+
 // LZ4HCFrame compresses data into an lz4 frame as the lz4 tool does with
-// -5 -B4 --no-frame-crc, the command binman runs for lz4 entries. Blocks are independent, so they are
-// compressed concurrently, each worker with its own match finder, straight
-// into the output: block i gets a slot where it would sit if every block
-// before it were stored raw, and the slots are then closed up in order.
-// The bytes do not depend on the number of workers, and no memory but the
-// output is allocated per call.
+// -5 -B4 --no-frame-crc, the command binman runs for lz4 entries. Blocks
+// are independent, so on several cores they are compressed concurrently
+// and appended in order; the bytes do not depend on the number of
+// workers. The output is allocated once at its largest possible size
+// (every block stored raw) and filled front to back, so only the pages it
+// ends up using are ever touched.
 func LZ4HCFrame(data []byte) []byte {
 	nblocks := (len(data) + lz4BlockSize - 1) / lz4BlockSize
-	slot := func(i int) int { return len(lz4FrameHeader) + i*(4+lz4BlockSize) }
-	out := make([]byte, slot(nblocks)+4)
-	copy(out, lz4FrameHeader)
-	sizes := make([]int, nblocks) // compressed size, or 0: store raw
-	lz4EachBlock(nblocks, func(i int) {
-		c := lz4Finders.Get().(*lz4hc)
-		block := lz4Block(data, i)
-		c.out = out[slot(i)+4 : slot(i)+4 : slot(i)+4+len(block)]
-		if comp := c.block(block); comp != nil && len(comp) < len(block) {
-			sizes[i] = len(comp)
-		}
-		c.src, c.out = nil, nil
-		lz4Finders.Put(c)
-	})
-	n := len(lz4FrameHeader)
-	for i, size := range sizes {
-		block := lz4Block(data, i)
-		if size == 0 {
-			binary.LittleEndian.PutUint32(out[n:], uint32(len(block))|0x80000000)
-			n += 4 + copy(out[n+4:], block)
-			continue
-		}
-		binary.LittleEndian.PutUint32(out[n:], uint32(size))
-		n += 4 + copy(out[n+4:], out[slot(i)+4:slot(i)+4+size])
+	out := make([]byte, 0, len(lz4FrameHeader)+4*nblocks+len(data)+4)
+	out = append(out, lz4FrameHeader...)
+	workers := runtime.GOMAXPROCS(0)
+	if workers > nblocks {
+		workers = nblocks
 	}
-	binary.LittleEndian.PutUint32(out[n:], 0)
-	return out[:n+4]
+	if workers <= 1 {
+		c := lz4Finders.Get().(*lz4hc)
+		for i := 0; i < nblocks; i++ {
+			// Straight into place: the block's slot follows its size word.
+			out = lz4AppendBlock(out, lz4Block(data, i), c.block(data, i, out[len(out)+4:len(out)+4]))
+		}
+		lz4Finders.Put(c)
+	} else {
+		lz4Parallel(data, nblocks, workers, func(block, comp []byte) { out = lz4AppendBlock(out, block, comp) })
+	}
+	return append(out, 0, 0, 0, 0) // end mark
 }
 
-// lz4EachBlock calls fn(i) for every block index on GOMAXPROCS workers,
-// which take the next index as they finish one (blocks of padding take
-// far less time than blocks of code).
-func lz4EachBlock(n int, fn func(i int)) {
-	workers := runtime.GOMAXPROCS(0)
-	if workers > n {
-		workers = n
+// lz4AppendBlock appends a block's size word and data: comp when it is
+// shorter than the block (it may already sit right after the size word,
+// copy then moves nothing), else the block itself, flagged as stored.
+func lz4AppendBlock(out, block, comp []byte) []byte {
+	if comp == nil || len(comp) >= len(block) {
+		out = append(out, byte(len(block)), byte(len(block)>>8), byte(len(block)>>16), byte(len(block)>>24)|0x80)
+		return append(out, block...)
 	}
-	next := make(chan int, n)
-	for i := 0; i < n; i++ {
-		next <- i
+	out = append(out, byte(len(comp)), byte(len(comp)>>8), byte(len(comp)>>16), byte(len(comp)>>24))
+	n := len(out)
+	out = out[:n+len(comp)]
+	copy(out[n:], comp)
+	return out
+}
+
+// lz4Parallel compresses the blocks on workers goroutines, each with its
+// own match finder, and hands them to emit in block order as they become
+// ready. At most a few blocks per worker are in flight, each in a pooled
+// 64 KiB buffer.
+func lz4Parallel(data []byte, nblocks, workers int, emit func(block, comp []byte)) {
+	type result struct {
+		buf  *[]byte
+		comp []byte
+		done chan struct{}
 	}
-	close(next)
-	var wg sync.WaitGroup
-	wg.Add(workers)
-	for ; workers > 0; workers-- {
+	results := make([]result, nblocks)
+	for i := range results {
+		results[i].done = make(chan struct{})
+	}
+	window := make(chan struct{}, 4*workers)
+	todo := make(chan int, 4*workers)
+	go func() {
+		for i := 0; i < nblocks; i++ {
+			window <- struct{}{}
+			todo <- i
+		}
+		close(todo)
+	}()
+	for w := 0; w < workers; w++ {
 		go func() {
-			defer wg.Done()
-			for i := range next {
-				fn(i)
+			c := lz4Finders.Get().(*lz4hc)
+			defer lz4Finders.Put(c)
+			for i := range todo {
+				r := &results[i]
+				r.buf = lz4Scratch.Get().(*[]byte)
+				r.comp = c.block(data, i, (*r.buf)[:0])
+				close(r.done)
 			}
 		}()
 	}
-	wg.Wait()
+	for i := range results {
+		r := &results[i]
+		<-r.done
+		emit(lz4Block(data, i), r.comp)
+		lz4Scratch.Put(r.buf)
+		r.buf, r.comp = nil, nil
+		<-window
+	}
 }
 
-// lz4Finders keeps match finders (192 KiB of tables each) across blocks
-// and calls; a finder's tables never need clearing (see block).
-var lz4Finders = sync.Pool{New: func() interface{} { return &lz4hc{attempts: 16} }}
+// lz4Scratch holds block-sized output buffers for lz4Parallel.
+var lz4Scratch = sync.Pool{New: func() interface{} {
+	b := make([]byte, 0, lz4BlockSize)
+	return &b
+}}
+
+// lz4Finders keeps match finders (about 320 KiB of tables each) across
+// blocks and calls; a finder's tables never need clearing (see block).
+var lz4Finders = sync.Pool{New: func() interface{} { return new(lz4hc) }}
 
 // lz4Block is the i-th block of data.
 func lz4Block(data []byte, i int) []byte {
@@ -142,19 +175,31 @@ func lz4Block(data []byte, i int) []byte {
 	return data[start:end]
 }
 
+// lz4Window is a block and at least 8 bytes after it. The match finder
+// reads it through uint16 positions (a block is at most 64 KiB), which
+// lets the compiler drop the range checks of 2-, 4- and 8-byte loads;
+// the bytes past the block are never used, only addressable.
+const lz4WindowSize = lz4BlockSize + 8
+
+type lz4Window = [lz4WindowSize]byte
+
+func le16(w *lz4Window, i uint16) uint16 { return binary.LittleEndian.Uint16(w[i:]) }
+func le32(w *lz4Window, i uint16) uint32 { return binary.LittleEndian.Uint32(w[i:]) }
+func le64(w *lz4Window, i uint16) uint64 { return binary.LittleEndian.Uint64(w[i:]) }
+
 // lz4hc is the match finder's state for one block. Positions are stored
 // as indices: base plus the offset in the block. Each block gets a base
 // past every index of the previous one, so entries left in the tables
 // point below the block and end any chain search, exactly as an empty
 // table would (the reference encoder reuses its tables the same way).
 type lz4hc struct {
-	src          []byte
-	out          []byte // block output buffer
+	src          *lz4Window // the block being compressed
+	n            int        // its length
+	copied       lz4Window  // the last block of an input, which has no 8 bytes after it
 	hashTable    [1 << lz4HashLog]uint32
 	chainTable   [1 << 16]uint16
 	base         uint32 // index of src[0]
 	nextToUpdate uint32
-	attempts     int
 }
 
 func lz4Hash(v uint32) uint32 { return (v * 2654435761) >> (32 - lz4HashLog) }
@@ -162,93 +207,128 @@ func lz4Hash(v uint32) uint32 { return (v * 2654435761) >> (32 - lz4HashLog) }
 // insert adds every position before ip to the hash chains.
 func (c *lz4hc) insert(ip int) {
 	src, base := c.src, c.base
-	idx := c.nextToUpdate
-	for pos := int(idx - base); pos < ip; pos++ {
-		h := lz4Hash(binary.LittleEndian.Uint32(src[pos : pos+4]))
-		delta := idx - c.hashTable[h]
+	hashTable, chainTable := &c.hashTable, &c.chainTable
+	idx, end := c.nextToUpdate, base+uint32(ip)
+	for ; idx < end; idx++ {
+		h := lz4Hash(le32(src, uint16(idx-base)))
+		delta := idx - hashTable[h]
 		if delta > lz4DistanceMax {
 			delta = lz4DistanceMax
 		}
-		c.chainTable[uint16(idx)] = uint16(delta)
-		c.hashTable[h] = idx
-		idx++
+		chainTable[uint16(idx)] = uint16(delta)
+		hashTable[h] = idx
 	}
 	c.nextToUpdate = idx
 }
 
 // lz4Count returns how many bytes from a and b are equal, a stopping at
 // limit; eight bytes at a time while both fit (b < a always).
-func lz4Count(src []byte, a, b, limit int) int {
-	n := 0
-	for a+n+8 <= limit {
-		if x := binary.LittleEndian.Uint64(src[a+n:]) ^ binary.LittleEndian.Uint64(src[b+n:]); x != 0 {
-			return n + bits.TrailingZeros64(x)/8
+func lz4Count(src *lz4Window, a, b, limit int) int {
+	start := a
+	for a+8 <= limit {
+		if x := le64(src, uint16(a)) ^ le64(src, uint16(b)); x != 0 {
+			return a - start + bits.TrailingZeros64(x)>>3
 		}
-		n += 8
+		a += 8
+		b += 8
 	}
-	for a+n < limit && src[a+n] == src[b+n] {
-		n++
+	for a < limit && src[uint16(a)] == src[uint16(b)] {
+		a++
+		b++
 	}
-	return n
+	return a - start
 }
 
-// firstMatch is widerMatch for the main loop's call: no look-back and
-// any match of lz4MinMatch or more. It returns the length (below
-// lz4MinMatch: none) and the match position. The bytes that end the
-// longest match so far lie inside the block (highLimit is 5 before its
-// end), so no candidate needs a range check.
-func (c *lz4hc) firstMatch(ip, highLimit int) (int, int) {
-	src := c.src
-	pattern := binary.LittleEndian.Uint32(src[ip : ip+4])
-	c.insert(ip)
-	longest, matchPos := lz4MinMatch-1, -1
-	want := uint16(pattern >> 16)
-	lowest := c.base
-	matchIndex := c.hashTable[lz4Hash(pattern)]
-	for attempts := c.attempts; matchIndex >= lowest && attempts > 0; attempts-- {
-		m := int(matchIndex - lowest)
-		matchIndex -= uint32(c.chainTable[uint16(matchIndex)])
-		j := m + longest - 1
-		if binary.LittleEndian.Uint16(src[j:j+2]) != want || binary.LittleEndian.Uint32(src[m:m+4]) != pattern {
-			continue
+// scan is the main loop's search: from ip on, the first position up to
+// mflimit with a match of lz4MinMatch or more (widerMatch without
+// look-back), returned with the match's length and position; past mflimit
+// it returns a length of 0. Each position is a hash-chain search of
+// lz4Attempts candidates; the loop over positions, the chain insertion and
+// the length count are written out here, as this is where the encoder
+// spends most of its time, and Go keeps no registers across calls. The
+// bytes that end the longest match so far lie inside the block (highLimit
+// is 5 before its end), so no candidate needs a range check.
+func (c *lz4hc) scan(ip, mflimit, highLimit int) (int, int, int) {
+	src, base := c.src, c.base
+	hashTable, chainTable := &c.hashTable, &c.chainTable
+	idx := c.nextToUpdate
+	for ; ip <= mflimit; ip++ {
+		// Insert every position before ip into the hash chains.
+		for end := base + uint32(ip); idx < end; idx++ {
+			h := lz4Hash(le32(src, uint16(idx-base)))
+			delta := idx - hashTable[h]
+			if delta > lz4DistanceMax {
+				delta = lz4DistanceMax
+			}
+			chainTable[uint16(idx)] = uint16(delta)
+			hashTable[h] = idx
 		}
-		if length := lz4MinMatch + lz4Count(src, ip+lz4MinMatch, m+lz4MinMatch, highLimit); length > longest {
-			longest, matchPos = length, m
-			tail := ip + longest - 1
-			want = binary.LittleEndian.Uint16(src[tail : tail+2])
+		pattern := le32(src, uint16(ip))
+		longest, matchPos := lz4MinMatch-1, -1
+		want := uint16(pattern >> 16)
+		matchIndex := hashTable[lz4Hash(pattern)]
+		for attempts := lz4Attempts; matchIndex >= base && attempts > 0; attempts-- {
+			m := int(matchIndex - base)
+			matchIndex -= uint32(chainTable[uint16(matchIndex)])
+			if le16(src, uint16(m+longest-1)) != want || le32(src, uint16(m)) != pattern {
+				continue
+			}
+			// lz4Count from 4 bytes on.
+			a, b := ip+lz4MinMatch, m+lz4MinMatch
+			for a+8 <= highLimit {
+				if x := le64(src, uint16(a)) ^ le64(src, uint16(b)); x != 0 {
+					a += bits.TrailingZeros64(x) >> 3
+					goto counted
+				}
+				a += 8
+				b += 8
+			}
+			for a < highLimit && src[uint16(a)] == src[uint16(b)] {
+				a++
+				b++
+			}
+		counted:
+			if length := a - ip; length > longest {
+				longest, matchPos = length, m
+				want = le16(src, uint16(ip+longest-1))
+			}
+		}
+		if longest >= lz4MinMatch {
+			c.nextToUpdate = idx
+			return ip, longest, matchPos
 		}
 	}
-	return longest, matchPos
+	c.nextToUpdate = idx
+	return ip, 0, 0
 }
 
 // widerMatch looks for a match at ip longer than longest, which may start
 // up to ip-lowLimit bytes earlier; it returns the length and, if found,
 // the match and start positions.
 func (c *lz4hc) widerMatch(ip, lowLimit, highLimit, longest int) (int, int, int) {
-	src := c.src
+	src, n := c.src, c.n
 	matchPos, startPos := -1, ip
 	lookBack := ip - lowLimit
-	pattern := binary.LittleEndian.Uint32(src[ip:])
+	pattern := le32(src, uint16(ip))
 	c.insert(ip)
 	// A longer match must also hold the two bytes that end the current
 	// longest one; candidates whose bytes there differ (or lie outside
 	// the block) are skipped before anything else is compared.
 	tail := lowLimit + longest - 1
-	if uint(tail) > uint(len(src)-2) {
+	if uint(tail) > uint(n-2) {
 		return longest, matchPos, startPos
 	}
-	want := binary.LittleEndian.Uint16(src[tail : tail+2])
+	want := le16(src, uint16(tail))
 	// The candidate's bytes that line up with tail are at m+shift.
 	shift := longest - 1 - lookBack
 	// Blocks are at most 64 KiB, so every index from base is in reach.
-	lowest := c.base
+	base, chainTable := c.base, &c.chainTable
 	matchIndex := c.hashTable[lz4Hash(pattern)]
-	for attempts := c.attempts; matchIndex >= lowest && attempts > 0; attempts-- {
-		m := int(matchIndex - lowest)
-		matchIndex -= uint32(c.chainTable[uint16(matchIndex)])
+	for attempts := lz4Attempts; matchIndex >= base && attempts > 0; attempts-- {
+		m := int(matchIndex - base)
+		matchIndex -= uint32(chainTable[uint16(matchIndex)])
 		j := m + shift
-		if uint(j) > uint(len(src)-2) || binary.LittleEndian.Uint16(src[j:j+2]) != want ||
-			binary.LittleEndian.Uint32(src[m:m+4]) != pattern {
+		if uint(j) > uint(n-2) || le16(src, uint16(j)) != want || le32(src, uint16(m)) != pattern {
 			continue
 		}
 		back := 0
@@ -257,7 +337,7 @@ func (c *lz4hc) widerMatch(ip, lowLimit, highLimit, longest int) (int, int, int)
 			if -m > min {
 				min = -m
 			}
-			for back > min && src[ip+back-1] == src[m+back-1] {
+			for back > min && src[uint16(ip+back-1)] == src[uint16(m+back-1)] {
 				back--
 			}
 		}
@@ -267,10 +347,10 @@ func (c *lz4hc) widerMatch(ip, lowLimit, highLimit, longest int) (int, int, int)
 			matchPos = m + back
 			startPos = ip + back
 			tail = lowLimit + longest - 1
-			if tail > len(src)-2 {
+			if tail > n-2 {
 				break
 			}
-			want = binary.LittleEndian.Uint16(src[tail : tail+2])
+			want = le16(src, uint16(tail))
 			shift = longest - 1 - lookBack
 		}
 	}
@@ -326,21 +406,30 @@ func (w *lz4Writer) sequence(src []byte, anchor, ip, matchLength, match int) boo
 	return true
 }
 
-// block compresses one block with the hash-chain strategy, or returns nil
-// when it would not fit in len(src)-1 bytes. Each block starts from empty
-// tables (independent blocks); the chain table needs no clearing, as an
-// entry is always written before it is read.
-func (c *lz4hc) block(src []byte) []byte {
+// block compresses data's i-th block with the hash-chain strategy,
+// appending to out (which has room for the block), or returns nil when it
+// would not fit in one byte less than the block. Each block starts from
+// empty tables (independent blocks); the chain table needs no clearing, as
+// an entry is always written before it is read.
+func (c *lz4hc) block(data []byte, i int, out []byte) []byte {
+	src := lz4Block(data, i)
 	// Start past every index the tables may hold (the previous block's
 	// end, plus the longest distance, rounded up); clear them only when
 	// the indices would overflow.
-	next := c.nextToUpdate + uint32(len(c.src)) + lz4IndexBase
+	next := c.nextToUpdate + uint32(c.n) + lz4IndexBase
 	if c.base == 0 || next > 1<<30 {
 		c.hashTable = [1 << lz4HashLog]uint32{}
 		next = lz4IndexBase
 	}
-	c.src, c.base, c.nextToUpdate = src, next, next
-	w := &lz4Writer{out: c.out[:0], limit: len(src) - 1}
+	c.base, c.nextToUpdate, c.n = next, next, len(src)
+	if start := i * lz4BlockSize; start+lz4WindowSize <= len(data) {
+		c.src = (*lz4Window)(data[start : start+lz4WindowSize])
+	} else {
+		copy(c.copied[:], src)
+		c.src = &c.copied
+	}
+	defer func() { c.src = nil }()
+	w := &lz4Writer{out: out, limit: len(out) + len(src) - 1}
 	iend := len(src)
 	mflimit := iend - lz4MFLimit
 	matchlimit := iend - lz4LastLiterals
@@ -349,10 +438,8 @@ func (c *lz4hc) block(src []byte) []byte {
 		var ml, ml0, ml2, ml3, ref, ref0, ref2, ref3, start0, start2, start3 int
 	mainLoop:
 		for ip <= mflimit {
-			ml, ref = c.firstMatch(ip, matchlimit)
-			if ml < lz4MinMatch {
-				ip++
-				continue
+			if ip, ml, ref = c.scan(ip, mflimit, matchlimit); ml < lz4MinMatch {
+				break
 			}
 			start0, ref0, ml0 = ip, ref, ml
 		search2:
