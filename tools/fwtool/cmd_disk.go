@@ -175,12 +175,12 @@ func unwrapPathErrorIn(err error, path string) error {
 	return err
 }
 
-const genimageUsage = `usage: fwtool genimage --config FILE [--inputpath DIR] [--outputpath DIR] [--rootpath DIR] [--includepath DIRS] [--seed LABEL]
+var genimageUsage = `usage: fwtool genimage --config FILE [--inputpath DIR] [--outputpath DIR] [--rootpath DIR] [--includepath DIRS] [--seed LABEL]
 
 Builds every image of a genimage config as genimage would, but without
 host tools and deterministically: GUIDs not given in the config and FAT
 volume IDs are derived from --seed (default: the image name), timestamps
-are SOURCE_DATE_EPOCH (else 0). Image types: ` + "hdimage, vfat, squashfs, cpio, fip, fit" + `;
+are SOURCE_DATE_EPOCH (else 0). Image types: ` + strings.Join(genimage.Types(), ", ") + `;
 any other type, exec-pre/exec-post and extraargs flags fwtool does not
 implement are errors. include("f")
 searches --includepath (colon-separated) and then the working directory;

@@ -9,7 +9,7 @@ import (
 
 // An image type fwtool cannot write fails the whole run in one line
 // naming the image and the type, and writes nothing (android-sparse used
-// to be skipped with exit 0).
+// to be skipped with exit 0; fwtool writes it now, ubi not).
 func TestGenimageUnsupportedTypeFails(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
@@ -18,10 +18,10 @@ func TestGenimageUnsupportedTypeFails(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "in", "a.bin"), []byte("a"), 0o644)
 	cfg := filepath.Join(dir, "g.cfg")
 	os.WriteFile(cfg, []byte(`image x.img { hdimage {} partition a { image = "a.bin" partition-type = 0x83 } }
-image x.simg { android-sparse { image = "x.img" } }
+image x.simg { ubi { } }
 `), 0o644)
 	code, _, errs := diskRun("genimage", "--config", cfg, "--inputpath", filepath.Join(dir, "in"), "--outputpath", out)
-	if code != 1 || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "'x.simg'") || !strings.Contains(errs, "'android-sparse'") {
+	if code != 1 || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "'x.simg'") || !strings.Contains(errs, "'ubi'") {
 		t.Errorf("exit %d, stderr %q", code, errs)
 	}
 	if ents, _ := os.ReadDir(out); len(ents) != 0 {
