@@ -41,6 +41,8 @@ import (
 	"math/bits"
 	"runtime"
 	"sync"
+
+	"github.com/rules-firmware/rules_firmware/tools/bigbuf"
 )
 
 const (
@@ -74,10 +76,10 @@ const lz4Attempts = 16
 // and appended in order; the bytes do not depend on the number of
 // workers. The output is allocated once at its largest possible size
 // (every block stored raw) and filled front to back, so only the pages it
-// ends up using are ever touched.
+// ends up using are ever touched, huge pages where the system has them.
 func LZ4HCFrame(data []byte) []byte {
 	nblocks := (len(data) + lz4BlockSize - 1) / lz4BlockSize
-	out := make([]byte, 0, len(lz4FrameHeader)+4*nblocks+len(data)+4)
+	out := bigbuf.Make(0, len(lz4FrameHeader)+4*nblocks+len(data)+4)
 	out = append(out, lz4FrameHeader...)
 	workers := runtime.GOMAXPROCS(0)
 	if workers > nblocks {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/rules-firmware/rules_firmware/tools/bigbuf"
 )
 
 // Blob is an entry whose contents come from a file. Uncompressed blobs are
@@ -47,15 +49,19 @@ func (e *Blob) obtain() error {
 		e.setContents(sourceContent(region))
 		return nil
 	}
-	raw, err := os.ReadFile(e.filePath)
+	// Mapped, not read: the compressor reads the page cache directly (no
+	// copy, no fresh pages), and nothing keeps the raw bytes afterwards.
+	raw, release, err := bigbuf.Map(e.filePath)
 	if err != nil {
 		return e.errorf("%v", err)
 	}
 	comp, err := compressBytes(e.compress, raw)
+	n := len(raw)
+	release()
 	if err != nil {
 		return e.errorf("cannot compress with %s: %v", e.compress, err)
 	}
-	e.uncompSize, e.compressed = uint64(len(raw)), true
+	e.uncompSize, e.compressed = uint64(n), true
 	e.setContents(bytesContent(comp))
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/rules-firmware/rules_firmware/tools/bigbuf"
 )
 
 // A source is a run of bytes that is not necessarily in memory: a literal,
@@ -226,7 +228,7 @@ func (c content) writeTo(w io.Writer) error {
 // render returns the content's bytes. Only used for contents that must be
 // transformed (compressed, hashed with overlaps) or are small.
 func (c content) render() ([]byte, error) {
-	buf := make([]byte, c.size)
+	buf := bigbuf.Make(int(c.size), int(c.size))
 	for _, p := range c.pieces {
 		if r, ok := p.src.(fileRegion); ok {
 			// Straight into place: no bounce buffer, one copy.

@@ -1,0 +1,63 @@
+// Package bigbuf gives the few large buffers a build needs (a payload to
+// compress, its compressed frame) with as little kernel work as possible.
+// Reading a file into fresh memory costs a page fault per 4 KiB and a
+// copy; on a virtual machine the faults alone can cost as much as
+// compressing the data. Map reads a file through the page cache instead
+// (no copy, no anonymous pages), and Make asks for transparent huge pages,
+// so a 16 MiB buffer faults in 8 times instead of 4096.
+package bigbuf
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// hugeMin is the size from which Make asks for huge pages: below a few
+// huge pages the saving is small and the rounding up costs memory.
+const hugeMin = 4 << 20
+
+// Make returns a zeroed byte slice of length n and capacity c (c >= n),
+// backed by transparent huge pages where the system offers them.
+func Make(n, c int) []byte {
+	b := make([]byte, n, c)
+	if c >= hugeMin {
+		adviseHuge(b[:c])
+	}
+	return b
+}
+
+// Map returns the contents of the regular file at path and a function
+// that releases them; the bytes must not be used after release, nor
+// written. Large files are mapped read-only from the page cache where the
+// system allows it, others are read. A file truncated by someone else
+// while mapped faults the process: build inputs do not change during a
+// build.
+func Map(path string) (data []byte, release func(), err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	if size := st.Size(); size >= mapMin && int64(int(size)) == size {
+		if data, release, err := mapFile(f, int(size)); err == nil {
+			return data, release, nil
+		}
+	}
+	data, err = io.ReadAll(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	return data, func() {}, nil
+}
+
+// mapMin is the size from which Map maps instead of reading: a mapping
+// costs two system calls and a VMA, a small read is cheaper.
+const mapMin = 1 << 20

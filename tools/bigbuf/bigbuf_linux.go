@@ -1,0 +1,25 @@
+package bigbuf
+
+import (
+	"os"
+	"syscall"
+)
+
+// adviseHuge asks for transparent huge pages over b, which must start on a
+// page boundary (large Go allocations do). Only advice: errors (no THP,
+// an old kernel) leave ordinary pages.
+func adviseHuge(b []byte) {
+	_ = syscall.Madvise(b, syscall.MADV_HUGEPAGE)
+}
+
+// mapFile maps the first size bytes of f read-only and shared, and asks
+// the kernel to fill the page tables up front (one call instead of a
+// fault per page) and to read ahead sequentially.
+func mapFile(f *os.File, size int) ([]byte, func(), error) {
+	data, err := syscall.Mmap(int(f.Fd()), 0, size, syscall.PROT_READ, syscall.MAP_SHARED|syscall.MAP_POPULATE)
+	if err != nil {
+		return nil, nil, err
+	}
+	_ = syscall.Madvise(data, syscall.MADV_SEQUENTIAL)
+	return data, func() { _ = syscall.Munmap(data) }, nil
+}
