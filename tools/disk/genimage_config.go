@@ -63,7 +63,10 @@ type GenimageConfig struct {
 	// outputpath, tmppath, ...), each as its single value.
 	Settings map[string]string
 	Images   []GenimageSection
-	byName   map[string]*cfgNode
+	// FlashTypes are the top-level `flash NAME { pebsize = ... }`
+	// sections (Name "flash", Title the type's name), in order.
+	FlashTypes []GenimageSubsection
+	byName     map[string]*cfgNode
 	// shortcuts are the config section's gpt-shortcuts (lower-case name
 	// -> type GUID); they come before the built-in names.
 	shortcuts map[string]string
@@ -151,8 +154,7 @@ func ParseGenimage(src string, from GenimageSource) (*GenimageConfig, error) {
 				}
 			}
 		case "flash":
-			// Flash geometry for flash-type images, none of which is
-			// built here; an image using one is rejected by its type.
+			cfg.FlashTypes = append(cfg.FlashTypes, GenimageSubsection{Name: n.name, Title: n.title, Line: n.line, Options: exportOpts(n.opts)})
 		default:
 			return nil, fmt.Errorf("genimage config line %d: unsupported top-level section '%s'", n.line, n.name)
 		}
