@@ -35,12 +35,12 @@ DK2_MODULES = ["i2c_stm32f7_drv", "stpmic1", "stpmic1_regulator", "armmmci", "sq
 
 def stm32mp157_board(
         name,
-        fsbl = "@stm32mp157_dk2_binaries//:fsbl",
-        ssbl = "@stm32mp157_dk2_binaries//:ssbl",
-        kernel = "@stm32mp157_dk2_binaries//:kernel",
-        dtb = "@stm32mp157_dk2_binaries//:dtb",
-        busybox = "@stm32mp157_dk2_binaries//:busybox",
-        modules_tree = "@stm32mp157_dk2_binaries//:modules",
+        fsbl = Label("@stm32mp157_dk2_binaries//:fsbl"),
+        ssbl = Label("@stm32mp157_dk2_binaries//:ssbl"),
+        kernel = Label("@stm32mp157_dk2_binaries//:kernel"),
+        dtb = Label("@stm32mp157_dk2_binaries//:dtb"),
+        busybox = Label("@stm32mp157_dk2_binaries//:busybox"),
+        modules_tree = Label("@stm32mp157_dk2_binaries//:modules"),
         modules = DK2_MODULES,
         extra_modules = [],
         initramfs_init = Label("//boards/common:initramfs_init"),

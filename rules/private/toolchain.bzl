@@ -100,3 +100,21 @@ from source with rules_go) and no Go is compiled.
         "strip_prefix": attr.string(doc = "Directory inside the archive holding the binaries (default: the archive's one top directory)."),
     },
 )
+
+def _current_fwtool_impl(ctx):
+    fwtool = fwtool_of(ctx).executable
+    out = ctx.actions.declare_file(ctx.label.name)
+    ctx.actions.symlink(output = out, target_file = fwtool, is_executable = True)
+    return [DefaultInfo(executable = out, files = depset([out]), runfiles = ctx.runfiles([fwtool]))]
+
+current_fwtool = rule(
+    implementation = _current_fwtool_impl,
+    doc = """The fwtool the resolved toolchain runs, as an executable target.
+
+`bazel run @rules_firmware//rules:fwtool -- ls bazel-bin/...` and tests'
+`data` use the same binary the rules use (the prebuilt one when that
+toolchain is registered, so no Go is compiled).
+""",
+    executable = True,
+    toolchains = [FWTOOL_TOOLCHAIN_TYPE],
+)

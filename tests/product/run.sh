@@ -99,6 +99,7 @@ run_variant() {
           elif [[ "$body" == *"(the MODULE.bazel snippet of snippets.md)"* ]]; then
             body=${body//"# (the MODULE.bazel snippet of snippets.md)"/$(snippet MODULE.bazel)}
           fi
+          mkdir -p "$(dirname "$name")"
           printf '%s' "$body" >"$name"
           echo "--- wrote $name"
           ;;
@@ -109,11 +110,35 @@ run_variant() {
       esac
     done < <(blocks "$variant")
   )
-  # Stop this product's Bazel server (one per workspace) before the next.
-  local wrapper="$product/third_party/rules_firmware/bazelw"
+  local wrapper="$product/third_party/rules_firmware/bazelw" flag=()
   [[ "$variant" == *-release ]] && wrapper="$HOME/.cache/rules_firmware/src/rules_firmware-$VERSION/bazelw"
-  (cd "$product" && if [[ "$variant" == bzlmod-* ]]; then "$wrapper" --bazel7 shutdown; else "$wrapper" shutdown; fi) >/dev/null 2>&1 || true
+  [[ "$variant" == bzlmod-* ]] && flag=(--bazel7)
+  same_board "$variant" "$wrapper" "${flag[@]}"
+  # Stop this product's Bazel server (one per workspace) before the next.
+  (cd "$product" && "$wrapper" "${flag[@]}" shutdown) >/dev/null 2>&1 || true
   echo "=== product fixture $variant passed"
+}
+
+# The board's images must be the same bytes in every variant (Bazel 4 and
+# 7, fwtool from source or prebuilt): board:mp1_test prints their sums (its
+# cached log, so this builds nothing); they are compared with those of the
+# other variants of the same commit, kept under $work/board-sums.
+same_board() {
+  local variant=$1 wrapper=$2 sums commit other
+  shift 2
+  commit=$(git -C "$repo" rev-parse HEAD)
+  mkdir -p "$work/board-sums"
+  sums="$work/board-sums/$commit.$variant"
+  (cd "$work/$variant/acme" && "$wrapper" "$@" test --test_output=all //board:mp1_test) 2>&1 |
+    sed -n 's/^BOARD-SUM //p' | sort -u >"$sums.new"
+  [[ -s "$sums.new" ]] || { echo "board:mp1_test printed no sums" >&2; exit 1; }
+  mv "$sums.new" "$sums"
+  for other in "$work/board-sums/$commit".*; do
+    [[ "$other" == "$sums" ]] && continue
+    diff -u "$other" "$sums" || { echo "board images differ between ${other##*.} and $variant" >&2; exit 1; }
+    echo "--- board images identical to ${other##*.}'s"
+  done
+  find "$work/board-sums" -type f ! -name "$commit.*" -delete  # other commits'
 }
 
 for v in "$@"; do run_variant "$v"; done
