@@ -5,10 +5,11 @@
 // input gives the same bytes on every run):
 //
 //   - none:  the data unchanged.
-//   - gzip:  one RFC 1952 member with no file name, mtime 0, OS byte 3
-//     (Unix) and XFL 2, i.e. the header `gzip -n -9` writes; the deflate
-//     stream comes from Go's compress/flate at best compression, so it
-//     is not byte-identical to GNU gzip's but any gunzip reads it.
+//   - gzip:  byte for byte what `gzip -n -9` (GNU gzip 1.12) writes: one
+//     RFC 1952 member with no file name, mtime 0, XFL 2, OS 3 (Unix) and
+//     GNU gzip's deflate stream (GNUGzip in gnugzip.go), so kernel boot
+//     wrappers, initramfs archives and uImage payloads made with gzip -9
+//     match the reference tools'.
 //   - lz4:   the LZ4 frame format (magic 0x184D2204) with independent 4 MiB
 //     blocks and a content checksum, as `lz4` writes by default; this is the
 //     format U-Boot's lz4 decompressor expects (not the legacy format).
@@ -59,13 +60,7 @@ var algorithms = map[string]algorithm{
 	},
 	"gzip": {
 		newWriter: func(w io.Writer) (io.WriteCloser, error) {
-			zw, err := gzip.NewWriterLevel(w, gzip.BestCompression)
-			if err != nil {
-				return nil, err
-			}
-			// Header as `gzip -n` writes it: no name, no mtime, Unix.
-			zw.Header.OS = 3
-			return zw, nil
+			return NewGNUGzipWriter(w, 9)
 		},
 		newReader: func(r io.Reader) (io.ReadCloser, error) {
 			zr, err := gzip.NewReader(r)

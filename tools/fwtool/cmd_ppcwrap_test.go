@@ -38,7 +38,7 @@ func TestPpcwrapBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"-p", "uboot", "-o", out, trunc}, "vmlinux: program header table"},
-		{[]string{"-p", "epapr", "-o", out, good}, "platform 'epapr'"},
+		{[]string{"-p", "ps3", "-o", out, good}, "platform 'ps3'"},
 		{[]string{"-p", "simpleboot-x", "-D", dir, "-o", out, good}, "wrapper object 'fixed-head.o'"},
 		{[]string{"-p", "of", "-Z", "xz", "--obj", good, "-o", out, good}, "wrapper object 'of.o' not among the --obj files"},
 		{[]string{"-p", "uboot", "-o", out, "-time", "soon", good}, "timestamp \"soon\""},

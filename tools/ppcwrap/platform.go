@@ -58,6 +58,9 @@ type Platform struct {
 	// whatever compression was asked for (cuboot-*: the uImage is gzipped
 	// as a whole instead).
 	KernelUncompressed bool
+	// PIE links position-independent (epapr: ld -pie --no-dynamic-linker
+	// -z notext), so the image runs wherever the firmware loads it.
+	PIE bool
 }
 
 // Platforms the wrapper knows but this package cannot build, and why.
@@ -65,7 +68,6 @@ var unsupported = map[string]string{
 	"coff":         "needs zImage.coff.lds and an aixcoff-rs6000 conversion (32-bit PowerMac COFF)",
 	"miboot":       "miboot images are a bare objcopy of vmlinux with sections renamed",
 	"ps3":          "needs zImage.ps3.lds and the system-reset overlay",
-	"epapr":        "is a -pie link, which tools/ppclink does not do yet",
 	"ep405":        "has no ep405.c in the kernel tree (the wrapper names an object that is never built)",
 	"uboot-obs600": "is a multi-file uImage with a placeholder initrd; build it with the uimage rule",
 }
@@ -156,6 +158,9 @@ func Lookup(platform string) (Platform, error) {
 		p.Objects, p.Kind = []string{"treeboot-iss4xx.o"}, KindTreeImage
 	case strings.HasPrefix(platform, "treeboot"):
 		p.Kind = KindTreeImage
+	case platform == "epapr":
+		p.Objects = []string{"pseries-head.o", "epapr.o", "epapr-wrapper.o"}
+		p.LinkAddress, p.PIE = 0x20000000, true
 	case platform == "mvme5100":
 		p.Objects, p.Kind = []string{"fixed-head.o", "mvme5100.o"}, KindBinary
 	case platform == "mvme7100":

@@ -33,16 +33,20 @@ func TestLookup(t *testing.T) {
 		{"gamecube", "gamecube-head.o gamecube.o", 0x600000, KindELF, true},
 		{"xpedite5200", "cuboot-85xx.o", 0x1400000, KindELF, true},
 		{"holly", "holly.o", 0x400000, KindELF, true},
+		{"epapr", "pseries-head.o epapr.o epapr-wrapper.o", 0x20000000, KindELF, true},
 	} {
 		p, err := Lookup(c.platform)
 		if err != nil {
 			t.Fatalf("%s: %v", c.platform, err)
 		}
+		if p.PIE != (c.platform == "epapr") {
+			t.Errorf("%s: PIE=%v", c.platform, p.PIE)
+		}
 		if got := strings.Join(p.Objects, " "); got != c.objects || p.LinkAddress != c.addr || p.Kind != c.kind || p.MakeSpace != c.space {
 			t.Errorf("%s: got %q %#x %s space=%v, want %q %#x %s space=%v", c.platform, got, p.LinkAddress, p.Kind, p.MakeSpace, c.objects, c.addr, c.kind, c.space)
 		}
 	}
-	for _, bad := range []string{"", "epapr", "ps3", "coff", "uboot-foo"} {
+	for _, bad := range []string{"", "ps3", "coff", "uboot-foo"} {
 		if _, err := Lookup(bad); err == nil {
 			t.Errorf("Lookup(%q) succeeded, want an error", bad)
 		}

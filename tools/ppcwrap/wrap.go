@@ -105,7 +105,7 @@ func Wrap(in Inputs, objs Objects, opts Options) (*Result, error) {
 	}
 	res.Kernel = stripped
 	if comp == "gz" {
-		if res.Kernel, err = compress.Bytes("gzip", stripped); err != nil {
+		if res.Kernel, err = gzip9(stripped); err != nil {
 			return nil, fmt.Errorf("vmlinux: gzip: %v", err)
 		}
 	}
@@ -143,7 +143,7 @@ func link(p Platform, objs Objects, in Inputs, kernel []byte, addr uint32) (*ppc
 		carrier = carrier.WithSection(".kernel:dtb", in.DTB)
 	}
 	inputs = append(inputs, carrier, ppclink.Input{Name: "wrapper.a", Data: objs["wrapper.a"]})
-	out, err := ppclink.Link(inputs, ppclink.Options{TextAddr: addr})
+	out, err := ppclink.Link(inputs, ppclink.Options{TextAddr: addr, PIE: p.PIE})
 	if err != nil {
 		return nil, fmt.Errorf("platform '%s': %v", p.Name, err)
 	}
@@ -162,7 +162,7 @@ func finish(p Platform, out *ppclink.Output, opts Options, res *Result) error {
 		res.Image = out.Binary()
 	case KindCUImage:
 		var gz []byte
-		if gz, err = compress.Bytes("gzip", out.Binary()); err != nil {
+		if gz, err = gzip9(out.Binary()); err != nil {
 			return fmt.Errorf("platform '%s': gzip: %v", p.Name, err)
 		}
 		res.Image, err = legacyImage(gz, res.Start, res.Entry, res.Version, opts.Time)
@@ -185,7 +185,7 @@ func wrapUImage(in Inputs, comp string, opts Options, res *Result) error {
 	h := uimage.Header{Time: opts.Time, Load: membase, Entry: membase, OS: 5, Arch: 7, Type: 2, Comp: 0}
 	res.Kernel = bin
 	if comp == "gz" {
-		if res.Kernel, err = compress.Bytes("gzip", bin); err != nil {
+		if res.Kernel, err = gzip9(bin); err != nil {
 			return fmt.Errorf("vmlinux: gzip: %v", err)
 		}
 		h.Comp = 1
@@ -225,4 +225,9 @@ func (k Kind) String() string {
 		return "uImage"
 	}
 	return strings.ToLower(string(k))
+}
+
+// gzip9 compresses as the wrapper's `gzip -n -f -9` does, byte for byte.
+func gzip9(data []byte) ([]byte, error) {
+	return compress.GNUGzip(data, 9)
 }
