@@ -1,5 +1,6 @@
 // Package genimage builds the images of a genimage config with the
-// project's own writers: hdimage (tools/disk), vfat, squashfs, cpio and fip.
+// project's own writers: hdimage (tools/disk), vfat, squashfs, cpio, fip,
+// fit, android-sparse, tar, flash and rauc (tools/rauc), one file each.
 // Images are built in dependency order (an hdimage after the images its
 // partitions hold), all into a private scratch directory, and only then
 // staged into the caller's batch, so a failure leaves no output. Every
@@ -206,6 +207,20 @@ func uses(img disk.GenimageSection) []string {
 		for _, o := range img.TypeOptions {
 			if o.Key == "its" || o.Key == "image" {
 				out = append(out, o.Value())
+			}
+		}
+	case "rauc":
+		for _, o := range img.TypeOptions {
+			switch o.Key {
+			case "files", "cert", "key", "keyring", "intermediate":
+				out = append(out, o.Values...)
+			}
+		}
+		for _, s := range img.TypeSections {
+			for _, o := range s.Options {
+				if o.Key == "image" {
+					out = append(out, o.Value())
+				}
 			}
 		}
 	case "fip":

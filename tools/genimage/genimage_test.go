@@ -102,7 +102,7 @@ func tool(t *testing.T, name string, args ...string) string {
 // Every type fwtool cannot write is an error naming the image and its
 // type, and nothing is written, even for the images before it.
 func TestUnsupportedTypesFail(t *testing.T) {
-	for _, typ := range []string{"ext2", "ext3", "ext4", "ubi", "ubifs", "jffs2", "iso", "qemu", "rauc", "cramfs", "btrfs", "f2fs", "erofs", "custom", "mdraid", "verity"} {
+	for _, typ := range []string{"ext2", "ext3", "ext4", "ubi", "ubifs", "jffs2", "iso", "qemu", "cramfs", "btrfs", "f2fs", "erofs", "custom", "mdraid", "verity"} {
 		tr := newTree(t, map[string]string{"in/x": "x"})
 		cfg := `image ok.img { hdimage {} partition p { image = "x" } }
 image bad.img { ` + typ + ` {} }`
