@@ -165,7 +165,7 @@ func Load(dtb []byte, opts Options) ([]*layout.Manifest, func(*layout.Image) err
 	if r := propagateBootph(tree.Root); !r.empty() {
 		r.apply(tree.Root, strs)
 	}
-	c := &converter{opts: opts, tree: tree, expansions: map[*fdt.Node][]*fdt.Node{},
+	c := &converter{opts: opts, tree: tree, expansions: map[*fdt.Node][]*fdt.Node{}, fitImages: map[*fdt.Node]bool{},
 		upd: &dtbUpdater{tree: tree, allowRepack: map[string]bool{}, slots: map[string][]slot{}, dtbEntries: map[string][]string{}}}
 	type imageNode struct {
 		node *fdt.Node
@@ -186,6 +186,7 @@ func Load(dtb []byte, opts Options) ([]*layout.Manifest, func(*layout.Image) err
 	var nodes []*layout.Node
 	for _, im := range images {
 		c.image = im.name
+		c.imageNode = im.node
 		node, err := c.node(im.node, im.path, "", true, true)
 		if err != nil {
 			return nil, nil, err
@@ -256,6 +257,10 @@ type converter struct {
 	// device tree; its path is mainDTBPlaceholder until all images are read.
 	usesMainDTB bool
 	upd         *dtbUpdater
+	// fitImages are a fit entry's image nodes: sections whatever their
+	// type property says, whose hash subnodes are mkimage's (fit.go).
+	fitImages map[*fdt.Node]bool
+	imageNode *fdt.Node // the image being read
 }
 
 type propValues struct {
@@ -325,7 +330,7 @@ func (c *converter) node(n *fdt.Node, path, rel string, isImage, hasPos bool) (*
 	if !hasType {
 		etype = strings.SplitN(n.Name, "@", 2)[0]
 	}
-	if isImage {
+	if isImage || c.fitImages[n] {
 		etype = "section"
 	}
 	out := &layout.Node{
@@ -359,7 +364,7 @@ func (c *converter) node(n *fdt.Node, path, rel string, isImage, hasPos bool) (*
 	}
 	// binman's hash is the subnode named exactly "hash", and only -u
 	// computes it.
-	if h := n.Child("hash"); h != nil {
+	if h := n.Child("hash"); h != nil && !c.fitImages[n] {
 		algo, ok := h.PropString("algo")
 		switch {
 		case !ok && c.opts.UpdateFDT:
@@ -403,6 +408,10 @@ func (c *converter) node(n *fdt.Node, path, rel string, isImage, hasPos bool) (*
 				return nil, err
 			}
 			out.Entries = append(out.Entries, *child)
+		}
+	case etype == "fit":
+		if err := c.fit(n, path, rel, out, hasPos); err != nil {
+			return nil, err
 		}
 	case etype == "blob" || etype == "blob-ext":
 		out.Type = "blob"

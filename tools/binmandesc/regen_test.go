@@ -35,13 +35,21 @@ func TestRegen(t *testing.T) {
 			only[n] = true
 		}
 	}
-	for _, c := range append(recordedCases(), layoutCases(t)...) {
+	cases := recordedCases()
+	for _, more := range extraCases {
+		cases = append(cases, more()...)
+	}
+	for _, c := range append(cases, layoutCases(t)...) {
 		if len(only) > 0 && !only[c.name] {
 			continue
 		}
 		record(t, binman, c)
 	}
 }
+
+// extraCases are more recorded cases, one function per file (per entry
+// type), registered from init.
+var extraCases []func() []goldenCase
 
 // layoutCases are the layout engine's binman descriptions
 // (tools/layout/testdata/binman), recorded again here as whole DTBs.
@@ -137,6 +145,10 @@ func record(t *testing.T, binman string, c goldenCase) {
 		}
 	}
 	write("case.dts", []byte(c.dts))
+	// Which binman made the case: BINMAN_COMMIT=$(git -C u-boot rev-parse HEAD).
+	if v := os.Getenv("BINMAN_COMMIT"); v != "" {
+		write("binman.txt", []byte(v+"\n"))
+	}
 	write("flags.txt", []byte(strings.Join(c.flags, "\n")+"\n"))
 	if len(c.inputDirs()) != 1 || c.inputDirs()[0] != "in" {
 		write("inputs.txt", []byte(strings.Join(c.inputDirs(), "\n")+"\n"))

@@ -97,6 +97,9 @@ func (img *Image) fdtNode(e *base, havePos bool) *fdt.Node {
 		for _, c := range s.entries {
 			n.Children = append(n.Children, img.fdtNode(c.b(), childPos))
 		}
+		if s.gen != nil {
+			img.fitMapNode(s, n, childPos)
+		}
 	}
 	if e.hashAlgo != "" {
 		h := &fdt.Node{Name: "hash"}

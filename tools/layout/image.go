@@ -118,6 +118,12 @@ func newEntry(n *Node, parent *Section, img *Image, path string) (Entry, error) 
 		e = &Text{text: n.Text}
 	case "section":
 		e = &Section{}
+	case "fit":
+		s, err := newFit(n, path)
+		if err != nil {
+			return nil, err
+		}
+		e = s
 	case "fdtmap":
 		e = &FdtMap{}
 	case "image-header":

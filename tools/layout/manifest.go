@@ -92,6 +92,9 @@ type Node struct {
 	NamePrefix   string `json:"name_prefix,omitempty"`
 	ReadOnly     bool   `json:"read_only,omitempty"`
 
+	// fit (binman's fit entry; see fit.go)
+	Fit *FitSpec `json:"fit,omitempty"`
+
 	// image only
 	Filename    string `json:"filename,omitempty"`
 	AllowRepack bool   `json:"allow_repack,omitempty"`

@@ -24,6 +24,10 @@ type Section struct {
 	// and compressing (lz4hc above all) is the costliest step of a build.
 	lastRaw, lastCompressed []byte
 	lastPieces              content
+	// gen, when set, makes the section's data from its children's data in
+	// a format of its own (a FIT, a FIP) and places the children where
+	// their data landed in it (fit.go, fip.go).
+	gen func(s *Section, final bool) (content, error)
 }
 
 // Entries returns the section's children in packing order.
@@ -241,6 +245,13 @@ func (s *Section) padded(e Entry, data content) content {
 // binman does when writing the image. The result is compressed if the
 // section asks for it.
 func (s *Section) buildContents(final bool) (content, error) {
+	if s.gen != nil {
+		c, err := s.gen(s, final)
+		if err != nil {
+			return content{}, err
+		}
+		return s.compressContents(c)
+	}
 	var out content
 	for _, e := range s.entries {
 		b := e.b()
