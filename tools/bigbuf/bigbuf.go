@@ -61,3 +61,31 @@ func Map(path string) (data []byte, release func(), err error) {
 // mapMin is the size from which Map maps instead of reading: a mapping
 // costs two system calls and a VMA, a small read is cheaper.
 const mapMin = 1 << 20
+
+// MapRegion returns n bytes of the file at path from offset off as a
+// private copy-on-write mapping: reads come from the page cache without a
+// copy, writes stay in this process. There is no release: the mapping
+// lives as long as the process, for callers that keep the bytes for the
+// rest of a build anyway. ok is false (and nothing is mapped) where the
+// system cannot map it; callers then read the region themselves.
+func MapRegion(path string, off, n int64) (data []byte, ok bool, err error) {
+	if n < mapMin || int64(int(n)) != n {
+		return nil, false, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, false, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, false, nil
+	}
+	if st.Size() < off+n {
+		return nil, false, fmt.Errorf("%s: file shrank while building (%d bytes, need %d)", path, st.Size(), off+n)
+	}
+	return mapPrivate(f, off, int(n))
+}

@@ -23,3 +23,19 @@ func mapFile(f *os.File, size int) ([]byte, func(), error) {
 	_ = syscall.Madvise(data, syscall.MADV_SEQUENTIAL)
 	return data, func() { _ = syscall.Munmap(data) }, nil
 }
+
+// mapPrivate maps n bytes of f from off copy-on-write (mmap needs a
+// page-aligned offset: the mapping starts at the page holding off). No
+// MAP_POPULATE here: on a writable private mapping it would copy every
+// page up front.
+func mapPrivate(f *os.File, off int64, n int) ([]byte, bool, error) {
+	page := int64(os.Getpagesize())
+	start := off &^ (page - 1)
+	skip := int(off - start)
+	data, err := syscall.Mmap(int(f.Fd()), start, skip+n, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE)
+	if err != nil {
+		return nil, false, nil
+	}
+	_ = syscall.Madvise(data, syscall.MADV_SEQUENTIAL)
+	return data[skip : skip+n : skip+n], true, nil
+}

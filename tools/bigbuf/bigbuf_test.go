@@ -49,3 +49,33 @@ func TestMakeIsZeroed(t *testing.T) {
 		}
 	}
 }
+
+func TestMapRegion(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f")
+	want := make([]byte, 3*mapMin)
+	for i := range want {
+		want[i] = byte(i * 13)
+	}
+	if err := os.WriteFile(path, want, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, off := range []int64{0, 1, 4095, 4096, mapMin + 77} {
+		got, ok, err := MapRegion(path, off, mapMin+5)
+		if err != nil || !ok {
+			t.Fatalf("off %d: ok %v, %v", off, ok, err)
+		}
+		if !bytes.Equal(got, want[off:off+mapMin+5]) {
+			t.Errorf("off %d: contents differ", off)
+		}
+		got[0] ^= 0xff // copy-on-write: the file keeps its byte
+	}
+	if back, _ := os.ReadFile(path); !bytes.Equal(back, want) {
+		t.Error("writing the mapping changed the file")
+	}
+	if _, ok, err := MapRegion(path, 0, 100); ok || err != nil {
+		t.Errorf("a small region: ok %v, %v", ok, err)
+	}
+	if _, _, err := MapRegion(path, 2*mapMin+1, mapMin); err == nil {
+		t.Error("a region past the end was mapped")
+	}
+}

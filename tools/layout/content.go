@@ -228,6 +228,15 @@ func (c content) writeTo(w io.Writer) error {
 // render returns the content's bytes. Only used for contents that must be
 // transformed (compressed, hashed with overlaps) or are small.
 func (c content) render() ([]byte, error) {
+	// One large file (a section holding one blob, the usual compressed
+	// section): its page-cache pages, copy-on-write, instead of a copy.
+	if len(c.pieces) == 1 && c.pieces[0].at == 0 {
+		if r, ok := c.pieces[0].src.(fileRegion); ok && r.n == c.size {
+			if b, ok, err := bigbuf.MapRegion(r.path, int64(r.off), int64(r.n)); ok || err != nil {
+				return b, err
+			}
+		}
+	}
 	buf := bigbuf.Make(int(c.size), int(c.size))
 	for _, p := range c.pieces {
 		if r, ok := p.src.(fileRegion); ok {
