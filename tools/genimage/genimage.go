@@ -50,6 +50,9 @@ type build struct {
 	cfg   *disk.GenimageConfig
 	opts  Options
 	built map[string]string // image name -> scratch file
+	// seeded are the GUIDs genimage draws from the config's randomseed
+	// (nil without one: GUIDs derive from Options.Seed).
+	seeded map[string]seededGUIDs
 }
 
 // Build builds every image of cfg and stages the non-temporary ones into
@@ -69,6 +72,9 @@ func Build(cfg *disk.GenimageConfig, opts Options, w *outfile.Batch) error {
 	cancel := outfile.OnSignal(func() { os.RemoveAll(scratch) })
 	defer func() { os.RemoveAll(scratch); cancel() }()
 	b := &build{cfg: cfg, opts: opts, built: map[string]string{}}
+	if seed := cfg.Settings["randomseed"]; seed != "" {
+		b.seeded = b.drawGUIDs(seed)
+	}
 	for i, img := range order {
 		path := filepath.Join(scratch, fmt.Sprint(i))
 		if err := builders[img.Type](b, img, path); err != nil {

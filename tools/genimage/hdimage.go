@@ -16,6 +16,9 @@ func buildHDImage(b *build, img disk.GenimageSection, path string) error {
 	if err != nil {
 		return err
 	}
+	if s, ok := b.seeded[img.Name]; ok {
+		applySeeded(m, s)
+	}
 	l, err := disk.Plan(m, func(p string) (uint64, error) {
 		st, err := os.Stat(p)
 		if err != nil {

@@ -49,6 +49,14 @@ func TestParseType(t *testing.T) {
 		"u": "c12a7328-f81f-11d2-ba4b-00a0c93ec93b", "ESP": "c12a7328-f81f-11d2-ba4b-00a0c93ec93b",
 		"F": "ebd0a0a2-b9e5-4433-87c0-68b6b72699c7", "u-boot-env": "3de21764-95bd-54bd-a5c3-4abe786f38a8",
 		"12345678-1234-1234-1234-123456789abc": "12345678-1234-1234-1234-123456789abc",
+		// Discoverable Partitions names of other architectures, as
+		// genimage (v19-22) and systemd-repart spell them.
+		"usr-loongarch64-verity-sig": "b024f315-d330-444c-8461-44bbde524e99",
+		"root-riscv64-verity":        "b6ed5582-440b-4209-b8da-5ff7c419ea3d",
+		"root-s390x":                 "5eead9a9-fe09-4a1e-a1d7-520d00531306",
+		"root-tilegx":                "c50cdd70-3862-4cc3-90e1-809a8c93ee2c",
+		"root-ppc64-le":              "c31c45e6-3f39-412e-80fb-4809c4980599",
+		"usr-parisc":                 "dc4a4480-6917-4262-a4ec-db9384949f25",
 	} {
 		g, err := ParseType(in)
 		if err != nil || g.String() != want {
@@ -57,6 +65,17 @@ func TestParseType(t *testing.T) {
 	}
 	if _, err := ParseType("Q"); err == nil {
 		t.Error("unknown shortcut accepted")
+	}
+	// Every name once, every GUID well-formed.
+	seen := map[string]bool{}
+	for _, ts := range typeShortcuts {
+		if seen[strings.ToLower(ts.name)] {
+			t.Errorf("%s listed twice", ts.name)
+		}
+		seen[strings.ToLower(ts.name)] = true
+		if _, err := ParseGUID(ts.guid); err != nil {
+			t.Errorf("%s: %v", ts.name, err)
+		}
 	}
 	g, err := TypeForMBR(0x83)
 	if err != nil || g.String() != "0fc63daf-8483-4772-8e79-3d69d8477de4" {
