@@ -469,6 +469,12 @@ func (c *converter) node(n *fdt.Node, path, rel string, isImage, hasPos bool) (*
 		}
 		out.Path = c.resolve(name)
 	default:
+		if read, ok := etypeReaders[etype]; ok {
+			if err := read(c, n, v, path, rel, out, hasPos && !compressed); err != nil {
+				return nil, err
+			}
+			break
+		}
 		nb, ok := namedBlobs[etype]
 		if !ok {
 			return nil, fmt.Errorf("Unknown entry type '%s' in node '%s'", etype, path)

@@ -129,7 +129,14 @@ func newEntry(n *Node, parent *Section, img *Image, path string) (Entry, error) 
 	case "image-header":
 		e = &ImageHeader{location: n.Location}
 	default:
-		return nil, fmt.Errorf("Node '%s': Unknown entry type '%s'", path, n.Type)
+		mk, ok := entryTypes[etype]
+		if !ok {
+			return nil, fmt.Errorf("Node '%s': Unknown entry type '%s'", path, n.Type)
+		}
+		var err error
+		if e, err = mk(n, path); err != nil {
+			return nil, err
+		}
 	}
 	if err := e.b().readCommon(n, parent, img, path, etype); err != nil {
 		return nil, err

@@ -95,6 +95,9 @@ type Node struct {
 	// fit (binman's fit entry; see fit.go)
 	Fit *FitSpec `json:"fit,omitempty"`
 
+	// collection: paths below the image of the entries whose data it joins
+	Collection []string `json:"collection,omitempty"`
+
 	// image only
 	Filename    string `json:"filename,omitempty"`
 	AllowRepack bool   `json:"allow_repack,omitempty"`

@@ -283,7 +283,9 @@ func (s *Section) buildContents(final bool) (content, error) {
 			if end > out.size+s.skipAtStart {
 				return content{}, b.errorf("Offset %s ending at %s must overlap with existing entries", hx(b.offset), hx(end))
 			}
-			out.add(rel, data)
+			if _, null := e.(*Null); !null {
+				out.add(rel, data)
+			}
 		} else {
 			out.add(out.size, data)
 		}
