@@ -113,7 +113,7 @@ ppc_boot_wrapper = rule(
 
 | kind | make target | output | for |
 |---|---|---|---|
-| `zimage` | zImage.BOARD (of, pmac, chrp, pseries, maple, gamecube, wii, holly, ...) | ELF (chrp/pseries/maple with CHRP+RPA notes) | Open Firmware / OpenBIOS, firmware that loads an ELF |
+| `zimage` | zImage.BOARD (of, pmac, chrp, pseries, maple, epapr, gamecube, wii, holly, ...) | ELF (chrp/pseries/maple with CHRP+RPA notes; epapr a -pie link) | Open Firmware / OpenBIOS, ePAPR loaders, firmware that loads an ELF |
 | `cuimage` | cuImage.BOARD | gzipped raw wrapper in a legacy uImage (load `_start`, entry = ELF entry) | old U-Boot that passes a `bd_t`, not a device tree |
 | `dtbimage` | dtbImage.BOARD (ep88xc, mvme5100, microwatt, ...) | raw binary with the DTB inside (ELF kinds per the wrapper's table) | boot loaders with no DT support |
 | `simpleimage` | simpleImage.BOARD | raw binary, link address 0x400000, DTB inside | no firmware at all: jump to the link address |
@@ -124,9 +124,9 @@ ppc_boot_wrapper = rule(
 Kinds that derive the image from a linked ELF also write `OUT.elf`
 (output group `elf`), as the wrapper does.
 
-The kernel inside is gzipped with Go's deflate: its bytes differ from GNU
-`gzip -n -9`'s (same decompressed data); with `compression = "none"` the
-image equals the kernel wrapper's `-Z none` byte for byte.""",
+The kernel inside (and a cuImage's whole payload) is gzipped byte for byte
+as the wrapper's `gzip -n -9` (GNU gzip 1.12) does it, so images equal the
+kernel wrapper's byte for byte with either compression.""",
     attrs = {
         "vmlinux": attr.label(allow_single_file = True, mandatory = True, doc = "The kernel ELF (vmlinux) of a PowerPC kernel build."),
         "wrapper_objects": attr.label_list(

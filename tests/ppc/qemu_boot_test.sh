@@ -2,7 +2,9 @@
 # Boots a PowerPC boot-wrapper image in qemu-system-ppc and waits for the
 # test payload's marker on the first serial port.
 #
-# usage: qemu_boot_test.sh [--expect TEXT]... [--uboot-bootm-no-fdt] -- QEMU-ARGS...
+# usage: qemu_boot_test.sh [--expect TEXT]... [--uboot-bootm-no-fdt] [--qemu NAME] -- QEMU-ARGS...
+#   --qemu NAME     the QEMU binary (default qemu-system-ppc; qemu-system-ppc64
+#                   for 64-bit cores such as the e5500)
 #   --expect TEXT   a line the console must also show (e.g. the wrapper's
 #                   initrd message); checked once the marker is seen
 #   --uboot-bootm-no-fdt  stop U-Boot's autoboot and type
@@ -21,15 +23,17 @@ fail() {
 
 expects=()
 uboot_cmd=
+qemu_name=qemu-system-ppc
 while [[ $# -gt 0 ]]; do
   case "$1" in
   --expect) expects+=("$2"); shift 2 ;;
   --uboot-bootm-no-fdt) uboot_cmd='bootm $qemu_kernel_addr'; shift ;;
+  --qemu) qemu_name=$2; shift 2 ;;
   --) shift; break ;;
   *) fail "unknown option $1" ;;
   esac
 done
-qemu=$(command -v qemu-system-ppc) || fail "qemu-system-ppc not on PATH (Debian package qemu-system-ppc)"
+qemu=$(command -v "$qemu_name") || fail "$qemu_name not on PATH (Debian package qemu-system-ppc)"
 work=${TEST_TMPDIR:-$(mktemp -d)}
 console="$work/console.log"
 fifo="$work/stdin"

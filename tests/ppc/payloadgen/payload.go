@@ -61,6 +61,38 @@ func (a *asm) andiDot(ra, rs uint32, imm uint16) { a.word(28<<26 | rs<<21 | ra<<
 func (a *asm) cmpw(ra, rb uint32)                { a.word(31<<26 | ra<<16 | rb<<11) }
 func (a *asm) mflr(rt uint32)                    { a.word(31<<26 | rt<<21 | 8<<16 | 339<<1) }
 func (a *asm) beqlr()                            { a.word(19<<26 | 12<<21 | 2<<16 | 16<<1) }
+func (a *asm) ori(ra, rs uint32, imm uint16)     { a.word(24<<26 | rs<<21 | ra<<16 | uint32(imm)) }
+func (a *asm) mtspr(spr, rs uint32) {
+	a.word(31<<26 | rs<<21 | (spr&0x1f)<<16 | (spr>>5)<<11 | 467<<1)
+}
+
+// li32 loads a 32-bit constant.
+func (a *asm) li32(rt, v uint32) {
+	a.lis(rt, int32(int16(v>>16)))
+	a.ori(rt, rt, uint16(v))
+}
+
+// mapE500 writes a Book E TLB1 entry (ESEL 15, protected, 1 MiB,
+// cache-inhibited and guarded, supervisor read/write) mapping the 1 MiB
+// around the UART to physical address phys (36-bit). A kernel started
+// directly by QEMU's ppce500 (-kernel, no U-Boot) has only RAM mapped; the
+// DUART lives in CCSR, which U-Boot would have mapped at 0xe0000000.
+func (a *asm) mapE500(uart uint32, phys uint64) {
+	const mas0, mas1, mas2, mas3, mas7 = 624, 625, 626, 627, 944
+	ea := uart &^ 0xfffff
+	a.li32(r10, 1<<28|15<<16) // TLBSEL 1, ESEL 15
+	a.mtspr(mas0, r10)
+	a.li32(r10, 0xc0000000|5<<8) // valid, IPROT, 1 MiB
+	a.mtspr(mas1, r10)
+	a.li32(r10, ea|0x8|0x2) // EPN, I, G
+	a.mtspr(mas2, r10)
+	a.li32(r10, uint32(phys)&^0xfff|0x1|0x4) // RPN, SR, SW
+	a.mtspr(mas3, r10)
+	a.li32(r10, uint32(phys>>32))
+	a.mtspr(mas7, r10)
+	a.word(0x7c0007a4) // tlbwe
+	a.word(0x4c00012c) // isync
+}
 
 func (a *asm) branch(base uint32, label string, cond bool) {
 	a.fixups = append(a.fixups, fixup{len(a.code), label, cond})
@@ -99,11 +131,16 @@ func (a *asm) resolve() error {
 
 // Text returns the payload's instructions for a UART whose transmit
 // register is at uart and whose registers are stride bytes apart.
-func Text(uart uint32, stride int32) ([]byte, error) {
+// A non-zero mapPhys first maps the UART's MiB to that physical address
+// (Book E, see mapE500).
+func Text(uart uint32, stride int32, mapPhys uint64) ([]byte, error) {
 	a := &asm{labels: map[string]int{}}
 	ha := int32(int16((uart + 0x8000) >> 16))
 	lo := int32(int16(uart & 0xffff))
 	a.mr(r31, r3) // the device tree pointer the wrapper passes
+	if mapPhys != 0 {
+		a.mapE500(uart, mapPhys)
+	}
 	a.lis(r9, ha)
 	a.addi(r9, r9, lo)
 	a.bl("1")
@@ -148,13 +185,21 @@ func main() {
 	stride := flag.Int("stride", 1, "bytes between UART registers")
 	out := flag.String("o", "", "output vmlinux")
 	pad := flag.Int("pad", 0, "zero bytes to append to the text (a large kernel moves the wrapper's link address)")
+	mapPhys := flag.String("map-e500", "", "first map the MiB holding the UART to this physical address (hex; 0xfe0000000: QEMU ppce500 CCSR, which nothing maps when QEMU starts the kernel itself)")
 	flag.Parse()
 	addr, err := strconv.ParseUint(*uart, 0, 32)
 	if err != nil || *out == "" {
-		fmt.Fprintln(os.Stderr, "usage: payloadgen -uart ADDR [-stride N] -o FILE")
+		fmt.Fprintln(os.Stderr, "usage: payloadgen -uart ADDR [-stride N] [-map-e500 PHYS] -o FILE")
 		os.Exit(2)
 	}
-	text, err := Text(uint32(addr), int32(*stride))
+	var phys uint64
+	if *mapPhys != "" {
+		if phys, err = strconv.ParseUint(*mapPhys, 0, 36); err != nil {
+			fmt.Fprintf(os.Stderr, "payloadgen: -map-e500 %q: not a 36-bit address\n", *mapPhys)
+			os.Exit(2)
+		}
+	}
+	text, err := Text(uint32(addr), int32(*stride), phys)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "payloadgen: %v\n", err)
 		os.Exit(1)
