@@ -165,7 +165,7 @@ func Load(dtb []byte, opts Options) ([]*layout.Manifest, func(*layout.Image) err
 	if r := propagateBootph(tree.Root); !r.empty() {
 		r.apply(tree.Root, strs)
 	}
-	c := &converter{opts: opts, tree: tree, expansions: map[*fdt.Node][]*fdt.Node{}, fitImages: map[*fdt.Node]bool{},
+	c := &converter{opts: opts, tree: tree, expansions: map[*fdt.Node][]*fdt.Node{}, fitImages: map[*fdt.Node]bool{}, forceType: map[*fdt.Node]string{}, noExpand: map[*fdt.Node]bool{},
 		upd: &dtbUpdater{tree: tree, allowRepack: map[string]bool{}, slots: map[string][]slot{}, dtbEntries: map[string][]string{}}}
 	type imageNode struct {
 		node *fdt.Node
@@ -261,6 +261,11 @@ type converter struct {
 	// type property says, whose hash subnodes are mkimage's (fit.go).
 	fitImages map[*fdt.Node]bool
 	imageNode *fdt.Node // the image being read
+	// forceType gives nodes an entry type their container decides (a FIP
+	// image named after its type is a blob-ext); noExpand keeps u-boot
+	// unexpanded where binman creates entries without expansion.
+	forceType map[*fdt.Node]string
+	noExpand  map[*fdt.Node]bool
 }
 
 type propValues struct {
@@ -332,6 +337,9 @@ func (c *converter) node(n *fdt.Node, path, rel string, isImage, hasPos bool) (*
 	}
 	if isImage || c.fitImages[n] {
 		etype = "section"
+	}
+	if t, ok := c.forceType[n]; ok {
+		etype = t
 	}
 	out := &layout.Node{
 		Name:         n.Name,
@@ -413,6 +421,10 @@ func (c *converter) node(n *fdt.Node, path, rel string, isImage, hasPos bool) (*
 		if err := c.fit(n, path, rel, out, hasPos); err != nil {
 			return nil, err
 		}
+	case etype == "atf-fip":
+		if err := c.atfFip(n, path, rel, out, hasPos); err != nil {
+			return nil, err
+		}
 	case etype == "blob" || etype == "blob-ext":
 		out.Type = "blob"
 		out.External = etype == "blob-ext"
@@ -439,7 +451,7 @@ func (c *converter) node(n *fdt.Node, path, rel string, isImage, hasPos bool) (*
 	case etype == "fdtmap" || etype == "image-header":
 		out.Type = etype
 		out.Location = v.strings["location"]
-	case etype == "u-boot" && !v.flags["no-expanded"]:
+	case etype == "u-boot" && !v.flags["no-expanded"] && !c.noExpand[n]:
 		// binman's u-boot-expanded: a section holding U-Boot without its
 		// device tree, then the device tree (so positions can be put in
 		// it). The two subnodes are added to the description's tree too.

@@ -124,6 +124,12 @@ func newEntry(n *Node, parent *Section, img *Image, path string) (Entry, error) 
 			return nil, err
 		}
 		e = s
+	case "atf-fip":
+		s, err := newFip(n, path)
+		if err != nil {
+			return nil, err
+		}
+		e = s
 	case "fdtmap":
 		e = &FdtMap{}
 	case "image-header":

@@ -94,6 +94,8 @@ type Node struct {
 
 	// fit (binman's fit entry; see fit.go)
 	Fit *FitSpec `json:"fit,omitempty"`
+	// atf-fip (binman's atf-fip entry; see fip.go)
+	FIP *FipSpec `json:"fip,omitempty"`
 
 	// collection: paths below the image of the entries whose data it joins
 	Collection []string `json:"collection,omitempty"`
