@@ -58,19 +58,23 @@ type build struct {
 // Build builds every image of cfg and stages the non-temporary ones into
 // w below the output path, under their names.
 func Build(cfg *disk.GenimageConfig, opts Options, w *outfile.Batch) error {
+	tmp := opts.TmpPath
+	if tmp == "" {
+		tmp = cfg.Settings["tmppath"]
+	}
 	opts = resolvePaths(cfg, opts)
 	order, err := buildOrder(cfg)
 	if err != nil {
 		return err
 	}
-	scratch, err := os.MkdirTemp("", "fwtool-genimage-")
+	scratch, cleanup, err := scratchDir(tmp)
 	if err != nil {
 		return err
 	}
 	// Removed on every return and, should the build be interrupted, on
 	// the signal too.
-	cancel := outfile.OnSignal(func() { os.RemoveAll(scratch) })
-	defer func() { os.RemoveAll(scratch); cancel() }()
+	cancel := outfile.OnSignal(cleanup)
+	defer func() { cleanup(); cancel() }()
 	b := &build{cfg: cfg, opts: opts, built: map[string]string{}}
 	if seed := cfg.Settings["randomseed"]; seed != "" {
 		b.seeded = b.drawGUIDs(seed)
@@ -111,6 +115,32 @@ func Build(cfg *disk.GenimageConfig, opts Options, w *outfile.Batch) error {
 		}
 	}
 	return nil
+}
+
+// scratchDir makes the directory intermediate images are written to.
+// With a tmppath given (flag or config section) it follows genimage's
+// rules: the directory must be empty or absent, is created if absent,
+// and is left as found (removed if created, emptied otherwise). Without
+// one, a private directory under the system's temporary directory.
+func scratchDir(tmppath string) (string, func(), error) {
+	if tmppath == "" {
+		d, err := os.MkdirTemp("", "fwtool-genimage-")
+		return d, func() { os.RemoveAll(d) }, err
+	}
+	ents, err := os.ReadDir(tmppath)
+	switch {
+	case err == nil && len(ents) > 0:
+		return "", nil, fmt.Errorf("tmppath '%s' exists and is not empty", tmppath)
+	case err == nil:
+		d, err := os.MkdirTemp(tmppath, "fwtool-genimage-")
+		return d, func() { os.RemoveAll(d) }, err
+	case os.IsNotExist(err):
+		if err := os.MkdirAll(tmppath, 0o755); err != nil {
+			return "", nil, fmt.Errorf("tmppath: %v", err)
+		}
+		return tmppath, func() { os.RemoveAll(tmppath) }, nil
+	}
+	return "", nil, fmt.Errorf("tmppath: %v", err)
 }
 
 // copied reports whether a declared file image is copied to the output

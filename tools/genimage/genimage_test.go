@@ -373,3 +373,29 @@ image other.bin { file { copy = false } }
 		t.Error("outputs differ from genimage's")
 	}
 }
+
+// tmppath as genimage treats it: an existing non-empty directory is an
+// error; an absent one is created and removed; an empty one stays empty.
+func TestTmpPath(t *testing.T) {
+	cfg := func(dir string) string {
+		return "image a.tar { tar {} }\nimage b.sparse { android-sparse { image = \"a.tar\" } }\nconfig { tmppath = \"" + dir + "\" }\n"
+	}
+	tr := newTree(t, map[string]string{"root/x": "x", "busy/file": "x"})
+	if err := tr.ours(cfg(tr.path("busy")), nil); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Errorf("non-empty tmppath: %v", err)
+	}
+	if err := tr.ours(cfg(tr.path("new/tmp")), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(tr.path("new/tmp")); !os.IsNotExist(err) {
+		t.Errorf("created tmppath left behind (%v)", err)
+	}
+	os.MkdirAll(tr.path("empty"), 0o755)
+	os.RemoveAll(tr.path("out"))
+	if err := tr.ours(cfg(tr.path("empty")), nil); err != nil {
+		t.Fatal(err)
+	}
+	if ents, err := os.ReadDir(tr.path("empty")); err != nil || len(ents) != 0 {
+		t.Errorf("empty tmppath: %v, %v left", err, ents)
+	}
+}
