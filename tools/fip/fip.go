@@ -288,6 +288,70 @@ func (p *Package) RepackOptions(align uint64) Options {
 	return Options{Align: align, PlatTocFlags: p.PlatTocFlags(), OtherFlags: p.Flags &^ platTocFlagsMask}
 }
 
+// Lookup returns the entry holding u (the last one, should u appear
+// twice), or nil.
+func (p *Package) Lookup(u UUID) *Entry {
+	var found *Entry
+	for i := range p.Entries {
+		if p.Entries[i].UUID == u {
+			found = &p.Entries[i]
+		}
+	}
+	return found
+}
+
+// Update returns the images of fiptool update: added, then p's images
+// whose UUID added does not replace. fiptool reads its command line
+// before the package, so an image without a table name takes its place
+// from the command line when given there. A nil p (fiptool update on a
+// missing file) has no images.
+func (p *Package) Update(added []Image) []Image {
+	given := map[UUID]bool{}
+	for _, img := range added {
+		given[img.UUID] = true
+	}
+	all := append([]Image(nil), added...)
+	if p == nil {
+		return all
+	}
+	for _, img := range p.Images() {
+		if !given[img.UUID] {
+			all = append(all, img)
+		}
+	}
+	return all
+}
+
+// Remove returns p's images without those whose UUID is in drop, as
+// fiptool remove repacks them. A UUID p does not hold is an error.
+func (p *Package) Remove(drop []UUID) ([]Image, error) {
+	gone := map[UUID]bool{}
+	for _, u := range drop {
+		if p.Lookup(u) == nil {
+			return nil, &MissingImageError{u}
+		}
+		gone[u] = true
+	}
+	var kept []Image
+	for _, img := range p.Images() {
+		if !gone[img.UUID] {
+			kept = append(kept, img)
+		}
+	}
+	return kept, nil
+}
+
+// MissingImageError names an image the package does not hold.
+type MissingImageError struct{ UUID UUID }
+
+func (e *MissingImageError) Error() string {
+	name := e.UUID.String()
+	if t, ok := TypeByUUID(e.UUID); ok {
+		name = t.Name
+	}
+	return fmt.Sprintf("no image %s in the FIP", name)
+}
+
 // FieldError names the ToC field that is wrong.
 type FieldError struct {
 	Entry int // -1 for the header

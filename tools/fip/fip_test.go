@@ -352,3 +352,39 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestUpdateRemove pins fiptool update's and remove's image lists: update
+// puts the command line's images first and drops the package's copies of
+// them; remove keeps the rest in ToC order and refuses an absent image.
+func TestUpdateRemove(t *testing.T) {
+	tb, nt, soc := named(t, "tb-fw"), named(t, "nt-fw"), named(t, "soc-fw")
+	blob := UUID{1, 2, 3}
+	data, err := Create([]Image{{tb, []byte("bl2")}, {blob, []byte("blob")}, {nt, []byte("bl33")}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := p.Update([]Image{{nt, []byte("new")}, {soc, []byte("bl31")}})
+	want := []Image{{nt, []byte("new")}, {soc, []byte("bl31")}, {tb, []byte("bl2")}, {blob, []byte("blob")}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Update: got %v, want %v", got, want)
+	}
+	var none *Package
+	if got := none.Update([]Image{{tb, []byte("x")}}); len(got) != 1 || got[0].UUID != tb {
+		t.Errorf("Update of a missing package: %v", got)
+	}
+	kept, err := p.Remove([]UUID{blob})
+	if err != nil || fmt.Sprint(kept) != fmt.Sprint([]Image{{tb, []byte("bl2")}, {nt, []byte("bl33")}}) {
+		t.Errorf("Remove: %v, %v", kept, err)
+	}
+	var missing *MissingImageError
+	if _, err := p.Remove([]UUID{soc}); !errors.As(err, &missing) || !strings.Contains(err.Error(), "soc-fw") {
+		t.Errorf("Remove of an absent image: %v", err)
+	}
+	if e := p.Lookup(nt); e == nil || string(e.Data) != "bl33" {
+		t.Errorf("Lookup: %+v", e)
+	}
+}

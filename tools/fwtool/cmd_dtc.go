@@ -10,6 +10,7 @@ import (
 
 	"github.com/rules-firmware/rules_firmware/tools/dts"
 	"github.com/rules-firmware/rules_firmware/tools/fdt"
+	"github.com/rules-firmware/rules_firmware/tools/getopt"
 	"github.com/rules-firmware/rules_firmware/tools/input"
 	"github.com/rules-firmware/rules_firmware/tools/outfile"
 )
@@ -57,139 +58,181 @@ Input must be preprocessed: run "fwtool cpp -nostdinc -undef -x assembler-with-c
 (or cpp with the same flags) first for sources using #include/#define; /include/ is ours.
 `
 
-// dtcOptions is dtc's getopt string: letters followed by ':' take a value.
-const dtcOptions = "qI:O:o:V:d:R:S:p:a:fi:cb:hvH:sW:E:@AL"
+// dtcArgs is dtc's getopt_long description; long options report their
+// short letter.
+var dtcArgs = getopt.New("qI:O:o:V:d:R:S:p:a:fi:cb:hvH:sW:E:@AL",
+	getopt.Long{Name: "quiet", Short: 'q'},
+	getopt.Long{Name: "in-format", Arg: getopt.RequiredArgument, Short: 'I'},
+	getopt.Long{Name: "out", Arg: getopt.RequiredArgument, Short: 'o'},
+	getopt.Long{Name: "out-format", Arg: getopt.RequiredArgument, Short: 'O'},
+	getopt.Long{Name: "out-version", Arg: getopt.RequiredArgument, Short: 'V'},
+	getopt.Long{Name: "out-dependency", Arg: getopt.RequiredArgument, Short: 'd'},
+	getopt.Long{Name: "reserve", Arg: getopt.RequiredArgument, Short: 'R'},
+	getopt.Long{Name: "space", Arg: getopt.RequiredArgument, Short: 'S'},
+	getopt.Long{Name: "pad", Arg: getopt.RequiredArgument, Short: 'p'},
+	getopt.Long{Name: "align", Arg: getopt.RequiredArgument, Short: 'a'},
+	getopt.Long{Name: "boot-cpu", Arg: getopt.RequiredArgument, Short: 'b'},
+	getopt.Long{Name: "force", Short: 'f'},
+	getopt.Long{Name: "include", Arg: getopt.RequiredArgument, Short: 'i'},
+	getopt.Long{Name: "sort", Short: 's'},
+	getopt.Long{Name: "phandle", Arg: getopt.RequiredArgument, Short: 'H'},
+	getopt.Long{Name: "warning", Arg: getopt.RequiredArgument, Short: 'W'},
+	getopt.Long{Name: "error", Arg: getopt.RequiredArgument, Short: 'E'},
+	getopt.Long{Name: "symbols", Short: '@'},
+	getopt.Long{Name: "auto-alias", Short: 'A'},
+	getopt.Long{Name: "help", Short: 'h'},
+	getopt.Long{Name: "version", Short: 'v'},
+)
+
+// dtcOptions is the parsed command line.
+type dtcOptions struct {
+	inForm, outForm, outName string
+	pad, minSize, align      int
+	reserveSlots             int
+	bootCPU                  int64 // -1: from the tree
+	symbols, sortTree        bool
+	phandleFormat            string
+	depName                  string
+	includeDirs              []string
+	input                    string
+	help, version            bool
+}
+
+// parseDtcArgs reads dtc's command line; -h and -v answer at once, as
+// in dtc's getopt loop.
+func parseDtcArgs(args []string) (dtcOptions, error) {
+	o := dtcOptions{outName: "-", bootCPU: -1}
+	sc := dtcArgs.Scan(args)
+	for sc.Next() {
+		opt := sc.Option()
+		switch opt.Name {
+		case "h":
+			o.help = true
+			return o, nil
+		case "v":
+			o.version = true
+			return o, nil
+		}
+		if err := o.set(opt.Name[0], opt.Value); err != nil {
+			return o, err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return o, fmt.Errorf("%v (see --help)", err)
+	}
+	if len(sc.Operands()) != 1 {
+		return o, fmt.Errorf("need exactly one input file (see --help)")
+	}
+	o.input = sc.Operands()[0]
+	if o.pad > 0 && o.minSize > 0 {
+		return o, fmt.Errorf("-p and -S cannot be used together")
+	}
+	return o, nil
+}
+
+func dtcNumber(opt byte, v string) (int64, error) {
+	n, err := strconv.ParseInt(v, 0, 64)
+	if err != nil {
+		return 0, fmt.Errorf("-%c: bad number %q", opt, v)
+	}
+	return n, nil
+}
+
+// dtcSize reads a -p/-S/-a/-R count bounded by limit (what says why).
+func dtcSize(opt byte, v string, limit int64, what string) (int, error) {
+	n, err := dtcNumber(opt, v)
+	if err == nil && n > limit {
+		err = fmt.Errorf("-%c %s: %s", opt, v, what)
+	}
+	return int(n), err
+}
+
+func (o *dtcOptions) set(opt byte, val string) error {
+	var err error
+	switch opt {
+	case 'I':
+		o.inForm = val
+	case 'O':
+		o.outForm = val
+	case 'o':
+		o.outName = val
+	case 'p':
+		o.pad, err = dtcSize(opt, val, fdt.MaxTotalSize, "more padding than a DTB's 32-bit totalsize can hold")
+	case 'S':
+		o.minSize, err = dtcSize(opt, val, fdt.MaxTotalSize, "bigger than a DTB's 32-bit totalsize can hold")
+	case 'a':
+		var n int64
+		n, err = dtcNumber(opt, val)
+		o.align = int(n)
+		if err == nil && (n <= 0 || n&(n-1) != 0) {
+			err = fmt.Errorf("-a: invalid alignment %s, must be a power of 2", val)
+		}
+		if err == nil && n > fdt.MaxTotalSize {
+			err = fmt.Errorf("-a %s: bigger than a DTB's 32-bit totalsize can hold", val)
+		}
+	case 'b':
+		o.bootCPU, err = dtcNumber(opt, val)
+	case 'R':
+		o.reserveSlots, err = dtcSize(opt, val, maxReserveSlots, fmt.Sprintf("more than %d spare reservation slots (%d MiB of reserve map)", maxReserveSlots, maxReserveSlots*16>>20))
+	case 'V':
+		var n int64
+		if n, err = dtcNumber(opt, val); err == nil && n != 17 {
+			err = fmt.Errorf("-V: only output version 17 is supported")
+		}
+	case 'i':
+		o.includeDirs = append(o.includeDirs, val)
+	case 'd':
+		o.depName = val
+	case 'H':
+		if val != "epapr" && val != "legacy" && val != "both" {
+			err = fmt.Errorf("-H %s: invalid phandle format (legacy, epapr or both)", val)
+		}
+		o.phandleFormat = val
+	case '@':
+		o.symbols = true
+	case 's':
+		o.sortTree = true
+	case 'q', 'W', 'E':
+		// Warnings are not reported, so their switches change nothing.
+	default:
+		err = fmt.Errorf("-%c is not supported", opt)
+	}
+	return err
+}
+
+// compileOptions are the dts compiler's options from the command line;
+// deps collects the files the compiler opens.
+func (o *dtcOptions) compileOptions(deps *[]string) dts.Options {
+	opts := dts.DefaultOptions()
+	opts.IncludeDirs = o.includeDirs
+	opts.Opened = func(p string) { *deps = append(*deps, p) }
+	opts.Symbols = o.symbols
+	if o.bootCPU >= 0 {
+		cpu := uint32(o.bootCPU)
+		opts.BootCPUID = &cpu
+	}
+	opts.PhandleFormat = o.phandleFormat
+	return opts
+}
 
 func runDtc(args []string, stdout, stderr io.Writer) int {
 	fail := func(format string, a ...interface{}) int {
 		fmt.Fprintf(stderr, "fwtool dtc: "+format+"\n", a...)
 		return 1
 	}
-	inForm, outForm, outName := "", "", "-"
-	var pad, minSize, align, reserveSlots int
-	bootCPU := int64(-1)
-	symbols, sortTree := false, false
-	phandleFormat := ""
-	depName := ""
-	var includeDirs []string
-	var inputs []string
-	num := func(opt byte, v string) (int64, error) {
-		n, err := strconv.ParseInt(v, 0, 64)
-		if err != nil {
-			return 0, fmt.Errorf("-%c: bad number %q", opt, v)
-		}
-		return n, nil
+	o, err := parseDtcArgs(args)
+	switch {
+	case err != nil:
+		return fail("%v", err)
+	case o.help:
+		fmt.Fprint(stdout, dtcUsage)
+		return 0
+	case o.version:
+		fmt.Fprintln(stdout, "Version: fwtool dtc (DTC 1.6.1 compatible)")
+		return 0
 	}
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "--help" || a == "-h":
-			fmt.Fprint(stdout, dtcUsage)
-			return 0
-		case a == "--":
-			inputs = append(inputs, args[i+1:]...)
-			i = len(args)
-			continue
-		case a == "-" || !strings.HasPrefix(a, "-"):
-			inputs = append(inputs, a)
-			continue
-		case strings.HasPrefix(a, "--"):
-			return fail("unsupported option %s (see --help)", a)
-		}
-		// A cluster of short options, getopt style: "-q@", "-Idts", "-I dts".
-		for j := 1; j < len(a); j++ {
-			opt := a[j]
-			k := strings.IndexByte(dtcOptions, opt)
-			if k < 0 || opt == ':' {
-				return fail("unknown option -%c (see --help)", opt)
-			}
-			var val string
-			if k+1 < len(dtcOptions) && dtcOptions[k+1] == ':' {
-				if j+1 < len(a) {
-					val = a[j+1:]
-				} else if i+1 < len(args) {
-					i++
-					val = args[i]
-				} else {
-					return fail("option -%c needs a value", opt)
-				}
-				j = len(a)
-			}
-			var err error
-			var n int64
-			switch opt {
-			case 'I':
-				inForm = val
-			case 'O':
-				outForm = val
-			case 'o':
-				outName = val
-			case 'p':
-				n, err = num(opt, val)
-				pad = int(n)
-				if err == nil && n > fdt.MaxTotalSize {
-					err = fmt.Errorf("-p %s: more padding than a DTB's 32-bit totalsize can hold", val)
-				}
-			case 'S':
-				n, err = num(opt, val)
-				minSize = int(n)
-				if err == nil && n > fdt.MaxTotalSize {
-					err = fmt.Errorf("-S %s: bigger than a DTB's 32-bit totalsize can hold", val)
-				}
-			case 'a':
-				n, err = num(opt, val)
-				align = int(n)
-				if err == nil && (n <= 0 || n&(n-1) != 0) {
-					err = fmt.Errorf("-a: invalid alignment %s, must be a power of 2", val)
-				}
-				if err == nil && n > fdt.MaxTotalSize {
-					err = fmt.Errorf("-a %s: bigger than a DTB's 32-bit totalsize can hold", val)
-				}
-			case 'b':
-				bootCPU, err = num(opt, val)
-			case 'R':
-				n, err = num(opt, val)
-				reserveSlots = int(n)
-				if err == nil && n > maxReserveSlots {
-					err = fmt.Errorf("-R %s: more than %d spare reservation slots (%d MiB of reserve map)", val, maxReserveSlots, maxReserveSlots*16>>20)
-				}
-			case 'V':
-				if n, err = num(opt, val); err == nil && n != 17 {
-					err = fmt.Errorf("-V: only output version 17 is supported")
-				}
-			case 'i':
-				includeDirs = append(includeDirs, val)
-			case 'd':
-				depName = val
-			case 'H':
-				if val != "epapr" && val != "legacy" && val != "both" {
-					err = fmt.Errorf("-H %s: invalid phandle format (legacy, epapr or both)", val)
-				}
-				phandleFormat = val
-			case '@':
-				symbols = true
-			case 's':
-				sortTree = true
-			case 'q', 'W', 'E':
-				// Warnings are not reported, so their switches change nothing.
-			case 'v':
-				fmt.Fprintln(stdout, "Version: fwtool dtc (DTC 1.6.1 compatible)")
-				return 0
-			default:
-				err = fmt.Errorf("-%c is not supported", opt)
-			}
-			if err != nil {
-				return fail("%v", err)
-			}
-		}
-	}
-	if len(inputs) != 1 {
-		return fail("need exactly one input file (see --help)")
-	}
-	if pad > 0 && minSize > 0 {
-		return fail("-p and -S cannot be used together")
-	}
-	in := inputs[0]
+	inForm, outForm, outName := o.inForm, o.outForm, o.outName
+	in := o.input
 	deps := []string{in}
 	if in == "-" {
 		deps[0] = "<stdin>"
@@ -197,7 +240,6 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 	// Bounded: a DTB's totalsize is 32-bit (and so, in practice, is any
 	// source compiled to one); devices and endless pipes are refused.
 	var src []byte
-	var err error
 	if in == "-" {
 		in = "<stdin>"
 		src, err = input.Read(in, os.Stdin, fdt.MaxTotalSize, "a DTB's totalsize is 32-bit")
@@ -228,30 +270,22 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 	w := outfile.NewBatch()
 	defer w.Abort()
 	writeDeps := func() int {
-		if depName == "" {
+		if o.depName == "" {
 			return 0
 		}
 		text := outName + ":"
 		for _, d := range deps {
 			text += " " + d
 		}
-		if err := w.WriteBytes(depName, []byte(text+"\n")); err != nil {
+		if err := w.WriteBytes(o.depName, []byte(text+"\n")); err != nil {
 			return fail("%v", err)
 		}
 		return 0
 	}
 	if inForm == "dts" && outForm == "dts" {
 		// Source to source keeps labels and value types, as dtc does.
-		opts := dts.DefaultOptions()
-		opts.IncludeDirs = includeDirs
-		opts.Opened = func(p string) { deps = append(deps, p) }
-		opts.Symbols = symbols
-		if bootCPU >= 0 {
-			cpu := uint32(bootCPU)
-			opts.BootCPUID = &cpu
-		}
-		opts.PhandleFormat = phandleFormat
-		text, err := dts.CompileToSource(in, src, opts, sortTree)
+		opts := o.compileOptions(&deps)
+		text, err := dts.CompileToSource(in, src, opts, o.sortTree)
 		if err != nil {
 			return fail("%v", err)
 		}
@@ -263,15 +297,7 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 	var tree *fdt.Tree
 	switch inForm {
 	case "dts":
-		opts := dts.DefaultOptions()
-		opts.IncludeDirs = includeDirs
-		opts.Opened = func(p string) { deps = append(deps, p) }
-		opts.Symbols = symbols
-		if bootCPU >= 0 {
-			cpu := uint32(bootCPU)
-			opts.BootCPUID = &cpu
-		}
-		opts.PhandleFormat = phandleFormat
+		opts := o.compileOptions(&deps)
 		if tree, err = dts.Compile(in, src, opts); err != nil {
 			return fail("%v", err)
 		}
@@ -283,23 +309,23 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 		if err := dts.NormalizeDTB(tree); err != nil {
 			return fail("%s: %v", in, err)
 		}
-		if bootCPU >= 0 {
-			tree.BootCPUID = uint32(bootCPU)
+		if o.bootCPU >= 0 {
+			tree.BootCPUID = uint32(o.bootCPU)
 		}
 	default:
 		return fail("-I %s: unsupported input format (dts or dtb)", inForm)
 	}
-	if sortTree {
+	if o.sortTree {
 		dts.SortTree(tree)
 	}
 	var out []byte
 	switch outForm {
 	case "dtb":
-		for i := 0; i < reserveSlots; i++ {
+		for i := 0; i < o.reserveSlots; i++ {
 			// Zero entries before the terminator are dtc -R's spare slots.
 			tree.Reserve = append(tree.Reserve, fdt.Reservation{})
 		}
-		if out, err = tree.Encode(fdt.EncodeOptions{Pad: pad, MinSize: minSize, Align: align}); err != nil {
+		if out, err = tree.Encode(fdt.EncodeOptions{Pad: o.pad, MinSize: o.minSize, Align: o.align}); err != nil {
 			return fail("%v", err)
 		}
 	case "dts":

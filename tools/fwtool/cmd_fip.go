@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/rules-firmware/rules_firmware/tools/fip"
+	"github.com/rules-firmware/rules_firmware/tools/getopt"
 	"github.com/rules-firmware/rules_firmware/tools/input"
 	"github.com/rules-firmware/rules_firmware/tools/outfile"
 )
@@ -99,21 +100,24 @@ func fiptoolHelp(w io.Writer) {
 	}
 }
 
+// fiptoolGlobal is fiptool's own getopt_long: "+" stops at the command.
+var fiptoolGlobal = getopt.New("+hv", getopt.Long{Name: "help", Short: 'h'}, getopt.Long{Name: "verbose", Short: 'v'})
+
 func runFiptool(args []string, stdout, stderr io.Writer) int {
 	verbose := false
-	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
-		switch args[0] {
-		case "--verbose", "-v":
-			verbose = true
-			args = args[1:]
-		case "-h", "--help", "help":
+	sc := fiptoolGlobal.Scan(args)
+	for sc.Next() {
+		if sc.Option().Name == "h" {
 			fiptoolHelp(stdout)
 			return 0
-		default:
-			fmt.Fprintf(stderr, "fwtool fiptool: unknown global option %q (see fwtool fiptool --help)\n", args[0])
-			return 2
 		}
+		verbose = true
 	}
+	if err := sc.Err(); err != nil {
+		fmt.Fprintf(stderr, "fwtool fiptool: %v (see fwtool fiptool --help)\n", err)
+		return 2
+	}
+	args = sc.Operands()
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, "fwtool fiptool: no command given (create, info, update, unpack, remove; see fwtool fiptool --help)")
 		return 2
@@ -178,110 +182,96 @@ type fiptoolOptions struct {
 
 var errFiptoolHelp = errors.New("help")
 
-// parseFiptoolArgs reads options the way fiptool's getopt_long does:
-// --name value or --name=value, options and the FIP name in any order.
-// remove takes image options without a file (--tb-fw) and --blob uuid=...
+// fiptoolShort are each command's short options in TF-A's fiptool (-h is
+// ours, as --help is).
+var fiptoolShort = map[string]string{
+	"create": "a:b:p:h", "update": "a:b:o:p:h", "unpack": "b:fo:h", "remove": "a:b:fo:h", "info": "h",
+}
+
+// fiptoolSpec is cmd's getopt_long description: its options and, except
+// for info, one long option per named image (a FILE, or none with remove).
+func fiptoolSpec(cmd string) *getopt.Spec {
+	takes := func(opts string) bool { return strings.Contains(fiptoolShort[cmd], opts) }
+	longs := []getopt.Long{{Name: "help", Short: 'h'}}
+	add := func(name string, short byte) {
+		if takes(string(short) + ":") {
+			longs = append(longs, getopt.Long{Name: name, Arg: getopt.RequiredArgument, Short: short})
+		} else if takes(string(short)) {
+			longs = append(longs, getopt.Long{Name: name, Short: short})
+		}
+	}
+	add("align", 'a')
+	add("blob", 'b')
+	add("plat-toc-flags", 'p')
+	add("out", 'o')
+	add("force", 'f')
+	if cmd != "info" {
+		arg := getopt.RequiredArgument
+		if cmd == "remove" {
+			arg = getopt.NoArgument
+		}
+		for _, t := range fip.ImageTypes {
+			longs = append(longs, getopt.Long{Name: t.Name, Arg: arg})
+		}
+	}
+	return getopt.New(fiptoolShort[cmd], longs...)
+}
+
+// parseFiptoolArgs reads a command's options as fiptool's getopt_long
+// does (options and the FIP name in any order). remove takes image
+// options without a file (--tb-fw) and --blob uuid=...
 func parseFiptoolArgs(cmd string, args []string) (fiptoolOptions, error) {
 	var o fiptoolOptions
-	var positional []string
-	is := func(cmds ...string) bool {
-		for _, c := range cmds {
-			if c == cmd {
-				return true
-			}
-		}
-		return false
-	}
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			positional = append(positional, args[i+1:]...)
-			break
-		}
-		if !strings.HasPrefix(a, "--") || len(a) == 2 {
-			if a == "-h" {
-				return o, errFiptoolHelp
-			}
-			positional = append(positional, a)
-			continue
-		}
-		name, value, hasValue := strings.Cut(a[2:], "=")
-		takeValue := func() (string, error) {
-			if hasValue {
-				return value, nil
-			}
-			if i+1 >= len(args) {
-				return "", fmt.Errorf("option --%s needs a value", name)
-			}
-			i++
-			return args[i], nil
-		}
-		switch {
-		case name == "help":
+	sc := fiptoolSpec(cmd).Scan(args)
+	for sc.Next() {
+		opt := sc.Option()
+		if opt.Name == "h" {
 			return o, errFiptoolHelp
-		case name == "force" && is("unpack", "remove"):
-			o.force = true
-		case name == "out" && is("unpack", "update", "remove"):
-			v, err := takeValue()
-			if err != nil {
-				return o, err
-			}
-			o.out = v
-		case name == "align" && is("create", "update", "remove"):
-			v, err := takeValue()
-			if err != nil {
-				return o, err
-			}
-			n, err := strconv.ParseUint(v, 0, 64)
-			if err != nil || !fip.ValidAlign(n) {
-				return o, fmt.Errorf("--align %s: alignment must be a power of two", v)
-			}
-			o.align = n
-		case name == "plat-toc-flags" && is("create", "update"):
-			v, err := takeValue()
-			if err != nil {
-				return o, err
-			}
-			n, err := strconv.ParseUint(v, 0, 64)
-			if err != nil || n > 0xffff {
-				return o, fmt.Errorf("--plat-toc-flags %s: must be a 16-bit number", v)
-			}
-			o.platTocFlags, o.platTocFlagsSet = uint16(n), true
-		case name == "blob" && is("create", "update", "unpack", "remove"):
-			v, err := takeValue()
-			if err != nil {
-				return o, err
-			}
-			img, err := parseBlobArg(v, cmd != "remove")
-			if err != nil {
-				return o, err
-			}
-			o.images = append(o.images, img)
-		default:
-			t, ok := fip.TypeByName(name)
-			if !ok || !is("create", "update", "unpack", "remove") {
-				return o, fmt.Errorf("unknown option --%s", name)
-			}
-			img := fiptoolImageArg{uuid: t.UUID, flag: "--" + name}
-			if cmd == "remove" {
-				if hasValue {
-					return o, fmt.Errorf("option --%s takes no value with remove", name)
-				}
-			} else {
-				v, err := takeValue()
-				if err != nil {
-					return o, err
-				}
-				img.file = v
-			}
-			o.images = append(o.images, img)
+		}
+		if err := o.set(cmd, opt); err != nil {
+			return o, err
 		}
 	}
-	if len(positional) != 1 {
-		return o, fmt.Errorf("want exactly one FIP file name, got %d", len(positional))
+	if err := sc.Err(); err != nil {
+		return o, err
 	}
-	o.fipFile = positional[0]
+	if len(sc.Operands()) != 1 {
+		return o, fmt.Errorf("want exactly one FIP file name, got %d", len(sc.Operands()))
+	}
+	o.fipFile = sc.Operands()[0]
 	return o, nil
+}
+
+func (o *fiptoolOptions) set(cmd string, opt getopt.Option) error {
+	v := opt.Value
+	switch opt.Name {
+	case "f":
+		o.force = true
+	case "o":
+		o.out = v
+	case "a":
+		n, err := strconv.ParseUint(v, 0, 64)
+		if err != nil || !fip.ValidAlign(n) {
+			return fmt.Errorf("--align %s: alignment must be a power of two", v)
+		}
+		o.align = n
+	case "p":
+		n, err := strconv.ParseUint(v, 0, 64)
+		if err != nil || n > 0xffff {
+			return fmt.Errorf("--plat-toc-flags %s: must be a 16-bit number", v)
+		}
+		o.platTocFlags, o.platTocFlagsSet = uint16(n), true
+	case "b":
+		img, err := parseBlobArg(v, cmd != "remove")
+		if err != nil {
+			return err
+		}
+		o.images = append(o.images, img)
+	default:
+		t, _ := fip.TypeByName(opt.Name)
+		o.images = append(o.images, fiptoolImageArg{uuid: t.UUID, flag: "--" + opt.Name, file: v})
+	}
+	return nil
 }
 
 // parseBlobArg reads "uuid=...,file=..." in either order; remove's --blob
@@ -341,15 +331,13 @@ func fiptoolCreate(o fiptoolOptions) error {
 // empty, as with fiptool), keeping its header flags unless
 // --plat-toc-flags replaces bits 32-47, and writes it to --out or back.
 func fiptoolUpdate(o fiptoolOptions) error {
-	var images []fip.Image
+	var old *fip.Package
 	opts := fip.Options{Align: o.align}
 	if _, err := os.Stat(o.fipFile); err == nil {
-		p, err := readFip(o.fipFile)
-		if err != nil {
+		if old, err = readFip(o.fipFile); err != nil {
 			return err
 		}
-		images = p.Images()
-		opts = p.RepackOptions(o.align)
+		opts = old.RepackOptions(o.align)
 	}
 	if o.platTocFlagsSet {
 		opts.PlatTocFlags = o.platTocFlags
@@ -358,19 +346,7 @@ func fiptoolUpdate(o fiptoolOptions) error {
 	if err != nil {
 		return err
 	}
-	// fiptool reads the command line before the package, so an image
-	// without a table name takes its place from the command line when given
-	// there, and the package's other such images follow.
-	given := map[fip.UUID]bool{}
-	for _, img := range added {
-		given[img.UUID] = true
-	}
-	all := added
-	for _, img := range images {
-		if !given[img.UUID] {
-			all = append(all, img)
-		}
-	}
+	all := old.Update(added)
 	data, err := fip.Create(all, opts)
 	if err != nil {
 		return fmt.Errorf("%s: %w", o.fipFile, err)
@@ -389,22 +365,16 @@ func fiptoolRemove(o fiptoolOptions) error {
 			return fmt.Errorf("--out %s: file already exists, use --force to overwrite it", o.out)
 		}
 	}
-	drop := map[fip.UUID]bool{}
+	var drop []fip.UUID
 	for _, a := range o.images {
-		found := false
-		for _, e := range p.Entries {
-			found = found || e.UUID == a.uuid
-		}
-		if !found {
+		if p.Lookup(a.uuid) == nil {
 			return fmt.Errorf("%s: %s: no such image in the FIP", o.fipFile, a.flag)
 		}
-		drop[a.uuid] = true
+		drop = append(drop, a.uuid)
 	}
-	var kept []fip.Image
-	for _, img := range p.Images() {
-		if !drop[img.UUID] {
-			kept = append(kept, img)
-		}
+	kept, err := p.Remove(drop)
+	if err != nil {
+		return fmt.Errorf("%s: %w", o.fipFile, err)
 	}
 	data, err := fip.Create(kept, p.RepackOptions(o.align))
 	if err != nil {
@@ -482,12 +452,7 @@ func fiptoolUnpack(o fiptoolOptions) error {
 		}
 	} else {
 		for _, a := range o.images {
-			var found *fip.Entry
-			for i := range p.Entries {
-				if p.Entries[i].UUID == a.uuid {
-					found = &p.Entries[i]
-				}
-			}
+			found := p.Lookup(a.uuid)
 			if found == nil {
 				return fmt.Errorf("%s: %s: no such image in the FIP", o.fipFile, a.flag)
 			}

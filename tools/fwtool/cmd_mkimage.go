@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/rules-firmware/rules_firmware/tools/compress"
+	"github.com/rules-firmware/rules_firmware/tools/getopt"
 	"github.com/rules-firmware/rules_firmware/tools/input"
 	"github.com/rules-firmware/rules_firmware/tools/outfile"
 	"github.com/rules-firmware/rules_firmware/tools/uimage"
@@ -134,103 +135,74 @@ mkimage would write the current time, fwtool writes 0, so outputs are
 reproducible.
 `
 
-// mkimageFlagsWithArg are mkimage's short options that take a value.
-const mkimageFlagsWithArg = "aAbBcCdDefgGiIkKnNoOpRT"
-
-// mkimageLongFlags maps mkimage's long options to their short form.
-var mkimageLongFlags = map[string]byte{
-	"architecture": 'A', "os": 'O', "type": 'T', "compression": 'C',
-	"load-address": 'a', "entry-point": 'e', "config": 'n', "secondary-config": 'R',
-	"image": 'd', "xip": 'x', "no-copy": 's', "list": 'l', "quiet": 'q', "verbose": 'v',
-	"version": 'V', "fit": 'f', "update": 'F', "device-tree": 'b', "comment": 'c',
-	"dtcopts": 'D', "external": 'E', "alignment": 'B', "position": 'p', "initramfs": 'i',
-	"key-dir": 'k', "key-file": 'G', "key-dest": 'K', "key-name-hint": 'g', "algo": 'o',
-	"key-required": 'r', "engine": 'N', "touch": 't',
-}
+// mkimageArgs is mkimage's getopt_long description (2023.01) plus our
+// --compress; long options report their short letter.
+var mkimageArgs = getopt.New("a:A:b:B:c:C:d:D:e:Ef:FG:g:hi:I:k:K:ln:N:o:O:p:qrR:stT:vVx",
+	getopt.Long{Name: "architecture", Arg: getopt.RequiredArgument, Short: 'A'},
+	getopt.Long{Name: "os", Arg: getopt.RequiredArgument, Short: 'O'},
+	getopt.Long{Name: "type", Arg: getopt.RequiredArgument, Short: 'T'},
+	getopt.Long{Name: "compression", Arg: getopt.RequiredArgument, Short: 'C'},
+	getopt.Long{Name: "load-address", Arg: getopt.RequiredArgument, Short: 'a'},
+	getopt.Long{Name: "entry-point", Arg: getopt.RequiredArgument, Short: 'e'},
+	getopt.Long{Name: "config", Arg: getopt.RequiredArgument, Short: 'n'},
+	getopt.Long{Name: "secondary-config", Arg: getopt.RequiredArgument, Short: 'R'},
+	getopt.Long{Name: "image", Arg: getopt.RequiredArgument, Short: 'd'},
+	getopt.Long{Name: "xip", Short: 'x'},
+	getopt.Long{Name: "no-copy", Short: 's'},
+	getopt.Long{Name: "list", Short: 'l'},
+	getopt.Long{Name: "quiet", Short: 'q'},
+	getopt.Long{Name: "verbose", Short: 'v'},
+	getopt.Long{Name: "version", Short: 'V'},
+	getopt.Long{Name: "help", Short: 'h'},
+	getopt.Long{Name: "fit", Arg: getopt.RequiredArgument, Short: 'f'},
+	getopt.Long{Name: "update", Short: 'F'},
+	getopt.Long{Name: "device-tree", Arg: getopt.RequiredArgument, Short: 'b'},
+	getopt.Long{Name: "comment", Arg: getopt.RequiredArgument, Short: 'c'},
+	getopt.Long{Name: "dtcopts", Arg: getopt.RequiredArgument, Short: 'D'},
+	getopt.Long{Name: "external", Short: 'E'},
+	getopt.Long{Name: "alignment", Arg: getopt.RequiredArgument, Short: 'B'},
+	getopt.Long{Name: "position", Arg: getopt.RequiredArgument, Short: 'p'},
+	getopt.Long{Name: "initramfs", Arg: getopt.RequiredArgument, Short: 'i'},
+	getopt.Long{Name: "key-dir", Arg: getopt.RequiredArgument, Short: 'k'},
+	getopt.Long{Name: "key-file", Arg: getopt.RequiredArgument, Short: 'G'},
+	getopt.Long{Name: "key-dest", Arg: getopt.RequiredArgument, Short: 'K'},
+	getopt.Long{Name: "key-name-hint", Arg: getopt.RequiredArgument, Short: 'g'},
+	getopt.Long{Name: "algo", Arg: getopt.RequiredArgument, Short: 'o'},
+	getopt.Long{Name: "key-required", Short: 'r'},
+	getopt.Long{Name: "engine", Arg: getopt.RequiredArgument, Short: 'N'},
+	getopt.Long{Name: "touch", Short: 't'},
+	getopt.Long{Name: "compress", Arg: getopt.RequiredArgument},
+)
 
 // errMkimageHelp is returned by parseMkimageArgs for -h / --help.
 var errMkimageHelp = errors.New("help requested")
 
-// parseMkimageArgs parses args the way mkimage's getopt_long does: short
-// options may be clustered (-xq) and take their value attached (-Aarm) or
-// as the next argument; long options take --name value or --name=value.
+// parseMkimageArgs parses args as mkimage's getopt_long does (see
+// tools/getopt); options act in command-line order, so -h or -V before
+// a bad option still answers.
 func parseMkimageArgs(args []string, lookupEnv func(string) (string, bool)) (mkimageOptions, error) {
 	o := mkimageOptions{Arch: "powerpc", OS: "linux", Type: "kernel", Comp: "gzip"}
 	if v, ok := lookupEnv("SOURCE_DATE_EPOCH"); ok {
 		o.Time, o.TimeSet = parseSourceDateEpoch(v), true
 	}
-	var positional []string
-	for i := 0; i < len(args); i++ {
-		arg := args[i]
-		if arg == "--" {
-			positional = append(positional, args[i+1:]...)
-			break
-		}
-		if strings.HasPrefix(arg, "--") {
-			name, value, hasValue := strings.Cut(arg[2:], "=")
-			if name == "help" {
-				return o, errMkimageHelp
-			}
-			if name == "compress" {
-				if !hasValue {
-					if i+1 >= len(args) {
-						return o, fmt.Errorf("--compress needs an algorithm (%s)", strings.Join(compress.Names(), ", "))
-					}
-					i++
-					value = args[i]
-				}
-				o.Compress = value
-				continue
-			}
-			short, ok := mkimageLongFlags[name]
-			if !ok {
-				return o, fmt.Errorf("unknown option %q", "--"+name)
-			}
-			if strings.IndexByte(mkimageFlagsWithArg, short) >= 0 {
-				if !hasValue {
-					if i+1 >= len(args) {
-						return o, fmt.Errorf("option %q needs a value", "--"+name)
-					}
-					i++
-					value = args[i]
-				}
-			} else if hasValue {
-				return o, fmt.Errorf("option %q takes no value", "--"+name)
-			}
-			if err := o.set(short, value); err != nil {
+	sc := mkimageArgs.Scan(args)
+	for sc.Next() {
+		opt := sc.Option()
+		switch opt.Name {
+		case "h":
+			return o, errMkimageHelp
+		case "compress":
+			o.Compress = opt.Value
+		default:
+			if err := o.set(opt.Name[0], opt.Value); err != nil {
 				return o, err
 			}
-			continue
-		}
-		if len(arg) < 2 || arg[0] != '-' {
-			positional = append(positional, arg)
-			continue
-		}
-		for j := 1; j < len(arg); j++ {
-			c := arg[j]
-			if c == 'h' {
-				return o, errMkimageHelp
-			}
-			if strings.IndexByte(mkimageFlagsWithArg, c) < 0 {
-				if err := o.set(c, ""); err != nil {
-					return o, err
-				}
-				continue
-			}
-			value := arg[j+1:]
-			if value == "" {
-				if i+1 >= len(args) {
-					return o, fmt.Errorf("option %q needs a value", "-"+string(rune(c)))
-				}
-				i++
-				value = args[i]
-			}
-			if err := o.set(c, value); err != nil {
-				return o, err
-			}
-			break
 		}
 	}
+	if err := sc.Err(); err != nil {
+		return o, err
+	}
+	positional := sc.Operands()
 	if len(positional) != 1 {
 		if len(positional) == 0 {
 			return o, errors.New("missing image file argument")
@@ -623,14 +595,11 @@ func writeLegacyStream(opts mkimageOptions, h uimage.Header, stderr io.Writer) (
 		if err != nil && n == 0 && err == io.EOF {
 			return h, fmt.Errorf("-d %s: data file is empty", name)
 		}
-		if err != nil {
-			if _, short := err.(*inputError); short {
-				return h, err
-			}
-			return h, fmt.Errorf("-d %s: -x: file is %d bytes, too small to reserve the %d-byte header", name, n, uimage.HeaderSize)
-		}
-		if err := checkXIPReserve(name, reserve); err != nil {
+		if _, unreadable := err.(*inputError); unreadable {
 			return h, err
+		}
+		if err := uimage.CheckXIPReserve(reserve[:n]); err != nil {
+			return h, fmt.Errorf("-d %s: -x: %w", name, err)
 		}
 	} else {
 		// Peek one byte: mkimage refuses empty inputs, and so do we.
@@ -704,15 +673,6 @@ func writeLegacyStream(opts mkimageOptions, h uimage.Header, stderr io.Writer) (
 		return nil
 	})
 	return written, err
-}
-
-func checkXIPReserve(name string, reserve []byte) error {
-	for i, c := range reserve {
-		if c != 0xff {
-			return fmt.Errorf("-d %s: -x: byte at offset %d is 0x%02x; the first %d bytes must be 0xff to hold the header", name, i, c, uimage.HeaderSize)
-		}
-	}
-	return nil
 }
 
 // readLegacyInput reads one file of a multi-file or script image.

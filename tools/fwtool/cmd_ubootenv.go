@@ -7,8 +7,8 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"strings"
 
+	"github.com/rules-firmware/rules_firmware/tools/getopt"
 	"github.com/rules-firmware/rules_firmware/tools/input"
 	"github.com/rules-firmware/rules_firmware/tools/outfile"
 	"github.com/rules-firmware/rules_firmware/tools/ubootenv"
@@ -112,66 +112,25 @@ type mkenvimageArgs struct {
 var errMkenvimageHelp = errors.New("help")
 var errMkenvimageVersion = errors.New("version")
 
-// parseMkenvimageArgs follows mkenvimage's getopt string ":s:o:rbp:hV":
-// short options may be clustered and take values attached or separate, and
-// options may follow the input file name.
+// mkenvimageSpec is mkenvimage's getopt string plus our long options.
+var mkenvimageSpec = getopt.New(":s:o:rbp:hV",
+	getopt.Long{Name: "help", Short: 'h'},
+	getopt.Long{Name: "vars-json", Arg: getopt.RequiredArgument})
+
+// parseMkenvimageArgs follows mkenvimage's getopt string ":s:o:rbp:hV"
+// (see tools/getopt): options may follow the input file name.
 func parseMkenvimageArgs(args []string) (mkenvimageArgs, error) {
 	a := mkenvimageArgs{opts: ubootenv.DefaultOptions(0)}
-	var positional []string
-	for i := 0; i < len(args); i++ {
-		arg := args[i]
-		switch {
-		case arg == "--":
-			positional = append(positional, args[i+1:]...)
-			i = len(args)
-			continue
-		case arg == "--help":
-			return a, errMkenvimageHelp
-		case arg == "--vars-json" || strings.HasPrefix(arg, "--vars-json="):
-			if v := strings.TrimPrefix(arg, "--vars-json="); v != arg {
-				a.varsJSON = v
-			} else if i+1 < len(args) {
-				i++
-				a.varsJSON = args[i]
-			} else {
-				return a, errors.New("option --vars-json needs a file")
-			}
-			continue
-		case strings.HasPrefix(arg, "--"):
-			return a, fmt.Errorf("unknown option %s", arg)
-		case arg == "-" || !strings.HasPrefix(arg, "-"):
-			positional = append(positional, arg)
-			continue
-		}
-		for j := 1; j < len(arg); j++ {
-			c := arg[j]
-			switch c {
-			case 'r':
-				a.opts.Redundant = true
-			case 'b':
-				a.opts.BigEndian = true
-			case 'h':
-				return a, errMkenvimageHelp
-			case 'V':
-				return a, errMkenvimageVersion
-			case 's', 'o', 'p':
-				value := arg[j+1:]
-				if value == "" {
-					if i+1 >= len(args) {
-						return a, fmt.Errorf("option -%c needs a value", c)
-					}
-					i++
-					value = args[i]
-				}
-				if err := a.set(c, value); err != nil {
-					return a, err
-				}
-				j = len(arg)
-			default:
-				return a, fmt.Errorf("unknown option -%c", c)
-			}
+	sc := mkenvimageSpec.Scan(args)
+	for sc.Next() {
+		if err := a.set(sc.Option()); err != nil {
+			return a, err
 		}
 	}
+	if err := sc.Err(); err != nil {
+		return a, err
+	}
+	positional := sc.Operands()
 	if len(positional) > 1 {
 		return a, fmt.Errorf("want at most one input file, got %d", len(positional))
 	}
@@ -187,18 +146,28 @@ func parseMkenvimageArgs(args []string) (mkenvimageArgs, error) {
 	return a, nil
 }
 
-func (a *mkenvimageArgs) set(flag byte, value string) error {
-	switch flag {
-	case 'o':
+func (a *mkenvimageArgs) set(opt getopt.Option) error {
+	value := opt.Value
+	switch opt.Name {
+	case "h":
+		return errMkenvimageHelp
+	case "V":
+		return errMkenvimageVersion
+	case "r":
+		a.opts.Redundant = true
+	case "b":
+		a.opts.BigEndian = true
+	case "vars-json":
+		a.varsJSON = value
+	case "o":
 		a.output = value
-		return nil
-	case 's':
+	case "s":
 		n, err := strconv.ParseInt(value, 0, 64)
 		if err != nil || n <= 0 || n > 1<<31 {
 			return fmt.Errorf("-s %s: size must be a positive number", value)
 		}
 		a.opts.Size, a.sizeSet = int(n), true
-	case 'p':
+	case "p":
 		n, err := strconv.ParseUint(value, 0, 64)
 		if err != nil || n > 0xff {
 			return fmt.Errorf("-p %s: pad byte must be a number from 0 to 255", value)

@@ -1,6 +1,9 @@
 package getopt
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // ErrorKind is what went wrong, one per message glibc's getopt prints.
 type ErrorKind int
@@ -25,7 +28,23 @@ type Error struct {
 	Candidates []string
 }
 
-func (e *Error) Error() string {
+func (e *Error) Error() string { return escape(e.message()) }
+
+// escape keeps a message on one line whatever the arguments hold:
+// control characters are written as \xNN (glibc prints them raw).
+func escape(msg string) string {
+	var b strings.Builder
+	for i := 0; i < len(msg); i++ {
+		if c := msg[i]; c < 0x20 || c == 0x7f {
+			fmt.Fprintf(&b, "\\x%02x", c)
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func (e *Error) message() string {
 	switch e.Kind {
 	case InvalidOption:
 		return fmt.Sprintf("invalid option -- '%s'", e.Option[1:])

@@ -41,7 +41,7 @@ func (s *Spec) kindOf(o Option) ArgKind {
 }
 
 // render prints a parse as util-linux getopt(1) does: each option, its
-// value quoted (” for an absent optional one), "--", the operands.
+// value quoted (two quotes for an absent optional one), "--", the operands.
 func render(s *Spec, opts []Option, operands []string) string {
 	var b strings.Builder
 	quote := func(v string) {
@@ -129,6 +129,8 @@ var goldens = []struct {
 	{opt, []string{"", "-", "-a"}, ` -a -- '' '-'`},
 	{opt, []string{"--v"}, ` --verbose --`},
 	{opt, []string{}, ` --`},
+	{opt, []string{"-\n"}, `error: invalid option -- '\x0a'`},
+	{opt, []string{"--x\ny"}, `error: unrecognized option '--x\x0ay'`},
 }
 
 func TestGoldens(t *testing.T) {
@@ -166,8 +168,11 @@ func TestMatchesGetopt1(t *testing.T) {
 			if !errors.As(err, &exit) || exit.ExitCode() != 1 {
 				t.Fatalf("getopt %v: %v", g.args, err)
 			}
-			first, _, _ := strings.Cut(stderr.String(), "\n")
-			want = "error: " + strings.TrimPrefix(first, "getopt: ")
+			// The first message (getopt(1) goes on after an error), with
+			// control characters escaped as ours are.
+			first, _, _ := strings.Cut(strings.TrimPrefix(stderr.String(), "getopt: "), "\ngetopt: ")
+			first = strings.TrimSuffix(first, "\n")
+			want = "error: " + escape(first)
 		}
 		if got := parseText(g.spec, g.args); got != want {
 			t.Errorf("%v with -o %q -l %q:\n     ours %s\ngetopt(1) %s", g.args, g.spec.short, g.spec.long, got, want)
@@ -247,7 +252,7 @@ func FuzzParse(f *testing.F) {
 		args := strings.Split(line, "\x00")
 		opts, operands, err := s.Parse(args)
 		if err != nil {
-			if strings.Contains(err.Error(), "\n") && !strings.Contains(line, "\n") {
+			if strings.ContainsAny(err.Error(), "\n\r") {
 				t.Fatalf("multi-line error: %q", err)
 			}
 			return

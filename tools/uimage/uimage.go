@@ -305,6 +305,21 @@ func TEEAddresses(payload []byte) (load, entry uint32) {
 	return entry - opteeHeaderSize, entry
 }
 
+// CheckXIPReserve checks the first HeaderSize bytes of an execute-in-place
+// data file (mkimage -x): they must be erased flash (0xff), because the
+// header is written over them.
+func CheckXIPReserve(reserve []byte) error {
+	if len(reserve) < HeaderSize {
+		return fmt.Errorf("file is %d bytes, too small to reserve the %d-byte header", len(reserve), HeaderSize)
+	}
+	for i, c := range reserve[:HeaderSize] {
+		if c != 0xff {
+			return fmt.Errorf("byte at offset %d is 0x%02x; the first %d bytes must be 0xff to hold the header", i, c, HeaderSize)
+		}
+	}
+	return nil
+}
+
 // Verify checks the image in r (size bytes) like Parse, but streams the
 // payload through the CRC instead of loading it, for large images.
 func Verify(r io.ReaderAt, size int64) (Header, error) {

@@ -533,3 +533,18 @@ func TestRuleNameListsMatchTables(t *testing.T) {
 		t.Errorf("uimage.bzl UIMAGE_COMPRESSIONS differs from the compression table (-fwtool +rule):\n%s", diff)
 	}
 }
+
+func TestCheckXIPReserve(t *testing.T) {
+	erased := bytes.Repeat([]byte{0xff}, HeaderSize)
+	if err := CheckXIPReserve(append(erased, 1, 2)); err != nil {
+		t.Errorf("erased reserve refused: %v", err)
+	}
+	if err := CheckXIPReserve(erased[:5]); err == nil || !strings.Contains(err.Error(), "5 bytes") {
+		t.Errorf("short file: %v", err)
+	}
+	notErased := append([]byte(nil), erased...)
+	notErased[7] = 0xfe
+	if err := CheckXIPReserve(notErased); err == nil || !strings.Contains(err.Error(), "offset 7 is 0xfe") {
+		t.Errorf("written byte: %v", err)
+	}
+}
