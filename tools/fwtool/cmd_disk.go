@@ -196,7 +196,7 @@ func runGenimage(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.InputPath, "inputpath", "", "directory of the input files (default: config section, else input)")
 	fs.StringVar(&o.OutputPath, "outputpath", "", "directory the images are written to (default: config section, else images)")
 	fs.StringVar(&o.RootPath, "rootpath", "", "root of filesystem contents (default: config section, else root)")
-	fs.StringVar(&o.TmpPath, "tmppath", "", "directory for intermediate images: must be empty or absent, left as found (default: config section, else a private temporary directory)")
+	fs.StringVar(&o.TmpPath, "tmppath", "", "directory for intermediate images, left as found (default: config section, else the system temporary directory)")
 	fs.StringVar(&o.Seed, "seed", "", "seed of derived GUIDs and volume IDs (the build target's label)")
 	includePath := fs.String("includepath", "", "colon-separated directories searched by include()")
 	fs.Usage = func() { fmt.Fprint(stderr, genimageUsage); fs.PrintDefaults() }

@@ -117,30 +117,36 @@ func Build(cfg *disk.GenimageConfig, opts Options, w *outfile.Batch) error {
 	return nil
 }
 
-// scratchDir makes the directory intermediate images are written to.
-// With a tmppath given (flag or config section) it follows genimage's
-// rules: the directory must be empty or absent, is created if absent,
-// and is left as found (removed if created, emptied otherwise). Without
-// one, a private directory under the system's temporary directory.
+// scratchDir makes the directory intermediate images are written to:
+// below the tmppath when one is given (flag or config section), else
+// below the system's temporary directory. An absent tmppath is created
+// and removed again, as genimage does; in an existing one fwtool works in
+// a private subdirectory and removes only that, where genimage refuses a
+// non-empty tmppath and empties it afterwards: another's files are never
+// deleted.
 func scratchDir(tmppath string) (string, func(), error) {
-	if tmppath == "" {
-		d, err := os.MkdirTemp("", "fwtool-genimage-")
-		return d, func() { os.RemoveAll(d) }, err
-	}
-	ents, err := os.ReadDir(tmppath)
-	switch {
-	case err == nil && len(ents) > 0:
-		return "", nil, fmt.Errorf("tmppath '%s' exists and is not empty", tmppath)
-	case err == nil:
-		d, err := os.MkdirTemp(tmppath, "fwtool-genimage-")
-		return d, func() { os.RemoveAll(d) }, err
-	case os.IsNotExist(err):
-		if err := os.MkdirAll(tmppath, 0o755); err != nil {
-			return "", nil, fmt.Errorf("tmppath: %v", err)
+	created := ""
+	if tmppath != "" {
+		if _, err := os.Stat(tmppath); os.IsNotExist(err) {
+			if err := os.MkdirAll(tmppath, 0o755); err != nil {
+				return "", nil, fmt.Errorf("tmppath: %v", err)
+			}
+			created = tmppath
 		}
-		return tmppath, func() { os.RemoveAll(tmppath) }, nil
 	}
-	return "", nil, fmt.Errorf("tmppath: %v", err)
+	d, err := os.MkdirTemp(tmppath, "fwtool-genimage-")
+	if err != nil {
+		if created != "" {
+			os.RemoveAll(created)
+		}
+		return "", nil, fmt.Errorf("tmppath: %v", err)
+	}
+	return d, func() {
+		os.RemoveAll(d)
+		if created != "" {
+			os.RemoveAll(created)
+		}
+	}, nil
 }
 
 // copied reports whether a declared file image is copied to the output
