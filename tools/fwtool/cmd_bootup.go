@@ -109,11 +109,17 @@ func parseOneArg(fs *flag.FlagSet, args []string, what string) (string, error) {
 	return fs.Arg(0), nil
 }
 
-func newBootupFlags(name string, stderr io.Writer) *flag.FlagSet {
+// newActionFlags is the flag set of one bootup or bundle action: errors
+// and -h print the command's usage.
+func newActionFlags(name, usage string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stderr, bootupUsage) }
+	fs.Usage = func() { fmt.Fprintln(stderr, usage) }
 	return fs
+}
+
+func newBootupFlags(name string, stderr io.Writer) *flag.FlagSet {
+	return newActionFlags(name, bootupUsage, stderr)
 }
 
 func bootupCreate(args []string, stderr io.Writer) error {
@@ -338,10 +344,7 @@ func runBundle(args []string, stdout, stderr io.Writer) int {
 }
 
 func newBundleFlags(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stderr, bundleUsage) }
-	return fs
+	return newActionFlags(name, bundleUsage, stderr)
 }
 
 func bundleCreate(args []string, stderr io.Writer) error {

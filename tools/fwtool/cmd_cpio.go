@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -100,8 +99,7 @@ func (f cpioTrees) Set(v string) error {
 }
 
 func runCpio(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("cpio", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newFSFlags("cpio", cpioUsageText, stdout, stderr)
 	var entries []fstree.Entry
 	hardlinks := map[string]string{}
 	maps := map[string]string{}
@@ -122,23 +120,10 @@ func runCpio(args []string, stdout, stderr io.Writer) int {
 	fs.Var(cpioTrees{&entries}, "tree", "DEST=DIR: the files below host directory DIR (repeatable)")
 	fs.Var(fsEntryFlag{entries: &entries, manif: true}, "manifest", "JSON manifest of entries (repeatable)")
 	fs.Var(cpioKV{modeArgs}, "mode", "PATH=MODE: permission bits of an entry given by other flags, e.g. a --tree file (repeatable)")
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			fmt.Fprint(stdout, cpioUsageText)
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return 0
-		}
-		fmt.Fprintf(stderr, "fwtool cpio: %v\n", err)
-		return 2
+	if code, ok := fs.parse(args); !ok {
+		return code
 	}
-	fail := func(format string, a ...interface{}) int {
-		fmt.Fprintf(stderr, "fwtool cpio: "+format+"\n", a...)
-		return 1
-	}
-	if fs.NArg() != 0 {
-		return fail("unexpected argument %q", fs.Arg(0))
-	}
+	fail := fs.fail
 	if *output == "" {
 		return fail("--output is required")
 	}

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -17,6 +19,46 @@ import (
 // goes into the image is given by repeatable --file/--dir/--symlink/--node
 // flags and/or JSON manifests (see fstree.ReadManifest), collected in
 // command-line order.
+
+// fsFlags is the command line cpio, vfat and squashfs share: Go flags,
+// --help printing the usage text and the flags, a parse error in one
+// line (exit 2), and no positional arguments.
+type fsFlags struct {
+	*flag.FlagSet
+	usage          string
+	stdout, stderr io.Writer
+}
+
+func newFSFlags(name, usage string, stdout, stderr io.Writer) *fsFlags {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	// Parse errors are reported in one line by parse, without the usage.
+	fs.SetOutput(io.Discard)
+	return &fsFlags{fs, usage, stdout, stderr}
+}
+
+// parse reads args; when ok is false the command returns code at once.
+func (f *fsFlags) parse(args []string) (code int, ok bool) {
+	if err := f.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fmt.Fprint(f.stdout, f.usage)
+			f.SetOutput(f.stdout)
+			f.PrintDefaults()
+			return 0, false
+		}
+		fmt.Fprintf(f.stderr, "fwtool %s: %v\n", f.Name(), err)
+		return 2, false
+	}
+	if f.NArg() != 0 {
+		return f.fail("unexpected argument %q", f.Arg(0)), false
+	}
+	return 0, true
+}
+
+// fail prints a one-line error and returns the exit code 1.
+func (f *fsFlags) fail(format string, a ...interface{}) int {
+	fmt.Fprintf(f.stderr, "fwtool %s: %s\n", f.Name(), fmt.Sprintf(format, a...))
+	return 1
+}
 
 // fsEntryFlag is a repeatable flag whose values are parsed into entries.
 type fsEntryFlag struct {

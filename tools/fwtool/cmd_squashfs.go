@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -33,9 +32,7 @@ uncompressed. Manifest: {"entries": [{"path": "bin/busybox", "src": "FILE", "mod
 `
 
 func runSquashfs(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("squashfs", flag.ContinueOnError)
-	// Parse errors are reported in one line below, without the usage.
-	fs.SetOutput(io.Discard)
+	fs := newFSFlags("squashfs", squashfsUsageText, stdout, stderr)
 	var entries []fstree.Entry
 	output := fs.String("output", "", "image file to write")
 	comp := fs.String("comp", "gzip", "compressor: "+strings.Join(squashfs.Compressors, ", "))
@@ -48,23 +45,10 @@ func runSquashfs(args []string, stdout, stderr io.Writer) int {
 	fs.Var(fsEntryFlag{entries: &entries, parse: fstree.ParseSymlinkSpec}, "symlink", "DEST=TARGET: symbolic link (repeatable)")
 	fs.Var(fsEntryFlag{entries: &entries, parse: fstree.ParseDeviceSpec}, "node", "DEST=c|b:MAJOR:MINOR[:MODE]: device node (repeatable)")
 	fs.Var(fsEntryFlag{entries: &entries, manif: true}, "manifest", "JSON manifest of entries (repeatable)")
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			fmt.Fprint(stdout, squashfsUsageText)
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return 0
-		}
-		fmt.Fprintf(stderr, "fwtool squashfs: %v\n", err)
-		return 2
+	if code, ok := fs.parse(args); !ok {
+		return code
 	}
-	fail := func(format string, a ...interface{}) int {
-		fmt.Fprintf(stderr, "fwtool squashfs: "+format+"\n", a...)
-		return 1
-	}
-	if fs.NArg() != 0 {
-		return fail("unexpected argument %q", fs.Arg(0))
-	}
+	fail := fs.fail
 	if *output == "" {
 		return fail("--output is required")
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -35,9 +34,7 @@ needed; --dir adds empty ones. Manifest: {"entries": [{"path": "extlinux/extlinu
 `
 
 func runVfat(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("vfat", flag.ContinueOnError)
-	// Parse errors are reported in one line below, without the usage.
-	fs.SetOutput(io.Discard)
+	fs := newFSFlags("vfat", vfatUsageText, stdout, stderr)
 	var entries []fstree.Entry
 	output := fs.String("output", "", "image file to write")
 	sizeArg := fs.String("size", "", "image size")
@@ -50,23 +47,10 @@ func runVfat(args []string, stdout, stderr io.Writer) int {
 	fs.Var(fsEntryFlag{entries: &entries, parse: fstree.ParseFileSpec}, "file", "DEST=SRC: put host file SRC at DEST (repeatable)")
 	fs.Var(fsEntryFlag{entries: &entries, parse: fstree.ParseDirSpec}, "dir", "DEST: create directory DEST (repeatable)")
 	fs.Var(fsEntryFlag{entries: &entries, manif: true}, "manifest", "JSON manifest of entries (repeatable)")
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			fmt.Fprint(stdout, vfatUsageText)
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return 0
-		}
-		fmt.Fprintf(stderr, "fwtool vfat: %v\n", err)
-		return 2
+	if code, ok := fs.parse(args); !ok {
+		return code
 	}
-	fail := func(format string, a ...interface{}) int {
-		fmt.Fprintf(stderr, "fwtool vfat: "+format+"\n", a...)
-		return 1
-	}
-	if fs.NArg() != 0 {
-		return fail("unexpected argument %q", fs.Arg(0))
-	}
+	fail := fs.fail
 	if *output == "" || *sizeArg == "" {
 		return fail("--output and --size are required")
 	}
