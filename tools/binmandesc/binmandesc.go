@@ -368,6 +368,7 @@ func (c *converter) node(n *fdt.Node, path, rel string, isImage, hasPos bool) (*
 	}
 	if isImage {
 		out.Filename = v.strings["filename"]
+		out.Symlink, _ = n.PropString("symlink")
 		out.AllowRepack = v.flags["allow-repack"]
 	}
 	// binman's hash is the subnode named exactly "hash", and only -u

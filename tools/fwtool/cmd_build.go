@@ -177,6 +177,10 @@ func buildFromDTB(dtbPath string, inputDirs []string, entryArgs map[string]strin
 		fmt.Fprintf(stderr, "fwtool build: %v\n", err)
 		return 1
 	}
+	if err := binmanSymlinks(manifests, outDir); err != nil {
+		fmt.Fprintf(stderr, "fwtool build: %v\n", err)
+		return 1
+	}
 	return 0
 }
 

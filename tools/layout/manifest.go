@@ -103,6 +103,8 @@ type Node struct {
 	// image only
 	Filename    string `json:"filename,omitempty"`
 	AllowRepack bool   `json:"allow_repack,omitempty"`
+	// Symlink names a symbolic link to the image, made next to it.
+	Symlink string `json:"symlink,omitempty"`
 
 	// Props are the node's properties as the original description spelt
 	// them (name + raw big-endian bytes as hex), copied verbatim into the
