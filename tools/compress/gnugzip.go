@@ -68,8 +68,19 @@ var gzLevels = [10]gzLevel{
 // < file` (GNU gzip 1.12) does for level 1-9: header without name or
 // mtime, XFL 4 at level 1 and 2 at level 9, OS 3 (Unix).
 func GNUGzip(data []byte, level int) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := gnuGzipStream(&buf, bytes.NewReader(data), level); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// gnuGzipStream compresses r into w. The input is read in full-sized reads
+// (as gzip reads a regular file) and the output written block by block, so
+// memory stays at the window and one block's symbols whatever the size.
+func gnuGzipStream(w io.Writer, r io.Reader, level int) error {
 	if level < 1 || level > 9 {
-		return nil, fmt.Errorf("gzip: level %d out of range 1-9", level)
+		return fmt.Errorf("gzip: level %d out of range 1-9", level)
 	}
 	xfl := byte(0)
 	switch level {
@@ -78,42 +89,45 @@ func GNUGzip(data []byte, level int) ([]byte, error) {
 	case 9:
 		xfl = 2
 	}
-	d := newGNUDeflater(data, level)
+	d := newGNUDeflater(r, w, level)
 	d.out = append(d.out, 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, xfl, 3)
 	d.run()
 	var tr [8]byte
-	binary.LittleEndian.PutUint32(tr[:4], crc32.ChecksumIEEE(data))
-	binary.LittleEndian.PutUint32(tr[4:], uint32(len(data)))
-	return append(d.out, tr[:]...), nil
+	binary.LittleEndian.PutUint32(tr[:4], d.crc)
+	binary.LittleEndian.PutUint32(tr[4:], uint32(d.size))
+	d.out = append(d.out, tr[:]...)
+	d.emit()
+	return d.err
 }
 
-// gnuGzipWriter collects the input and encodes it on Close: the encoder's
-// block boundaries depend on the whole stream, and every caller holds
-// images in memory anyway.
+// gnuGzipWriter feeds what is written to an encoder goroutine through a
+// pipe; Close ends the input and waits for the encoder.
 type gnuGzipWriter struct {
-	w     io.Writer
-	level int
-	buf   bytes.Buffer
+	pw   *io.PipeWriter
+	done chan error
 }
 
-// NewGNUGzipWriter returns a writer that writes what `gzip -n -LEVEL`
-// writes for the same bytes to w when closed.
+// NewGNUGzipWriter returns a writer that writes to w what `gzip -n -LEVEL`
+// writes for the same bytes. Close it to finish the stream.
 func NewGNUGzipWriter(w io.Writer, level int) (io.WriteCloser, error) {
 	if level < 1 || level > 9 {
 		return nil, fmt.Errorf("gzip: level %d out of range 1-9", level)
 	}
-	return &gnuGzipWriter{w: w, level: level}, nil
+	pr, pw := io.Pipe()
+	g := &gnuGzipWriter{pw: pw, done: make(chan error, 1)}
+	go func() {
+		err := gnuGzipStream(w, pr, level)
+		pr.CloseWithError(err) // a failed encoder fails later Writes
+		g.done <- err
+	}()
+	return g, nil
 }
 
-func (g *gnuGzipWriter) Write(p []byte) (int, error) { return g.buf.Write(p) }
+func (g *gnuGzipWriter) Write(p []byte) (int, error) { return g.pw.Write(p) }
 
 func (g *gnuGzipWriter) Close() error {
-	out, err := GNUGzip(g.buf.Bytes(), g.level)
-	if err != nil {
-		return err
-	}
-	_, err = g.w.Write(out)
-	return err
+	g.pw.Close()
+	return <-g.done
 }
 
 // gnuDeflater is the matcher state. Positions are uint32 like gzip's
@@ -122,7 +136,11 @@ func (g *gnuGzipWriter) Close() error {
 type gnuDeflater struct {
 	cfg        gzLevel
 	level      int
-	in         []byte // input not yet read into the window
+	src        io.Reader
+	dst        io.Writer
+	err        error // first read or write error; ends input and output
+	crc        uint32
+	size       uint64
 	window     []byte
 	prev       []uint16
 	head       []uint16
@@ -140,11 +158,12 @@ type gnuDeflater struct {
 	out   []byte
 }
 
-func newGNUDeflater(data []byte, level int) *gnuDeflater {
+func newGNUDeflater(src io.Reader, dst io.Writer, level int) *gnuDeflater {
 	d := &gnuDeflater{
 		cfg:    gzLevels[level],
 		level:  level,
-		in:     data,
+		src:    src,
+		dst:    dst,
 		window: make([]byte, gzWindowSize+gzSlack),
 		prev:   make([]uint16, gzWSize),
 		head:   make([]uint16, gzHashSize),
@@ -155,8 +174,15 @@ func newGNUDeflater(data []byte, level int) *gnuDeflater {
 
 // read fills dst from the input as one read(2) of a regular file would.
 func (d *gnuDeflater) read(dst []byte) uint32 {
-	n := copy(dst, d.in)
-	d.in = d.in[n:]
+	if d.err != nil {
+		return 0
+	}
+	n, err := io.ReadFull(d.src, dst)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		d.err = err
+	}
+	d.crc = crc32.Update(d.crc, crc32.IEEETable, dst[:n])
+	d.size += uint64(n)
 	return uint32(n)
 }
 
@@ -453,6 +479,14 @@ func (d *gnuDeflater) putBits(v uint32, n uint) {
 		d.bits >>= 8
 		d.nbits -= 8
 	}
+}
+
+// emit writes the finished output bytes.
+func (d *gnuDeflater) emit() {
+	if d.err == nil && len(d.out) > 0 {
+		_, d.err = d.dst.Write(d.out)
+	}
+	d.out = d.out[:0]
 }
 
 func (d *gnuDeflater) alignOut() {

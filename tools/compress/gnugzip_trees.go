@@ -384,6 +384,9 @@ func (d *gnuDeflater) writeBlock(stored []byte, storedLen uint32, last bool) {
 	if last {
 		d.alignOut()
 	}
+	if len(d.out) >= 64<<10 {
+		d.emit()
+	}
 }
 
 // buildBL counts the code-length symbols both trees need, builds their
