@@ -78,7 +78,7 @@ func gzipInputs(big bool) map[string][]byte {
 	}
 	if big {
 		in["firmware3m"] = firmware(3 << 20)
-			}
+	}
 	return in
 }
 
