@@ -1,0 +1,50 @@
+package binmandesc
+
+import (
+	"fmt"
+
+	"github.com/rules-firmware/rules_firmware/tools/fdt"
+	"github.com/rules-firmware/rules_firmware/tools/layout"
+)
+
+// unsupportedEtypes are binman entry types fwtool does not build, with
+// the reason: each is refused naming the node and type, never read as an
+// unknown type.
+var unsupportedEtypes = map[string]string{
+	"mkimage":                         "it runs mkimage with free-form arguments",
+	"nxp-imx8mimage":                  "an i.MX8M image built by mkimage -T imx8mimage",
+	"nxp-imx8mcst":                    "i.MX8M code signing runs NXP's cst tool",
+	"nxp-imx9image":                   "an i.MX9 container built by mkimage -T imx8image",
+	"nxp-header-ddrfw":                "an NXP DDR firmware header",
+	"ti-secure":                       "TI K3 signing runs openssl with TI's certificate template",
+	"ti-secure-rom":                   "TI K3 ROM signing runs openssl with TI's certificate template",
+	"ti-board-config":                 "TI board configuration is read from YAML with a schema",
+	"renesas-rcar4-sa0":               "the Renesas R-Car Gen4 SA0 header",
+	"xilinx-bootgen":                  "it runs Xilinx bootgen",
+	"cbfs":                            "coreboot's CBFS",
+	"efi-capsule":                     "UEFI capsules",
+	"efi-empty-capsule":               "UEFI capsules",
+	"intel-ifwi":                      "it runs ifwitool on an Intel IFWI",
+	"intel-fit":                       "the Intel Firmware Interface Table",
+	"intel-fit-ptr":                   "the Intel Firmware Interface Table pointer",
+	"x509-cert":                       "it runs openssl to make a certificate",
+	"pre-load":                        "the pre-load signature header",
+	"vblock":                          "it runs futility for a Chrome OS verified-boot block",
+	"gbb":                             "it runs futility for a Chrome OS GBB",
+	"encrypted":                       "it encrypts with a key given at build time",
+	"u-boot-env":                      "the U-Boot environment entry",
+	"fmap":                            "the flashmap (fmap) entry",
+	"powerpc-mpc85xx-bootpg-resetvec": "the MPC85xx boot page reset vector",
+}
+
+func init() {
+	for t, why := range unsupportedEtypes {
+		if _, done := etypeReaders[t]; done {
+			continue // implemented in a file of its own
+		}
+		t, why := t, why
+		etypeReaders[t] = func(c *converter, n *fdt.Node, v *propValues, path, rel string, out *layout.Node, hasPos bool) error {
+			return fmt.Errorf("Node '%s': entry type '%s' is not supported by fwtool (%s)", path, t, why)
+		}
+	}
+}
