@@ -120,9 +120,11 @@ run_variant() {
 }
 
 # The board's images must be the same bytes in every variant (Bazel 4 and
-# 7, fwtool from source or prebuilt): board:mp1_test prints their sums (its
-# cached log, so this builds nothing); they are compared with those of the
-# other variants of the same commit, kept under $work/board-sums.
+# 7, fwtool from source or prebuilt) whose fwtool was built with the same Go
+# release (compress/flate's output, so squashfs, FAT contents, initramfs,
+# differs between Go releases): board:mp1_test prints the Go release and
+# the sums (its cached log, so this builds nothing); they are compared with
+# those of the other variants of the same commit, kept under $work/board-sums.
 same_board() {
   local variant=$1 wrapper=$2 sums commit other
   shift 2
@@ -130,13 +132,17 @@ same_board() {
   mkdir -p "$work/board-sums"
   sums="$work/board-sums/$commit.$variant"
   (cd "$work/$variant/acme" && "$wrapper" "$@" test --test_output=all //board:mp1_test) 2>&1 |
-    sed -n 's/^BOARD-SUM //p' | sort -u >"$sums.new"
-  [[ -s "$sums.new" ]] || { echo "board:mp1_test printed no sums" >&2; exit 1; }
+    sed -n 's/^BOARD-\(GO\|SUM\) //p' | sort -u >"$sums.new"
+  [[ $(grep -c . "$sums.new") == 3 ]] || { echo "board:mp1_test printed no Go release and sums:" >&2; cat "$sums.new" >&2; exit 1; }
   mv "$sums.new" "$sums"
   for other in "$work/board-sums/$commit".*; do
     [[ "$other" == "$sums" ]] && continue
+    if [[ "$(grep '^go' "$other")" != "$(grep '^go' "$sums")" ]]; then
+      echo "--- board images not compared with ${other##*.}'s: fwtool built with $(grep '^go' "$other") there, $(grep '^go' "$sums") here"
+      continue
+    fi
     diff -u "$other" "$sums" || { echo "board images differ between ${other##*.} and $variant" >&2; exit 1; }
-    echo "--- board images identical to ${other##*.}'s"
+    echo "--- board images identical to ${other##*.}'s (fwtool built with $(grep '^go' "$sums"))"
   done
   find "$work/board-sums" -type f ! -name "$commit.*" -delete  # other commits'
 }

@@ -2,9 +2,9 @@
 # The product's board (board/mp1, README's stm32mp157_board call): fwtool,
 # the one the rules use, recognises the boot image's FSBL and SSBL and the
 # SD card's partitions with what each holds; the rootfs's /sbin/init is the
-# product's. Prints the images' sums for tests/product/run.sh, which checks
-# that every variant (Bazel 4 and 7, fwtool from source or prebuilt) built
-# the same bytes.
+# product's. Prints the images' sums and the Go release fwtool was built
+# with for tests/product/run.sh, which checks that the variants (Bazel 4
+# and 7, fwtool from source or prebuilt) built the same bytes.
 set -euo pipefail
 fwtool=$1 bootimage=$2 sdcard=$3 rootfs=$4 init=$5
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -28,6 +28,8 @@ root=$("$fwtool" ls "$rootfs" sbin) || fail "fwtool ls $rootfs sbin"
 size=$(wc -c <"$init" | tr -d ' ')
 has "$root" "^-rwxr-xr-x 0/0 +$size /sbin/init\$" "fwtool ls rootfs sbin (the product's init is $size bytes)"
 
+# The Go release is in every Go binary's build info (one version string).
+echo "BOARD-GO $(grep -ao 'go1\.[0-9][0-9]*\(\.[0-9][0-9]*\)\?' "$fwtool" | sort -u | paste -sd' ')"
 for f in "$bootimage" "$sdcard"; do
   echo "BOARD-SUM $(sha256sum "$f" | cut -d' ' -f1) $(basename "$f")"
 done
