@@ -56,7 +56,7 @@ export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
 fwtool=${FWTOOL:-}
 if [[ -z $fwtool ]]; then
 	fwtool=$work/fwtool
-	(cd "$root" && go build -o "$fwtool" ./tools/fwtool)
+	(cd "$root" && CGO_ENABLED=0 go build -o "$fwtool" ./tools/fwtool)
 fi
 (cd "$root" && go build -o "$work/gendts" ./tools/dts/gendts)
 

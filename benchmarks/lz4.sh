@@ -28,7 +28,7 @@ runs=${RUNS:-7}
 fwtool=${FWTOOL:-}
 if [[ -z $fwtool ]]; then
 	fwtool=$work/fwtool
-	(cd "$root" && go build -o "$fwtool" ./tools/fwtool)
+	(cd "$root" && CGO_ENABLED=0 go build -o "$fwtool" ./tools/fwtool)
 fi
 (cd "$root" && LZ4_BENCH_OUT=$work/fw.bin go test ./tools/compress -run '^$' -bench '^BenchmarkLz4Level5$' -benchtime 1x >/dev/null)
 cat >"$work/m.json" <<JSON

@@ -2,10 +2,12 @@
 # Runs every benchmark in the repository in turn and prints each table:
 #   benchmarks/formats.sh              uImage, FIT, dtc beside mkimage and dtc
 #   benchmarks/lz4.sh                  LZ4 HC level 5 beside the lz4 tool
+#   benchmarks/compressors.sh          gzip, lz4, xz, zstd, bzip2, lzma beside their CLIs
+#   benchmarks/spi.sh                  64 MiB SPI layout beside binman (needs BINMAN)
 #   tools/layout/bench/*.sh            layout engine beside binman / cp --sparse
 #   tools/disk/bench/*.sh              disk images beside genimage
-# fwtool is built once and handed to each (FWTOOL, or the layout bench's
-# argument). A benchmark that fails is reported and the others still run;
+# fwtool is built once (static, CGO_ENABLED=0, as Bazel builds it) and
+# handed to each (FWTOOL, or the layout bench's argument). A benchmark that fails is reported and the others still run;
 # the exit status is then 1.
 #
 # Usage: benchmarks/run_all.sh
@@ -20,13 +22,17 @@ trap 'rm -rf "$work"' EXIT
 
 if [[ -z ${FWTOOL:-} ]]; then
 	FWTOOL=$work/fwtool
-	(cd "$root" && go build -o "$FWTOOL" ./tools/fwtool) || { echo "run_all.sh: cannot build fwtool" >&2; exit 1; }
+	(cd "$root" && CGO_ENABLED=0 go build -o "$FWTOOL" ./tools/fwtool) || { echo "run_all.sh: cannot build fwtool" >&2; exit 1; }
 fi
 export FWTOOL
 
 failed=()
-for script in "$root/benchmarks/formats.sh" "$root/benchmarks/lz4.sh" "$root"/tools/layout/bench/*.sh "$root"/tools/disk/bench/*.sh; do
+for script in "$root/benchmarks/formats.sh" "$root/benchmarks/lz4.sh" "$root/benchmarks/compressors.sh" "$root/benchmarks/spi.sh" "$root"/tools/layout/bench/*.sh "$root"/tools/disk/bench/*.sh; do
 	name=${script#"$root"/}
+	if [[ $name == benchmarks/spi.sh && -z ${BINMAN:-} ]]; then
+		printf '\n==== %s ====\nskipped: set BINMAN to a U-Boot tree'"'"'s tools/binman/binman\n' "$name"
+		continue
+	fi
 	printf '\n==== %s ====\n' "$name"
 	start=$(date +%s)
 	if [[ $name == tools/layout/bench/* ]]; then

@@ -34,7 +34,7 @@ trap 'rm -rf "$work"' EXIT
 fwtool=${FWTOOL:-}
 if [[ -z $fwtool ]]; then
 	fwtool=$work/fwtool
-	(cd "$root" && go build -o "$fwtool" ./tools/fwtool)
+	(cd "$root" && CGO_ENABLED=0 go build -o "$fwtool" ./tools/fwtool)
 fi
 
 in=$work/in
