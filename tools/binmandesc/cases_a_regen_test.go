@@ -24,7 +24,46 @@ func entryTypeCasesA() []goldenCase {
 			"in/files/dir.dat/keep": []byte("a directory is skipped"),
 		}
 	}
+	tmpl := func() map[string][]byte {
+		return map[string][]byte{"in/a.bin": []byte("AAAA"), "in/b.bin": []byte("BB")}
+	}
 	return []goldenCase{
+		// Templates: subnodes merged (same-named ones keep their own
+		// properties and move first), the template's properties after,
+		// templates removed; the fdtmap shows the merged tree in binman's
+		// order. (A u-boot-dtb entry of such a tree is left out: libfdt
+		// leaves stale bytes in the padding of properties it moved, which
+		// depend on its version; the tree itself is the same.)
+		{name: "template-merge", flags: um, files: tmpl(), dts: dtsOf(`
+    multiple-images;
+    common: template {
+        pad-byte = <0x33>;
+        a { type = "blob"; filename = "a.bin"; align = <4>; };
+        sub { type = "section"; x { type = "text"; text = "tmpl"; }; };
+    };
+    extra: template-2 {
+        b { type = "blob"; filename = "b.bin"; };
+    };
+    first {
+        insert-template = <&common &extra>;
+        pad-byte = <0x44>;
+        sub { y { type = "text"; text = "own"; }; };
+        fdtmap { };
+    };
+    second {
+        fdtmap { };
+        sec { type = "section"; insert-template = <&extra>; t { type = "text"; text = "t"; }; };
+    };
+`)},
+		{name: "template-phandle-dup", flags: []string{"-m"}, files: tmpl(), dts: dtsOf(`
+    multiple-images;
+    tp: template {
+        sec { type = "section"; inner: a { type = "blob"; filename = "a.bin"; }; };
+        c { type = "collection"; content = <&inner>; };
+    };
+    one { insert-template = <&tp>; };
+    two { insert-template = <&tp>; };
+`)},
 		// null takes the pad byte of the section holding it; as an overlap
 		// entry it writes nothing.
 		{name: "null-pad", flags: um, files: blobs(), dts: dtsOf(`
