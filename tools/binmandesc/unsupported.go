@@ -22,8 +22,6 @@ var unsupportedEtypes = map[string]string{
 	"renesas-rcar4-sa0":               "the Renesas R-Car Gen4 SA0 header",
 	"xilinx-bootgen":                  "it runs Xilinx bootgen",
 	"cbfs":                            "coreboot's CBFS",
-	"efi-capsule":                     "UEFI capsules",
-	"efi-empty-capsule":               "UEFI capsules",
 	"intel-ifwi":                      "it runs ifwitool on an Intel IFWI",
 	"intel-fit":                       "the Intel Firmware Interface Table",
 	"intel-fit-ptr":                   "the Intel Firmware Interface Table pointer",

@@ -58,6 +58,9 @@ type Node struct {
 	Overlap    bool   `json:"overlap,omitempty"`
 	Optional   bool   `json:"optional,omitempty"`
 	Compress   string `json:"compress,omitempty"`
+	// Prepend "length": binman's blob_dtb header (32-bit LE length of the
+	// data, after any compression).
+	Prepend string `json:"prepend,omitempty"`
 	// Hash is the algorithm of binman's hash subnode: sha256, sha1,
 	// sha512 or crc32. The digest lands in the fdtmap as hash/value.
 	Hash string `json:"hash,omitempty"`
@@ -96,6 +99,8 @@ type Node struct {
 	Fit *FitSpec `json:"fit,omitempty"`
 	// atf-fip (binman's atf-fip entry; see fip.go)
 	FIP *FipSpec `json:"fip,omitempty"`
+	// efi-capsule, efi-empty-capsule (see capsule.go)
+	Capsule *CapsuleSpec `json:"capsule,omitempty"`
 
 	// collection: paths below the image of the entries whose data it joins
 	Collection []string `json:"collection,omitempty"`
