@@ -11,6 +11,24 @@ when `name` is empty):
 | `rootfs` | squashfs: busybox and our `/sbin/init` |
 | `part_bootfs`, `part_rootfs`, `osimage` | GPT disk of the two (`rootfs` has the PARTUUID the command line names) |
 
+With `rootfs_b_partuuid` set the image is A/B, for RAUC's U-Boot integration
+(`bootloader=uboot`):
+
+| target | what it is |
+|---|---|
+| `part_rootfs`, `part_rootfs_b` | GPT partitions `rootfs_a` and `rootfs_b`, both holding `rootfs`, with PARTUUIDs `rootfs_partuuid` and `rootfs_b_partuuid` |
+| `extlinux_conf_A`, `extlinux_conf_B` | one extlinux file per slot (`/extlinux/A.conf`, `/extlinux/B.conf` in bootfs): `root=PARTUUID=<slot's> rauc.slot=<A or B>` |
+| `bootchooser`, `boot_scr` | the boot chooser (U-Boot hush) and its `mkimage -T script` image, `/boot.scr` in bootfs |
+
+There is no `/extlinux/extlinux.conf` then (distro boot would take it before
+any script): distro boot runs `/boot.scr`, which reads `BOOT_ORDER` (slot
+names, first preferred; default "A B") and `BOOT_A_LEFT`/`BOOT_B_LEFT`
+(attempts left; default `boot_attempts`), takes one attempt from the first
+slot that has any, saves the environment and boots that slot's extlinux
+file. With no attempts left anywhere it refills the counters and resets.
+RAUC sets `BOOT_ORDER` and the counters after an install and refills the
+counter of a slot it marks good.
+
 The initramfs /init loads the modules, finds root=PARTUUID=... by reading
 the GPT itself and switch_roots into the squashfs; the rootfs's /sbin/init
 prints `RF-USERLAND <kernel> root squashfs`, then gives a shell, or powers
@@ -21,6 +39,7 @@ from its environment (empty when unset), so a firmware environment can add
 kernel arguments (a test's `rf.poweroff panic=-1`) without changing bootfs.
 """
 
+load("@bazel_skylib//rules:write_file.bzl", "write_file")
 load(
     "//rules:defs.bzl",
     "disk_image",
@@ -29,6 +48,7 @@ load(
     "initramfs",
     "kernel_modules",
     "squashfs_image",
+    "uimage",
     "vfat_image",
 )
 
@@ -79,6 +99,55 @@ def busybox_initramfs(name, busybox, init, modules_tree, modules, visibility = N
         visibility = visibility,
     )
 
+def bootchooser_script(slots, attempts):
+    """The text of a U-Boot hush script choosing an A/B slot the way RAUC's `bootloader=uboot` expects.
+
+    Args:
+      slots: slot names (RAUC bootnames), the default BOOT_ORDER.
+      attempts: boot attempts a slot gets when its counter is unset or refilled.
+
+    Returns:
+      A list of lines.
+    """
+    lines = [
+        "# rules_firmware A/B boot chooser for RAUC (bootloader=uboot).",
+        "# BOOT_ORDER: slot names, first preferred. BOOT_<slot>_LEFT: attempts left.",
+        "# One attempt of the first slot with any left is used (and saved); that",
+        "# slot's extlinux file names its root partition and rauc.slot=<slot>.",
+        "test -n \"${BOOT_ORDER}\" || setenv BOOT_ORDER \"%s\"" % " ".join(slots),
+    ]
+    for slot in slots:
+        lines.append("test -n \"${BOOT_%s_LEFT}\" || setenv BOOT_%s_LEFT %d" % (slot, slot, attempts))
+    lines += [
+        "setenv rf_slot",
+        "for rf_try in ${BOOT_ORDER}; do",
+    ]
+    for slot in slots:
+        lines += [
+            "\tif test -z \"${rf_slot}\" && test \"${rf_try}\" = %s; then" % slot,
+            "\t\tif test ${BOOT_%s_LEFT} -gt 0; then" % slot,
+            "\t\t\tsetexpr BOOT_%s_LEFT ${BOOT_%s_LEFT} - 1" % (slot, slot),
+            "\t\t\tsetenv rf_slot %s" % slot,
+            "\t\tfi",
+            "\tfi",
+        ]
+    lines += [
+        "done",
+        "if test -z \"${rf_slot}\"; then",
+        "\techo \"bootchooser: no slot has attempts left (BOOT_ORDER ${BOOT_ORDER}); refilling and resetting\"",
+    ]
+    lines += ["\tsetenv BOOT_%s_LEFT %d" % (slot, attempts) for slot in slots]
+    lines += [
+        "\tsaveenv",
+        "\treset",
+        "fi",
+        "echo \"bootchooser: slot ${rf_slot} (BOOT_ORDER ${BOOT_ORDER}; %s)\"" % ", ".join(["%s left ${BOOT_%s_LEFT}" % (s, s) for s in slots]),
+        "saveenv",
+        "sysboot ${devtype} ${devnum}:${distro_bootpart} any ${pxefile_addr_r} /extlinux/${rf_slot}.conf",
+        "echo \"bootchooser: slot ${rf_slot} did not boot\"",
+    ]
+    return lines
+
 def linux_os_image(
         name,
         kernel,
@@ -97,6 +166,9 @@ def linux_os_image(
         bootfs_partition_size = "",
         rootfs_partition_size = "",
         rootfs_compressor = "gzip",
+        rootfs_files = {},
+        rootfs_b_partuuid = "",
+        boot_attempts = 3,
         menu_title = "rules_firmware",
         visibility = None):
     """Declares a board's Linux OS image (see the module doc).
@@ -119,11 +191,15 @@ def linux_os_image(
       bootfs_partition_size: bootfs partition size (default: the filesystem's).
       rootfs_partition_size: rootfs partition size (default: the squashfs's, rounded).
       rootfs_compressor: squashfs compressor.
+      rootfs_files: more files for the rootfs: label -> path in it (e.g. etc/rauc/system.conf).
+      rootfs_b_partuuid: set: an A/B image (see the module doc); rootfs B's GPT partition GUID.
+      boot_attempts: A/B only: attempts per slot the boot chooser starts from.
       menu_title: extlinux menu title.
       visibility: of the images.
 
     Returns:
-      A struct of the target names: initramfs (a label), bootfs, rootfs, part_bootfs, part_rootfs, osimage.
+      A struct of the target names: initramfs (a label), bootfs, rootfs, part_bootfs,
+      part_rootfs, part_rootfs_b (None unless A/B), osimage.
     """
 
     if not initramfs:
@@ -137,22 +213,52 @@ def linux_os_image(
         )
         initramfs = ref(name, "initramfs")
 
-    append = "root=PARTUUID=%s rootfstype=squashfs rootwait ro console=%s" % (rootfs_partuuid, console)
-    if cmdline:
-        append += " " + cmdline
-    extlinux_conf(
-        name = prefixed(name, "extlinux_conf"),
-        labels = {"linux": "/zImage"},
-        fdt = "/" + dtb_name if dtb else "",
-        initrd = "/initramfs.cpio.gz",
-        append = append + " ${rf_bootargs}",
-        menu_title = menu_title,
-    )
+    # (slot name, root PARTUUID, GPT partition name, extlinux target, path in bootfs)
+    if rootfs_b_partuuid:
+        if rootfs_b_partuuid.lower() == rootfs_partuuid.lower():
+            fail("%s: rootfs_b_partuuid %s: the same as rootfs_partuuid" % (name or native.package_name(), rootfs_b_partuuid))
+        slots = [
+            ("A", rootfs_partuuid, "rootfs_a", "extlinux_conf_A", "extlinux/A.conf"),
+            ("B", rootfs_b_partuuid, "rootfs_b", "extlinux_conf_B", "extlinux/B.conf"),
+        ]
+    else:
+        slots = [(None, rootfs_partuuid, "rootfs", "extlinux_conf", "extlinux/extlinux.conf")]
     bootfs_files = {
-        ref(name, "extlinux_conf"): "extlinux/extlinux.conf",
         kernel: "zImage",
         initramfs: "initramfs.cpio.gz",
     }
+    for slot, partuuid, _, conf, path in slots:
+        append = "root=PARTUUID=%s " % partuuid
+        if slot:
+            append += "rauc.slot=%s " % slot
+        append += "rootfstype=squashfs rootwait ro console=%s" % console
+        if cmdline:
+            append += " " + cmdline
+        extlinux_conf(
+            name = prefixed(name, conf),
+            labels = {"linux": "/zImage"},
+            fdt = "/" + dtb_name if dtb else "",
+            initrd = "/initramfs.cpio.gz",
+            append = append + " ${rf_bootargs}",
+            menu_title = menu_title + (" slot " + slot if slot else ""),
+        )
+        bootfs_files[ref(name, conf)] = path
+    if rootfs_b_partuuid:
+        write_file(
+            name = prefixed(name, "bootchooser"),
+            out = prefixed(name, "bootchooser.cmd"),
+            content = bootchooser_script([s[0] for s in slots], boot_attempts),
+        )
+        uimage(
+            name = prefixed(name, "boot_scr"),
+            srcs = [ref(name, "bootchooser")],
+            arch = "arm",
+            os = "linux",
+            image_type = "script",
+            image_name = "bootchooser",
+            out = prefixed(name, "boot.scr"),
+        )
+        bootfs_files[ref(name, "boot_scr")] = "boot.scr"
     if dtb:
         bootfs_files[dtb] = dtb_name
     vfat_image(
@@ -163,14 +269,16 @@ def linux_os_image(
         visibility = visibility,
     )
 
+    rootfs_contents = {
+        busybox: "bin/busybox",
+        rootfs_init: "sbin/init",
+    }
+    rootfs_contents.update(rootfs_files)
     squashfs_image(
         name = prefixed(name, "rootfs"),
         devices = {"dev/console": "c:5:1:0600", "dev/null": "c:1:3:0666"},
         dirs = ["proc", "sys", "tmp", "root", "etc"],
-        files = {
-            busybox: "bin/busybox",
-            rootfs_init: "sbin/init",
-        },
+        files = rootfs_contents,
         modes = {"bin/busybox": "0755", "sbin/init": "0755", "tmp": "1777"},
         symlinks = dict([("bin/" + a, "busybox") for a in ROOTFS_APPLETS] + [("init", "sbin/init")]),
         compressor = rootfs_compressor,
@@ -184,20 +292,24 @@ def linux_os_image(
         partition_size = bootfs_partition_size,
         legacy_bios_bootable = True,
     )
-    disk_partition(
-        name = prefixed(name, "part_rootfs"),
-        partition_name = "rootfs",
-        image = ref(name, "rootfs"),
-        partition_size = rootfs_partition_size,
-        partition_type_uuid = "L",
-        partition_uuid = rootfs_partuuid,
-    )
+    # A/B: both slots hold the same rootfs, so either boots from the factory.
+    parts = []
+    for i, slot in enumerate(slots):
+        parts.append(prefixed(name, "part_rootfs" + ("_b" if i else "")))
+        disk_partition(
+            name = parts[-1],
+            partition_name = slot[2],
+            image = ref(name, "rootfs"),
+            partition_size = rootfs_partition_size,
+            partition_type_uuid = "L",
+            partition_uuid = slot[1],
+        )
 
-    # The user-area image: bootfs and rootfs on GPT.
+    # The user-area image: bootfs and rootfs (A and B) on GPT.
     disk_image(
         name = prefixed(name, "osimage"),
         partition_table = "gpt",
-        partitions = [ref(name, "part_bootfs"), ref(name, "part_rootfs")],
+        partitions = [ref(name, "part_bootfs")] + [":" + p for p in parts],
         visibility = visibility,
     )
     return struct(
@@ -205,6 +317,7 @@ def linux_os_image(
         bootfs = prefixed(name, "bootfs"),
         rootfs = prefixed(name, "rootfs"),
         part_bootfs = prefixed(name, "part_bootfs"),
-        part_rootfs = prefixed(name, "part_rootfs"),
+        part_rootfs = parts[0],
+        part_rootfs_b = parts[1] if len(parts) > 1 else None,
         osimage = prefixed(name, "osimage"),
     )

@@ -21,6 +21,8 @@ load(
     "firmware_image",
     "flash_sd",
     "layout_blob",
+    "rauc_bundle",
+    "rauc_system_conf",
     "stm32_flashlayout",
     "stm32_program",
 )
@@ -32,6 +34,10 @@ load(
 # Everything else on that path (clocks, pinctrl, DMA, MMC core and block) is
 # built in.
 DK2_MODULES = ["i2c_stm32f7_drv", "stpmic1", "stpmic1_regulator", "armmmci", "squashfs"]
+
+# The TEST-ONLY update signing material (boards/stm32mp157/test_keys/README.md).
+TEST_UPDATE_CERT = Label("//boards/stm32mp157/test_keys:test_cert.pem")
+TEST_UPDATE_KEY = Label("//boards/stm32mp157/test_keys:test_key.pem")
 
 def stm32mp157_board(
         name,
@@ -57,12 +63,31 @@ def stm32mp157_board(
         bootfs_partition_size = "",
         rootfs_partition_size = "",
         rootfs_partuuid = "9d4e7c3a-5b2f-4a61-8e0d-6f1c2b3a4d5e",
+        rootfs_b_partuuid = "c3b6f2a8-1d4e-4f7a-9b2c-5e8d0a6f3b17",
+        boot_attempts = 3,
+        rauc_compatible = "rules-firmware-stm32mp157",
+        update_version = "",
+        update_format = "verity",
+        update_cert = TEST_UPDATE_CERT,
+        update_key = TEST_UPDATE_KEY,
+        update_keyring = None,
+        sd_device = "/dev/mmcblk0",
+        emmc_device = "/dev/mmcblk1",
         visibility = None):
     """Declares the board's targets, each named `<name>_<target>` (bare when name is "").
 
     Targets: bootimage, initramfs, bootfs, rootfs, sdcard, osimage, image, flashlayout,
-    flashlayout_emmc, flash_sd and program (run targets); label flags fsbl, ssbl, kernel, dtb, busybox, usb_fsbl,
-    usb_ssbl and want_boot_image (see README).
+    flashlayout_emmc, system_conf, update_bundle, flash_sd and program (run targets); label flags
+    fsbl, ssbl, kernel, dtb, busybox, usb_fsbl, usb_ssbl and want_boot_image (see README).
+
+    A/B updates with RAUC (bootloader=uboot): the SD card and the eMMC OS image carry the
+    root filesystem twice, GPT partitions rootfs_a and rootfs_b (PARTUUIDs rootfs_partuuid
+    and rootfs_b_partuuid); bootfs's /boot.scr picks the slot from U-Boot's BOOT_ORDER and
+    BOOT_A_LEFT/BOOT_B_LEFT and boots /extlinux/A.conf or /extlinux/B.conf (root= and
+    rauc.slot= of that slot). The rootfs holds /etc/rauc/system.conf (rootfs.0 and rootfs.1;
+    with want_boot_image also bootloader.0, type boot-emmc, the eMMC boot partitions) and
+    /etc/rauc/keyring.pem. update_bundle is the signed RAUC bundle: the rootfs, and with
+    want_boot_image the boot image for the boot-emmc slot.
 
     Args:
       name: prefix of every target; "" gives the bare names //boards/stm32mp157 uses.
@@ -87,7 +112,17 @@ def stm32mp157_board(
       bootfs_size: size of the bootfs filesystem.
       bootfs_partition_size: bootfs partition size (default: the filesystem's).
       rootfs_partition_size: rootfs partition size (default: the squashfs's, rounded).
-      rootfs_partuuid: GPT partition GUID of rootfs, which the kernel command line names.
+      rootfs_partuuid: GPT partition GUID of rootfs slot A (partition rootfs_a).
+      rootfs_b_partuuid: GPT partition GUID of rootfs slot B (partition rootfs_b).
+      boot_attempts: boot attempts a slot starts with (BOOT_x_LEFT when unset or refilled).
+      rauc_compatible: RAUC compatible of system.conf and update_bundle.
+      update_version: update_bundle's version.
+      update_format: update_bundle's format, verity or plain.
+      update_cert: certificate signing update_bundle (default: TEST-ONLY, see test_keys/README.md).
+      update_key: its private key (default: TEST-ONLY).
+      update_keyring: the rootfs's /etc/rauc/keyring.pem (default: update_cert).
+      sd_device: the SD card's block device on the target (partitions p5 and p6: rootfs A and B).
+      emmc_device: the eMMC's block device on the target (p2 and p3; the boot-emmc slot).
       visibility: of the images.
     """
 
@@ -120,9 +155,43 @@ def stm32mp157_board(
         visibility = visibility,
     )
 
-    # bootfs (extlinux, zImage, initramfs, DTB), rootfs (squashfs) and the
-    # GPT osimage of both: the user-area image when the boot firmware lives
-    # in the eMMC boot partitions (no SoC-specific constraints).
+    # RAUC's view of the device: where the slots are depends on the storage
+    # booted (SD: fsbl1, fsbl2, ssbl, bootfs, rootfs_a, rootfs_b; eMMC user
+    # area: bootfs, rootfs_a, rootfs_b, with the boot firmware in the two
+    # boot partitions, swapped by RAUC's boot-emmc slot type).
+    rootfs_slots = {
+        "rootfs.0": ["type=raw", "bootname=A"],
+        "rootfs.1": ["type=raw", "bootname=B"],
+    }
+    for medium, device, first, extra in [
+        ("sd", sd_device, 5, {}),
+        ("emmc", emmc_device, 2, {"bootloader.0": ["device=" + emmc_device, "type=boot-emmc"]}),
+    ]:
+        slots = {}
+        for i, (slot, kv) in enumerate(sorted(rootfs_slots.items())):
+            slots[slot] = ["device=%sp%d" % (device, first + i)] + kv
+        slots.update(extra)
+        rauc_system_conf(
+            name = prefixed(name, "system_conf_" + medium),
+            compatible = rauc_compatible,
+            bootloader = "uboot",
+            slots = slots,
+            out = prefixed(name, "system_%s.conf" % medium),
+            visibility = visibility,
+        )
+    native.alias(
+        name = prefixed(name, "system_conf"),
+        actual = select({
+            ref(name, "boot_image_wanted"): ref(name, "system_conf_emmc"),
+            "//conditions:default": ref(name, "system_conf_sd"),
+        }),
+        visibility = visibility,
+    )
+
+    # bootfs (boot chooser, extlinux per slot, zImage, initramfs, DTB), rootfs
+    # (squashfs) and the GPT osimage of bootfs and both rootfs slots: the
+    # user-area image when the boot firmware lives in the eMMC boot
+    # partitions (no SoC-specific constraints).
     osi = linux_os_image(
         name = name,
         kernel = ref(name, "kernel"),
@@ -136,6 +205,12 @@ def stm32mp157_board(
         dtb_name = dtb_name,
         cmdline = cmdline,
         rootfs_partuuid = rootfs_partuuid,
+        rootfs_b_partuuid = rootfs_b_partuuid,
+        boot_attempts = boot_attempts,
+        rootfs_files = {
+            ref(name, "system_conf"): "etc/rauc/system.conf",
+            update_keyring or update_cert: "etc/rauc/keyring.pem",
+        },
         rootfs_init = rootfs_init,
         bootfs_size = bootfs_size,
         bootfs_partition_size = bootfs_partition_size,
@@ -153,7 +228,28 @@ def stm32mp157_board(
     disk_image(
         name = prefixed(name, "sdcard"),
         partition_table = "gpt",
-        partitions = [ref(name, "part_fsbl1"), ref(name, "part_fsbl2"), ref(name, "part_ssbl"), ":" + osi.part_bootfs, ":" + osi.part_rootfs],
+        partitions = [ref(name, "part_fsbl1"), ref(name, "part_fsbl2"), ref(name, "part_ssbl"), ":" + osi.part_bootfs, ":" + osi.part_rootfs, ":" + osi.part_rootfs_b],
+        visibility = visibility,
+    )
+
+    # The signed update: the rootfs for slot rootfs.*, and when the boot
+    # firmware lives in the eMMC boot partitions, the boot image for their
+    # A/B swap (bootloader.0, boot-emmc).
+    rootfs_image = {ref(name, "rootfs"): "rootfs:rootfs.img"}
+    emmc_images = dict(rootfs_image)
+    emmc_images[ref(name, "bootimage")] = "bootloader:bootloader.img"
+    rauc_bundle(
+        name = prefixed(name, "update_bundle"),
+        images = select({
+            ref(name, "boot_image_wanted"): emmc_images,
+            "//conditions:default": rootfs_image,
+        }),
+        compatible = rauc_compatible,
+        version = update_version,
+        format = update_format,
+        cert = update_cert,
+        key = update_key,
+        out = prefixed(name, "update.raucb"),
         visibility = visibility,
     )
 

@@ -6,13 +6,16 @@
 #  2. signed-fit: U-Boot holds our public key in its control DTB (-dtb);
 #     bootm must refuse a FIT with one tampered byte and a FIT signed with
 #     another key, then verify the signed FIT and boot it to userland;
-#  3. stm32mp157-on-virt: the stm32mp157 macro's bootfs and rootfs (QEMU's
+#  3. stm32mp157-on-virt: the stm32mp157 macro's bootfs and rootfs A/B (QEMU's
 #     console, no DTB, virtio modules added); its rootfs is byte-identical to
-#     //boards/stm32mp157:rootfs.
+#     //boards/stm32mp157:rootfs. U-Boot runs its /boot.scr as distro boot
+#     would; with no BOOT_ORDER the boot chooser takes slot A;
+#  4. stm32mp157-slot-b: BOOT_ORDER="B A": slot B, rootfs_b (/dev/vda3) is root;
+#  5. stm32mp157-b-spent: BOOT_ORDER="B A", BOOT_B_LEFT=0: back to slot A.
 # Each boot must reach our init's marker from the squashfs root and power
 # off; the test prints each boot's time.
 #
-# usage: linux_boot_test.sh UBOOT VIRT_FLASH VIRT_DISK FIT_FLASH FIT_DISK CONTROL_DTB DK2_VIRT_DISK DK2_VIRT_ROOTFS DK2_ROOTFS
+# usage: linux_boot_test.sh UBOOT VIRT_FLASH VIRT_DISK FIT_FLASH FIT_DISK CONTROL_DTB DK2_VIRT_DISK DK2_VIRT_ROOTFS DK2_ROOTFS AB_FLASH_DEFAULT AB_FLASH_B_FIRST AB_FLASH_B_SPENT
 # RF_BOOT_TIMEOUT: seconds per boot (default 300; a loaded 2-core machine is slow).
 set -euo pipefail
 
@@ -21,8 +24,9 @@ fail() {
   exit 1
 }
 
-[[ $# -eq 9 ]] || fail "usage: $0 UBOOT VIRT_FLASH VIRT_DISK FIT_FLASH FIT_DISK CONTROL_DTB DK2_VIRT_DISK DK2_VIRT_ROOTFS DK2_ROOTFS"
+[[ $# -eq 12 ]] || fail "usage: $0 UBOOT VIRT_FLASH VIRT_DISK FIT_FLASH FIT_DISK CONTROL_DTB DK2_VIRT_DISK DK2_VIRT_ROOTFS DK2_ROOTFS AB_FLASH_DEFAULT AB_FLASH_B_FIRST AB_FLASH_B_SPENT"
 uboot=$1 virt_flash=$2 virt_disk=$3 fit_flash=$4 fit_disk=$5 control_dtb=$6 dk2_disk=$7 dk2_virt_rootfs=$8 dk2_rootfs=$9
+ab_default=${10} ab_b_first=${11} ab_b_spent=${12}
 for f in "$@"; do
   [[ -f "$f" ]] || fail "input $f missing"
 done
@@ -81,11 +85,13 @@ boot() {
 
 has_line() { grep -qxF -- "$1" "$2"; }
 
-# userland LOG: our rootfs init ran from the squashfs root and powered off.
+# userland LOG [PARTUUID DEVICE]: our rootfs init ran from the squashfs root
+# (default: the one PARTUUID every board's rootfs (A) has, on /dev/vda2) and
+# powered off.
 userland() {
-  local log=$1
-  grep -qE '^rules_firmware initramfs: root PARTUUID=9d4e7c3a-5b2f-4a61-8e0d-6f1c2b3a4d5e is /dev/vda2 \(squashfs\)$' "$log" ||
-    fail "$(basename "$log"): the initramfs did not find the root partition"
+  local log=$1 uuid=${2:-9d4e7c3a-5b2f-4a61-8e0d-6f1c2b3a4d5e} dev=${3:-/dev/vda2}
+  grep -qxF "rules_firmware initramfs: root PARTUUID=$uuid is $dev (squashfs)" "$log" ||
+    fail "$(basename "$log"): the initramfs did not find the root partition $uuid on $dev"
   grep -qE '^RF-USERLAND Linux [^ ]+ root squashfs$' "$log" || fail "$(basename "$log"): no userland marker from the squashfs root"
   has_line RF-POWEROFF "$log" || fail "$(basename "$log"): init did not power off"
   grep -qE '^\[ *[0-9.]+\] reboot: Power down$' "$log" || fail "$(basename "$log"): the kernel did not power down"
@@ -129,14 +135,25 @@ done
 has_line "Starting kernel ..." "$s" || fail "signed-fit: U-Boot did not start the kernel"
 userland "$log"
 
-# 3. The stm32mp157 OS image on virt.
+# 3.-5. The stm32mp157 OS image on virt, through its A/B boot chooser.
 cmp "$dk2_virt_rootfs" "$dk2_rootfs" || fail "stm32mp157-on-virt: its rootfs differs from //boards/stm32mp157:rootfs"
-boot stm32mp157-on-virt "$virt_flash" "$dk2_disk"
-log=$work/stm32mp157-on-virt.log
-has_line "rules_firmware stm32mp157" "$log" || fail "stm32mp157-on-virt: U-Boot did not show the stm32mp157 extlinux menu"
-for m in armmmci squashfs virtio_mmio virtio_blk; do
-  grep -qxE "rules_firmware initramfs: loaded ${m//_/[-_]}" "$log" || fail "stm32mp157-on-virt: the initramfs did not load $m"
-done
-userland "$log"
+slot_a="9d4e7c3a-5b2f-4a61-8e0d-6f1c2b3a4d5e /dev/vda2" slot_b="c3b6f2a8-1d4e-4f7a-9b2c-5e8d0a6f3b17 /dev/vda3"
+# ab NAME FLASH SLOT CHOSEN-LINE
+ab() {
+  local name=$1 flash=$2 slot=$3 chosen=$4 log
+  boot "$name" "$flash" "$dk2_disk"
+  log=$work/$name.log
+  has_line "$chosen" "$log" || fail "$name: the boot chooser did not say: $chosen"
+  has_line "rules_firmware stm32mp157 slot $slot" "$log" || fail "$name: U-Boot did not show slot $slot's extlinux menu"
+  grep -qE "^append: root=PARTUUID=[0-9a-f-]+ rauc\.slot=$slot " "$log" || fail "$name: the command line does not name rauc.slot=$slot"
+  for m in armmmci squashfs virtio_mmio virtio_blk; do
+    grep -qxE "rules_firmware initramfs: loaded ${m//_/[-_]}" "$log" || fail "$name: the initramfs did not load $m"
+  done
+  # shellcheck disable=SC2086 # slot_a/slot_b: PARTUUID and device
+  userland "$log" $([[ $slot == A ]] && echo $slot_a || echo $slot_b)
+}
+ab stm32mp157-on-virt "$ab_default" A "bootchooser: slot A (BOOT_ORDER A B; A left 2, B left 3)"
+ab stm32mp157-slot-b "$ab_b_first" B "bootchooser: slot B (BOOT_ORDER B A; A left 3, B left 2)"
+ab stm32mp157-b-spent "$ab_b_spent" A "bootchooser: slot A (BOOT_ORDER B A; A left 2, B left 0)"
 
-echo "PASS: Linux reached userland from the squashfs root on every boot; U-Boot refused the tampered and the wrongly signed FIT"
+echo "PASS: Linux reached userland from the squashfs root on every boot; U-Boot refused the tampered and the wrongly signed FIT; the A/B boot chooser booted slot A, slot B for BOOT_ORDER=\"B A\", and A again when B had no attempts left"

@@ -27,5 +27,8 @@ cat "$per_tsv"
 grep -q "^P${T}0x04${T}fsbl1-boot1${T}Binary${T}mmc1${T}boot1${T}bootimage.bin$" "$per_tsv"
 grep -q "^P${T}0x05${T}fsbl2-boot2${T}Binary${T}mmc1${T}boot2${T}bootimage.bin$" "$per_tsv"
 grep -qE "^P${T}0x10${T}bootfs${T}System${T}mmc1${T}0x[0-9a-f]{8}${T}bootfs.vfat$" "$per_tsv"
-grep -qE "^P${T}0x11${T}rootfs${T}FileSystem${T}mmc1${T}0x[0-9a-f]{8}${T}rootfs.squashfs$" "$per_tsv"
+# A/B: both rootfs slots get the same squashfs, staged once.
+grep -qE "^P${T}0x11${T}rootfs_a${T}FileSystem${T}mmc1${T}0x[0-9a-f]{8}${T}rootfs.squashfs$" "$per_tsv"
+grep -qE "^P${T}0x12${T}rootfs_b${T}FileSystem${T}mmc1${T}0x[0-9a-f]{8}${T}rootfs.squashfs$" "$per_tsv"
+[[ $(grep -vc '^#' "$per_tsv") == 7 ]] || { echo "FAIL: $per_tsv: not 7 entries"; exit 1; }
 echo PASS
