@@ -386,6 +386,9 @@ func (c *converter) node(n *fdt.Node, path, rel string, isImage, hasPos bool) (*
 		}
 		out.Hash = algo
 	}
+	if err := checkEntry(n, path, etype, out); err != nil {
+		return nil, err
+	}
 	compressed := out.Compress != "" && out.Compress != "none"
 	s := slot{node: n, entryPath: rel, hasPos: hasPos, compress: compressed, endAt4GB: etype == "section" && out.EndAt4GB}
 	if out.Hash != "" {

@@ -28,6 +28,38 @@ func entryTypeCasesA() []goldenCase {
 		return map[string][]byte{"in/a.bin": []byte("AAAA"), "in/b.bin": []byte("BB")}
 	}
 	return []goldenCase{
+		// blob_dtb's prepend = "length" (after compression), and -u with
+		// a compressed device tree: it is compressed again once it holds
+		// the positions.
+		{name: "dtb-prepend-length", flags: um, files: blobs(), dts: dtsOf(`
+    u-boot-nodtb { };
+    u-boot-dtb { compress = "lz4"; prepend = "length"; };
+    a { type = "blob"; filename = "a.bin"; };
+    fdtmap { };
+`)},
+		{name: "dtb-prepend-length-plain", flags: []string{"-m"}, files: blobs(), dts: dtsOf(`
+    u-boot-dtb { prepend = "length"; };
+    a { type = "blob"; filename = "a.bin"; };
+`)},
+		{name: "dtb-compress-update", flags: um, files: blobs(), dts: dtsOf(`
+    u-boot-nodtb { };
+    u-boot-dtb { compress = "lz4"; };
+    a { type = "blob"; filename = "a.bin"; };
+    fdtmap { };
+`)},
+		{name: "dtb-prepend-invalid", flags: []string{"-m"}, files: blobs(), dts: dtsOf(`
+    u-boot-dtb { compress = "lz4"; prepend = "invalid"; };
+`)},
+		{name: "dtb-zstd-no-length", flags: []string{"-m"}, files: blobs(), dts: dtsOf(`
+    u-boot-dtb { compress = "zstd"; };
+`)},
+		{name: "entry-pos", flags: []string{"-m"}, files: blobs(), dts: dtsOf(`
+    a { type = "blob"; filename = "a.bin"; pos = <0>; };
+`)},
+		{name: "entry-expand-size", flags: []string{"-m"}, files: blobs(), dts: dtsOf(`
+    size = <0x10>;
+    a { type = "blob"; filename = "a.bin"; expand-size; };
+`)},
 		// Templates: subnodes merged (same-named ones keep their own
 		// properties and move first), the template's properties after,
 		// templates removed; the fdtmap shows the merged tree in binman's

@@ -243,7 +243,13 @@ func (u *dtbUpdater) afterPack(img *layout.Image) error {
 		if e == nil {
 			continue
 		}
-		if err := e.SetPatch(0, data); err != nil {
+		// A compressed or length-prefixed tree is encoded again (its size
+		// may change); a plain one is patched in place.
+		if b, ok := e.(interface{ ReplaceData([]byte) error }); ok {
+			if err := b.ReplaceData(data); err != nil {
+				return err
+			}
+		} else if err := e.SetPatch(0, data); err != nil {
 			return err
 		}
 	}

@@ -16,6 +16,8 @@ type Blob struct {
 	filePath   string
 	external   bool
 	assumeSize uint64
+	// grew: ReplaceData made the contents larger; pack again.
+	grew bool
 }
 
 func (e *Blob) obtain() error {
@@ -43,6 +45,9 @@ func (e *Blob) obtain() error {
 		}
 		e.setContents(sourceContent(fill{0, e.assumeSize}))
 		return nil
+	}
+	if e.node.Prepend != "" {
+		return e.obtainPrepended()
 	}
 	region := fileRegion{path: e.filePath, n: uint64(st.Size())}
 	if e.compress == "none" {
