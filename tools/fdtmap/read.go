@@ -37,6 +37,11 @@ func (m *Map) ReadEntry(r io.ReaderAt, size int64, e *Entry, decomp Decompressor
 // caller can stream the entry's own decompression to its output.
 func (m *Map) ReadStored(r io.ReaderAt, size int64, e *Entry, decomp Decompressor) ([]byte, error) {
 	var data []byte
+	if e.Parent != nil && (!e.HasOffset || !e.HasSize) {
+		// An image built without binman -u has an fdtmap that lists
+		// entries but records no offsets or sizes: nothing to cut out.
+		return nil, fmt.Errorf("Entry '%s': the fdtmap records no offset and size for it (image built without -u?); cannot read its data", e.Path)
+	}
 	switch {
 	case e.Parent == nil:
 		data = make([]byte, size)
