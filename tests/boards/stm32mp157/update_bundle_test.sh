@@ -16,8 +16,9 @@ rauc info --keyring "$cert" "$bundle" >"$tmp/info" 2>&1 || { cat "$tmp/info"; fa
 cat "$tmp/info"
 grep -q "Compatible: 	'rules-firmware-stm32mp157'" "$tmp/info" || fail "compatible"
 grep -q "Bundle Format: 	verity" "$tmp/info" || fail "format is not verity"
-# Image blocks of rauc info: "[CLASS]", then Filename, Checksum, Size lines.
-images() { awk '/^ *\[[a-z]+\]$/ {c = $1} /Filename:/ {f = $2} /Checksum:/ {print c, f, $2}' "$tmp/info" | sort; }
+# Image blocks of rauc info: "[CLASS]" (in bold: ANSI escapes), then
+# Filename, Checksum, Size lines.
+images() { sed 's/\x1b\[[0-9;]*m//g' "$tmp/info" | awk '/^ *\[[a-z]+\]$/ {c = $1} /Filename:/ {f = $2} /Checksum:/ {print c, f, $2}' | sort; }
 want="[rootfs] rootfs.img $(sha256sum <"$rootfs" | cut -d' ' -f1)"
 if [[ $medium == emmc ]]; then
   want="[bootloader] bootloader.img $(sha256sum <"$bootimage" | cut -d' ' -f1)
