@@ -70,6 +70,10 @@ type GenimageConfig struct {
 	// shortcuts are the config section's gpt-shortcuts (lower-case name
 	// -> type GUID); they come before the built-in names.
 	shortcuts map[string]string
+	// RandomSignature, when set, gives the value of an hdimage's
+	// `disk-signature = "random"` (genimage draws it from the config's
+	// randomseed); unset, "random" is an error.
+	RandomSignature func(image string) (uint32, bool)
 }
 
 // GenimageSection is one `image NAME { TYPE { ... } ... }` section.
@@ -204,7 +208,11 @@ func (c *GenimageConfig) HDImageManifest(img GenimageSection, inputPath, seed st
 	for name, n := range c.byName {
 		files[name] = n
 	}
-	m, err := hdimageManifest(img.node, files, inputPath, seed, built)
+	var random func() (uint32, bool)
+	if c.RandomSignature != nil {
+		random = func() (uint32, bool) { return c.RandomSignature(img.Name) }
+	}
+	m, err := hdimageManifest(img.node, files, inputPath, seed, built, random)
 	if err != nil {
 		return nil, fmt.Errorf("genimage config: image '%s': %v", img.Name, err)
 	}
@@ -230,7 +238,7 @@ func imageHandler(n *cfgNode) *cfgNode {
 	return nil
 }
 
-func hdimageManifest(n *cfgNode, files map[string]*cfgNode, inputPath, seed string, built func(string) string) (*Manifest, error) {
+func hdimageManifest(n *cfgNode, files map[string]*cfgNode, inputPath, seed string, built func(string) string, random func() (uint32, bool)) (*Manifest, error) {
 	if seed == "" {
 		seed = n.title
 	}
@@ -254,6 +262,7 @@ func hdimageManifest(n *cfgNode, files map[string]*cfgNode, inputPath, seed stri
 	}
 	hd := imageHandler(n)
 	var deprecatedTable, deprecatedGPT string
+	randomSig := false
 	// genimage writes 0 when no disk-signature is given; so do we for
 	// its configs, so that the images match.
 	zero := Number(0)
@@ -264,7 +273,14 @@ func hdimageManifest(n *cfgNode, files map[string]*cfgNode, inputPath, seed stri
 			err = setSize(o, &m.Align)
 		case "disk-signature":
 			if o.first() == "random" {
-				return nil, fmt.Errorf("line %d: disk-signature \"random\" would make the image irreproducible; give a value", o.line)
+				if random != nil {
+					if v, ok := random(); ok {
+						n := Number(v)
+						m.DiskSignature, randomSig = &n, true
+						continue
+					}
+				}
+				return nil, fmt.Errorf("line %d: disk-signature \"random\" would make the image irreproducible; give a value (or the config's randomseed)", o.line)
 			}
 			var v Number
 			err = setSize(o, &v)
@@ -306,7 +322,7 @@ func hdimageManifest(n *cfgNode, files map[string]*cfgNode, inputPath, seed stri
 	if deprecatedGPT != "" {
 		m.PartitionTable = deprecatedGPT
 	}
-	if tt, err := parseTableType(m.PartitionTable); err == nil && tt&TableMBR == 0 && *m.DiskSignature == 0 {
+	if tt, err := parseTableType(m.PartitionTable); err == nil && tt&TableMBR == 0 && (*m.DiskSignature == 0 || randomSig) {
 		m.DiskSignature = nil // only valid on mbr and hybrid tables
 	}
 	for _, c := range n.children {

@@ -77,7 +77,13 @@ func Build(cfg *disk.GenimageConfig, opts Options, w *outfile.Batch) error {
 	defer func() { cleanup(); cancel() }()
 	b := &build{cfg: cfg, opts: opts, built: map[string]string{}}
 	if seed := cfg.Settings["randomseed"]; seed != "" {
-		b.seeded = b.drawGUIDs(seed)
+		b.seeded = map[string]seededGUIDs{}
+		cfg.RandomSignature = func(name string) (uint32, bool) {
+			s, ok := b.seeded[name]
+			return s.signature, ok && s.hasSignature
+		}
+		defer func() { cfg.RandomSignature = nil }()
+		b.drawGUIDs(seed)
 	}
 	for i, img := range order {
 		path := filepath.Join(scratch, fmt.Sprint(i))

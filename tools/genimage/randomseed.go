@@ -98,13 +98,17 @@ func strtoulByte(s string) byte {
 type seededGUIDs struct {
 	disk  gpt.GUID
 	parts map[int]gpt.GUID // partition index -> GUID
+	// signature is drawn for `disk-signature = "random"`.
+	signature    uint32
+	hasSignature bool
 }
 
-// drawGUIDs walks the images in genimage's setup order and draws what each
-// hdimage would.
-func (b *build) drawGUIDs(seed string) map[string]seededGUIDs {
+// drawGUIDs walks the images in genimage's setup order and draws into
+// b.seeded what each hdimage would: its disk GUID, a random disk
+// signature, then its GPT partitions' GUIDs.
+func (b *build) drawGUIDs(seed string) {
 	p := newPRNG(seed)
-	out := map[string]seededGUIDs{}
+	out := b.seeded
 	done := map[string]bool{}
 	var visit func(img disk.GenimageSection)
 	visit = func(img disk.GenimageSection) {
@@ -121,6 +125,11 @@ func (b *build) drawGUIDs(seed string) map[string]seededGUIDs {
 			return
 		}
 		s := seededGUIDs{disk: p.guid(), parts: map[int]gpt.GUID{}}
+		for _, o := range img.TypeOptions {
+			if o.Key == "disk-signature" && o.Value() == "random" {
+				s.signature, s.hasSignature = p.next(), true
+			}
+		}
 		out[img.Name] = s
 		// Only the table type and which partitions lack a GUID matter
 		// here; images of the config stand in by name.
@@ -145,7 +154,6 @@ func (b *build) drawGUIDs(seed string) map[string]seededGUIDs {
 	for _, img := range b.cfg.Images {
 		visit(img)
 	}
-	return out
 }
 
 // applySeeded gives an hdimage's manifest the GUIDs genimage would have
