@@ -28,6 +28,31 @@ func entryTypeCasesA() []goldenCase {
 		return map[string][]byte{"in/a.bin": []byte("AAAA"), "in/b.bin": []byte("BB")}
 	}
 	return []goldenCase{
+		// Under sort-by-offset the fdtmap keeps the description's order.
+		{name: "fdtmap-sorted-order", flags: um, files: blobs(), dts: dtsOf(`
+    size = <0x400>;
+    sort-by-offset;
+    a { type = "blob"; filename = "a.bin"; offset = <0x100>; };
+    fdtmap { };
+    image-header { offset = <0x80>; };
+    t { type = "text"; text = "first"; offset = <0x10>; };
+`)},
+		// x86 16-bit code blobs: fixed file names.
+		{name: "x86-start-reset", flags: []string{"-m"}, files: map[string][]byte{
+			"in/u-boot-x86-start16.bin":         []byte("start16"),
+			"in/spl/u-boot-x86-start16-spl.bin": []byte("start16spl"),
+			"in/tpl/u-boot-x86-start16-tpl.bin": []byte("start16tpl"),
+			"in/u-boot-x86-reset16.bin":         []byte("reset16"),
+			"in/spl/u-boot-x86-reset16-spl.bin": []byte("reset16spl"),
+			"in/tpl/u-boot-x86-reset16-tpl.bin": []byte("reset16tpl"),
+		}, dts: dtsOf(`
+    x86-start16 { };
+    x86-start16-spl { };
+    x86-start16-tpl { };
+    x86-reset16 { };
+    x86-reset16-spl { };
+    x86-reset16-tpl { };
+`)},
 		// blob_dtb's prepend = "length" (after compression), and -u with
 		// a compressed device tree: it is compressed again once it holds
 		// the positions.

@@ -21,3 +21,18 @@ func init() {
 		return nil
 	}
 }
+
+func init() {
+	// binman's x86 16-bit start and reset code: plain blobs with fixed
+	// file names, like U-Boot's own.
+	for _, p := range []struct{ etype, file string }{
+		{"x86-start16", "u-boot-x86-start16.bin"},
+		{"x86-start16-spl", "spl/u-boot-x86-start16-spl.bin"},
+		{"x86-start16-tpl", "tpl/u-boot-x86-start16-tpl.bin"},
+		{"x86-reset16", "u-boot-x86-reset16.bin"},
+		{"x86-reset16-spl", "spl/u-boot-x86-reset16-spl.bin"},
+		{"x86-reset16-tpl", "tpl/u-boot-x86-reset16-tpl.bin"},
+	} {
+		namedBlobs[p.etype] = namedBlob{file: p.file}
+	}
+}

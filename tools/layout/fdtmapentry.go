@@ -94,7 +94,7 @@ func (img *Image) fdtNode(e *base, havePos bool) *fdt.Node {
 	n.Properties = props
 	if s, ok := img.sectionOf(e); ok {
 		childPos := havePos && !s.compressed && s.compress == "none"
-		for _, c := range s.entries {
+		for _, c := range s.descOrder() {
 			n.Children = append(n.Children, img.fdtNode(c.b(), childPos))
 		}
 		if s.gen != nil {
