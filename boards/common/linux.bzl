@@ -292,6 +292,7 @@ def linux_os_image(
         partition_size = bootfs_partition_size,
         legacy_bios_bootable = True,
     )
+
     # A/B: both slots hold the same rootfs, so either boots from the factory.
     parts = []
     for i, slot in enumerate(slots):
