@@ -101,6 +101,8 @@ type Node struct {
 	FIP *FipSpec `json:"fip,omitempty"`
 	// efi-capsule, efi-empty-capsule (see capsule.go)
 	Capsule *CapsuleSpec `json:"capsule,omitempty"`
+	// mkimage, legacy image types (see mkimage.go)
+	Mkimage *MkimageSpec `json:"mkimage,omitempty"`
 
 	// collection: paths below the image of the entries whose data it joins
 	Collection []string `json:"collection,omitempty"`
