@@ -30,7 +30,7 @@
 # writes only inside that one test, or a description that is no binman
 # image). The tally is printed last.
 #
-# Environment: FWTOOL (a built fwtool; default: go build from this tree),
+# Environment: JOBS (descriptions built at once, default 4), FWTOOL (a built fwtool; default: go build from this tree),
 # PYTHON (default /usr/bin/python3, which sees Debian's python3-libfdt),
 # ONLY (a regexp on the description's path under test/), KEEP=1 keeps the
 # work directory.
@@ -48,7 +48,7 @@ if [ -z "$fwtool" ]; then
 fi
 binman=$src/tools/binman/binman
 echo "binman: U-Boot $(git -C "$src" rev-parse HEAD 2>/dev/null || cat "$src/.commit" 2>/dev/null || echo unknown); $("$py" --version); $(dtc --version | head -1)"
-echo "fwtool: $(git -C "$here" rev-parse --short HEAD)$(git -C "$here" diff --quiet -- tools || echo +changes)"
+echo "fwtool: ${FWTOOL:+$FWTOOL, }tree $(git -C "$here" rev-parse --short HEAD)$(git -C "$here" diff --quiet -- tools || echo +changes)"
 indir=$work/in
 "$py" "$here/tools/binmandesc/suite/inputs.py" "$src" "$indir" >"$work/inputs.log" 2>&1 || { cat "$work/inputs.log"; exit 1; }
 
@@ -71,9 +71,10 @@ while read -r dts; do
 done < <(find "$testdir" -name '*.dts' | LC_ALL=C sort)
 find "$work/cases" -name case.dtb -print0 | xargs -0 -r "$py" "$here/tools/binmandesc/suite/inputs.py" "$src" - >"$work/dtbs.log" 2>&1 || { cat "$work/dtbs.log"; exit 1; }
 
-# Pass 2: build each with both tools and classify.
-declare -A tally
-for name in "${names[@]}"; do
+# Pass 2: build each with both tools (JOBS at a time) and classify; rows
+# are printed in the descriptions' order.
+classify() {
+	name=$1
 	d=$work/cases/$name
 	row="" detail=""
 	[ -f "$d/case.dtb" ] || row=binman-cannot detail=" (does not compile)"
@@ -101,7 +102,7 @@ for name in "${names[@]}"; do
 			done
 		elif [ $ref_ok = 1 ]; then
 			row=fwtool-fails detail=" $(ours_msg "$d/ours.log" | cut -c1-160)"
-		elif grep -q -E "Traceback|[Mm]issing .*bintool|bintool .* not found|Cannot run|FileNotFoundError|ModuleNotFoundError|No such file or directory|not found in input path|Error [0-9]+ running|object is not|unsupported operand|Internal error" "$d/ref.log" ||
+		elif grep -q -E "Traceback|[Mm]issing .*bintool|bintool .* not found|Cannot run|FileNotFoundError|ModuleNotFoundError|No such file or directory|not found in input path|Error [0-9]+ running|object is not|unsupported operand|Internal error|No module named" "$d/ref.log" ||
 			! grep -q '^binman: ' "$d/ref.log"; then
 			row=binman-cannot detail=" $(grep -m1 -E 'Error|error|binman: ' "$d/ref.log" | sed "s|$work|\$W|g" | cut -c1-120)"
 		elif [ $ours_ok = 1 ]; then
@@ -115,8 +116,17 @@ for name in "${names[@]}"; do
 			fi
 		fi
 	fi
+	printf '%-45s %-14s%s\n' "$name" "$row" "$detail" >"$d/row"
+}
+export -f classify binman_msg ours_msg
+export work indir py binman fwtool
+printf '%s\n' "${names[@]}" | xargs -d '\n' -P "${JOBS:-4}" -I{} bash -c 'classify "$1"' _ {}
+declare -A tally
+for name in "${names[@]}"; do
+	line=$(cat "$work/cases/$name/row")
+	echo "$line"
+	row=$(echo "$line" | awk '{print $2}')
 	tally[$row]=$(( ${tally[$row]:-0} + 1 ))
-	printf '%-45s %-14s%s\n' "$name" "$row" "$detail"
 done
 echo
 for k in identical differs fwtool-fails fwtool-builds rejects-same rejects-other binman-cannot; do
