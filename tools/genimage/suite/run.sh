@@ -45,6 +45,7 @@ echo "reference: $($genimage --version 2>&1 | head -1); genimage tree: $(git -C 
 # expectation NAME DIR: for a config genimage 16 cannot build, checks
 # fwtool's output against what genimage's own test script expects of a
 # newer genimage: its .fdisk listing, its .md5 sums, randomseed.expected,
+# hdimage-nopart.hexdump, the hdimage-imageoffset content,
 # that rauc info accepts each bundle with genimage's test CA, or
 # (android-sparse) that simg2img expands each sparse image back to its
 # input. Also run on "differs" rows. Prints "met", "unmet WHAT" or nothing when there is no check.
@@ -59,6 +60,10 @@ expectation() {
 		echo "unmet $name.fdisk"
 	elif [ -f "$t/$name.md5" ]; then
 		(cd "$d" && ln -sfn ours images && md5sum --quiet -c "$t/$name.md5" >/dev/null 2>&1) && echo met || echo "unmet $name.md5"
+	elif [ -f "$t/$name.hexdump" ]; then
+		hexdump -C "$d/ours/test.hdimage" | cmp -s - "$t/$name.hexdump" && echo met || echo "unmet $name.hexdump"
+	elif [ "$name" = hdimage-imageoffset ]; then
+		echo 0123456789abcdef | cmp -s - "$d/ours/test.hdimage" && echo met || echo "unmet: not the image past its offset"
 	elif [ -f "$t/$name.expected" ]; then
 		hexdump -C "$d/ours/$name.img" | cmp -s - "$t/$name.expected" && echo met || echo "unmet $name.expected"
 	elif grep -q 'rauc {' "$t/$name.config"; then
@@ -96,6 +101,15 @@ for cfg in "$src"/test/*.config; do
 	grep -o 'include("[^"]*")' "$cfg" | sed 's/include("\(.*\)")/\1/' | while read -r inc; do
 		[ ! -f "$src/test/$inc" ] || cp "$src/test/$inc" "$d/"
 	done
+	# Inputs genimage's test script makes for these cases.
+	case $name in
+	hdimage-nopart)
+		head -c 100 /dev/zero | tr '\000' '\377' >"$d/input/block1.img"
+		head -c 50 /dev/zero | tr '\000' '\252' >"$d/input/block2.img"
+		head -c 75 /dev/zero | tr '\000' '\167' >"$d/input/block3.img" ;;
+	hdimage-imageoffset)
+		echo 0123456789abcdef | dd of="$d/input/offset.img" seek=4 bs=1k 2>/dev/null ;;
+	esac
 	{ grep -o 'image *= *"[^"]*"' "$cfg" | sed 's/.*"\(.*\)"/\1/' || true
 	  grep -o 'image *= *[^" {}]*$' "$cfg" | sed 's/image *= *//' || true
 	  grep -o 'files *= *{[^}]*}' "$cfg" | grep -o '"[^"]*"' | tr -d '"' || true; } | sort -u | while read -r f; do
