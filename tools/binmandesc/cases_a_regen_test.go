@@ -28,6 +28,16 @@ func entryTypeCasesA() []goldenCase {
 		return map[string][]byte{"in/a.bin": []byte("AAAA"), "in/b.bin": []byte("BB")}
 	}
 	return []goldenCase{
+		// Without -u binman never reads a hash node: any algo builds, and
+		// the fdtmap shows the node as written; with -u it is refused.
+		{name: "hash-bad-algo-no-u", flags: []string{"-m"}, files: blobs(), dts: dtsOf(`
+    a { type = "blob"; filename = "a.bin"; hash { algo = "invalid"; }; };
+    fdtmap { };
+`)},
+		{name: "hash-bad-algo-u", flags: um, files: blobs(), dts: dtsOf(`
+    a { type = "blob"; filename = "a.bin"; hash { algo = "invalid"; }; };
+    fdtmap { };
+`)},
 		// Under sort-by-offset the fdtmap keeps the description's order.
 		{name: "fdtmap-sorted-order", flags: um, files: blobs(), dts: dtsOf(`
     size = <0x400>;

@@ -184,7 +184,10 @@ func (e *base) readCommon(n *Node, parent *Section, img *Image, path, etype stri
 	switch n.Hash {
 	case "", "sha256", "sha1", "sha512", "crc32":
 	default:
-		return e.errorf("Unknown hash algorithm '%s'", n.Hash)
+		// binman reads the hash node only when it records positions (-u).
+		if img.updateFDT {
+			return e.errorf("Unknown hash algorithm '%s'", n.Hash)
+		}
 	}
 	e.hashAlgo = n.Hash
 	e.hashValue = placeholderHash(n.Hash)

@@ -41,6 +41,9 @@ func (img *Image) computeHashes(s *Section) error {
 	forEachIndex(len(hashed), func(i int) {
 		b := hashed[i]
 		h := newHash(b.hashAlgo)
+		if h == nil {
+			return // an algorithm binman never computes without -u
+		}
 		if err := b.contents.writeTo(h); err != nil {
 			errs[i] = b.errorf("cannot hash contents: %v", err)
 			return
