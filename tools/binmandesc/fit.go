@@ -17,7 +17,7 @@ import (
 // node becomes a section child of out holding the image's content
 // entries. The layout engine adds their data and runs mkimage's steps.
 func (c *converter) fit(n *fdt.Node, path, rel string, out *layout.Node, hasPos bool) error {
-	g := &fitGen{c: c, fit: n, path: path}
+	g := &fitGen{c: c, fit: n, path: path, hasPos: hasPos}
 	if err := g.readLists(); err != nil {
 		return err
 	}
@@ -57,15 +57,19 @@ func (c *converter) fit(n *fdt.Node, path, rel string, out *layout.Node, hasPos 
 		return nil
 	}
 	for _, img := range images.Children {
-		if strings.HasPrefix(img.Name, "@") {
-			continue
-		}
-		c.fitImages[img] = true
 		// Below the fit entry, as layout.Image.Find names its children.
 		childRel := img.Name
 		if rel != "" {
 			childRel = rel + "/" + childRel
 		}
+		if strings.HasPrefix(img.Name, "@") {
+			// binman makes generator nodes entries too and drops them
+			// after building the FIT: with -u their nodes get offset,
+			// size and image-pos that stay 0 (no entry has that path).
+			c.upd.slots[c.image] = append(c.upd.slots[c.image], slot{node: img, entryPath: childRel, hasPos: hasPos})
+			continue
+		}
+		c.fitImages[img] = true
 		child, err := c.node(img, path+"/images/"+img.Name, childRel, false, hasPos && (out.Compress == "" || out.Compress == "none"))
 		if err != nil {
 			return err
@@ -90,6 +94,7 @@ type fitGen struct {
 	hasList   bool
 	listProp  string
 	defaultDT string
+	hasPos    bool // the fit entry has image positions (not compressed)
 }
 
 // readLists is binman's Entry_fit.ReadNode: the device-tree list from the
@@ -269,6 +274,19 @@ func (g *fitGen) genNode(dst, gen *fdt.Node, rel string, depth int, inImages boo
 				v := strings.ReplaceAll(string(p.Value), "NAME", name)
 				v = strings.ReplaceAll(v, "SEQ", seq)
 				out.Properties = append(out.Properties, &fdt.Property{Name: p.Name, Value: []byte(v)})
+			}
+		}
+		if depth == 1 && inImages && g.c.opts.UpdateFDT {
+			// The generator node is an entry to binman, so -u has given
+			// it offset, size (and image-pos), all 0, which are copied.
+			zero := []string{"offset", "size"}
+			if g.hasPos {
+				zero = append(zero, "image-pos")
+			}
+			for _, z := range zero {
+				if gen.Prop(z) == nil {
+					out.Properties = append(out.Properties, &fdt.Property{Name: z, Value: []byte{0, 0, 0, 0}})
+				}
 			}
 		}
 		if depth == 1 && inImages {

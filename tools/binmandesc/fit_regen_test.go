@@ -96,6 +96,20 @@ func fitCases() []goldenCase {
         };
     };
 `)},
+		// -u: the generator node gets binman's zero positions, in the
+		// FIT's generated nodes and in the fdtmap.
+		{name: "fit-fdt-list-update", flags: []string{"-u", "-m", "-a", "of-list=board-a board-b"}, dirs: []string{"in", "in/fdts"}, files: fdts, dts: dtsOf(`
+    fit {
+        description = "generated"; #address-cells = <1>;
+        fit,fdt-list = "of-list";
+        images {
+            atf { description = "atf"; type = "firmware"; compression = "none"; atf-bl31 { filename = "atf.bin"; }; };
+            @fdt-SEQ { description = "fdt-NAME.dtb"; type = "flat_dt"; compression = "none"; };
+        };
+        configurations { @config-SEQ { fdt = "fdt-SEQ"; firmware = "atf"; }; };
+    };
+    fdtmap { };
+`)},
 		{name: "fit-fdt-list-val", flags: []string{"-m", "-a", "default-dt=board-a"}, dirs: []string{"in", "in/fdts"}, files: fdts, dts: dtsOf(`
     fit {
         description = "listed"; #address-cells = <1>;

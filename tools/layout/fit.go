@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"strings"
 
 	"github.com/rules-firmware/rules_firmware/tools/fdt"
 	"github.com/rules-firmware/rules_firmware/tools/fit"
@@ -59,9 +60,27 @@ func (img *Image) fitMapNode(s *Section, n *fdt.Node, havePos bool) {
 		}
 		images := &fdt.Node{Name: d.Name, Properties: d.Properties}
 		for _, di := range d.Children {
-			if en, ok := byName[di.Name]; ok {
+			en, ok := byName[di.Name]
+			switch {
+			case ok:
 				images.Children = append(images.Children, mergeMapNode(di, en))
-			} else {
+			case strings.HasPrefix(di.Name, "@") && img.updateFDT:
+				// A generator node was an entry to binman until the FIT
+				// was built: -u gave it positions that stay 0, put in
+				// front of its properties newest first.
+				zero := []string{"size", "offset"}
+				if havePos {
+					zero = []string{"image-pos", "size", "offset"}
+				}
+				g := &fdt.Node{Name: di.Name, Children: di.Children}
+				for _, z := range zero {
+					if di.Prop(z) == nil {
+						g.Properties = append(g.Properties, &fdt.Property{Name: z, Value: []byte{0, 0, 0, 0}})
+					}
+				}
+				g.Properties = append(g.Properties, di.Properties...)
+				images.Children = append(images.Children, g)
+			default:
 				images.Children = append(images.Children, di)
 			}
 		}
