@@ -37,7 +37,6 @@
 package compress
 
 import (
-	"encoding/binary"
 	"math/bits"
 	"runtime"
 	"sync"
@@ -184,10 +183,6 @@ func lz4Block(data []byte, i int) []byte {
 const lz4WindowSize = lz4BlockSize + 8
 
 type lz4Window = [lz4WindowSize]byte
-
-func le16(w *lz4Window, i uint16) uint16 { return binary.LittleEndian.Uint16(w[i:]) }
-func le32(w *lz4Window, i uint16) uint32 { return binary.LittleEndian.Uint32(w[i:]) }
-func le64(w *lz4Window, i uint16) uint64 { return binary.LittleEndian.Uint64(w[i:]) }
 
 // lz4hc is the match finder's state for one block. Positions are stored
 // as indices: base plus the offset in the block. Each block gets a base
