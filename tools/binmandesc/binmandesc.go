@@ -33,7 +33,11 @@
 // Templates (insert-template) are expanded first (templates.go); entry
 // types kept in files of their own register in etypes.go.
 //
-// Not supported: other entry types (mkimage, cbfs, ...),
+// fit, atf-fip, efi-capsule, efi-empty-capsule, mkimage (legacy types)
+// and the intel-* blobs have files of their own (fit.go, fip.go, ...).
+//
+// Not supported: the entry types listed in unsupported.go (cbfs, vendor
+// mkimage types, signing tools...), each refused by name,
 // SPL/TPL expansion by entry argument, sections with
 // "filename" (binman writes their data to an extra file), and
 // "missing-msg" is shown as text rather than looked up in binman's help
