@@ -18,11 +18,8 @@
 # usage: linux_boot_test.sh UBOOT VIRT_FLASH VIRT_DISK FIT_FLASH FIT_DISK CONTROL_DTB DK2_VIRT_DISK DK2_VIRT_ROOTFS DK2_ROOTFS AB_FLASH_DEFAULT AB_FLASH_B_FIRST AB_FLASH_B_SPENT
 # RF_BOOT_TIMEOUT: seconds per boot (default 300; a loaded 2-core machine is slow).
 set -euo pipefail
-
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
+# shellcheck source=tests/qemu/qemu_harness.sh
+source "$(dirname "$0")/../qemu/qemu_harness.sh"
 
 [[ $# -eq 12 ]] || fail "usage: $0 UBOOT VIRT_FLASH VIRT_DISK FIT_FLASH FIT_DISK CONTROL_DTB DK2_VIRT_DISK DK2_VIRT_ROOTFS DK2_ROOTFS AB_FLASH_DEFAULT AB_FLASH_B_FIRST AB_FLASH_B_SPENT"
 uboot=$1 virt_flash=$2 virt_disk=$3 fit_flash=$4 fit_disk=$5 control_dtb=$6 dk2_disk=$7 dk2_virt_rootfs=$8 dk2_rootfs=$9
@@ -37,53 +34,28 @@ work=${TEST_TMPDIR:-$(mktemp -d)}
 # QEMU keeps the snapshot=on overlays of the disks under $TMPDIR (default
 # /var/tmp, read-only in Bazel's sandbox).
 export TMPDIR=$work
-consoles=()
-show_consoles() {
-  local c
-  for c in "${consoles[@]}"; do
-    echo "---- $c ----" >&2
-    cat "$c" >&2
-  done
-}
-trap 'rc=$?; if ((rc != 0)); then show_consoles; fi' EXIT
 
 # boot NAME FLASH DISK [QEMU-ARGS...]: runs the machine until it powers off;
 # the console ends up in $work/NAME.log (and in Bazel's undeclared outputs).
 # U-Boot's prompt, a failed init or a panic end the boot at once: nothing
 # more will happen then.
 boot() {
-  local name=$1 flash=$2 disk=$3 status=0 stop= pid start end
+  local name=$1 flash=$2 disk=$3 start end
   shift 3
-  consoles+=("$work/$name.log")
   start=$(date +%s.%N)
-  timeout "$limit" "$qemu" \
+  qemu_console "$name" "$limit" '^=> |RF-INITRAMFS-FAILED.*|RF-BOOT-FAILED.*|Kernel panic.*' "$qemu" \
     -M virt -cpu cortex-a15 -m 512 -nographic -no-reboot -nic none \
     -bios "$uboot" \
     -drive if=pflash,unit=1,format=raw,readonly=on,file="$flash" \
     -drive if=none,file="$disk",format=raw,id=hd0,snapshot=on \
-    -device virtio-blk-device,drive=hd0 "$@" \
-    </dev/null >"$work/$name.raw" 2>&1 &
-  pid=$!
-  while kill -0 "$pid" 2>/dev/null; do
-    stop=$(grep -aoE '^=> |RF-INITRAMFS-FAILED.*|RF-BOOT-FAILED.*|Kernel panic.*' "$work/$name.raw" | head -n 1) || true
-    if [[ -n "$stop" ]]; then
-      sleep 1 # the rest of the message
-      kill "$pid" 2>/dev/null || true
-      break
-    fi
-    sleep 0.2
-  done
-  wait "$pid" || status=$?
+    -device virtio-blk-device,drive=hd0 "$@"
   end=$(date +%s.%N)
-  tr -d '\r' <"$work/$name.raw" >"$work/$name.log"
-  if [[ -n "${TEST_UNDECLARED_OUTPUTS_DIR:-}" ]]; then cp "$work/$name.log" "$TEST_UNDECLARED_OUTPUTS_DIR/"; fi
   printf 'TIME %s: %.1f s from QEMU start to power off\n' "$name" "$(echo "$end - $start" | bc)"
-  [[ -z "$stop" ]] || fail "$name: boot stopped: $stop"
-  ((status != 124)) || fail "$name: QEMU did not power off within $limit s"
-  ((status == 0)) || fail "$name: QEMU exited with status $status"
+  [[ -z "$qemu_stop" ]] || fail "$name: boot stopped: $qemu_stop"
+  ((qemu_status != 124)) || fail "$name: QEMU did not power off within $limit s"
+  ((qemu_status == 0)) || fail "$name: QEMU exited with status $qemu_status"
 }
 
-has_line() { grep -qxF -- "$1" "$2"; }
 
 # userland LOG [PARTUUID DEVICE]: our rootfs init ran from the squashfs root
 # (default: the one PARTUUID every board's rootfs (A) has, on /dev/vda2) and

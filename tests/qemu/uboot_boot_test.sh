@@ -25,11 +25,8 @@
 # RF_QEMU_UBOOT overrides the U-Boot binary (default: where Debian's
 # u-boot-qemu package installs it).
 set -euo pipefail
-
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
+# shellcheck source=tests/qemu/qemu_harness.sh
+source "$(dirname "$0")/qemu_harness.sh"
 
 [[ $# -eq 9 ]] || fail "usage: $0 DISK PAYLOAD DTB BLOB FLASH_ENV GPT_DISK EXTLINUX_DISK KERNEL CONTROL_DTB"
 disk=$1 payload=$2 dtb=$3 blob=$4 flash_env=$5 gpt_disk=$6 extlinux_disk=$7 kernel=$8 control_dtb=$9
@@ -43,44 +40,20 @@ for f in "$disk" "$payload" "$dtb" "$blob" "$flash_env" "$gpt_disk" "$extlinux_d
 done
 
 work=${TEST_TMPDIR:-$(mktemp -d)}
-consoles=()
-
-show_consoles() {
-  local c
-  for c in "${consoles[@]}"; do
-    echo "---- $c ----" >&2
-    cat "$c" >&2
-  done
-}
-trap 'rc=$?; if ((rc != 0)); then show_consoles; fi' EXIT
 
 # boot NAME QEMU-ARGS...: runs U-Boot until it powers off; the serial
 # console ends up in $work/NAME.log (and beside Bazel's test log). If U-Boot
 # gives up and shows its prompt, nothing more will happen: stop at once.
 boot() {
-  local name=$1 status=0 prompt=0 pid
+  local name=$1
   shift
-  consoles+=("$work/$name.log" "$work/$name.qemu-stderr")
-  timeout 120 "$qemu" \
+  qemu_console "$name" 120 '^=> ' "$qemu" \
     -M virt,dtb-randomness=off -cpu cortex-a57 -m 512 \
     -nographic -no-reboot -nic none \
-    -bios "$uboot" "$@" \
-    </dev/null >"$work/$name.raw" 2>"$work/$name.qemu-stderr" &
-  pid=$!
-  while kill -0 "$pid" 2>/dev/null; do
-    if grep -qa '^=> ' "$work/$name.raw"; then
-      prompt=1
-      kill "$pid" 2>/dev/null || true
-      break
-    fi
-    sleep 0.2
-  done
-  wait "$pid" || status=$?
-  tr -d '\r' <"$work/$name.raw" >"$work/$name.log"
-  if [[ -n "${TEST_UNDECLARED_OUTPUTS_DIR:-}" ]]; then cp "$work/$name.log" "$TEST_UNDECLARED_OUTPUTS_DIR/"; fi
-  ((prompt == 0)) || fail "$name: U-Boot stopped at its prompt instead of powering off (a boot step failed)"
-  ((status != 124)) || fail "$name: QEMU did not power off within 120 s"
-  ((status == 0)) || fail "$name: QEMU exited with status $status"
+    -bios "$uboot" "$@"
+  [[ -z "$qemu_stop" ]] || fail "$name: U-Boot stopped at its prompt instead of powering off (a boot step failed)"
+  ((qemu_status != 124)) || fail "$name: QEMU did not power off within 120 s"
+  ((qemu_status == 0)) || fail "$name: QEMU exited with status $qemu_status"
 }
 
 # QEMU writes to its drives; boot private copies.
@@ -108,7 +81,6 @@ boot extlinux -dtb "$control_dtb" \
   -drive if=none,file="$work/extlinux_disk.img",format=raw,id=hd0 \
   -device virtio-blk-device,drive=hd0
 
-has_line() { grep -qxF -- "$1" "$2"; }
 has_text() { grep -qF -- "$1" "$2"; }
 
 # The lines of one RF-BEGIN/RF-END section of the console.
