@@ -67,6 +67,11 @@ func (c *converter) fit(n *fdt.Node, path, rel string, out *layout.Node, hasPos 
 			// after building the FIT: with -u their nodes get offset,
 			// size and image-pos that stay 0 (no entry has that path).
 			c.upd.slots[c.image] = append(c.upd.slots[c.image], slot{node: img, entryPath: childRel, hasPos: hasPos})
+			for _, sub := range img.Children {
+				if !special(sub) {
+					c.upd.slots[c.image] = append(c.upd.slots[c.image], slot{node: sub, entryPath: childRel + "/" + sub.Name, hasPos: hasPos})
+				}
+			}
 			continue
 		}
 		c.fitImages[img] = true
@@ -95,6 +100,8 @@ type fitGen struct {
 	listProp  string
 	defaultDT string
 	hasPos    bool // the fit entry has image positions (not compressed)
+	// loadables are the image nodes split-elf generated, in order.
+	loadables []string
 }
 
 // readLists is binman's Entry_fit.ReadNode: the device-tree list from the
@@ -227,7 +234,7 @@ func (g *fitGen) addRepackProps(dst, src *fdt.Node) {
 func (g *fitGen) genNode(dst, gen *fdt.Node, rel string, depth int, inImages bool) error {
 	if op, ok := gen.PropString("fit,operation"); ok && op != "gen-fdt-nodes" {
 		if op == "split-elf" {
-			return g.errorf(gen, rel, "'fit,operation' split-elf is not supported")
+			return g.splitELF(dst, gen, rel, depth)
 		}
 		return g.errorf(gen, rel, "Unknown operation '%s'", op)
 	}
@@ -311,14 +318,15 @@ func (g *fitGen) genNode(dst, gen *fdt.Node, rel string, depth int, inImages boo
 func (g *fitGen) firmware(gen *fdt.Node) (string, []string) {
 	names, ok := gen.PropStrings("fit,firmware")
 	if !ok {
-		return "", nil
+		return "", g.loadables
 	}
 	valid := map[string]bool{}
+	for _, l := range g.loadables {
+		valid[l] = true
+	}
 	if images := g.fit.Child("images"); images != nil {
 		for _, img := range images.Children {
-			if !strings.HasPrefix(img.Name, "@") {
-				valid[img.Name] = true
-			}
+			valid[img.Name] = true
 		}
 	}
 	firmware := ""
@@ -331,6 +339,11 @@ func (g *fitGen) firmware(gen *fdt.Node) (string, []string) {
 			firmware = n
 		} else if !contains(rest, n) {
 			rest = append(rest, n)
+		}
+	}
+	for _, l := range g.loadables {
+		if l != firmware && !contains(rest, l) {
+			rest = append(rest, l)
 		}
 	}
 	return firmware, rest

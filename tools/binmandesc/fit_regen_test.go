@@ -3,6 +3,7 @@
 package binmandesc
 
 import (
+	"github.com/rules-firmware/rules_firmware/tools/elfgen"
 	"github.com/rules-firmware/rules_firmware/tools/fdt"
 )
 
@@ -107,6 +108,27 @@ func fitCases() []goldenCase {
             @fdt-SEQ { description = "fdt-NAME.dtb"; type = "flat_dt"; compression = "none"; };
         };
         configurations { @config-SEQ { fdt = "fdt-SEQ"; firmware = "atf"; }; };
+    };
+    fdtmap { };
+`)},
+		// split-elf: one image node per loadable segment, joining the
+		// loadables of the generated configurations.
+		{name: "fit-split-elf", flags: []string{"-u", "-m", "-a", "of-list=board-a", "-a", "atf-bl31-path=bl31.elf"}, dirs: []string{"in", "in/fdts"},
+			files: with(map[string][]byte{"in/fdts/board-a.dtb": fdtWithCompatible("board-a"), "in/bl31.elf": elfgen.Build(true, 0x40000, []byte("BL31 TEXT SEGMENT"), nil)}), dts: dtsOf(`
+    fit {
+        description = "split"; #address-cells = <1>;
+        fit,fdt-list = "of-list";
+        images {
+            @atf-SEQ {
+                fit,operation = "split-elf";
+                description = "TF-A"; type = "firmware"; arch = "arm64"; os = "arm-trusted-firmware"; compression = "none";
+                fit,load; fit,entry; fit,data;
+                atf-bl31 { };
+                hash { algo = "sha256"; };
+            };
+            @fdt-SEQ { description = "NAME"; type = "flat_dt"; compression = "none"; };
+        };
+        configurations { @config-SEQ { fdt = "fdt-SEQ"; fit,firmware = "atf-1"; fit,loadables; }; };
     };
     fdtmap { };
 `)},

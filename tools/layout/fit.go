@@ -68,17 +68,15 @@ func (img *Image) fitMapNode(s *Section, n *fdt.Node, havePos bool) {
 				// A generator node was an entry to binman until the FIT
 				// was built: -u gave it positions that stay 0, put in
 				// front of its properties newest first.
-				zero := []string{"size", "offset"}
-				if havePos {
-					zero = []string{"image-pos", "size", "offset"}
-				}
-				g := &fdt.Node{Name: di.Name, Children: di.Children}
-				for _, z := range zero {
-					if di.Prop(z) == nil {
-						g.Properties = append(g.Properties, &fdt.Property{Name: z, Value: []byte{0, 0, 0, 0}})
+				g := zeroPositions(di, havePos)
+				for _, c := range di.Children {
+					// Its content entries too; hash nodes are not entries.
+					if strings.HasPrefix(c.Name, "hash") || strings.HasPrefix(c.Name, "signature") {
+						g.Children = append(g.Children, c)
+					} else {
+						g.Children = append(g.Children, zeroPositions(c, havePos))
 					}
 				}
-				g.Properties = append(g.Properties, di.Properties...)
 				images.Children = append(images.Children, g)
 			default:
 				images.Children = append(images.Children, di)
@@ -87,6 +85,23 @@ func (img *Image) fitMapNode(s *Section, n *fdt.Node, havePos bool) {
 		kids = append(kids, images)
 	}
 	n.Children = kids
+}
+
+// zeroPositions copies n without subnodes, with offset, size and image-pos
+// of 0 in front of its properties (newest first) where it lacks them.
+func zeroPositions(n *fdt.Node, havePos bool) *fdt.Node {
+	zero := []string{"size", "offset"}
+	if havePos {
+		zero = []string{"image-pos", "size", "offset"}
+	}
+	g := &fdt.Node{Name: n.Name}
+	for _, z := range zero {
+		if n.Prop(z) == nil {
+			g.Properties = append(g.Properties, &fdt.Property{Name: z, Value: []byte{0, 0, 0, 0}})
+		}
+	}
+	g.Properties = append(g.Properties, n.Properties...)
+	return g
 }
 
 // mergeMapNode puts the description's non-entry subnodes of d (hash and
