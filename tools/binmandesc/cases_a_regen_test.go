@@ -28,6 +28,14 @@ func entryTypeCasesA() []goldenCase {
 		return map[string][]byte{"in/a.bin": []byte("AAAA"), "in/b.bin": []byte("BB")}
 	}
 	return []goldenCase{
+		// A compressed image with -u: binman records the size it packed
+		// to (the tree still zero), though the file holds the data
+		// compressed again with the positions in it.
+		{name: "compress-image-update", flags: um, files: with(blobs(), "in/c.bin", []byte("compress xxxxxxxxxxxxxxxxxxxxxx data")), dts: dtsOf(`
+    compress = "lz4";
+    c { type = "blob"; filename = "c.bin"; };
+    u-boot { };
+`)},
 		// Without -u binman never reads a hash node: any algo builds, and
 		// the fdtmap shows the node as written; with -u it is refused.
 		{name: "hash-bad-algo-no-u", flags: []string{"-m"}, files: blobs(), dts: dtsOf(`

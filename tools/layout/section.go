@@ -335,6 +335,12 @@ func (s *Section) process() (bool, error) {
 	if !ok || s.compress == "none" {
 		return ok, nil
 	}
+	if s.parent == nil {
+		// A compressed image keeps the size it packed to, as binman's
+		// does (the map and -u record it); the file holds the data
+		// compressed afresh when written, whatever its length.
+		return true, nil
+	}
 	// Children changed after packing (a u-boot-dtb given its positions, an
 	// fdtmap): the compressed size follows. Bigger data asks for another
 	// pass, as binman's ProcessImage comment intends; binman itself never
