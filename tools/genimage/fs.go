@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rules-firmware/rules_firmware/tools/compress"
 	"github.com/rules-firmware/rules_firmware/tools/cpio"
 	"github.com/rules-firmware/rules_firmware/tools/disk"
 	"github.com/rules-firmware/rules_firmware/tools/fstree"
@@ -347,7 +346,7 @@ func buildCpio(b *build, img disk.GenimageSection, out string) error {
 		return err
 	}
 	return writeFile(out, func(f *os.File) error {
-		zw, err := compress.NewWriter(algo, f)
+		zw, err := newCompressor(algo, f)
 		if err != nil {
 			return err
 		}

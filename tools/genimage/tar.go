@@ -84,7 +84,7 @@ func buildTar(b *build, img disk.GenimageSection, out string) error {
 	}
 	mtime := time.Unix(int64(b.opts.ModTime), 0).UTC()
 	return writeFile(out, func(f *os.File) error {
-		zw, err := compress.NewWriter(algo, f)
+		zw, err := newCompressor(algo, f)
 		if err != nil {
 			return err
 		}
@@ -219,4 +219,14 @@ func checksum(b []byte) int {
 
 func validChecksum(b []byte) bool {
 	return strings.TrimRight(string(b[148:155]), "\x00 ") == fmt.Sprintf("%06o", checksum(b))
+}
+
+// newCompressor is the compressor genimage pipes tar and cpio output
+// through. For gzip that is `gzip` at its default level 6 reading a pipe
+// (no name, mtime 0): GNU gzip's own encoder at level 6 gives its bytes.
+func newCompressor(algo string, w io.Writer) (io.WriteCloser, error) {
+	if algo == "gzip" {
+		return compress.NewGNUGzipWriter(w, 6)
+	}
+	return compress.NewWriter(algo, w)
 }
