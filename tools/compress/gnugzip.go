@@ -18,6 +18,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"hash"
 	"hash/crc32"
 	"io"
 	"math/bits"
@@ -152,6 +153,12 @@ type gnuDeflater struct {
 	blockStart int64
 	eofile     bool
 
+	// zlib switches to zlib 1.2.13's deflate (zlibdeflate.go); its
+	// window bytes and high-water mark outlive a reset, as zlib's do.
+	zlib      bool
+	highWater uint32
+	adler     hash.Hash32
+
 	trees gzTrees
 	bits  uint64 // pending output bits, LSB first
 	nbits uint
@@ -181,7 +188,11 @@ func (d *gnuDeflater) read(dst []byte) uint32 {
 	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
 		d.err = err
 	}
-	d.crc = crc32.Update(d.crc, crc32.IEEETable, dst[:n])
+	if d.zlib {
+		d.adler.Write(dst[:n])
+	} else {
+		d.crc = crc32.Update(d.crc, crc32.IEEETable, dst[:n])
+	}
 	d.size += uint64(n)
 	return uint32(n)
 }
@@ -202,6 +213,15 @@ func (d *gnuDeflater) insert(s uint32) uint32 {
 
 // start reads the first 64 KiB and primes the hash with two bytes.
 func (d *gnuDeflater) start() {
+	if d.zlib {
+		d.zlibFill()
+		if d.lookahead >= 2 {
+			d.insH = 0
+			d.updateHash(d.window[0])
+			d.updateHash(d.window[1])
+		}
+		return
+	}
 	d.lookahead = d.read(d.window[:gzWindowSize])
 	if d.lookahead == 0 {
 		d.eofile = true
@@ -244,6 +264,21 @@ func (d *gnuDeflater) fill() {
 	d.lookahead += n
 }
 
+// refill tops up the lookahead the way the selected deflate does: gzip
+// reads until the input ends; zlib also runs its fill (which may slide the
+// window) after the input has ended.
+func (d *gnuDeflater) refill() {
+	if d.zlib {
+		if d.lookahead < gzMinLook {
+			d.zlibFill()
+		}
+		return
+	}
+	for d.lookahead < gzMinLook && !d.eofile {
+		d.fill()
+	}
+}
+
 func slide(links []uint16) {
 	for i, m := range links {
 		if m >= gzWSize {
@@ -264,6 +299,10 @@ func (d *gnuDeflater) longestMatch(cur uint32) uint32 {
 	w := d.window
 	s := d.strstart
 	best := d.prevLength
+	nice := d.cfg.nice
+	if d.zlib && nice > d.lookahead {
+		nice = d.lookahead // zlib stops at a match reaching the end
+	}
 	var limit uint32
 	if s > gzMaxDist {
 		limit = s - gzMaxDist
@@ -278,7 +317,7 @@ func (d *gnuDeflater) longestMatch(cur uint32) uint32 {
 			if n > best {
 				d.matchStart = cur
 				best = n
-				if n >= d.cfg.nice {
+				if n >= nice {
 					break
 				}
 			}
@@ -339,13 +378,22 @@ func (d *gnuDeflater) flushBlock(last bool) {
 	d.blockStart = int64(d.strstart)
 }
 
+// insertAt hashes the string at strstart and returns its chain's previous
+// head; zlib skips (head 0) when fewer than three input bytes are left.
+func (d *gnuDeflater) insertAt() uint32 {
+	if d.zlib && d.lookahead < gzMinMatch {
+		return 0
+	}
+	return d.insert(d.strstart)
+}
+
 // deflateFast is levels 1-3: take the longest match at once; hash the
 // strings inside it only if it is no longer than the level's lazy value.
 func (d *gnuDeflater) deflateFast() {
 	var matchLen uint32
 	d.prevLength = gzMinMatch - 1
 	for d.lookahead != 0 {
-		head := d.insert(d.strstart)
+		head := d.insertAt()
 		if d.canMatch(head) {
 			matchLen = d.longestMatch(head)
 			if matchLen > d.lookahead {
@@ -356,7 +404,7 @@ func (d *gnuDeflater) deflateFast() {
 		if matchLen >= gzMinMatch {
 			flush = d.tally(d.strstart-d.matchStart, matchLen-gzMinMatch)
 			d.lookahead -= matchLen
-			if matchLen <= d.cfg.lazy {
+			if matchLen <= d.cfg.lazy && (!d.zlib || d.lookahead >= gzMinMatch) {
 				for matchLen--; matchLen != 0; matchLen-- {
 					d.strstart++
 					d.insert(d.strstart)
@@ -376,9 +424,7 @@ func (d *gnuDeflater) deflateFast() {
 		if flush {
 			d.flushBlock(false)
 		}
-		for d.lookahead < gzMinLook && !d.eofile {
-			d.fill()
-		}
+		d.refill()
 	}
 	d.flushBlock(true)
 }
@@ -389,7 +435,7 @@ func (d *gnuDeflater) deflateLazy() {
 	matchLen := uint32(gzMinMatch - 1)
 	available := false
 	for d.lookahead != 0 {
-		head := d.insert(d.strstart)
+		head := d.insertAt()
 		d.prevLength = matchLen
 		prevMatch := d.matchStart
 		matchLen = gzMinMatch - 1
@@ -406,10 +452,14 @@ func (d *gnuDeflater) deflateLazy() {
 		switch {
 		case d.prevLength >= gzMinMatch && matchLen <= d.prevLength:
 			flush := d.tally(d.strstart-1-prevMatch, d.prevLength-gzMinMatch)
+			// zlib hashes no string that runs past the input's end.
+			maxInsert := d.strstart + d.lookahead - gzMinMatch
 			d.lookahead -= d.prevLength - 1
 			for n := d.prevLength - 2; n != 0; n-- {
 				d.strstart++
-				d.insert(d.strstart)
+				if !d.zlib || d.strstart <= maxInsert {
+					d.insert(d.strstart)
+				}
 			}
 			available = false
 			matchLen = gzMinMatch - 1
@@ -428,9 +478,7 @@ func (d *gnuDeflater) deflateLazy() {
 			d.strstart++
 			d.lookahead--
 		}
-		for d.lookahead < gzMinLook && !d.eofile {
-			d.fill()
-		}
+		d.refill()
 	}
 	if available {
 		d.tally(0, uint32(d.window[d.strstart-1]))
@@ -454,6 +502,9 @@ func (d *gnuDeflater) tally(dist, lc uint32) bool {
 		t.isMatch = append(t.isMatch, true)
 	}
 	lits, dists := len(t.lbuf), len(t.dbuf)
+	if d.zlib {
+		return lits == zlibLitBufSize-1 // no compressibility estimate
+	}
 	// Every 4096 symbols from level 3 up: end the block early if it is
 	// mostly matches that shrink the input to under half.
 	if d.level > 2 && lits&0xfff == 0 {
@@ -481,8 +532,12 @@ func (d *gnuDeflater) putBits(v uint32, n uint) {
 	}
 }
 
-// emit writes the finished output bytes.
+// emit writes the finished output bytes; without a destination (zlib
+// mode) they stay in out.
 func (d *gnuDeflater) emit() {
+	if d.dst == nil {
+		return
+	}
 	if d.err == nil && len(d.out) > 0 {
 		_, d.err = d.dst.Write(d.out)
 	}
