@@ -85,10 +85,10 @@ EXTLINUX_BOOTCMD = "virtio scan; sysboot virtio 0:1 any ${pxefile_addr_r} /extli
 
 def qemu_arm_virt_board(
         name,
-        uboot = "@stm32mp157_dk2_binaries//:qemu_arm_uboot",
-        kernel = "@stm32mp157_dk2_binaries//:kernel",
-        busybox = "@stm32mp157_dk2_binaries//:busybox",
-        modules_tree = "@stm32mp157_dk2_binaries//:modules",
+        uboot = Label("@stm32mp157_dk2_binaries//:qemu_arm_uboot"),
+        kernel = Label("@stm32mp157_dk2_binaries//:kernel"),
+        busybox = Label("@stm32mp157_dk2_binaries//:busybox"),
+        modules_tree = Label("@stm32mp157_dk2_binaries//:modules"),
         modules = ["virtio_mmio", "virtio_blk", "squashfs"],
         initramfs_init = Label("//boards/common:initramfs_init"),
         initramfs = None,
