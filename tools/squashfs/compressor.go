@@ -9,6 +9,7 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/pierrec/lz4/v4"
+	"github.com/rules-firmware/rules_firmware/tools/compress"
 	"github.com/ulikunitz/xz"
 )
 
@@ -69,32 +70,26 @@ func (noneComp) options() []byte                     { return nil }
 func (noneComp) compress(src []byte) ([]byte, error) { return nil, nil }
 
 // zlibComp writes zlib streams (what squashfs calls gzip) at level 9, the
-// mksquashfs default.
+// mksquashfs default, byte for byte as zlib 1.2.13 does (compress.
+// ZlibEncoder, independent of the Go release). One encoder serves every
+// block, as mksquashfs reuses its zlib stream with deflateReset.
 type zlibComp struct {
-	buf bytes.Buffer
-	w   *zlib.Writer
+	enc *compress.ZlibEncoder
+	buf []byte
 }
 
 func (*zlibComp) id() uint16      { return compGzip }
 func (*zlibComp) options() []byte { return nil }
 func (c *zlibComp) compress(src []byte) ([]byte, error) {
-	c.buf.Reset()
-	if c.w == nil {
-		w, err := zlib.NewWriterLevel(&c.buf, zlib.BestCompression)
+	if c.enc == nil {
+		enc, err := compress.NewZlibEncoder(9)
 		if err != nil {
 			return nil, err
 		}
-		c.w = w
-	} else {
-		c.w.Reset(&c.buf)
+		c.enc = enc
 	}
-	if _, err := c.w.Write(src); err != nil {
-		return nil, err
-	}
-	if err := c.w.Close(); err != nil {
-		return nil, err
-	}
-	return smaller(c.buf.Bytes(), src), nil
+	c.buf = c.enc.Encode(c.buf[:0], src)
+	return smaller(c.buf, src), nil
 }
 
 // xzComp writes .xz streams with a CRC32 check and a dictionary of one
