@@ -2,7 +2,6 @@ package main
 
 import (
 	"archive/tar"
-	"compress/gzip"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rules-firmware/rules_firmware/tools/compress"
 	"github.com/rules-firmware/rules_firmware/tools/disk"
 	"github.com/rules-firmware/rules_firmware/tools/flashlayout"
 	"github.com/rules-firmware/rules_firmware/tools/outfile"
@@ -93,12 +93,22 @@ func (s stageFlags) names() []string {
 
 // writeLayoutArchive writes a reproducible .tar.gz: the .tsv first, then the
 // staged files in name order, all owned by 0:0 with mtime 0 and mode 0644,
-// under one directory named after the layout.
+// under one directory named after the layout. The gzip layer is GNU gzip
+// -6's bytes (compress.NewGNUGzipWriter), the same whatever Go release
+// built fwtool.
 func writeLayoutArchive(out io.Writer, tsv string, entries []flashlayout.Entry, stage stageFlags) error {
-	zw, err := gzip.NewWriterLevel(out, gzip.BestSpeed)
+	zw, err := compress.NewGNUGzipWriter(out, 6)
 	if err != nil {
 		return err
 	}
+	if err := writeLayoutTar(zw, tsv, entries, stage); err != nil {
+		zw.Close() // ends the encoder; the caller discards the output
+		return err
+	}
+	return zw.Close()
+}
+
+func writeLayoutTar(zw io.Writer, tsv string, entries []flashlayout.Entry, stage stageFlags) error {
 	tw := tar.NewWriter(zw)
 	top := strings.TrimSuffix(filepath.Base(tsv), filepath.Ext(tsv))
 	var text strings.Builder
@@ -130,8 +140,5 @@ func writeLayoutArchive(out io.Writer, tsv string, entries []flashlayout.Entry, 
 			return fmt.Errorf("archiving %s: %v", name, err)
 		}
 	}
-	if err := tw.Close(); err != nil {
-		return err
-	}
-	return zw.Close()
+	return tw.Close()
 }

@@ -44,5 +44,7 @@ names=$(cd "$top" && ls | sort | tr '\n' ' ')
 for f in FlashLayout_per_partition.tsv fsbl.bin rootfs.bin ssbl.bin; do
   cmp "$top/$f" "$(dirname "$per_tsv")/$f" || { echo "FAIL: archived $f differs from the staged one"; exit 1; }
 done
+# The gzip layer is GNU gzip -6's own bytes for the tar inside it.
+gzip -dc "${archive[0]}" | gzip -n -6 | cmp - "${archive[0]}" || { echo "FAIL: archive is not gzip -n -6 of its tar"; exit 1; }
 tar -tvzf "${archive[0]}" | awk '$2 != "0/0" { print "FAIL: owner " $2 " in archive"; exit 1 }'
 echo PASS
