@@ -29,8 +29,6 @@ var unsupportedEtypes = map[string]string{
 	"vblock":                          "it runs futility for a Chrome OS verified-boot block",
 	"gbb":                             "it runs futility for a Chrome OS GBB",
 	"encrypted":                       "it encrypts with a key given at build time",
-	"u-boot-env":                      "the U-Boot environment entry",
-	"fmap":                            "the flashmap (fmap) entry",
 	"powerpc-mpc85xx-bootpg-resetvec": "the MPC85xx boot page reset vector",
 }
 

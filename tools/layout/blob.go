@@ -18,6 +18,8 @@ type Blob struct {
 	assumeSize uint64
 	// grew: ReplaceData made the contents larger; pack again.
 	grew bool
+	// teeOS: binman's tee-os, whose ELF or OP-TEE v1 files go in a FIT only.
+	teeOS bool
 }
 
 func (e *Blob) obtain() error {
@@ -45,6 +47,11 @@ func (e *Blob) obtain() error {
 		}
 		e.setContents(sourceContent(fill{0, e.assumeSize}))
 		return nil
+	}
+	if e.teeOS {
+		if err := e.checkTeeOS(); err != nil {
+			return err
+		}
 	}
 	if e.node.Prepend != "" {
 		return e.obtainPrepended()

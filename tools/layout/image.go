@@ -162,17 +162,18 @@ func (img *Image) collectMissing() {
 	var names, lines []string
 	var optNames, optLines []string
 	img.Walk(func(e Entry, depth int) {
-		b, ok := e.(*Blob)
-		if !ok || !b.missing {
+		m, ok := e.(interface{ MissingMessage() string })
+		if !ok || !e.b().missing {
 			return
 		}
+		b := e.b()
 		if b.optional {
 			optNames = append(optNames, b.name)
-			optLines = append(optLines, b.MissingMessage())
+			optLines = append(optLines, m.MissingMessage())
 			return
 		}
 		names = append(names, b.name)
-		lines = append(lines, b.MissingMessage())
+		lines = append(lines, m.MissingMessage())
 	})
 	if len(names) > 0 {
 		img.Warnings = append(img.Warnings, fmt.Sprintf("Image '%s' is missing external blobs and is non-functional: %s", img.name, strings.Join(names, " ")))

@@ -106,6 +106,8 @@ type Node struct {
 
 	// collection: paths below the image of the entries whose data it joins
 	Collection []string `json:"collection,omitempty"`
+	// blob-ext-list: the files whose data it joins, in order
+	Paths []string `json:"paths,omitempty"`
 
 	// image only
 	Filename    string `json:"filename,omitempty"`
