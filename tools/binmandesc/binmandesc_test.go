@@ -32,7 +32,8 @@ func TestConvertErrors(t *testing.T) {
 	}{
 		{`foo { };`, false, "Unknown entry type 'foo' in node '/binman/foo'"},
 		{`x { type = "no-such-type"; };`, false, "Unknown entry type 'no-such-type' in node '/binman/x'"},
-		{`x { type = "cbfs"; };`, false, "Node '/binman/x': entry type 'cbfs' is not supported by fwtool (coreboot's CBFS)"},
+		{`x { type = "vblock"; };`, false, "Node '/binman/x': entry type 'vblock' is not supported by fwtool (it runs futility for a Chrome OS verified-boot block)"},
+		{`x { type = "cbfs"; size = <0x100>; u-boot { cbfs-type = "stage"; }; };`, false, "Node '/binman/x/u-boot': cbfs-type 'stage' (an ELF file's segments) is not supported by fwtool"},
 		{`a { type = "blob"; hash { }; };`, true, "Node '/binman/a': Missing 'algo' property for hash node"},
 		{`a { type = "blob"; hash { algo = "sha1"; }; };`, true, "Node '/binman/a': Unknown hash algorithm 'sha1'"},
 		{`a { type = "blob"; size = [01 02]; };`, false, "Node '/binman/a': property 'size' has length 2, expected 4 or 8"},

@@ -20,7 +20,6 @@ var unsupportedEtypes = map[string]string{
 	"ti-board-config":                 "TI board configuration is read from YAML with a schema",
 	"renesas-rcar4-sa0":               "the Renesas R-Car Gen4 SA0 header",
 	"xilinx-bootgen":                  "it runs Xilinx bootgen",
-	"cbfs":                            "coreboot's CBFS",
 	"intel-ifwi":                      "it runs ifwitool on an Intel IFWI",
 	"intel-fit":                       "the Intel Firmware Interface Table",
 	"intel-fit-ptr":                   "the Intel Firmware Interface Table pointer",

@@ -31,7 +31,8 @@ func compressBytes(algo string, data []byte) ([]byte, error) {
 	case "lz4":
 		return lz4FrameLevel5(data), nil
 	case "lzma":
-		zw, err := lzma.WriterConfig{Properties: &lzma.Properties{LC: 1, LP: 0, PB: 0}, SizeInHeader: true, Size: int64(len(data))}.NewWriter(&buf)
+		// lzma_alone -d8 writes the smallest dictionary it allows (4 KiB).
+		zw, err := lzma.WriterConfig{Properties: &lzma.Properties{LC: 1, LP: 0, PB: 0}, DictCap: 4096, SizeInHeader: true, Size: int64(len(data))}.NewWriter(&buf)
 		if err != nil {
 			return nil, err
 		}

@@ -101,6 +101,8 @@ type Node struct {
 	FIP *FipSpec `json:"fip,omitempty"`
 	// efi-capsule, efi-empty-capsule (see capsule.go)
 	Capsule *CapsuleSpec `json:"capsule,omitempty"`
+	// cbfs (binman's cbfs entry; see cbfs.go)
+	Cbfs *CbfsSpec `json:"cbfs,omitempty"`
 	// mkimage, legacy image types (see mkimage.go)
 	Mkimage *MkimageSpec `json:"mkimage,omitempty"`
 

@@ -29,7 +29,7 @@ func (img *Image) writeMap(w io.Writer, e Entry, indent int) {
 	b := e.b()
 	fmt.Fprintf(w, "%s  %s%s  %s  %s\n", mapField(b.imagePos, b.hasPos), strings.Repeat(" ", indent),
 		mapField(b.offset, true), mapField(b.size, true), b.name)
-	if s, ok := e.(*Section); ok {
+	if s, ok := e.(*Section); ok && !s.mapHidesChildren {
 		for _, c := range s.entries {
 			if cb := c.b(); cb.absent && cb.optional {
 				continue

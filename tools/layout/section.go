@@ -28,6 +28,8 @@ type Section struct {
 	// a format of its own (a FIT, a FIP) and places the children where
 	// their data landed in it (fit.go, fip.go).
 	gen func(s *Section, final bool) (content, error)
+	// mapHidesChildren: binman's map lists the section alone (cbfs).
+	mapHidesChildren bool
 	// noCheck skips the children's bounds and overlap checks, as binman's
 	// mkimage entry does (it places them where legacy mkimage would).
 	noCheck bool
