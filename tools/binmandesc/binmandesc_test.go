@@ -185,3 +185,17 @@ func FuzzConvert(f *testing.F) {
 		}
 	})
 }
+
+// A split-elf generator whose content entry is optional and missing adds
+// no nodes, as binman does (it warns and builds the FIT without them); a
+// required one that is missing is an error.
+func TestSplitELFOptionalMissing(t *testing.T) {
+	body := `fit { description = "d"; #address-cells = <1>; images { @tee-SEQ { fit,operation = "split-elf"; type = "tee"; fit,load; fit,data; tee-os { %s }; }; }; };`
+	dir := t.TempDir()
+	if _, err := Convert(compile(t, strings.Replace(body, "%s", "optional;", 1)), Options{InputDirs: []string{dir}, TempDir: t.TempDir()}); err != nil {
+		t.Fatalf("optional: %v", err)
+	}
+	if _, err := Convert(compile(t, strings.Replace(body, "%s", "", 1)), Options{InputDirs: []string{dir}, TempDir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "Failed to read ELF file") {
+		t.Fatalf("required: %v", err)
+	}
+}

@@ -24,6 +24,11 @@ func (g *fitGen) splitELF(dst, gen *fdt.Node, rel string, depth int) error {
 		return err
 	}
 	data, err := os.ReadFile(file)
+	if os.IsNotExist(err) && optionalContent(gen) {
+		// binman: an optional entry that is missing gives no segments
+		// (and a missing-blob warning); the FIT is built without them.
+		return nil
+	}
 	if err != nil {
 		return g.errorf(gen, rel, "Failed to read ELF file: %v", err)
 	}
@@ -117,4 +122,14 @@ func (g *fitGen) splitELFFile(gen *fdt.Node, rel string) (string, error) {
 		name = etype
 	}
 	return g.c.resolve(name), nil
+}
+
+// optionalContent: the generator's content entry has "optional".
+func optionalContent(gen *fdt.Node) bool {
+	for _, sub := range gen.Children {
+		if !special(sub) && sub.Prop("optional") != nil {
+			return true
+		}
+	}
+	return false
 }
