@@ -39,8 +39,11 @@ func ZlibDeflate(data []byte, level int) ([]byte, error) {
 
 // ZlibEncoder compresses one buffer after another as a zlib stream reused
 // with deflateReset does (mksquashfs compresses every block that way): the
-// window's bytes and zlib's high-water mark carry over, which can change a
-// block's bytes when a match search runs past the end of the input.
+// window's bytes and zlib's high-water mark carry over. Bytes past the
+// input are compared by the match search but cannot change the output
+// (the search stops at a match reaching the input's end, and a longer one
+// found past it loses to the match already pending), so a reused encoder
+// writes what a fresh one does; reuse saves the allocations.
 type ZlibEncoder struct {
 	d *gnuDeflater
 }

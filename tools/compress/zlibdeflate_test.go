@@ -87,6 +87,70 @@ func TestZlibDeflateMatchesZlib(t *testing.T) {
 	}
 }
 
+// zlibResetScript compresses files 0..n-1 of a directory through one
+// z_stream of the system libz, deflateReset before each (as mksquashfs
+// does), and prints zlibVersion().
+const zlibResetScript = `import ctypes, ctypes.util, os, sys
+z = ctypes.CDLL(ctypes.util.find_library("z"))
+class ZS(ctypes.Structure):
+    _fields_ = [("next_in", ctypes.c_void_p), ("avail_in", ctypes.c_uint), ("total_in", ctypes.c_ulong),
+                ("next_out", ctypes.c_void_p), ("avail_out", ctypes.c_uint), ("total_out", ctypes.c_ulong),
+                ("msg", ctypes.c_char_p), ("state", ctypes.c_void_p), ("zalloc", ctypes.c_void_p),
+                ("zfree", ctypes.c_void_p), ("opaque", ctypes.c_void_p), ("data_type", ctypes.c_int),
+                ("adler", ctypes.c_ulong), ("reserved", ctypes.c_ulong)]
+z.zlibVersion.restype = ctypes.c_char_p
+ver = z.zlibVersion()
+s = ZS()
+d, n = sys.argv[1], int(sys.argv[2])
+assert z.deflateInit2_(ctypes.byref(s), 9, 8, 15, 8, 0, ver, ctypes.sizeof(s)) == 0
+for i in range(n):
+    data = open(os.path.join(d, str(i)), "rb").read()
+    assert z.deflateReset(ctypes.byref(s)) == 0
+    inb = ctypes.create_string_buffer(data, len(data))
+    cap = len(data) + len(data) // 1000 + 64
+    outb = ctypes.create_string_buffer(cap)
+    s.next_in, s.avail_in = ctypes.addressof(inb), len(data)
+    s.next_out, s.avail_out = ctypes.addressof(outb), cap
+    assert z.deflate(ctypes.byref(s), 4) == 1
+    open(os.path.join(d, str(i) + ".z"), "wb").write(outb.raw[:s.total_out])
+print(ver.decode())
+`
+
+// TestZlibEncoderReuseMatchesZlib: one encoder over a sequence of
+// squashfs-like blocks (long ones, then short ones whose match searches
+// run into the previous blocks' window bytes) writes what one zlib stream
+// reset with deflateReset writes.
+func TestZlibEncoderReuseMatchesZlib(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Fatal("no python3 on PATH: the zlib reference for ZlibEncoder")
+	}
+	in := zlibInputs(false)
+	fw, runs := in["firmware1"], in["runs"]
+	blocks := [][]byte{fw[:128<<10], runs[:1000], fw[300000 : 300000+4096], runs[:190000], runs[7:4103], {}, in["zeros128k"], fw[5000:5300], in["text4k"], runs[:300]}
+	dir := t.TempDir()
+	for i, b := range blocks {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprint(i)), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := exec.Command(py, "-c", zlibResetScript, dir, fmt.Sprint(len(blocks))).Output()
+	if err != nil {
+		t.Fatalf("python3 libz deflateReset: %v", err)
+	}
+	t.Logf("reference: libz %s through ctypes, deflateReset per block", strings.TrimSpace(string(out)))
+	e, _ := NewZlibEncoder(9)
+	for i, b := range blocks {
+		want, err := os.ReadFile(filepath.Join(dir, fmt.Sprint(i)+".z"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := e.Encode(nil, b); !bytes.Equal(got, want) {
+			t.Errorf("block %d (%d bytes): differs from zlib at byte %d", i, len(b), firstDiff(got, want))
+		}
+	}
+}
+
 func TestZlibDeflateLevels(t *testing.T) {
 	for _, l := range []int{0, 10, -1} {
 		if _, err := ZlibDeflate(nil, l); err == nil {
