@@ -51,6 +51,9 @@ func cbfsCases() []goldenCase {
         big { type = "blob"; filename = "big.bin"; cbfs-type = "raw"; };
     };
 `)},
+		{name: "cbfs-err-tiny", files: files, dts: dtsOf(`
+    cbfs { size = <0x20>; };
+`)},
 		{name: "cbfs-err-arch", files: files, dts: dtsOf(`
     cbfs { size = <0x100>; cbfs-arch = "sparc"; };
 `)},

@@ -140,6 +140,10 @@ func buildCbfs(s *Section, spec CbfsSpec, final bool) (content, error) {
 	}
 	arch := uint32(spec.Arch)
 	atEnd := arch == cbfsArchX86
+	if w.size < cbfsHeaderLen+4 {
+		// Python prints the negative header offset binman computes.
+		return content{}, fmt.Errorf("No space for header at offset -%#x (current offset 0x0)", cbfsHeaderLen+4-w.size)
+	}
 	hdrOff, contentsOff := w.size-4-cbfsHeaderLen, uint64(0)
 	if !atEnd {
 		hdrOff, contentsOff = 0, alignUp(cbfsFileHeaderLen, cbfsAlign)
