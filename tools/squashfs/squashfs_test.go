@@ -629,25 +629,35 @@ func TestUncompressedMatchesMksquashfs(t *testing.T) {
 		{"no-exports", Options{NoExport: true}, []string{"-no-exports"}},
 	}
 	for _, c := range cases {
-		ref := filepath.Join(t.TempDir(), "ref.squashfs")
-		args := append([]string{src, ref, "-noI", "-noD", "-noF", "-noX", "-no-xattrs", "-all-root",
-			"-mkfs-time", "1700000000", "-all-time", "1700000000", "-noappend", "-no-duplicates", "-no-progress",
-			"-processors", "1", "-p", "dev/console c 600 0 0 5 1"}, c.extra...)
-		if out, err := exec.Command(mksquashfs, args...).CombinedOutput(); err != nil {
-			t.Fatalf("%s: mksquashfs: %v\n%s", c.name, err, out)
-		}
 		opts := c.opts
-		opts.Compressor, opts.ModTime = "none", 1700000000
-		mine := build(t, es, opts)
-		a, _ := os.ReadFile(ref)
-		b, _ := os.ReadFile(mine)
-		if !bytes.Equal(a, b) {
-			at := 0
-			for at < len(a) && at < len(b) && a[at] == b[at] {
-				at++
-			}
-			t.Errorf("%s: image differs from mksquashfs's (%d vs %d bytes) first at offset 0x%x", c.name, len(b), len(a), at)
+		opts.Compressor = "none"
+		compareWithMksquashfs(t, mksquashfs, src, es, c.name, opts,
+			append([]string{"-noI", "-noD", "-noF", "-noX"}, c.extra...))
+	}
+}
+
+// compareWithMksquashfs builds es with opts (at mkfs time 1700000000) and
+// src with mksquashfs and the same fixed settings plus extra, and reports
+// where the images first differ.
+func compareWithMksquashfs(t *testing.T, mksquashfs, src string, es []fstree.Entry, name string, opts Options, extra []string) {
+	t.Helper()
+	ref := filepath.Join(t.TempDir(), "ref.squashfs")
+	args := append([]string{src, ref, "-no-xattrs", "-all-root",
+		"-mkfs-time", "1700000000", "-all-time", "1700000000", "-noappend", "-no-duplicates", "-no-progress",
+		"-processors", "1", "-p", "dev/console c 600 0 0 5 1"}, extra...)
+	if out, err := exec.Command(mksquashfs, args...).CombinedOutput(); err != nil {
+		t.Fatalf("%s: mksquashfs: %v\n%s", name, err, out)
+	}
+	opts.ModTime = 1700000000
+	mine := build(t, es, opts)
+	a, _ := os.ReadFile(ref)
+	b, _ := os.ReadFile(mine)
+	if !bytes.Equal(a, b) {
+		at := 0
+		for at < len(a) && at < len(b) && a[at] == b[at] {
+			at++
 		}
+		t.Errorf("%s: image differs from mksquashfs's (%d vs %d bytes) first at offset 0x%x", name, len(b), len(a), at)
 	}
 }
 
@@ -709,24 +719,8 @@ func TestGzipMatchesMksquashfs(t *testing.T) {
 		{"default", Options{}, nil},
 		{"4k-blocks", Options{BlockSize: 4096}, []string{"-b", "4096"}},
 	} {
-		ref := filepath.Join(t.TempDir(), "ref.squashfs")
-		args := append([]string{src, ref, "-comp", "gzip", "-no-xattrs", "-all-root",
-			"-mkfs-time", "1700000000", "-all-time", "1700000000", "-noappend", "-no-duplicates", "-no-progress",
-			"-processors", "1", "-p", "dev/console c 600 0 0 5 1"}, c.extra...)
-		if out, err := exec.Command(mksquashfs, args...).CombinedOutput(); err != nil {
-			t.Fatalf("%s: mksquashfs: %v\n%s", c.name, err, out)
-		}
 		opts := c.opts
-		opts.Compressor, opts.ModTime = "gzip", 1700000000
-		mine := build(t, es, opts)
-		a, _ := os.ReadFile(ref)
-		b, _ := os.ReadFile(mine)
-		if !bytes.Equal(a, b) {
-			at := 0
-			for at < len(a) && at < len(b) && a[at] == b[at] {
-				at++
-			}
-			t.Errorf("%s: image differs from mksquashfs's (%d vs %d bytes) first at offset 0x%x", c.name, len(b), len(a), at)
-		}
+		opts.Compressor = "gzip"
+		compareWithMksquashfs(t, mksquashfs, src, es, c.name, opts, append([]string{"-comp", "gzip"}, c.extra...))
 	}
 }
