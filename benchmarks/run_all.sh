@@ -4,6 +4,7 @@
 #   benchmarks/lz4.sh                  LZ4 HC level 5 beside the lz4 tool
 #   benchmarks/compressors.sh          gzip, lz4, xz, zstd, bzip2, lzma beside their CLIs
 #   benchmarks/spi.sh                  64 MiB SPI layout beside binman (needs BINMAN)
+#   benchmarks/bazelw.sh               ./bazelw null build beside plain Bazel
 #   tools/layout/bench/*.sh            layout engine beside binman / cp --sparse
 #   tools/disk/bench/*.sh              disk images beside genimage
 # fwtool is built once (static, CGO_ENABLED=0, as Bazel builds it) and
@@ -27,7 +28,7 @@ fi
 export FWTOOL
 
 failed=()
-for script in "$root/benchmarks/formats.sh" "$root/benchmarks/lz4.sh" "$root/benchmarks/compressors.sh" "$root/benchmarks/spi.sh" "$root"/tools/layout/bench/*.sh "$root"/tools/disk/bench/*.sh; do
+for script in "$root/benchmarks/formats.sh" "$root/benchmarks/lz4.sh" "$root/benchmarks/compressors.sh" "$root/benchmarks/spi.sh" "$root/benchmarks/bazelw.sh" "$root"/tools/layout/bench/*.sh "$root"/tools/disk/bench/*.sh; do
 	name=${script#"$root"/}
 	if [[ $name == benchmarks/spi.sh && -z ${BINMAN:-} ]]; then
 		printf '\n==== %s ====\nskipped: set BINMAN to a U-Boot tree'"'"'s tools/binman/binman\n' "$name"
