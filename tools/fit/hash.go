@@ -3,7 +3,6 @@ package fit
 import (
 	"crypto/md5"
 	"crypto/sha1"
-	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/binary"
 	"fmt"
@@ -11,6 +10,8 @@ import (
 	"hash/crc32"
 	"sort"
 	"strings"
+
+	"github.com/rules-firmware/rules_firmware/tools/fastsha256"
 )
 
 // hashAlgos are the digests a FIT hash node may name in its "algo"
@@ -23,7 +24,7 @@ var hashAlgos = map[string]func() hash.Hash{
 	"crc32":       func() hash.Hash { return crc32BE{crc32.NewIEEE()} },
 	"md5":         md5.New,
 	"sha1":        sha1.New,
-	"sha256":      sha256.New,
+	"sha256":      fastsha256.New,
 	"sha384":      sha512.New384,
 	"sha512":      sha512.New,
 }

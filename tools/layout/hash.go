@@ -2,19 +2,21 @@ package layout
 
 import (
 	"crypto/sha1"
-	"crypto/sha256"
 	"crypto/sha512"
 	"hash"
 	"hash/crc32"
 	"runtime"
+	"sort"
 	"sync"
 	"sync/atomic"
+
+	"github.com/rules-firmware/rules_firmware/tools/fastsha256"
 )
 
 func newHash(algo string) hash.Hash {
 	switch algo {
 	case "sha256":
-		return sha256.New()
+		return fastsha256.New()
 	case "sha1":
 		return sha1.New()
 	case "sha512":
@@ -28,8 +30,10 @@ func newHash(algo string) hash.Hash {
 // computeHashes sets each hashed entry's digest of its data (compressed
 // data if compressed, padding excluded), as binman's hash subnode does.
 // Data is streamed; only overlapping contents are rendered. Entries are
-// hashed concurrently (each digest depends only on its own entry's data);
-// the first error in walk order is reported, as a sequential walk would.
+// hashed concurrently (each digest depends only on its own entry's data),
+// the largest first so that no core is left hashing one big entry alone
+// at the end; the first error in walk order is reported, as a sequential
+// walk would.
 func (img *Image) computeHashes(s *Section) error {
 	var hashed []*base
 	img.Walk(func(e Entry, _ int) {
@@ -37,8 +41,16 @@ func (img *Image) computeHashes(s *Section) error {
 			hashed = append(hashed, b)
 		}
 	})
+	order := make([]int, len(hashed))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		return hashed[order[i]].contents.size > hashed[order[j]].contents.size
+	})
 	errs := make([]error, len(hashed))
-	forEachIndex(len(hashed), func(i int) {
+	forEachIndex(len(hashed), func(k int) {
+		i := order[k]
 		b := hashed[i]
 		h := newHash(b.hashAlgo)
 		if h == nil {

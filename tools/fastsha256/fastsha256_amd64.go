@@ -1,0 +1,22 @@
+//go:build amd64
+
+package fastsha256
+
+// useSHANI: CPUID leaf 7 EBX bit 29 (SHA), leaf 1 ECX bits 9 (SSSE3) and
+// 19 (SSE4.1), the instructions blockSHANI uses.
+var useSHANI = func() bool {
+	maxLeaf, _, _, _ := cpuid(0, 0)
+	if maxLeaf < 7 {
+		return false
+	}
+	_, _, ecx1, _ := cpuid(1, 0)
+	_, ebx7, _, _ := cpuid(7, 0)
+	return ecx1&(1<<9) != 0 && ecx1&(1<<19) != 0 && ebx7&(1<<29) != 0
+}()
+
+func cpuid(leaf, sub uint32) (eax, ebx, ecx, edx uint32)
+
+// blockSHANI hashes the whole 64-byte blocks of p into dig.
+//
+//go:noescape
+func blockSHANI(dig *[8]uint32, p []byte)

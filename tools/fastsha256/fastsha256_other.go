@@ -1,0 +1,7 @@
+//go:build !amd64
+
+package fastsha256
+
+const useSHANI = false
+
+func blockSHANI(*[8]uint32, []byte) { panic("fastsha256: no SHA instructions") }
