@@ -102,7 +102,7 @@ func tool(t *testing.T, name string, args ...string) string {
 // Every type fwtool cannot write is an error naming the image and its
 // type, and nothing is written, even for the images before it.
 func TestUnsupportedTypesFail(t *testing.T) {
-	for _, typ := range []string{"ext2", "ext3", "ext4", "ubi", "ubifs", "jffs2", "iso", "qemu", "cramfs", "btrfs", "f2fs", "erofs", "custom", "mdraid", "verity"} {
+	for _, typ := range []string{"ubi", "ubifs", "jffs2", "iso", "qemu", "cramfs", "btrfs", "f2fs", "erofs", "custom", "mdraid", "verity"} {
 		tr := newTree(t, map[string]string{"in/x": "x"})
 		cfg := `image ok.img { hdimage {} partition p { image = "x" } }
 image bad.img { ` + typ + ` {} }`
@@ -402,5 +402,70 @@ func TestTmpPath(t *testing.T) {
 	}
 	if ents, err := os.ReadDir(tr.path("empty")); err != nil || len(ents) != 0 {
 		t.Errorf("empty tmppath: %v, %v left", err, ents)
+	}
+}
+
+// ext2/3/4 through tools/extfs: e2fsck finds nothing, debugfs reads the
+// tree back, and the mke2fs-route options land in the superblock.
+func TestExtImages(t *testing.T) {
+	tr := newTree(t, map[string]string{"root/etc/hostname": "board\n", "root/usr/bin/tool": strings.Repeat("#!/bin/sh\n", 500)})
+	cfg := `image a.ext4 {
+	ext4 {
+		label = "rootfs"
+		fs-timestamp = "20000101000000"
+		root-owner = "5:6"
+		extraargs = "-U 12345678-1234-1234-1234-1234567890ab -E quotatype=,lazy_itable_init=0 -m 1"
+	}
+	size = 8M
+}
+image b.ext3 { ext3 { use-mke2fs = false label = "three" } size = 4M }
+image c.ext2 { ext2 { features = "^dir_index" } size = 2M mountpoint = "/usr" }
+`
+	if err := tr.ours(cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ img, want string }{
+		{"a.ext4", "Filesystem UUID:          12345678-1234-1234-1234-1234567890ab|Filesystem volume name:   rootfs|Reserved block count:     81|Filesystem created:       Sat Jan  1 00:00:00 2000|extent 64bit flex_bg sparse_super dir_nlink extra_isize metadata_csum"},
+		{"b.ext3", "Filesystem volume name:   three|has_journal ext_attr dir_index filetype sparse_super large_file|Inode count:              256"},
+		{"c.ext2", "Filesystem features:      ext_attr filetype sparse_super"},
+	} {
+		p := tr.path("out/" + c.img)
+		fsck := tool(t, "e2fsck", "-fn", p)
+		if strings.Contains(fsck, "?") || strings.Contains(fsck, "IGNORED") {
+			t.Errorf("%s: e2fsck -fn:\n%s", c.img, fsck)
+		}
+		hdr := tool(t, "dumpe2fs", "-h", p)
+		for _, w := range strings.Split(c.want, "|") {
+			if !strings.Contains(hdr, w) {
+				t.Errorf("%s: want %q in\n%s", c.img, w, hdr)
+			}
+		}
+	}
+	a := tr.path("out/a.ext4")
+	if st := tool(t, "debugfs", "-R", "stat /", a); !strings.Contains(st, "User:     5   Group:     6") {
+		t.Errorf("root owner:\n%s", st)
+	}
+	if got := tool(t, "debugfs", "-R", "cat /etc/hostname", a); !strings.Contains(got, "\nboard\n") {
+		t.Errorf("etc/hostname reads %q", got)
+	}
+	// /usr is c.ext2's mountpoint: an empty directory here, as genimage does
+	if got := tool(t, "debugfs", "-R", "ls /usr", a); strings.Contains(got, "bin") {
+		t.Errorf("/usr holds c.ext2's content:\n%s", got)
+	}
+	if got := tool(t, "debugfs", "-R", "cat /bin/tool", tr.path("out/c.ext2")); !strings.Contains(got, strings.Repeat("#!/bin/sh\n", 500)) {
+		t.Errorf("c.ext2 (mountpoint /usr): bin/tool reads %q", got)
+	}
+	for cfg, want := range map[string]string{
+		`image x { ext4 { mke2fs-conf = "m.conf" } size = 4M }`:              "option 'mke2fs-conf': an mke2fs configuration file is not supported",
+		`image x { ext4 { features = "quota" } size = 4M }`:                  `feature "quota" is not supported`,
+		`image x { ext4 { extraargs = "-E quotatype=usrquota" } size = 4M }`: "quota is not supported",
+		`image x { ext4 { extraargs = "-d /tmp" } size = 4M }`:               "mke2fs flag '-d' is not supported",
+		`image x { ext4 {} }`: "no size given",
+		`image x { ext3 { fs-timestamp = "yesterday" } size = 4M }`: "fs-timestamp",
+	} {
+		tr := newTree(t, nil)
+		if err := tr.ours(cfg, nil); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want %q", cfg, err, want)
+		}
 	}
 }
