@@ -21,32 +21,19 @@ func knownCompression(algo string) bool {
 
 // compressBytes compresses an entry's data. lz4 gives exactly the bytes of
 // the lz4 tool run as binman runs it (--no-frame-crc -B4 -5, see
-// lz4hc.go), so lz4-compressed entries match binman's images; lzma uses
-// binman's lzma_alone properties (lc=1 lp=0 pb=0); the other algorithms use
-// tools/compress's deterministic streams.
+// lz4hc.go), so lz4-compressed entries match binman's images; so does
+// lzma (tools/compress's LZMA SDK 9.22 encoder with binman's lzma_alone
+// switches); the other algorithms use tools/compress's deterministic streams.
 func compressBytes(algo string, data []byte) ([]byte, error) {
-	var buf bytes.Buffer
-	var w io.WriteCloser
 	switch algo {
 	case "lz4":
 		return lz4FrameLevel5(data), nil
 	case "lzma":
-		// lzma_alone -d8 writes the smallest dictionary it allows (4 KiB).
-		zw, err := lzma.WriterConfig{Properties: &lzma.Properties{LC: 1, LP: 0, PB: 0}, DictCap: 4096, SizeInHeader: true, Size: int64(len(data))}.NewWriter(&buf)
-		if err != nil {
-			return nil, err
-		}
-		w = zw
+		// binman's `lzma_alone e -lc1 -lp0 -pb0 -d8`, byte for byte.
+		return compress.LZMAAlone(data, compress.BinmanLZMA)
 	default:
 		return compress.Bytes(algo, data)
 	}
-	if _, err := w.Write(data); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
 
 // Decompress undoes an entry's compression (ours or binman's tools').
