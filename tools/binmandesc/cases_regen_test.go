@@ -16,6 +16,9 @@ type goldenCase struct {
 	files map[string][]byte // input files, paths starting with an input dir
 	flags []string
 	dirs  []string // input dirs, in -I order; default "in"
+	// tools are commands printing the version of a tool binman runs for
+	// this case (mkimage -V, ...); their output goes to tools.txt.
+	tools [][]string
 }
 
 func (c goldenCase) inputDirs() []string {

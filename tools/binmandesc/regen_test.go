@@ -150,6 +150,17 @@ func record(t *testing.T, binman string, c goldenCase) {
 		write("binman.txt", []byte(v+"\n"))
 	}
 	write("flags.txt", []byte(strings.Join(c.flags, "\n")+"\n"))
+	var versions []byte
+	for _, tool := range c.tools {
+		out, err := exec.Command(tool[0], tool[1:]...).Output()
+		if err != nil {
+			t.Fatalf("%s: %s: %v", c.name, strings.Join(tool, " "), err)
+		}
+		versions = append(versions, out...)
+	}
+	if len(versions) > 0 {
+		write("tools.txt", versions)
+	}
 	if len(c.inputDirs()) != 1 || c.inputDirs()[0] != "in" {
 		write("inputs.txt", []byte(strings.Join(c.inputDirs(), "\n")+"\n"))
 	}

@@ -11,7 +11,6 @@ import (
 // the reason: each is refused naming the node and type, never read as an
 // unknown type.
 var unsupportedEtypes = map[string]string{
-	"nxp-imx8mimage":                  "an i.MX8M image built by mkimage -T imx8mimage",
 	"nxp-imx8mcst":                    "i.MX8M code signing runs NXP's cst tool",
 	"nxp-imx9image":                   "an i.MX9 container built by mkimage -T imx8image",
 	"nxp-header-ddrfw":                "an NXP DDR firmware header",

@@ -19,6 +19,9 @@ type MkimageSpec struct {
 	Entry             uint32 `json:"entry,omitempty"`
 	Name              string `json:"image_name,omitempty"`
 	MultipleDataFiles bool   `json:"multiple_data_files,omitempty"`
+	// Imx8m is the nxp-imx8mimage entry's description (imx8m.go), which
+	// runs mkimage -T imx8mimage instead of a legacy type.
+	Imx8m *Imx8mSpec `json:"imx8m,omitempty"`
 }
 
 func init() { entryTypes["mkimage"] = newMkimage }

@@ -33,6 +33,10 @@ type Section struct {
 	// noCheck skips the children's bounds and overlap checks, as binman's
 	// mkimage entry does (it places them where legacy mkimage would).
 	noCheck bool
+	// noImagePos leaves the section and its children without image
+	// positions, as binman's mkimage entries do when their SetImagePos
+	// gives up (a child without a size: the imagename node).
+	noImagePos bool
 }
 
 // Entries returns the section's children in packing order.
@@ -253,13 +257,20 @@ func (s *Section) padded(e Entry, data content) content {
 // binman does when writing the image. The result is compressed if the
 // section asks for it.
 func (s *Section) buildContents(final bool) (content, error) {
+	build := s.packedContents
 	if s.gen != nil {
-		c, err := s.gen(s, final)
-		if err != nil {
-			return content{}, err
-		}
-		return s.compressContents(c)
+		build = func(final bool) (content, error) { return s.gen(s, final) }
 	}
+	c, err := build(final)
+	if err != nil {
+		return content{}, err
+	}
+	return s.compressContents(c)
+}
+
+// packedContents is the section's data as a plain section lays it out,
+// before compression; generated formats that wrap it call it too.
+func (s *Section) packedContents(final bool) (content, error) {
 	var out content
 	for _, e := range s.entries {
 		b := e.b()
@@ -298,7 +309,7 @@ func (s *Section) buildContents(final bool) (content, error) {
 			out.add(out.size, data)
 		}
 	}
-	return s.compressContents(out)
+	return out, nil
 }
 
 func (s *Section) compressContents(c content) (content, error) {
@@ -360,7 +371,10 @@ func (s *Section) process() (bool, error) {
 func setImagePos(e Entry, parentPos uint64) {
 	b := e.b()
 	b.imagePos, b.hasPos = parentPos+b.offset, true
-	if s, ok := e.(*Section); ok && !s.compressed {
+	if s, ok := e.(*Section); ok && s.noImagePos {
+		b.hasPos = false
+		s.clearPos()
+	} else if ok && !s.compressed {
 		for _, c := range s.entries {
 			setImagePos(c, b.imagePos)
 		}
