@@ -34,7 +34,8 @@
 // types kept in files of their own register in etypes.go.
 //
 // fit, atf-fip, efi-capsule, efi-empty-capsule, mkimage (legacy types)
-// and the intel-* blobs have files of their own (fit.go, fip.go, ...).
+// the intel-* blobs and the x86 microcode entries have files of their
+// own (fit.go, fip.go, ucode.go, ...).
 //
 // Not supported: the entry types listed in unsupported.go (cbfs, vendor
 // mkimage types, signing tools...), each refused by name,
@@ -79,6 +80,9 @@ type Options struct {
 	// (a text entry's text-label and the text it names, an external
 	// blob's <type>-path).
 	EntryArgs map[string]string
+	// SideFile receives the files binman writes next to its images that
+	// are not images (u-boot-ucode.bin), by name; nil drops them.
+	SideFile func(name string, data []byte) error
 }
 
 // namedBlob describes one of U-Boot's named blob entry types.
@@ -230,6 +234,12 @@ func Load(dtb []byte, opts Options) ([]*layout.Manifest, func(*layout.Image) err
 		}
 	}
 	hooks = append(hooks, binsym.ManifestPatcher(opts.Warn))
+	if c.ucode != nil {
+		if err := c.finishUcode(nodes); err != nil {
+			return nil, nil, err
+		}
+		hooks = append(hooks, c.ucodeAfterPack)
+	}
 	var out []*layout.Manifest
 	for i, im := range images {
 		node := nodes[i]
@@ -276,6 +286,8 @@ type converter struct {
 	// unexpanded where binman creates entries without expansion.
 	forceType map[*fdt.Node]string
 	noExpand  map[*fdt.Node]bool
+	// ucode is the microcode entries' shared state by section (ucode.go).
+	ucode map[*fdt.Node]*ucodeSection
 }
 
 type propValues struct {
@@ -609,16 +621,22 @@ func setMainDTBPath(n *layout.Node, path string) {
 // mainDTB writes the description's device tree as binman changed it to a
 // file named by its contents, for u-boot-dtb entries to read.
 func (c *converter) mainDTB(data []byte) (string, error) {
+	return c.tempFile("dtb", ".dtb", data)
+}
+
+// tempFile writes data to a file in TempDir named by kind, its contents
+// and ext, for blob entries whose contents binman makes.
+func (c *converter) tempFile(kind, ext string, data []byte) (string, error) {
 	sum := sha256.Sum256(data)
 	dir := c.opts.TempDir
 	if dir == "" {
 		dir = os.TempDir()
 	}
-	p := filepath.Join(dir, "fwtool-dtb-"+hex.EncodeToString(sum[:16])+".dtb")
+	p := filepath.Join(dir, "fwtool-"+kind+"-"+hex.EncodeToString(sum[:16])+ext)
 	if old, err := os.ReadFile(p); err == nil && bytes.Equal(old, data) {
 		return p, nil
 	}
-	tmp, err := os.CreateTemp(dir, "fwtool-dtb-*")
+	tmp, err := os.CreateTemp(dir, "fwtool-"+kind+"-*")
 	if err != nil {
 		return "", err
 	}

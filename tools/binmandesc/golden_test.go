@@ -102,6 +102,9 @@ func buildAll(t *testing.T, dtb []byte, opts Options, outDir string, writeMap bo
 	var warnings bytes.Buffer
 	opts.Warn = &warnings
 	opts.TempDir = t.TempDir()
+	opts.SideFile = func(name string, data []byte) error {
+		return os.WriteFile(filepath.Join(outDir, name), data, 0o644)
+	}
 	ms, afterPack, err := Load(dtb, opts)
 	if err != nil {
 		return nil, err

@@ -21,8 +21,9 @@ func init() {
 // manifest per image, resolving blob file names in the input directories.
 // The binman-description importer sets it from its own file; the AfterPack
 // hook it returns (may be nil) patches binman symbols. Files it makes for
-// the build (the description's own device tree) go to tempDir.
-var importBinmanDTB func(dtb []byte, inputDirs []string, updateFDT bool, entryArgs map[string]string, tempDir string) ([]*layout.Manifest, func(*layout.Image) error, error)
+// the build (the description's own device tree) go to tempDir; files
+// binman writes next to its images go to sideFile.
+var importBinmanDTB func(dtb []byte, inputDirs []string, updateFDT bool, entryArgs map[string]string, tempDir string, sideFile func(name string, data []byte) error) ([]*layout.Manifest, func(*layout.Image) error, error)
 
 const buildUsageText = `usage: fwtool build --manifest M.json --output IMAGE [--map IMAGE.map] [--svg IMAGE.svg] [-M]
        fwtool build -d u-boot.dtb [-I DIR]... [-O OUTDIR] [-a NAME=VALUE]... [-m] [-u] [-M]
@@ -156,17 +157,20 @@ func buildFromDTB(dtbPath string, inputDirs []string, entryArgs map[string]strin
 		return 1
 	}
 	defer removeTemp()
-	manifests, afterPack, err := importBinmanDTB(data, inputDirs, update, entryArgs, tempDir)
-	if err != nil {
-		fmt.Fprintf(stderr, "fwtool build: %s: %v\n", dtbPath, err)
-		return 1
-	}
-	// binman creates its output directory. Every image and map goes into
-	// place together, or none.
+	// binman creates its output directory. Every image, map and side file
+	// goes into place together, or none.
 	w := outfile.NewBatch()
 	defer w.Abort()
 	if err := w.MkdirAll(outDir); err != nil {
 		fmt.Fprintf(stderr, "fwtool build: -O %s: %v\n", outDir, err)
+		return 1
+	}
+	sideFile := func(name string, data []byte) error {
+		return w.WriteBytesIn(outDir, name, "binman output", data)
+	}
+	manifests, afterPack, err := importBinmanDTB(data, inputDirs, update, entryArgs, tempDir, sideFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "fwtool build: %s: %v\n", dtbPath, err)
 		return 1
 	}
 	if err := buildImages(w, manifests, afterPack, outDir, writeMap, allowMissing, stderr); err != nil {
