@@ -58,6 +58,22 @@ func Map(path string) (data []byte, release func(), err error) {
 	return data, func() {}, nil
 }
 
+// MapFile maps the first size bytes of the open regular file f read-only
+// from the page cache, for callers that opened and checked the file
+// themselves. ok is false, and nothing is mapped, where the system cannot
+// map it (an empty file, a size beyond int, no mmap); the caller then
+// reads the file. The bytes must not be written, nor used after release.
+func MapFile(f *os.File, size int64) (data []byte, release func(), ok bool) {
+	if size <= 0 || int64(int(size)) != size {
+		return nil, nil, false
+	}
+	data, release, err := mapFile(f, int(size))
+	if err != nil {
+		return nil, nil, false
+	}
+	return data, release, true
+}
+
 // mapMin is the size from which Map maps instead of reading: a mapping
 // costs two system calls and a VMA, a small read is cheaper.
 const mapMin = 1 << 20

@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"strings"
 )
 
@@ -158,6 +159,35 @@ func ValidAlign(a uint64) bool { return a != 0 && a&(a-1) == 0 }
 //   - each image starts at the next multiple of Align after the previous
 //     one, and the package is zero-padded to a multiple of Align.
 func Create(images []Image, opts Options) ([]byte, error) {
+	l, err := Plan(images, opts)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, l.Size)
+	copy(out, l.Toc)
+	for _, p := range l.Parts {
+		copy(out[p.Offset:], p.Image.Data)
+	}
+	return out, nil
+}
+
+// Layout is a package as Create lays it out: the ToC at offset 0, each
+// part's image at its offset, zeros everywhere else, Size bytes in all.
+// WriteTo writes it without assembling it in memory.
+type Layout struct {
+	Toc   []byte
+	Parts []Part // in offset order
+	Size  uint64
+}
+
+// Part is one non-empty image and where it starts.
+type Part struct {
+	Image  Image
+	Offset uint64
+}
+
+// Plan lays images out as Create does (see there), without copying them.
+func Plan(images []Image, opts Options) (*Layout, error) {
 	align := opts.Align
 	if align == 0 {
 		align = 1
@@ -170,18 +200,14 @@ func Create(images []Image, opts Options) ([]byte, error) {
 	}
 	ordered := Order(images)
 	tocSize := uint64(HeaderSize + EntrySize*(len(ordered)+1))
-	type placed struct {
-		img    Image
-		offset uint64
-	}
-	var layout []placed
+	var parts []Part
 	end := tocSize
 	for _, img := range ordered {
 		if len(img.Data) == 0 {
 			continue
 		}
 		end = alignUp(end, align)
-		layout = append(layout, placed{img, end})
+		parts = append(parts, Part{img, end})
 		end += uint64(len(img.Data))
 		// Checked as it grows: with alignment and sizes each below 4 GiB
 		// nothing can wrap around before this test.
@@ -193,22 +219,57 @@ func Create(images []Image, opts Options) ([]byte, error) {
 	if total > MaxPackageSize {
 		return nil, fmt.Errorf("package padded to %#x bytes is more than the %d-byte (4 GiB) limit", total, uint64(MaxPackageSize))
 	}
-	out := make([]byte, total)
+	toc := make([]byte, tocSize)
 	le := binary.LittleEndian
-	le.PutUint32(out[0:], TocName)
-	le.PutUint32(out[4:], TocSerialNumber)
-	le.PutUint64(out[8:], opts.OtherFlags&^platTocFlagsMask|uint64(opts.PlatTocFlags)<<32)
-	entry := out[HeaderSize:]
-	for _, p := range layout {
-		copy(entry[0:16], p.img.UUID[:])
-		le.PutUint64(entry[16:], p.offset)
-		le.PutUint64(entry[24:], uint64(len(p.img.Data)))
+	le.PutUint32(toc[0:], TocName)
+	le.PutUint32(toc[4:], TocSerialNumber)
+	le.PutUint64(toc[8:], opts.OtherFlags&^platTocFlagsMask|uint64(opts.PlatTocFlags)<<32)
+	entry := toc[HeaderSize:]
+	for _, p := range parts {
+		copy(entry[0:16], p.Image.UUID[:])
+		le.PutUint64(entry[16:], p.Offset)
+		le.PutUint64(entry[24:], uint64(len(p.Image.Data)))
 		// entry[32:40]: flags, always zero from fiptool.
-		copy(out[p.offset:], p.img.Data)
 		entry = entry[EntrySize:]
 	}
 	le.PutUint64(entry[16:], total)
-	return out, nil
+	return &Layout{Toc: toc, Parts: parts, Size: total}, nil
+}
+
+// WriteTo writes the package to w front to back: the ToC, each image
+// straight from its data, and the zero padding between and after them.
+func (l *Layout) WriteTo(w io.Writer) (int64, error) {
+	var n int64
+	write := func(b []byte) error {
+		m, err := w.Write(b)
+		n += int64(m)
+		return err
+	}
+	pad := func(to uint64) error {
+		var zeros [4096]byte
+		for uint64(n) < to {
+			chunk := to - uint64(n)
+			if chunk > uint64(len(zeros)) {
+				chunk = uint64(len(zeros))
+			}
+			if err := write(zeros[:chunk]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := write(l.Toc); err != nil {
+		return n, err
+	}
+	for _, p := range l.Parts {
+		if err := pad(p.Offset); err != nil {
+			return n, err
+		}
+		if err := write(p.Image.Data); err != nil {
+			return n, err
+		}
+	}
+	return n, pad(l.Size)
 }
 
 // Order returns images in the order Create packs them, with duplicates

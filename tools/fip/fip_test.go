@@ -221,7 +221,51 @@ func TestRandomSetsMatchFiptool(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("round %d (align %d, %d images): differs from fiptool at byte %d", round, align, len(imgs), firstDiff(got, want))
 		}
+		if streamed := writeLayout(t, imgs, Options{Align: align}); !bytes.Equal(streamed, want) {
+			t.Errorf("round %d (align %d, %d images): Layout.WriteTo differs from fiptool at byte %d", round, align, len(imgs), firstDiff(streamed, want))
+		}
 	}
+}
+
+// writeLayout is what fwtool fiptool create writes: Plan, then WriteTo
+// (ToC, images and padding as separate writes) into a buffer.
+func writeLayout(t *testing.T, imgs []Image, opts Options) []byte {
+	t.Helper()
+	l, err := Plan(imgs, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	n, err := l.WriteTo(&buf)
+	if err != nil || uint64(n) != l.Size || uint64(buf.Len()) != l.Size {
+		t.Fatalf("WriteTo: %d bytes, %v; buffer %d; want %d", n, err, buf.Len(), l.Size)
+	}
+	return buf.Bytes()
+}
+
+// TestWriteToStopsAtError: a failing writer's error comes back and
+// nothing past it is written.
+func TestWriteToStopsAtError(t *testing.T) {
+	l, err := Plan([]Image{{UUID: UUID{1}, Data: []byte("data")}}, Options{Align: 4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The ToC is 96 bytes, the padding to the image 4000.
+	w := &failAfter{left: 100}
+	if _, err := l.WriteTo(w); err == nil || w.calls != 2 {
+		t.Fatalf("WriteTo into a failing writer: err %v after %d writes, want the error at the padding (2)", err, w.calls)
+	}
+}
+
+type failAfter struct{ left, calls int }
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	f.calls++
+	if len(p) > f.left {
+		return f.left, errors.New("disk full")
+	}
+	f.left -= len(p)
+	return len(p), nil
 }
 
 // checkFiptoolInfo writes data, runs `fiptool --verbose info` on it and

@@ -94,3 +94,38 @@ func TestStdinDeviceRefused(t *testing.T) {
 		t.Fatalf("stdin /dev/zero: %v", err)
 	}
 }
+
+// TestMapLikeReadFile: Map gives ReadFile's bytes and errors, whether it
+// maps (a file of mapMin bytes or more) or reads (smaller files, pipes).
+func TestMapLikeReadFile(t *testing.T) {
+	dir := t.TempDir()
+	for _, size := range []int{0, 3, mapMin - 1, mapMin, 3*mapMin + 5} {
+		p := filepath.Join(dir, "f")
+		want := bytes.Repeat([]byte{byte(size), 7, 9}, size/3+1)[:size]
+		if err := os.WriteFile(p, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, release, err := Map(p, int64(size), "")
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("Map of %d bytes: %d bytes, %v", size, len(got), err)
+		}
+		release()
+		if size > 0 {
+			_, _, err := Map(p, int64(size-1), "a test limit")
+			_, rerr := ReadFile(p, int64(size-1), "a test limit")
+			if !IsTooLarge(err) || err.Error() != rerr.Error() {
+				t.Fatalf("Map over the limit: %v, ReadFile: %v", err, rerr)
+			}
+		}
+	}
+	if _, _, err := Map("/dev/zero", 1<<20, ""); err == nil || !strings.Contains(err.Error(), "character device") {
+		t.Errorf("/dev/zero: err = %v", err)
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if b, _, err := Map(fifo, 10, ""); err != nil || len(b) != 0 {
+		t.Errorf("FIFO without writer: %q, %v", b, err)
+	}
+}
