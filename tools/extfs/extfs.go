@@ -64,6 +64,9 @@ type Options struct {
 	// JournalBlocks overrides the journal size in blocks (ext3/ext4);
 	// 0 means mke2fs's default for the filesystem's size.
 	JournalBlocks uint32
+	// GrowInodes raises an inode count that came from InodeRatio to what
+	// the tree needs (genext2fs does; mke2fs -d fails instead).
+	GrowInodes bool
 	// RootUID/RootGID, when RootOwner is set, give the root directory's
 	// owner (mke2fs -E root_owner); otherwise the tree's root entry's.
 	RootOwner        bool
@@ -195,9 +198,24 @@ func Write(out Output, root *fstree.Node, opts Options) error {
 	if err != nil {
 		return err
 	}
+	if need := uint64(countInodes(root)); opts.GrowInodes && opts.Inodes == 0 && g.inodes() < need {
+		opts.Inodes = uint32(need)
+		feat = features{c, i, r}
+		if g, err = newGeometry(opts, &feat); err != nil {
+			return err
+		}
+	}
 	fs := &filesystem{opts: opts, g: g, feat: feat}
 	if err := fs.layout(root); err != nil {
 		return err
 	}
 	return fs.write(out)
+}
+
+// countInodes is how many inodes the tree needs at most: the reserved
+// ones, lost+found and one per entry (hard links share theirs).
+func countInodes(root *fstree.Node) int {
+	n := firstIno
+	_ = fstree.Walk(root, func(*fstree.Node) error { n++; return nil })
+	return n
 }

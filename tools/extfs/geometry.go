@@ -118,6 +118,9 @@ func (g *geometry) setInodes(o Options) error {
 	}
 	// fill the last inode table block, then round down to a multiple of 8
 	g.ipg = roundUp(ceilDiv(inodes, g.groups), g.bs/g.isz) &^ 7
+	if o.Inodes != 0 && g.ipg*g.groups < inodes {
+		g.ipg += 8 // a count asked for is a minimum
+	}
 	if g.ipg < 16 {
 		g.ipg = 16
 	}

@@ -46,12 +46,20 @@ func buildExt(b *build, img disk.GenimageSection, out string) error {
 			return fmt.Errorf("line %d: %s option '%s': an mke2fs configuration file is not supported (fwtool writes ext images itself; give features, usage-type or extraargs)", o.Line, img.Type, k)
 		}
 	}
-	size, err := imageSize(img)
+	entries, err := b.contentTree(img)
 	if err != nil {
 		return err
 	}
-	if size == 0 {
-		return fmt.Errorf("%s: no size given or must not be zero", img.Type)
+	root, err := fstree.Build(entries)
+	if err != nil {
+		return err
+	}
+	if err := fstree.Stat(root); err != nil {
+		return err
+	}
+	size, err := extSize(img, root)
+	if err != nil {
+		return err
 	}
 	eo := extfs.Options{Type: img.Type, Size: size, ReservedPercent: -1, Time: b.opts.ModTime}
 	mke2fs := true
@@ -69,7 +77,8 @@ func buildExt(b *build, img disk.GenimageSection, out string) error {
 		features = append(features, "^huge_file")
 		eo.RootOwner = true
 	} else {
-		eo.InodeRatio = 16384 // genext2fs -i 16384
+		eo.InodeRatio = 16384 // genext2fs -i 16384, raised to what the tree needs
+		eo.GrowInodes = true
 	}
 	if err := extOptions(opts, &eo, &features); err != nil {
 		return err
@@ -78,18 +87,36 @@ func buildExt(b *build, img disk.GenimageSection, out string) error {
 		return err
 	}
 	eo.Features = strings.Join(features, ",")
-	entries, err := b.contentTree(img)
-	if err != nil {
-		return err
-	}
-	root, err := fstree.Build(entries)
-	if err != nil {
-		return err
-	}
-	if err := fstree.Stat(root); err != nil {
-		return err
-	}
 	return writeFile(out, func(f *os.File) error { return extfs.Write(f, root, eo) })
+}
+
+// extSize is the size option; a percentage is of the content's size as
+// genimage counts it: each regular file rounded up to 4 KiB, 4 KiB per
+// directory.
+func extSize(img disk.GenimageSection, root *fstree.Node) (int64, error) {
+	o, ok := imageOption(img, "size")
+	if ok && strings.HasSuffix(o.Value(), "%") {
+		pct, err := strconv.ParseUint(strings.TrimSuffix(o.Value(), "%"), 10, 32)
+		if err != nil || pct == 0 {
+			return 0, fmt.Errorf("line %d: size %q: want a whole percentage", o.Line, o.Value())
+		}
+		var content int64
+		_ = fstree.Walk(root, func(n *fstree.Node) error {
+			switch n.Entry.Kind {
+			case fstree.Dir:
+				content += 4096
+			case fstree.File:
+				content += (n.Size + 4095) &^ 4095
+			}
+			return nil
+		})
+		return content * int64(pct) / 100, nil
+	}
+	size, err := imageSize(img)
+	if err == nil && size == 0 {
+		err = fmt.Errorf("%s: no size given or must not be zero", img.Type)
+	}
+	return size, err
 }
 
 // extOptions applies the type section's options.

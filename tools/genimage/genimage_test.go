@@ -420,6 +420,7 @@ func TestExtImages(t *testing.T) {
 }
 image b.ext3 { ext3 { use-mke2fs = false label = "three" } size = 4M }
 image c.ext2 { ext2 { features = "^dir_index" } size = 2M mountpoint = "/usr" }
+image d.ext2 { ext2 { use-mke2fs = false } size = 500% }
 `
 	if err := tr.ours(cfg, nil); err != nil {
 		t.Fatal(err)
@@ -428,6 +429,9 @@ image c.ext2 { ext2 { features = "^dir_index" } size = 2M mountpoint = "/usr" }
 		{"a.ext4", "Filesystem UUID:          12345678-1234-1234-1234-1234567890ab|Filesystem volume name:   rootfs|Reserved block count:     81|Filesystem created:       Sat Jan  1 00:00:00 2000|extent 64bit flex_bg sparse_super dir_nlink extra_isize metadata_csum"},
 		{"b.ext3", "Filesystem volume name:   three|has_journal ext_attr dir_index filetype sparse_super large_file|Inode count:              256"},
 		{"c.ext2", "Filesystem features:      ext_attr filetype sparse_super"},
+		// 500% of root, etc, usr (c.ext2's mountpoint, empty here) and
+		// etc/hostname at 4 KiB each; the inode count raised to the tree's
+		{"d.ext2", "Block count:              80\n"},
 	} {
 		p := tr.path("out/" + c.img)
 		fsck := tool(t, "e2fsck", "-fn", p)

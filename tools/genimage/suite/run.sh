@@ -71,6 +71,24 @@ expectation() {
 			rauc info --keyring "$d/input/signing-ca/ca.cert.pem" "$f" >/dev/null 2>&1 || { echo "unmet rauc info $(basename "$f")"; return; }
 		done
 		echo met
+	elif grep -q -E 'ext[234] \{' "$t/$name.config"; then
+		# ext.test's check_ext less its dumpe2fs listing (genext2fs's or
+		# mke2fs's layout): e2fsck -nf clean, the tree read back with
+		# debugfs rdump equal to the root it was made from, the size given
+		for f in "$d"/ours/*.ext[234]; do
+			local back=$d/back-$(basename "$f") size
+			rm -rf "$back" && mkdir -p "$back" &&
+				e2fsck -nf "$f" >"$d/fsck.log" 2>&1 && ! grep -q -e '?' -e IGNORED "$d/fsck.log" || { echo "unmet e2fsck $(basename "$f")"; return; }
+			debugfs -R "ls -p" "$f" 2>/dev/null | while IFS=/ read -r _ _ _ _ _ x _; do
+				case "$x" in .|..|lost+found|"") continue ;; esac
+				debugfs -R "rdump \"$x\" \"$back\"" "$f" >/dev/null 2>&1
+			done
+			diff -r "$d/root" "$back" >/dev/null || { echo "unmet tree $(basename "$f")"; return; }
+			# the size ext.test's check_ext wants, from the line after the config's run
+			size=$(sed -n "/ $name.config /{n;s/.*check_ext [^ ]* [^ ]* \([0-9]*\).*/\1/p}" "$t/ext.test")
+			[ -z "$size" ] || [ "$(stat -c %s "$f")" = "$size" ] || { echo "unmet size $(basename "$f")"; return; }
+		done
+		echo met
 	elif grep -q android-sparse "$t/$name.config"; then
 		for f in "$d"/ours/*.sparse; do
 			local in
@@ -107,6 +125,9 @@ for cfg in "$src"/test/*.config; do
 		head -c 100 /dev/zero | tr '\000' '\377' >"$d/input/block1.img"
 		head -c 50 /dev/zero | tr '\000' '\252' >"$d/input/block2.img"
 		head -c 75 /dev/zero | tr '\000' '\167' >"$d/input/block3.img" ;;
+	ext4)
+		# ext.test builds it from srcpath root.orig, the same tree
+		cp -a "$d/root" "$d/root.orig" ;;
 	hdimage-imageoffset)
 		echo 0123456789abcdef | dd of="$d/input/offset.img" seek=4 bs=1k 2>/dev/null ;;
 	esac
