@@ -175,6 +175,35 @@ func (g *fitGen) addNode(dst, src, base *fdt.Node, rel string, depth int) error 
 			}
 		}
 	}
+	if hasImages {
+		return g.addCiphers(dst, src, rel)
+	}
+	return nil
+}
+
+// addCiphers adds the cipher node of an encrypted content entry of an
+// image node: binman adds it to the description's node before the FIT is
+// built.
+func (g *fitGen) addCiphers(dst, src *fdt.Node, rel string) error {
+	for _, sub := range src.Children {
+		etype, ok := sub.PropString("type")
+		if !ok {
+			etype = strings.SplitN(sub.Name, "@", 2)[0]
+		}
+		if special(sub) || etype != "encrypted" {
+			continue
+		}
+		cipher, err := g.c.encryptedCipher(sub, g.path+rel+"/"+sub.Name)
+		if err != nil {
+			return err
+		}
+		if dst.Child(cipher.Name) != nil {
+			return fmt.Errorf("Node '%s': the image already has a 'cipher' node (one encrypted entry per image)", g.path+rel)
+		}
+		// binman's tree is read back from libfdt, which puts a new
+		// subnode first.
+		dst.Children = append([]*fdt.Node{cipher}, dst.Children...)
+	}
 	return nil
 }
 

@@ -541,9 +541,16 @@ func imageData(fit *blob, img int) ([]byte, error) {
 	return p.value, nil
 }
 
+func hasKeyDir(k KeySource) bool {
+	kd, ok := k.(KeyDir)
+	return k != nil && (!ok || kd.Dir != "")
+}
+
 func imageVerificationData(fit, dest *blob, img int, keys *keyCache, opts *Options) error {
 	name := fit.nodeName(img)
-	if _, err := fit.subnode(img, "cipher"); err == nil {
+	// mkimage encrypts an image with a cipher node only when it has a key
+	// directory (-k, not -G alone); without one the node is left as it is.
+	if _, err := fit.subnode(img, "cipher"); err == nil && hasKeyDir(opts.Keys) {
 		return fmt.Errorf("Node '/images/%s/cipher': image encryption is not supported", name)
 	}
 	subs, err := fit.subnodes(img)

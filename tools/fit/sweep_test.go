@@ -435,3 +435,49 @@ func TestControlDTBReuseLikeMkimage(t *testing.T) {
 		}
 	}
 }
+
+// TestCipherNodeWithoutKeysLikeMkimage: mkimage -F -t without a key
+// directory leaves an image's cipher node alone (binman's encrypted entry
+// relies on it); with -k it would encrypt, which fwtool refuses.
+func TestCipherNodeWithoutKeysLikeMkimage(t *testing.T) {
+	dir := t.TempDir()
+	src := `/dts-v1/;
+/ {
+	description = "cipher";
+	images {
+		fw {
+			data = [01 02 03 04 05];
+			type = "firmware"; compression = "none";
+			hash-1 { algo = "sha256"; };
+			cipher { algo = "aes256"; iv = [31 32 33]; key-source = "k"; };
+		};
+	};
+	configurations { default = "c"; c { firmware = "fw"; }; };
+};
+`
+	tree, err := dts.Compile("x.its", []byte(src), dts.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	compiled, _ := tree.Encode(fdt.EncodeOptions{})
+	const epoch = 1234
+	res, err := Process(compiled, Options{Timestamp: epoch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "x.fit")
+	if err := os.WriteFile(p, compiled, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runAt(t, dir, epoch, "mkimage", "-F", "-t", p)
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(res.FIT, want) {
+		t.Fatalf("differs from mkimage -F -t at byte %d", firstDiff(res.FIT, want))
+	}
+	if _, err := Process(compiled, Options{Keys: KeyDir{Dir: dir}}); err == nil || !strings.Contains(err.Error(), "image encryption is not supported") {
+		t.Fatalf("with a key directory: got %v, want encryption refused", err)
+	}
+}

@@ -26,3 +26,19 @@ func (e *Null) obtain() error {
 	e.setContents(sourceContent(fill{e.parent.padByte, e.size}))
 	return nil
 }
+
+func init() {
+	entryTypes["encrypted"] = func(n *Node, path string) (Entry, error) { return &Encrypted{}, nil }
+}
+
+// Encrypted is binman's encrypted entry: no data of its own. What it
+// does (a "cipher" node next to it in the description, which a FIT copies
+// into its image node) is done when the description is read.
+type Encrypted struct {
+	leaf
+}
+
+func (e *Encrypted) obtain() error {
+	e.setContents(bytesContent(nil))
+	return nil
+}
