@@ -250,7 +250,12 @@ func buildEnvImage(a mkenvimageArgs, stdin io.Reader) ([]byte, error) {
 		name = "<stdin>"
 		text, err = input.Read(name, stdin, limit, "environment text")
 	} else {
-		text, err = input.ReadFile(name, limit, "environment text")
+		// Mapped, not copied: the text is only read, once.
+		var release func()
+		text, release, err = input.Map(name, limit, "environment text")
+		if err == nil {
+			defer release()
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, input.Detail(err))

@@ -74,7 +74,10 @@ func FromText(text []byte, opts Options) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	env := make([]byte, envSize)
+	// The header goes in front of the data area in the same buffer, so
+	// sealing needs no second copy of it.
+	out := make([]byte, opts.headerSize()+envSize)
+	env := out[opts.headerSize():]
 	for i := range env {
 		env[i] = opts.Pad
 	}
@@ -151,13 +154,19 @@ func FromText(text []byte, opts Options) ([]byte, error) {
 	if err := checkVars(env[:ep], starts); err != nil {
 		return nil, err
 	}
-	return seal(env, opts), nil
+	return seal(out, opts), nil
 }
 
 // checkVars rejects variables without '=' or without a name.
 func checkVars(data []byte, starts []int) error {
 	i := 0
-	for _, v := range bytes.Split(data, []byte{0}) {
+	for len(data) > 0 {
+		v := data
+		if end := bytes.IndexByte(data, 0); end >= 0 {
+			v, data = data[:end], data[end+1:]
+		} else {
+			data = nil
+		}
 		if len(v) == 0 {
 			continue
 		}
@@ -200,7 +209,8 @@ func FromVars(vars []Var, opts Options) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	env := make([]byte, 0, envSize)
+	h := opts.headerSize()
+	env := make([]byte, h, h+envSize) // header, filled in by seal
 	for _, v := range vars {
 		switch {
 		case v.Name == "":
@@ -219,19 +229,19 @@ func FromVars(vars []Var, opts Options) ([]byte, error) {
 	env = append(env, 0)
 	// mkenvimage needs the last NUL strictly inside the area, except that
 	// an input ending in a newline may use its last byte.
-	if len(env) > envSize {
+	if len(env)-h > envSize {
 		return nil, &ErrTooLarge{opts.Size}
 	}
-	for len(env) < envSize {
+	for len(env) < h+envSize {
 		env = append(env, opts.Pad)
 	}
 	return seal(env, opts), nil
 }
 
-// seal prepends the CRC (and flag byte) to the data area.
-func seal(env []byte, opts Options) []byte {
-	out := make([]byte, opts.headerSize()+len(env))
-	crc := crc32.ChecksumIEEE(env)
+// seal fills in the header in front of the data area: the CRC of the
+// data (and the flag byte).
+func seal(out []byte, opts Options) []byte {
+	crc := crc32.ChecksumIEEE(out[opts.headerSize():])
 	if opts.BigEndian {
 		binary.BigEndian.PutUint32(out, crc)
 	} else {
@@ -240,7 +250,6 @@ func seal(env []byte, opts Options) []byte {
 	if opts.Redundant {
 		out[4] = 1
 	}
-	copy(out[opts.headerSize():], env)
 	return out
 }
 
