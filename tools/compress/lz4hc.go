@@ -249,21 +249,34 @@ func (c *lz4hc) scan(ip, mflimit, highLimit int) (int, int, int) {
 	src, base := c.src, c.base
 	hashTable, chainTable := &c.hashTable, &c.chainTable
 	idx := c.nextToUpdate
-	for ; ip <= mflimit; ip++ {
-		// Insert every position before ip into the hash chains.
-		for end := base + uint32(ip); idx < end; idx++ {
-			h := lz4Hash(le32(src, uint16(idx-base)))
-			delta := idx - hashTable[h]
-			if delta > lz4DistanceMax {
-				delta = lz4DistanceMax
-			}
-			chainTable[uint16(idx)] = uint16(delta)
-			hashTable[h] = idx
+	// Insert every position before ip into the hash chains; from here on
+	// each position is inserted right after its own search.
+	for end := base + uint32(ip); idx < end; idx++ {
+		h := lz4Hash(le32(src, uint16(idx-base)))
+		delta := idx - hashTable[h]
+		if delta > lz4DistanceMax {
+			delta = lz4DistanceMax
 		}
-		pattern := le32(src, uint16(ip))
+		chainTable[uint16(idx)] = uint16(delta)
+		hashTable[h] = idx
+	}
+	if ip > mflimit {
+		c.nextToUpdate = idx
+		return ip, 0, 0
+	}
+	pattern := le32(src, uint16(ip))
+	h := lz4Hash(pattern)
+	head := hashTable[h]
+	for {
+		// The next position's chain head is loaded before this position's
+		// chain is walked, so that the two table loads overlap (ip+1 is
+		// inside the window: ip <= mflimit).
+		nextPattern := le32(src, uint16(ip+1))
+		nextH := lz4Hash(nextPattern)
+		nextHead := hashTable[nextH]
 		longest, matchPos := lz4MinMatch-1, -1
 		want := uint16(pattern >> 16)
-		matchIndex := hashTable[lz4Hash(pattern)]
+		matchIndex := head
 		for attempts := lz4Attempts; matchIndex >= base && attempts > 0; attempts-- {
 			m := int(matchIndex - base)
 			matchIndex -= uint32(chainTable[uint16(matchIndex)])
@@ -294,6 +307,25 @@ func (c *lz4hc) scan(ip, mflimit, highLimit int) (int, int, int) {
 			c.nextToUpdate = idx
 			return ip, longest, matchPos
 		}
+		// No match: insert ip now, with the hash and chain head just
+		// looked up, rather than hashing it again for the next position
+		// (the tables end up the same: nothing reads them in between).
+		if idx == base+uint32(ip) {
+			delta := idx - head
+			if delta > lz4DistanceMax {
+				delta = lz4DistanceMax
+			}
+			chainTable[uint16(idx)] = uint16(delta)
+			hashTable[h] = idx
+			idx++
+			if nextH == h {
+				nextHead = idx - 1
+			}
+		}
+		if ip++; ip > mflimit {
+			break
+		}
+		pattern, h, head = nextPattern, nextH, nextHead
 	}
 	c.nextToUpdate = idx
 	return ip, 0, 0
