@@ -9,6 +9,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/rules-firmware/rules_firmware/tools/gctune"
 )
 
 // command is one subcommand. run returns the process exit code; it prints
@@ -72,6 +74,8 @@ func sortedNames() []string {
 }
 
 func main() {
+	// Most commands finish before a first collection would pay off.
+	gctune.DeferFirstGC(gctune.FirstGC)
 	if err := enterWorkingDirectory(); err != nil {
 		fmt.Fprintf(os.Stderr, "fwtool: %v\n", err)
 		os.Exit(2)
