@@ -8,7 +8,7 @@ load("//rules/private:bootup.bzl", _bootup_app_image = "bootup_app_image", _boot
 load("//rules/private:disk.bzl", _DiskImageInfo = "DiskImageInfo", _DiskPartitionInfo = "DiskPartitionInfo", _disk_image = "disk_image", _disk_partition = "disk_partition")
 load("//rules/private:dtb.bzl", _dtb = "dtb")
 load("//rules/private:extlinux.bzl", _extlinux_conf = "extlinux_conf")
-load("//rules/private:filesystem.bzl", _squashfs_image = "squashfs_image", _vfat_image = "vfat_image")
+load("//rules/private:filesystem.bzl", _ext_image = "ext_image", _squashfs_image = "squashfs_image", _vfat_image = "vfat_image")
 load("//rules/private:fip.bzl", _fip_image = "fip_image")
 load("//rules/private:fit.bzl", _FitComponentInfo = "FitComponentInfo", _fit_component = "fit_component", _fit_image = "fit_image")
 load("//rules/private:fit_its.bzl", _fit_image_from_its = "fit_image_from_its")
@@ -36,6 +36,7 @@ bootup_bundle = _bootup_bundle
 disk_image = _disk_image
 disk_partition = _disk_partition
 dtb = _dtb
+ext_image = _ext_image
 extlinux_conf = _extlinux_conf
 fip_image = _fip_image
 firmware_image = _firmware_image

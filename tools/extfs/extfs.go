@@ -23,6 +23,7 @@
 package extfs
 
 import (
+	"encoding/hex"
 	"fmt"
 	"io"
 	"sort"
@@ -218,4 +219,19 @@ func countInodes(root *fstree.Node) int {
 	n := firstIno
 	_ = fstree.Walk(root, func(*fstree.Node) error { n++; return nil })
 	return n
+}
+
+// ParseUUID reads a UUID in its text form, as mke2fs -U and -E hash_seed
+// take it.
+func ParseUUID(s string) ([16]byte, error) {
+	var u [16]byte
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return u, fmt.Errorf("%q is not a UUID (want xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", s)
+	}
+	b, err := hex.DecodeString(strings.ReplaceAll(s, "-", ""))
+	if err != nil {
+		return u, fmt.Errorf("%q is not a UUID (want hex digits)", s)
+	}
+	copy(u[:], b)
+	return u, nil
 }

@@ -221,7 +221,7 @@ func extArg(flag, v string, eo *extfs.Options, features *[]string) error {
 	var err error
 	switch flag {
 	case "-U":
-		u, err := parseUUID(v)
+		u, err := extfs.ParseUUID(v)
 		if err != nil {
 			return fmt.Errorf("-U %s: %v", v, err)
 		}
@@ -276,7 +276,7 @@ func extExtended(v string, eo *extfs.Options) error {
 			}
 			eo.RootOwner, eo.RootUID, eo.RootGID = true, u, g
 		case "hash_seed":
-			u, err := parseUUID(val)
+			u, err := extfs.ParseUUID(val)
 			if err != nil {
 				return fmt.Errorf("-E hash_seed=%s: %v", val, err)
 			}
@@ -286,20 +286,4 @@ func extExtended(v string, eo *extfs.Options) error {
 		}
 	}
 	return nil
-}
-
-func parseUUID(s string) ([16]byte, error) {
-	var u [16]byte
-	h := strings.ReplaceAll(s, "-", "")
-	if len(h) != 32 || len(s) != 36 {
-		return u, fmt.Errorf("not a UUID (want xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)")
-	}
-	for i := 0; i < 16; i++ {
-		v, err := strconv.ParseUint(h[2*i:2*i+2], 16, 8)
-		if err != nil {
-			return u, fmt.Errorf("not a UUID (want hex digits)")
-		}
-		u[i] = byte(v)
-	}
-	return u, nil
 }
