@@ -1,0 +1,24 @@
+package binmandesc
+
+import (
+	"fmt"
+
+	"github.com/rules-firmware/rules_firmware/tools/fdt"
+	"github.com/rules-firmware/rules_firmware/tools/layout"
+)
+
+// binman's x509-cert runs openssl to make a certificate over a collection
+// of entries. fwtool does not build it, but first checks the description
+// as binman does (content phandles, then the keyfile argument or
+// property), so a description binman rejects is rejected in its words.
+func init() {
+	etypeReaders["x509-cert"] = func(c *converter, n *fdt.Node, v *propValues, path, rel string, out *layout.Node, hasPos bool) error {
+		if p := n.Prop("content"); p == nil || len(p.Value) == 0 {
+			return fmt.Errorf("Node '%s': Collection must have a 'content' property", path)
+		}
+		if _, ok := c.arg(v, "keyfile"); !ok {
+			return fmt.Errorf("Node '%s': Missing required properties/entry args: keyfile", path)
+		}
+		return fmt.Errorf("Node '%s': entry type 'x509-cert' is not supported by fwtool (it runs openssl to make a certificate)", path)
+	}
+}
