@@ -36,11 +36,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/rules-firmware/rules_firmware/tools/layout"
+	"github.com/rules-firmware/rules_firmware/tools/lazyre"
 )
 
 // DefaultBaseSymbol marks the start of a U-Boot binary.
@@ -168,7 +168,7 @@ type Target struct {
 // Value of a symbol whose entry or position is unknown: all ones.
 const unknown = ^uint64(0)
 
-var symbolName = regexp.MustCompile(`^_binman_(\w+)_prop_(\w+)$`)
+var symbolName = lazyre.New(`^_binman_(\w+)_prop_(\w+)$`)
 
 // Patch is one write into an entry's contents.
 type Patch struct {
@@ -259,7 +259,7 @@ func pyHex(v int64) string {
 
 // lookup finds the value for a _binman_<entry>_prop_<prop> symbol.
 func lookup(img *layout.Image, s Symbol, msg string, baseAddr uint64, warn func(string)) (uint64, error) {
-	m := symbolName.FindStringSubmatch(s.Name)
+	m := symbolName.Get().FindStringSubmatch(s.Name)
 	if m == nil {
 		return 0, fmt.Errorf("%s: Symbol '%s' has invalid format", msg, s.Name)
 	}

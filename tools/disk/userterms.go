@@ -2,15 +2,16 @@ package disk
 
 import (
 	"errors"
-	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/rules-firmware/rules_firmware/tools/lazyre"
 )
 
 // partitionRef matches how Plan and Write name a partition: the leading
 // "Partition 'x': " of every per-partition error, and "partition 'y'" where
 // a message refers to another one (an overlap, a second autoresize).
-var partitionRef = regexp.MustCompile(`(^Partition|\bpartition) '([^']*)'`)
+var partitionRef = lazyre.New(`(^Partition|\bpartition) '([^']*)'`)
 
 // InUserTerms restates err for someone who wrote BUILD files: when the
 // manifest carries the disk_image's label (the rule writes it), the message
@@ -30,8 +31,8 @@ func (m *Manifest) InUserTerms(err error) error {
 			images[p.Image] = p.ImageLabel
 		}
 	}
-	msg := partitionRef.ReplaceAllStringFunc(err.Error(), func(ref string) string {
-		name := partitionRef.FindStringSubmatch(ref)[2]
+	msg := partitionRef.Get().ReplaceAllStringFunc(err.Error(), func(ref string) string {
+		name := partitionRef.Get().FindStringSubmatch(ref)[2]
 		label, ok := labels[name]
 		if !ok {
 			return ref

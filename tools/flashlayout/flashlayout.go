@@ -14,9 +14,10 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/rules-firmware/rules_firmware/tools/lazyre"
 )
 
 // Entry is one line of a flash layout.
@@ -38,9 +39,9 @@ const Header = "#Opt\tId\tName\tType\tIP\tOffset\tBinary"
 var (
 	validOptions = map[string]bool{"-": true, "P": true, "PE": true, "PD": true, "PDE": true}
 	validTypes   = map[string]bool{"Binary": true, "System": true, "FileSystem": true, "RawImage": true, "FIP": true, "ENV": true}
-	deviceRE     = regexp.MustCompile(`^(mmc|nor|nand|spi-nand)([0-9]+)$`)
-	idRE         = regexp.MustCompile(`^0[xX][0-9a-fA-F]{1,2}$`)
-	offsetRE     = regexp.MustCompile(`^0[xX][0-9a-fA-F]+$`)
+	deviceRE     = lazyre.New(`^(mmc|nor|nand|spi-nand)([0-9]+)$`)
+	idRE         = lazyre.New(`^0[xX][0-9a-fA-F]{1,2}$`)
+	offsetRE     = lazyre.New(`^0[xX][0-9a-fA-F]+$`)
 )
 
 // normalOption sorts an option's letters so PE and EP compare equal.
@@ -69,7 +70,7 @@ func (e Entry) where() string {
 
 // OffsetValue is the entry's byte offset; ok is false for boot1/boot2.
 func (e Entry) OffsetValue() (v uint64, ok bool) {
-	if !offsetRE.MatchString(e.Offset) {
+	if !offsetRE.Get().MatchString(e.Offset) {
 		return 0, false
 	}
 	v, err := strconv.ParseUint(e.Offset[2:], 16, 64)
@@ -91,7 +92,7 @@ func Check(entries []Entry) error {
 		if !validOptions[opt] {
 			return fmt.Errorf("%s: Opt %q is not one of -, P, PE, PD, PDE", w, e.Option)
 		}
-		if !idRE.MatchString(e.ID) {
+		if !idRE.Get().MatchString(e.ID) {
 			return fmt.Errorf("%s: Id %q is not a hex byte such as 0x01", w, e.ID)
 		}
 		id, _ := strconv.ParseUint(e.ID[2:], 16, 8)
@@ -128,7 +129,7 @@ func Check(entries []Entry) error {
 			}
 			continue
 		}
-		m := deviceRE.FindStringSubmatch(e.Device)
+		m := deviceRE.Get().FindStringSubmatch(e.Device)
 		if m == nil {
 			return fmt.Errorf("%s: IP %q is not none or mmcN, norN, nandN, spi-nandN", w, e.Device)
 		}

@@ -2,14 +2,15 @@ package layout
 
 import (
 	"errors"
-	"regexp"
 	"strings"
+
+	"github.com/rules-firmware/rules_firmware/tools/lazyre"
 )
 
 // binmanNodeRef matches how errors name a node: binman's "Node '/binman/x'"
 // (also "Image '...'" and "Section '...'"), or a bare quoted node path as in
 // "overlaps with previous entry '/binman/spl'".
-var binmanNodeRef = regexp.MustCompile(`(?:\b(Node|Image|Section) )?'(/[^']*)'`)
+var binmanNodeRef = lazyre.New(`(?:\b(Node|Image|Section) )?'(/[^']*)'`)
 
 // InUserTerms restates err for someone who wrote BUILD files rather than a
 // binman description: when the manifest carries Bazel labels, the message
@@ -39,8 +40,8 @@ func (m *Manifest) InUserTerms(err error) error {
 		root = "/binman"
 	}
 	walk(&m.Image, root, "")
-	msg := binmanNodeRef.ReplaceAllStringFunc(err.Error(), func(ref string) string {
-		sub := binmanNodeRef.FindStringSubmatch(ref)
+	msg := binmanNodeRef.Get().ReplaceAllStringFunc(err.Error(), func(ref string) string {
+		sub := binmanNodeRef.Get().FindStringSubmatch(ref)
 		kind, path := sub[1], sub[2]
 		n, ok := entries[path]
 		if !ok {
