@@ -13,6 +13,28 @@ type etypeReader func(c *converter, n *fdt.Node, v *propValues, path, rel string
 // registering itself from init; node's switch keeps the original ones.
 var etypeReaders = map[string]etypeReader{}
 
+// children converts n's subnodes as entries of a section-like entry,
+// leaving out binman's special nodes (hash, signature, ...) and those skip
+// names.
+func (c *converter) children(n *fdt.Node, path, rel string, hasPos bool, skip ...string) ([]layout.Node, error) {
+	var out []layout.Node
+	for _, sub := range n.Children {
+		if special(sub) || contains(skip, sub.Name) {
+			continue
+		}
+		childRel := sub.Name
+		if rel != "" {
+			childRel = rel + "/" + sub.Name
+		}
+		child, err := c.node(sub, path+"/"+sub.Name, childRel, false, hasPos)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *child)
+	}
+	return out, nil
+}
+
 func init() {
 	// binman's null entry: the parent's pad byte, size required (the
 	// layout engine checks it).

@@ -117,6 +117,15 @@ func buildAll(t *testing.T, dtb []byte, opts Options, outDir string, writeMap bo
 		if err := img.WriteImage(img.OutputPath(outDir)); err != nil {
 			return nil, err
 		}
+		files, err := img.SectionFiles()
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			if err := os.WriteFile(filepath.Join(outDir, f.Name), f.Data, 0o644); err != nil {
+				return nil, err
+			}
+		}
 		if writeMap {
 			if err := img.WriteMap(filepath.Join(outDir, m.Image.Name+".map")); err != nil {
 				return nil, err

@@ -44,24 +44,12 @@ func readImx8m(c *converter, n *fdt.Node, v *propValues, path, rel string, out *
 	}
 	spec.Imagename = n.Child("imagename") != nil
 	out.Type = "nxp-imx8mimage"
+	out.Filename = v.strings["filename"] // a section: binman writes its data there too
 	out.Mkimage = &layout.MkimageSpec{Imx8m: spec}
-	for _, sub := range n.Children {
-		// binman never builds the imagename node here (this type passes
-		// its configuration as -n).
-		if special(sub) || sub.Name == "imagename" {
-			continue
-		}
-		childRel := sub.Name
-		if rel != "" {
-			childRel = rel + "/" + sub.Name
-		}
-		child, err := c.node(sub, path+"/"+sub.Name, childRel, false, hasPos && !spec.Imagename)
-		if err != nil {
-			return err
-		}
-		out.Entries = append(out.Entries, *child)
-	}
-	return nil
+	// binman never builds the imagename node here (this type passes its
+	// configuration as -n).
+	out.Entries, err = c.children(n, path, rel, hasPos && !spec.Imagename, "imagename")
+	return err
 }
 
 // readFlexSPI reads the nxp,fspi-* properties over binman's defaults.

@@ -11,23 +11,20 @@ import (
 // the reason: each is refused naming the node and type, never read as an
 // unknown type.
 var unsupportedEtypes = map[string]string{
-	"nxp-imx8mcst":                    "i.MX8M code signing runs NXP's cst tool",
-	"nxp-imx9image":                   "an i.MX9 container built by mkimage -T imx8image",
-	"nxp-header-ddrfw":                "an NXP DDR firmware header",
-	"ti-secure":                       "TI K3 signing runs openssl with TI's certificate template",
-	"ti-secure-rom":                   "TI K3 ROM signing runs openssl with TI's certificate template",
-	"ti-board-config":                 "TI board configuration is read from YAML with a schema",
-	"renesas-rcar4-sa0":               "the Renesas R-Car Gen4 SA0 header",
-	"xilinx-bootgen":                  "it runs Xilinx bootgen",
-	"intel-ifwi":                      "it runs ifwitool on an Intel IFWI",
-	"intel-fit":                       "the Intel Firmware Interface Table",
-	"intel-fit-ptr":                   "the Intel Firmware Interface Table pointer",
-	"x509-cert":                       "it runs openssl to make a certificate",
-	"pre-load":                        "the pre-load signature header",
-	"vblock":                          "it runs futility for a Chrome OS verified-boot block",
-	"gbb":                             "it runs futility for a Chrome OS GBB",
-	"encrypted":                       "it encrypts with a key given at build time",
-	"powerpc-mpc85xx-bootpg-resetvec": "the MPC85xx boot page reset vector",
+	"nxp-imx8mcst":    "i.MX8M code signing runs NXP's cst tool",
+	"nxp-imx9image":   "an i.MX9 container built by mkimage -T imx8image",
+	"ti-secure":       "TI K3 signing runs openssl with TI's certificate template",
+	"ti-secure-rom":   "TI K3 ROM signing runs openssl with TI's certificate template",
+	"ti-board-config": "TI board configuration is read from YAML with a schema",
+	"xilinx-bootgen":  "it runs Xilinx bootgen",
+	"intel-ifwi":      "it runs ifwitool on an Intel IFWI",
+	"intel-fit":       "the Intel Firmware Interface Table",
+	"intel-fit-ptr":   "the Intel Firmware Interface Table pointer",
+	"x509-cert":       "it runs openssl to make a certificate",
+	"pre-load":        "the pre-load signature header",
+	"vblock":          "it runs futility for a Chrome OS verified-boot block",
+	"gbb":             "it runs futility for a Chrome OS GBB",
+	"encrypted":       "it encrypts with a key given at build time",
 }
 
 func init() {

@@ -104,7 +104,7 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	// The image, map and picture go into place together or not at all.
 	w := outfile.NewBatch()
 	defer w.Abort()
-	err = buildOne(w, m, opts, *output, *mapPath, *svgPath, stderr)
+	_, err = buildOne(w, m, opts, *output, *mapPath, *svgPath, stderr)
 	if err == nil {
 		err = w.Commit()
 	}
@@ -115,28 +115,28 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func buildOne(w *outfile.Batch, m *layout.Manifest, opts layout.Options, output, mapPath, svgPath string, stderr io.Writer) error {
+func buildOne(w *outfile.Batch, m *layout.Manifest, opts layout.Options, output, mapPath, svgPath string, stderr io.Writer) (*layout.Image, error) {
 	img, err := layout.Build(m, opts)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, warning := range img.Warnings {
 		fmt.Fprintln(stderr, warning)
 	}
 	if err := img.StageImage(w, output); err != nil {
-		return err
+		return nil, err
 	}
 	if mapPath != "" {
 		if err := w.WriteBytes(mapPath, []byte(img.Map())); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if svgPath != "" {
 		if err := w.WriteBytes(svgPath, []byte(img.SVG())); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return img, nil
 }
 
 func buildFromDTB(dtbPath string, inputDirs []string, entryArgs map[string]string, outDir string, writeMap, update, allowMissing bool, stderr io.Writer) int {
@@ -216,8 +216,19 @@ func buildImages(w *outfile.Batch, manifests []*layout.Manifest, afterPack func(
 			}
 		}
 		opts := layout.Options{AllowMissing: allowMissing, AfterPack: afterPack}
-		if err := buildOne(w, m, opts, imagePath, mapPath, "", stderr); err != nil {
+		img, err := buildOne(w, m, opts, imagePath, mapPath, "", stderr)
+		if err != nil {
 			return err
+		}
+		// binman also writes each section that names a file to that file.
+		files, err := img.SectionFiles()
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			if err := w.WriteBytesIn(outDir, f.Name, what, f.Data); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -105,15 +105,20 @@ type Node struct {
 	Cbfs *CbfsSpec `json:"cbfs,omitempty"`
 	// mkimage, legacy image types (see mkimage.go)
 	Mkimage *MkimageSpec `json:"mkimage,omitempty"`
+	// renesas-rcar4-sa0 (see rcar4.go)
+	Rcar4 *Rcar4Spec `json:"rcar4_sa0,omitempty"`
 
 	// collection: paths below the image of the entries whose data it joins
 	Collection []string `json:"collection,omitempty"`
 	// blob-ext-list: the files whose data it joins, in order
 	Paths []string `json:"paths,omitempty"`
 
+	// Filename is the image's file name; on a section below the image it
+	// is binman's extra copy of the section's data (Image.SectionFiles),
+	// which `fwtool build -d` writes beside the image.
+	Filename string `json:"filename,omitempty"`
 	// image only
-	Filename    string `json:"filename,omitempty"`
-	AllowRepack bool   `json:"allow_repack,omitempty"`
+	AllowRepack bool `json:"allow_repack,omitempty"`
 	// Symlink names a symbolic link to the image, made next to it.
 	Symlink string `json:"symlink,omitempty"`
 
