@@ -71,10 +71,9 @@ func (e *lzmaSDKEncoder) firstStep(position, mainLen, numPairs uint32) (lenEnd u
 		e.movePos(repLens[repMax] - 1)
 		return 0, true, repLens[repMax], uint32(repMax)
 	}
-	matches := e.matches
 	if mainLen >= e.fastBytes {
 		e.movePos(mainLen - 1)
-		return 0, true, mainLen, matches[numPairs-1] + lzmaReps
+		return 0, true, mainLen, e.matches[numPairs-1] + lzmaReps
 	}
 	curByte, matchByte := e.data[cur], e.data[cur-int(e.reps[0])-1]
 	if mainLen < 2 && curByte != matchByte && repLens[repMax] < 2 {
@@ -84,12 +83,7 @@ func (e *lzmaSDKEncoder) firstStep(position, mainLen, numPairs uint32) (lenEnd u
 	state := e.state
 	e.opt[0].state = state
 	posState := position & e.pbMask
-	probs := e.litProbs(position, e.data[cur-1])
-	if isCharState(state) {
-		e.opt[1].price = e.isMatch[state][posState].price0() + literalPrice(probs, uint32(curByte))
-	} else {
-		e.opt[1].price = e.isMatch[state][posState].price0() + matchedLiteralPrice(probs, uint32(curByte), uint32(matchByte))
-	}
+	e.opt[1].price = e.isMatch[state][posState].price0() + e.literalCost(state, position, cur, matchByte)
 	e.opt[1].makeAsChar()
 	matchPrice := e.isMatch[state][posState].price1()
 	repMatchPrice := matchPrice + e.isRep[state].price1()
@@ -123,28 +117,44 @@ func (e *lzmaSDKEncoder) firstStep(position, mainLen, numPairs uint32) (lenEnd u
 		}
 	}
 
-	normalMatchPrice := matchPrice + e.isRep[state].price0()
-	l := uint32(2)
+	startLen := uint32(2)
 	if repLens[0] >= 2 {
-		l = repLens[0] + 1
+		startLen = repLens[0] + 1
 	}
-	if l <= mainLen {
-		offs := uint32(0)
-		for l > matches[offs] {
+	if startLen <= mainLen {
+		e.offerFirstMatches(matchPrice+e.isRep[state].price0(), posState, startLen, numPairs)
+	}
+	return lenEnd, false, 0, 0
+}
+
+// offerFirstMatches prices every length from startLen of the matches
+// found at the current position, each length at its shortest distance.
+func (e *lzmaSDKEncoder) offerFirstMatches(normalMatchPrice, posState, startLen, numPairs uint32) {
+	matches := e.matches
+	offs := uint32(0)
+	for startLen > matches[offs] {
+		offs += 2
+	}
+	for l := startLen; ; l++ {
+		dist := matches[offs+1]
+		e.offer(l, normalMatchPrice+e.lenEnc.prices[posState][l-lzmaMatchMin]+e.distPrice(dist, l), 0, dist+lzmaReps)
+		if l == matches[offs] {
 			offs += 2
-		}
-		for ; ; l++ {
-			dist := matches[offs+1]
-			e.offer(l, normalMatchPrice+e.lenEnc.prices[posState][l-lzmaMatchMin]+e.distPrice(dist, l), 0, dist+lzmaReps)
-			if l == matches[offs] {
-				offs += 2
-				if offs == numPairs {
-					break
-				}
+			if offs == numPairs {
+				return
 			}
 		}
 	}
-	return lenEnd, false, 0, 0
+}
+
+// literalCost prices data[at] as a literal at position in state: after
+// a match its bits are coded against matchByte, the byte at rep0.
+func (e *lzmaSDKEncoder) literalCost(state, position uint32, at int, matchByte byte) uint32 {
+	probs := e.litProbs(position, e.data[at-1])
+	if isCharState(state) {
+		return literalPrice(probs, uint32(e.data[at]))
+	}
+	return matchedLiteralPrice(probs, uint32(e.data[at]), uint32(matchByte))
 }
 
 // offer makes opt[at] the step from posPrev with back if it is cheaper.
@@ -332,13 +342,7 @@ func (e *lzmaSDKEncoder) stepFrom(cur, position, newLen, numPairs uint32, lenEnd
 	curByte, matchByte := e.data[at], e.data[at-int(reps[0])-1]
 	posState := position & e.pbMask
 
-	curAnd1Price := curPrice + e.isMatch[state][posState].price0()
-	probs := e.litProbs(position, e.data[at-1])
-	if isCharState(state) {
-		curAnd1Price += literalPrice(probs, uint32(curByte))
-	} else {
-		curAnd1Price += matchedLiteralPrice(probs, uint32(curByte), uint32(matchByte))
-	}
+	curAnd1Price := curPrice + e.isMatch[state][posState].price0() + e.literalCost(state, position, at, matchByte)
 	next := &e.opt[cur+1]
 	nextIsChar := false
 	if curAnd1Price < next.price {
@@ -434,37 +438,51 @@ func (e *lzmaSDKEncoder) tryReps(cur, position uint32, at int, state, posState u
 		if repIndex == 0 {
 			startLen = lenTest + 1
 		}
-		lenTest2 := lenTest + 1
-		limit := lenTest2 + e.fastBytes
-		if limit > numAvailFull {
-			limit = numAvailFull
-		}
-		for lenTest2 < limit && d[at+int(lenTest2)] == d[back+int(lenTest2)] {
-			lenTest2++
-		}
-		lenTest2 -= lenTest + 1
-		if lenTest2 < 2 {
-			continue
-		}
-		state2 := repNextState[state]
-		posStateNext := (position + lenTest) & e.pbMask
-		curAndLenCharPrice := price + e.repLenEnc.prices[posState][lenTest-2] +
-			e.isMatch[state2][posStateNext].price0() +
-			matchedLiteralPrice(e.litProbs(position+lenTest, d[at+int(lenTest)-1]), uint32(d[at+int(lenTest)]), uint32(d[back+int(lenTest)]))
-		state2 = literalNextState[state2]
-		posStateNext = (position + lenTest + 1) & e.pbMask
-		nextRepMatchPrice := curAndLenCharPrice + e.isMatch[state2][posStateNext].price1() + e.isRep[state2].price1()
-		offset := cur + lenTest + 1 + lenTest2
-		e.extendTo(lenEnd, offset)
-		e.offer3(offset, nextRepMatchPrice+e.repPrice(0, lenTest2, state2, posStateNext), cur+lenTest+1, true, cur, repIndex)
+		step := chosenStep{cur: cur, length: lenTest, back: repIndex, state: repNextState[state],
+			price: price + e.repLenEnc.prices[posState][lenTest-2]}
+		e.tryLiteralRep0After(step, position, at, back, numAvailFull, lenEnd)
 	}
 	return startLen
+}
+
+// chosenStep is a rep or match from opt[cur] priced on the way.
+type chosenStep struct {
+	cur, length, back uint32
+	state             uint32 // the coder state after it
+	price             uint32 // the price up to its end
+}
+
+// tryLiteralRep0After prices step followed by a literal and then rep0
+// (the step's own distance, whose bytes at from continue to match).
+func (e *lzmaSDKEncoder) tryLiteralRep0After(step chosenStep, position uint32, at, from int, numAvailFull uint32, lenEnd *uint32) {
+	d := e.data
+	lenTest := step.length
+	lenTest2 := lenTest + 1
+	limit := lenTest2 + e.fastBytes
+	if limit > numAvailFull {
+		limit = numAvailFull
+	}
+	for lenTest2 < limit && d[at+int(lenTest2)] == d[from+int(lenTest2)] {
+		lenTest2++
+	}
+	lenTest2 -= lenTest + 1
+	if lenTest2 < 2 {
+		return
+	}
+	posStateNext := (position + lenTest) & e.pbMask
+	litPrice := step.price + e.isMatch[step.state][posStateNext].price0() +
+		matchedLiteralPrice(e.litProbs(position+lenTest, d[at+int(lenTest)-1]), uint32(d[at+int(lenTest)]), uint32(d[from+int(lenTest)]))
+	state2 := literalNextState[step.state]
+	posStateNext = (position + lenTest + 1) & e.pbMask
+	nextRepMatchPrice := litPrice + e.isMatch[state2][posStateNext].price1() + e.isRep[state2].price1()
+	offset := step.cur + lenTest + 1 + lenTest2
+	e.extendTo(lenEnd, offset)
+	e.offer3(offset, nextRepMatchPrice+e.repPrice(0, lenTest2, state2, posStateNext), step.cur+lenTest+1, true, step.cur, step.back)
 }
 
 // tryMatches prices new matches of startLen..newLen from cur, and after
 // each pair's longest length "literal, then rep0".
 func (e *lzmaSDKEncoder) tryMatches(cur, position uint32, at int, state, posState, matchPrice, startLen, newLen, numPairs, numAvailFull uint32, lenEnd *uint32) {
-	d := e.data
 	matches := e.matches
 	normalMatchPrice := matchPrice + e.isRep[state].price0()
 	e.extendTo(lenEnd, cur+newLen)
@@ -479,28 +497,8 @@ func (e *lzmaSDKEncoder) tryMatches(cur, position uint32, at int, state, posStat
 		if lenTest != matches[offs] {
 			continue
 		}
-		back := at - int(curBack+1)
-		lenTest2 := lenTest + 1
-		limit := lenTest2 + e.fastBytes
-		if limit > numAvailFull {
-			limit = numAvailFull
-		}
-		for lenTest2 < limit && d[at+int(lenTest2)] == d[back+int(lenTest2)] {
-			lenTest2++
-		}
-		lenTest2 -= lenTest + 1
-		if lenTest2 >= 2 {
-			state2 := matchNextState[state]
-			posStateNext := (position + lenTest) & e.pbMask
-			curAndLenCharPrice := curAndLenPrice + e.isMatch[state2][posStateNext].price0() +
-				matchedLiteralPrice(e.litProbs(position+lenTest, d[at+int(lenTest)-1]), uint32(d[at+int(lenTest)]), uint32(d[back+int(lenTest)]))
-			state2 = literalNextState[state2]
-			posStateNext = (posStateNext + 1) & e.pbMask
-			nextRepMatchPrice := curAndLenCharPrice + e.isMatch[state2][posStateNext].price1() + e.isRep[state2].price1()
-			offset := cur + lenTest + 1 + lenTest2
-			e.extendTo(lenEnd, offset)
-			e.offer3(offset, nextRepMatchPrice+e.repPrice(0, lenTest2, state2, posStateNext), cur+lenTest+1, true, cur, curBack+lzmaReps)
-		}
+		step := chosenStep{cur: cur, length: lenTest, back: curBack + lzmaReps, state: matchNextState[state], price: curAndLenPrice}
+		e.tryLiteralRep0After(step, position, at, at-int(curBack+1), numAvailFull, lenEnd)
 		offs += 2
 		if offs == numPairs {
 			break
