@@ -162,6 +162,10 @@ func Features(typ, list string) (compat, incompat, roCompat uint32, err error) {
 		// the inode checksum's high half lives in the extra fields
 		return 0, 0, 0, fmt.Errorf("feature metadata_csum needs extra_isize")
 	}
+	if f.has(featureNames["64bit"]) && !f.has(featureNames["extent"]) {
+		// block numbers past 2^32 are only reachable through extents
+		return 0, 0, 0, fmt.Errorf("feature 64bit needs extent")
+	}
 	return f[0], f[1], f[2], nil
 }
 

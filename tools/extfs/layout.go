@@ -1,8 +1,10 @@
 package extfs
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"syscall"
 
 	"github.com/rules-firmware/rules_firmware/tools/fstree"
 )
@@ -52,6 +54,7 @@ type inode struct {
 	dirBlocks  int      // directories: data blocks
 	dataBlocks uint64   // blocks of data (files, dirs, slow symlinks, journal)
 	runs       []run
+	segments   []run // files with extents: logical blocks holding data (n, no phys)
 	meta       []uint64 // extent leaf or indirect blocks
 	iblock     [60]byte
 	flags      uint32
@@ -204,6 +207,14 @@ func (fs *filesystem) newInode(n *fstree.Node) *inode {
 		in.src = e.Source
 		in.size = uint64(n.Size)
 		in.dataBlocks = ceilDiv(in.size, fs.g.bs)
+		if fs.has("extent") && in.dataBlocks > 0 {
+			// holes in the source stay holes: extents simply skip them
+			in.segments = dataSegments(in.src, in.size, fs.g.bs)
+			in.dataBlocks = 0
+			for _, sg := range in.segments {
+				in.dataBlocks += sg.n
+			}
+		}
 	case fstree.Dir:
 		in.mode |= sIFDIR
 		in.links = 1 // "."; the parent's entry adds one
@@ -370,11 +381,21 @@ var errFull = fmt.Errorf("filesystem full")
 // allocData allocates an inode's data blocks and the blocks that map them
 // (extent leaves or indirect blocks).
 func (fs *filesystem) allocData(in *inode) error {
-	runs, err := fs.allocRuns(in.dataBlocks)
-	if err != nil {
-		return fs.fullError(in)
+	segs := in.segments
+	if segs == nil {
+		segs = []run{{n: in.dataBlocks}}
 	}
-	in.runs = runs
+	for _, sg := range segs {
+		runs, err := fs.allocRuns(sg.n)
+		if err != nil {
+			return fs.fullError(in)
+		}
+		for _, r := range runs {
+			r.logical += sg.logical
+			in.runs = append(in.runs, r)
+		}
+	}
+	runs := in.runs
 	var meta uint64
 	if fs.usesExtents(in) {
 		if len(runs) > 4 {
@@ -433,4 +454,37 @@ func indirectBlocks(n, p uint64) uint64 {
 	}
 	n -= p * p
 	return 1 + 1 + p + 1 + ceilDiv(n, p*p) + ceilDiv(n, p)
+}
+
+// dataSegments lists the block ranges of a host file that hold data,
+// asking the host filesystem for its holes (lseek SEEK_DATA/SEEK_HOLE);
+// where it cannot tell, the whole file is data.
+func dataSegments(path string, size, bs uint64) []run {
+	whole := []run{{n: ceilDiv(size, bs)}}
+	f, err := os.Open(path)
+	if err != nil {
+		return whole // the copy reports the error
+	}
+	defer f.Close()
+	var segs []run
+	for off := int64(0); uint64(off) < size; {
+		d, err := f.Seek(off, 3) // SEEK_DATA
+		if errors.Is(err, syscall.ENXIO) {
+			break // only a hole is left
+		} else if err != nil {
+			return whole
+		}
+		h, err := f.Seek(d, 4) // SEEK_HOLE
+		if err != nil || uint64(h) > size {
+			h = int64(size)
+		}
+		first, end := uint64(d)/bs, ceilDiv(uint64(h), bs)
+		if k := len(segs) - 1; k >= 0 && segs[k].logical+segs[k].n >= first {
+			segs[k].n = end - segs[k].logical
+		} else if end > first {
+			segs = append(segs, run{logical: first, n: end - first})
+		}
+		off = h
+	}
+	return segs
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash"
 	"hash/crc32"
-	"io"
 	"os"
 )
 
@@ -149,7 +148,6 @@ func (w *writer) copyFile(in *inode) error {
 	if w.buf == nil {
 		w.buf = make([]byte, 256*bs)
 	}
-	left := in.size
 	for _, r := range in.runs {
 		for done := uint64(0); done < r.n; {
 			n := r.n - done
@@ -157,18 +155,18 @@ func (w *writer) copyFile(in *inode) error {
 				n = 256
 			}
 			p := w.buf[:n*bs]
+			at := (r.logical + done) * bs
 			want := n * bs
-			if want > left {
-				want = left
+			if at+want > in.size {
+				want = in.size - at
 			}
-			if _, err := io.ReadFull(f, p[:want]); err != nil {
+			if _, err := f.ReadAt(p[:want], int64(at)); err != nil {
 				return fmt.Errorf("%s: reading %s: %v (changed while building?)", w.fs.name(in), in.src, err)
 			}
 			for i := want; i < uint64(len(p)); i++ {
 				p[i] = 0
 			}
 			w.sum.Write(p[:want])
-			left -= want
 			if err := w.writeAt(r.phys+done, p); err != nil {
 				return err
 			}
