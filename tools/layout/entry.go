@@ -178,6 +178,11 @@ func (e *base) readCommon(n *Node, parent *Section, img *Image, path, etype stri
 	if e.compress == "" {
 		e.compress = "none"
 	}
+	if e.compress != "none" && !binmanCompression[e.compress] {
+		// binman checks the name while collecting its tools, with no node
+		// in the message.
+		return fmt.Errorf("Unknown algorithm '%s'", e.compress)
+	}
 	if e.compress != "none" && !knownCompression(e.compress) {
 		return e.errorf("Unknown algorithm '%s'", e.compress)
 	}
@@ -196,6 +201,11 @@ func (e *base) readCommon(n *Node, parent *Section, img *Image, path, etype stri
 	e.hasProp = n.Props != nil
 	e.resetForPack()
 	return nil
+}
+
+// binmanCompression are the compression names binman knows.
+var binmanCompression = map[string]bool{
+	"bzip2": true, "gzip": true, "lz4": true, "lzma": true, "lzo": true, "xz": true, "zstd": true,
 }
 
 func joinSpace(s []string) string {

@@ -37,7 +37,11 @@ func (e *ImageHeader) obtain() error {
 func (e *ImageHeader) pack(offset uint64) (uint64, error) {
 	if e.offset == 0 {
 		if e.location != "start" && e.location != "end" {
-			return 0, e.errorf("Invalid location '%s', expected 'start' or 'end'", e.location)
+			loc := e.location
+			if loc == "" {
+				loc = "None" // Python's None: binman read no location
+			}
+			return 0, e.errorf("Invalid location '%s', expected 'start' or 'end'", loc)
 		}
 		order := e.parent.siblingOrder(e)
 		if e.location != order && !e.parent.sortByOffset {
