@@ -54,7 +54,7 @@ type inode struct {
 	dirBlocks  int      // directories: data blocks
 	dataBlocks uint64   // blocks of data (files, dirs, slow symlinks, journal)
 	runs       []run
-	segments   []run // files with extents: logical blocks holding data (n, no phys)
+	segments   []run    // files with extents: logical blocks holding data (n, no phys)
 	meta       []uint64 // extent leaf or indirect blocks
 	iblock     [60]byte
 	flags      uint32
