@@ -100,11 +100,12 @@ fi
 # tools format some outputs differently). From the host's own apt sources,
 # pinned low so nothing else moves. QEMU, the PowerPC cross tools and cpp
 # (and rauc, whose host version needs an old libcurl) stay sid's: their
-# host versions cannot be installed in sid.
+# host versions cannot be installed in sid. lzma-alone is only here: sid's
+# (LZMA SDK 25) encodes differently from bookworm's 9.22, binman's.
 readonly HOST_SUITE_PACKAGES=(
   u-boot-tools device-tree-compiler arm-trusted-firmware-tools libubootenv-tool
   gdisk fdisk genimage mtools dosfstools e2fsprogs squashfs-tools lz4 zstd
-  cpio libarchive-tools kmod cryptsetup-bin u-boot-qemu linux-source-6.1
+  cpio libarchive-tools kmod cryptsetup-bin u-boot-qemu linux-source-6.1 lzma-alone
 )
 suite=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
 want3=$(printf '%s\n' "$suite" "${HOST_SUITE_PACKAGES[@]}" | sha256sum | cut -c1-16)
