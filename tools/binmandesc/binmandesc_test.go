@@ -32,7 +32,11 @@ func TestConvertErrors(t *testing.T) {
 	}{
 		{`foo { };`, false, "Unknown entry type 'foo' in node '/binman/foo'"},
 		{`x { type = "no-such-type"; };`, false, "Unknown entry type 'no-such-type' in node '/binman/x'"},
-		{`x { type = "vblock"; };`, false, "Node '/binman/x': entry type 'vblock' is not supported by fwtool (it runs futility for a Chrome OS verified-boot block)"},
+		{`u: u-boot { }; x { type = "vblock"; content = <&u>; };`, false, "Node '/binman/x': entry type 'vblock' is not supported by fwtool (it runs futility for a Chrome OS verified-boot block)"},
+		{`x { type = "vblock"; };`, false, "Node '/binman/x': Collection must have a 'content' property"},
+		{`g { type = "gbb"; };`, false, "Node '/binman/g': GBB must have a fixed size"},
+		{`g { type = "gbb"; size = <0x217f>; };`, false, "Node '/binman/g': GBB is too small (minimum 0x2180 bytes)"},
+		{`g { type = "gbb"; size = <0x2180>; };`, false, "Node '/binman/g': entry type 'gbb' is not supported by fwtool (it runs futility for a Chrome OS GBB)"},
 		{`x { type = "cbfs"; size = <0x100>; u-boot { cbfs-type = "stage"; }; };`, false, "Node '/binman/x/u-boot': cbfs-type 'stage' (an ELF file's segments) is not supported by fwtool"},
 		{`a { type = "blob"; hash { }; };`, true, "Node '/binman/a': Missing 'algo' property for hash node"},
 		{`a { type = "blob"; hash { algo = "sha1"; }; };`, true, "Node '/binman/a': Unknown hash algorithm 'sha1'"},

@@ -29,6 +29,10 @@ func readCollection(c *converter, n *fdt.Node, v *propValues, path, rel string, 
 		ph := binary.BigEndian.Uint32(p.Value[i:])
 		target, ok := byPhandle[ph]
 		if !ok {
+			if other := nodeByPhandle(c.tree.Root, ph); other != nil {
+				// A node of the device tree, but no entry of this image.
+				return fmt.Errorf("Node '%s': Cannot find entry for node '%s'", path, other.Name)
+			}
 			return fmt.Errorf("Node '%s': Cannot find node for phandle %d", path, ph)
 		}
 		out.Collection = append(out.Collection, target)
@@ -49,4 +53,17 @@ func phandlePaths(n *fdt.Node, prefix string, m map[uint32]string) {
 		}
 		phandlePaths(k, p, m)
 	}
+}
+
+// nodeByPhandle finds the node below n with that phandle, or nil.
+func nodeByPhandle(n *fdt.Node, ph uint32) *fdt.Node {
+	for _, k := range n.Children {
+		if v, ok := k.PropU32("phandle"); ok && v == ph {
+			return k
+		}
+		if f := nodeByPhandle(k, ph); f != nil {
+			return f
+		}
+	}
+	return nil
 }
