@@ -13,8 +13,6 @@ import (
 var unsupportedEtypes = map[string]string{
 	"nxp-imx8mcst":    "i.MX8M code signing runs NXP's cst tool",
 	"nxp-imx9image":   "an i.MX9 container built by mkimage -T imx8image",
-	"ti-secure":       "TI K3 signing runs openssl with TI's certificate template",
-	"ti-secure-rom":   "TI K3 ROM signing runs openssl with TI's certificate template",
 	"ti-board-config": "TI board configuration is read from YAML with a schema",
 	"xilinx-bootgen":  "it runs Xilinx bootgen",
 	"intel-ifwi":      "it runs ifwitool on an Intel IFWI",

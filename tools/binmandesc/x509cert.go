@@ -11,14 +11,19 @@ import (
 // of entries. fwtool does not build it, but first checks the description
 // as binman does (content phandles, then the keyfile argument or
 // property), so a description binman rejects is rejected in its words.
-func init() {
-	etypeReaders["x509-cert"] = func(c *converter, n *fdt.Node, v *propValues, path, rel string, out *layout.Node, hasPos bool) error {
+func init() { refuseX509("x509-cert", "it runs openssl to make a certificate") }
+
+// refuseX509 registers an entry type built on binman's x509-cert (TI's
+// ti-secure and ti-secure-rom too): binman's checks, then a refusal
+// naming the type and why.
+func refuseX509(etype, why string) {
+	etypeReaders[etype] = func(c *converter, n *fdt.Node, v *propValues, path, rel string, out *layout.Node, hasPos bool) error {
 		if p := n.Prop("content"); p == nil || len(p.Value) == 0 {
 			return fmt.Errorf("Node '%s': Collection must have a 'content' property", path)
 		}
 		if _, ok := c.arg(v, "keyfile"); !ok {
 			return fmt.Errorf("Node '%s': Missing required properties/entry args: keyfile", path)
 		}
-		return fmt.Errorf("Node '%s': entry type 'x509-cert' is not supported by fwtool (it runs openssl to make a certificate)", path)
+		return fmt.Errorf("Node '%s': entry type '%s' is not supported by fwtool (%s)", path, etype, why)
 	}
 }
