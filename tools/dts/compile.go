@@ -164,14 +164,36 @@ func compile(name string, src []byte, opts Options) (*compiler, *fdt.Tree, error
 
 func toFDT(n *node) *fdt.Node {
 	out := &fdt.Node{Name: n.name}
+	// Counted first so each slice is allocated once at its final size,
+	// the properties in one block.
+	live := 0
 	for _, p := range n.props {
 		if !p.deleted {
-			out.Properties = append(out.Properties, &fdt.Property{Name: p.name, Value: p.val.b})
+			live++
 		}
 	}
+	if live > 0 {
+		props := make([]fdt.Property, 0, live)
+		out.Properties = make([]*fdt.Property, 0, live)
+		for _, p := range n.props {
+			if !p.deleted {
+				props = append(props, fdt.Property{Name: p.name, Value: p.val.b})
+				out.Properties = append(out.Properties, &props[len(props)-1])
+			}
+		}
+	}
+	live = 0
 	for _, ch := range n.children {
 		if !ch.deleted {
-			out.Children = append(out.Children, toFDT(ch))
+			live++
+		}
+	}
+	if live > 0 {
+		out.Children = make([]*fdt.Node, 0, live)
+		for _, ch := range n.children {
+			if !ch.deleted {
+				out.Children = append(out.Children, toFDT(ch))
+			}
 		}
 	}
 	return out

@@ -20,13 +20,23 @@ func NormalizeDTB(t *fdt.Tree) error {
 		return nil
 	}
 	var conv func(n *fdt.Node) *node
+	// Slices of their final size and one block of properties per node:
+	// a large blob's tree is most of what a dtb->dts run allocates.
 	conv = func(n *fdt.Node) *node {
 		out := &node{name: n.Name}
-		for _, p := range n.Properties {
-			out.props = append(out.props, &property{name: p.Name, val: value{b: p.Value}})
+		if len(n.Properties) > 0 {
+			props := make([]property, len(n.Properties))
+			out.props = make([]*property, len(n.Properties))
+			for i, p := range n.Properties {
+				props[i] = property{name: p.Name, val: value{b: p.Value}}
+				out.props[i] = &props[i]
+			}
 		}
-		for _, c := range n.Children {
-			out.children = append(out.children, conv(c))
+		if len(n.Children) > 0 {
+			out.children = make([]*node, len(n.Children))
+			for i, c := range n.Children {
+				out.children[i] = conv(c)
+			}
 		}
 		return out
 	}
