@@ -93,6 +93,9 @@ type namedBlob struct {
 	inELF bool
 	// mainDTB: the contents are the description's own device tree.
 	mainDTB bool
+	// phaseDTB: the contents are an SPL/TPL/VPL device tree, as binman
+	// changes it (phasedtb.go).
+	phaseDTB bool
 }
 
 func phaseBlobs(m map[string]namedBlob, phase, dir string) {
@@ -100,7 +103,7 @@ func phaseBlobs(m map[string]namedBlob, phase, dir string) {
 	m["u-boot-"+phase] = namedBlob{file: elf + ".bin", elf: elf}
 	m["u-boot-"+phase+"-nodtb"] = namedBlob{file: elf + "-nodtb.bin", elf: elf}
 	m["u-boot-"+phase+"-elf"] = namedBlob{file: elf, elf: elf, inELF: true}
-	m["u-boot-"+phase+"-dtb"] = namedBlob{file: elf + ".dtb"}
+	m["u-boot-"+phase+"-dtb"] = namedBlob{file: elf + ".dtb", phaseDTB: true}
 }
 
 // namedBlobs are binman's etype/u_boot*.py default file names.
@@ -209,28 +212,34 @@ func Load(dtb []byte, opts Options) ([]*layout.Manifest, func(*layout.Image) err
 		nodes = append(nodes, node)
 	}
 	var hooks []func(*layout.Image) error
-	if c.usesMainDTB {
+	if c.usesMainDTB || len(c.upd.phases) > 0 {
 		r := newRound()
 		r.kids = c.expansions
 		if opts.UpdateFDT {
 			c.upd.addMissing(r)
 		}
-		r.apply(tree.Root, strs)
-		c.upd.strings = strs.Bytes()
-		data, err := c.upd.encode()
-		if err != nil {
+		if err := c.preparePhaseDTBs(r, nodes); err != nil {
 			return nil, nil, err
-		}
-		c.upd.size = len(data)
-		p, err := c.mainDTB(data)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, n := range nodes {
-			setMainDTBPath(n, p)
 		}
 		if opts.UpdateFDT {
 			hooks = append(hooks, c.upd.afterPack)
+		}
+		if c.usesMainDTB {
+			c.upd.mainUsed = true
+			r.apply(tree.Root, strs)
+			c.upd.strings = strs.Bytes()
+			data, err := c.upd.encode()
+			if err != nil {
+				return nil, nil, err
+			}
+			c.upd.size = len(data)
+			p, err := c.mainDTB(data)
+			if err != nil {
+				return nil, nil, err
+			}
+			for _, n := range nodes {
+				setMainDTBPath(n, p)
+			}
 		}
 	}
 	hooks = append(hooks, binsym.ManifestPatcher(opts.Warn))
@@ -521,6 +530,11 @@ func (c *converter) node(n *fdt.Node, path, rel string, isImage, hasPos bool) (*
 			out.Path = mainDTBPlaceholder
 		} else {
 			out.Path = c.resolve(nb.file)
+			if nb.phaseDTB {
+				if p, ok := c.usePhaseDTB(etype, nb.file, rel); ok {
+					out.Path = p
+				}
+			}
 		}
 		elfName := nb.elf
 		if s, ok := v.strings["elf-filename"]; ok {

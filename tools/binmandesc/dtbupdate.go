@@ -146,6 +146,10 @@ type dtbUpdater struct {
 	slots       map[string][]slot   // by image name
 	dtbEntries  map[string][]string // u-boot-dtb entry paths by image name
 	size        int
+	// mainUsed: some entry holds the description's tree.
+	mainUsed bool
+	// phases are the SPL/TPL/VPL trees entries hold (phasedtb.go).
+	phases []*phaseDTB
 }
 
 func u32(v uint64) []byte { return binary.BigEndian.AppendUint32(nil, uint32(v)) }
@@ -187,7 +191,9 @@ func (u *dtbUpdater) encode() ([]byte, error) {
 	return u.tree.Encode(fdt.EncodeOptions{Strings: fdt.NewStringTable(stringNames(u.strings)...)})
 }
 
-// afterPack records img's positions and rewrites its u-boot-dtb entries.
+// afterPack records img's positions in the description's tree and in the
+// SPL/TPL/VPL trees (binman's GetUpdateNodes: the node of the same path,
+// repack values left out) and rewrites the device-tree entries.
 func (u *dtbUpdater) afterPack(img *layout.Image) error {
 	slots, ok := u.slots[img.Name()]
 	if !ok {
@@ -201,44 +207,82 @@ func (u *dtbUpdater) afterPack(img *layout.Image) error {
 		if e == nil {
 			continue // dropped (optional and missing)
 		}
-		set := func(name string, v uint64) {
+		set := func(name string, value []byte, forRepack bool) {
 			if p := s.node.Prop(name); p != nil {
-				p.Value = u32(v)
+				p.Value = value
+			}
+			if forRepack {
+				return
+			}
+			for _, ph := range u.phases {
+				if n := ph.nodes[s.node]; n != nil {
+					if p := n.Prop(name); p != nil {
+						p.Value = value
+					}
+				}
 			}
 		}
-		set("offset", e.Offset())
-		set("size", e.Size())
+		set("offset", u32(e.Offset()), false)
+		set("size", u32(e.Size()), false)
 		if pos, ok := e.ImagePos(); ok && s.hasPos {
-			set("image-pos", pos)
+			set("image-pos", u32(pos), false)
 		}
 		if u.allowRepack[img.Name()] {
 			if s.hasOrigOffset {
-				set("orig-offset", s.origOffset)
+				set("orig-offset", u32(s.origOffset), true)
 			}
 			if s.hasOrigSize {
-				set("orig-size", s.origSize)
+				set("orig-size", u32(s.origSize), true)
 			}
 		}
 		if s.compress {
-			set("uncomp-size", e.UncompSize())
+			set("uncomp-size", u32(e.UncompSize()), false)
 		}
 		if sec, ok := e.(*layout.Section); ok && s.endAt4GB {
-			set("skip-at-start", sec.SkipAtStart())
+			set("skip-at-start", u32(sec.SkipAtStart()), false)
 		}
 		if s.hash != nil {
+			v := e.HashValue()
 			if p := s.hash.Prop("value"); p != nil {
-				p.Value = e.HashValue()
+				p.Value = v
+			}
+			for _, ph := range u.phases {
+				if n := ph.nodes[s.hash]; n != nil {
+					if p := n.Prop("value"); p != nil {
+						p.Value = v
+					}
+				}
 			}
 		}
 	}
-	data, err := u.encode()
-	if err != nil {
-		return err
+	if u.mainUsed {
+		data, err := u.encode()
+		if err != nil {
+			return err
+		}
+		if err := rewriteDTBEntries(img, u.dtbEntries[img.Name()], data, u.size); err != nil {
+			return err
+		}
 	}
-	if len(data) != u.size {
-		return fmt.Errorf("Image '%s': device tree changed size from %#x to %#x while recording positions", img.Path(), u.size, len(data))
+	for _, ph := range u.phases {
+		data, err := ph.encode()
+		if err != nil {
+			return err
+		}
+		if err := rewriteDTBEntries(img, ph.entries[img.Name()], data, ph.size); err != nil {
+			return err
+		}
 	}
-	for _, p := range u.dtbEntries[img.Name()] {
+	return nil
+}
+
+// rewriteDTBEntries puts a tree re-encoded with new positions into the
+// entries at paths; its size must not have changed.
+func rewriteDTBEntries(img *layout.Image, paths []string, data []byte, size int) error {
+	if len(data) != size {
+		return fmt.Errorf("Image '%s': device tree changed size from %#x to %#x while recording positions", img.Path(), size, len(data))
+	}
+	for _, p := range paths {
 		e := img.Find(p)
 		if e == nil {
 			continue
