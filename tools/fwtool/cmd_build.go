@@ -100,7 +100,7 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	// Entries whose node carries "symbols" get binman_sym patching.
-	opts := layout.Options{AllowMissing: *allowMissing, AfterPack: binsym.ManifestPatcher(stderr)}
+	opts := layout.Options{AllowMissing: *allowMissing, AfterPack: binsym.ManifestPatcher(stderr), Timestamp: sourceDateEpoch()}
 	// The image, map and picture go into place together or not at all.
 	w := outfile.NewBatch()
 	defer w.Abort()
@@ -215,7 +215,7 @@ func buildImages(w *outfile.Batch, manifests []*layout.Manifest, afterPack func(
 				}
 			}
 		}
-		opts := layout.Options{AllowMissing: allowMissing, AfterPack: afterPack}
+		opts := layout.Options{AllowMissing: allowMissing, AfterPack: afterPack, Timestamp: sourceDateEpoch()}
 		img, err := buildOne(w, m, opts, imagePath, mapPath, "", stderr)
 		if err != nil {
 			return err
@@ -232,4 +232,14 @@ func buildImages(w *outfile.Batch, manifests []*layout.Manifest, afterPack func(
 		}
 	}
 	return nil
+}
+
+// sourceDateEpoch is the time mkimage would write into FIT and uImage
+// headers: SOURCE_DATE_EPOCH when set (parsed as mkimage parses it), else
+// 0 where mkimage would read the clock.
+func sourceDateEpoch() uint32 {
+	if v, ok := os.LookupEnv("SOURCE_DATE_EPOCH"); ok {
+		return parseSourceDateEpoch(v)
+	}
+	return 0
 }

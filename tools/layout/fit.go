@@ -169,7 +169,7 @@ func buildFit(s *Section, tree *fdt.Tree, spec FitSpec, final bool) (content, er
 		}
 		data[node] = raw
 	}
-	opts := fit.Options{Align: int(spec.Align)}
+	opts := fit.Options{Align: int(spec.Align), Timestamp: s.image.timestamp}
 	if spec.ExternalOffset != nil {
 		opts.External = true
 		opts.Position = int(*spec.ExternalOffset)

@@ -23,6 +23,7 @@ type Image struct {
 	allowMissing bool
 	allowRepack  bool
 	updateFDT    bool
+	timestamp    uint32
 	byBase       map[*base]Entry
 	// Warnings collects non-fatal problems (missing external blobs).
 	Warnings []string
@@ -36,6 +37,10 @@ type Options struct {
 	// and before position-dependent contents are refreshed; the ELF symbol
 	// patcher uses it to write binman symbols (see SetPatch).
 	AfterPack func(img *Image) error
+	// Timestamp goes into FIT and uImage headers where mkimage writes the
+	// time (its SOURCE_DATE_EPOCH, else the clock; a hermetic build
+	// passes 0 or the caller's SOURCE_DATE_EPOCH).
+	Timestamp uint32
 }
 
 // Filename is the image's output file name (binman's "<name>.bin" unless
@@ -53,6 +58,7 @@ func Build(m *Manifest, opts Options) (*Image, error) {
 		allowMissing: m.AllowMissing || opts.AllowMissing,
 		allowRepack:  m.Image.AllowRepack,
 		updateFDT:    m.UpdatesFDT(),
+		timestamp:    opts.Timestamp,
 		byBase:       map[*base]Entry{},
 	}
 	img.filename = m.Image.Filename

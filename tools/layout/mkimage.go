@@ -73,7 +73,7 @@ func buildMkimage(s *Section, spec MkimageSpec, final bool) (content, error) {
 			return content{}, s.errorf("%v", err)
 		}
 	}
-	h := uimage.Header{OS: spec.OS, Arch: spec.Arch, Type: spec.Type, Comp: spec.Comp, Load: spec.Load, Entry: spec.Entry, Name: spec.Name}
+	h := uimage.Header{OS: spec.OS, Arch: spec.Arch, Type: spec.Type, Comp: spec.Comp, Load: spec.Load, Entry: spec.Entry, Name: spec.Name, Time: s.image.timestamp}
 	out, err := uimage.Build(h, payload)
 	if err != nil {
 		return content{}, s.errorf("%v", err)
