@@ -45,6 +45,14 @@ func ucodeCases() []goldenCase {
     u-boot-dtb-with-ucode { };
     u-boot-ucode { align = <16>; };
 `
+	spl := map[string][]byte{
+		"in/spl/u-boot-spl-nodtb.bin": text,
+		"in/spl/u-boot-spl": elfgen.Build(false, 0xfffff800, text, []elfgen.Symbol{
+			{Name: "_dt_ucode_base_size", Addr: 0xfffff818, Size: 8},
+			{Name: "_binman_u_boot_ucode_prop_size", Addr: 0xfffff820, Size: 4},
+			{Name: "_binman_sym_magic", Addr: 0xfffff824, Size: 4},
+		}),
+	}
 	um := []string{"-u", "-m"}
 	return []goldenCase{
 		{name: "ucode-collate", flags: []string{"-m"}, files: withSym, dts: ucodeDTS(twoUpdates, three)},
@@ -54,6 +62,13 @@ func ucodeCases() []goldenCase {
     end-at-4gb;
     size = <0x800>;
     u-boot-with-ucode-ptr { optional-ucode; };
+    u-boot-dtb-with-ucode { };
+    u-boot-ucode { };
+`)},
+		{name: "ucode-spl", flags: []string{"-m"}, files: spl, dts: ucodeDTS(twoUpdates, `
+    end-at-4gb;
+    size = <0x800>;
+    u-boot-spl-with-ucode-ptr { };
     u-boot-dtb-with-ucode { };
     u-boot-ucode { };
 `)},
