@@ -80,12 +80,16 @@ func (c *converter) readInput(name string) ([]byte, error) {
 
 // descriptionDTBHolder is the path of the first entry below n whose data
 // holds the description's device tree (or a part of it, as the fdtmap
-// does), or "".
+// does), or "". A FIT's image nodes are not entries; their content
+// subnodes are.
 func descriptionDTBHolder(n *fdt.Node, path string) string {
 	if n == nil {
 		return ""
 	}
 	for _, k := range n.Children {
+		if special(k) {
+			continue
+		}
 		kp := path + "/" + k.Name
 		etype, ok := k.PropString("type")
 		if !ok {
@@ -96,6 +100,15 @@ func descriptionDTBHolder(n *fdt.Node, path string) string {
 			return kp
 		case (etype == "u-boot" || etype == "u-boot-spl" || etype == "u-boot-tpl" || etype == "u-boot-vpl") && k.Prop("no-expanded") == nil:
 			return kp
+		case etype == "fit":
+			if images := k.Child("images"); images != nil {
+				for _, img := range images.Children {
+					if h := descriptionDTBHolder(img, kp+"/images/"+img.Name); h != "" {
+						return h
+					}
+				}
+			}
+			continue
 		}
 		if h := descriptionDTBHolder(k, kp); h != "" {
 			return h

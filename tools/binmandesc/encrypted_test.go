@@ -23,6 +23,9 @@ func TestEncryptedRefusesDescriptionDTB(t *testing.T) {
 		{`s { type = "section"; ` + enc + ` }; fdtmap { };`, "('/binman/fdtmap') is not supported by fwtool"},
 		{`s { type = "section"; ` + enc + ` u-boot { }; };`, "('/binman/s/u-boot') is not supported by fwtool"},
 		{`s { type = "section"; ` + enc + ` }; u-boot { no-expanded; };`, ""},
+		// A FIT image node named u-boot is no u-boot entry; its content is.
+		{`fit { description = "d"; images { u-boot { hash { algo = "sha256"; }; ` + enc + ` }; }; };`, ""},
+		{`fit { description = "d"; images { u-boot { ` + enc + ` u-boot-dtb { }; }; }; };`, "('/binman/fit/images/u-boot/u-boot-dtb') is not supported"},
 		{`s { type = "section"; encrypted { algo = "a"; iv-filename = "nothere"; key-source = "k"; }; };`, "Filename 'nothere' not found in input path (" + dir + ")"},
 	} {
 		_, err := Convert(compile(t, tc.body), Options{InputDirs: []string{dir}, TempDir: t.TempDir()})
