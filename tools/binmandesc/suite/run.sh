@@ -17,9 +17,14 @@
 # test files its Makefile builds, files/, yaml/, descriptor.bin, ...). Each
 # tools/binman/test/**/*.dts is compiled once (cc -E then dtc, as binman's
 # fdt_util does) and built by the tree's binman and by fwtool from that
-# DTB with the same -I directory and `-m`; the harness's per-test flags
-# (entry arguments, -u, --fake-dtb) are not replayed, so every description
-# is built the way a board build would build it.
+# DTB with the same -I directories and `-m`. The harness's test for each
+# description (the first test method building it) is run up to its first
+# binman run, to get the input files that test writes (spl/u-boot-spl from
+# _SetupSplElf, vga2.bin, ...; the case's own in/ directory, searched
+# first), the entry arguments it passes (-a, given to both tools) and its
+# extra input directories (-I, e.g. the harness's fdts/); its
+# other flags (-u, --fake-dtb, -M, ...) are not replayed, so every
+# description is built the way a board build would build it.
 #
 # Rows: "identical" (every image and map binman writes equal), "differs"
 # (per output: bytes that differ), "fwtool-fails" (binman builds it, fwtool
@@ -37,6 +42,10 @@
 # ONLY (a regexp on the description's path under test/), KEEP=1 keeps the
 # work directory.
 set -uo pipefail
+# binman's fit and mkimage entries run `mkimage -t`, which stamps the FIT /
+# uImage with SOURCE_DATE_EPOCH, else the clock; fwtool writes that value,
+# else 0. Both tools get the same fixed time.
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-0}
 REF_FROM=${REF_FROM:-}
 src=${1:?usage: $0 U-BOOT-TREE}
 src=$(cd "$src" && pwd) || exit 1
@@ -53,7 +62,7 @@ binman=$src/tools/binman/binman
 echo "binman: U-Boot $(git -C "$src" rev-parse HEAD 2>/dev/null || cat "$src/.commit" 2>/dev/null || echo unknown); $("$py" --version); $(dtc --version | head -1)"
 echo "fwtool: ${FWTOOL:+$FWTOOL, }tree $(git -C "$here" rev-parse --short HEAD)$(git -C "$here" diff --quiet -- tools || echo +changes)"
 indir=$work/in
-"$py" "$here/tools/binmandesc/suite/inputs.py" "$src" "$indir" >"$work/inputs.log" 2>&1 || { cat "$work/inputs.log"; exit 1; }
+"$py" "$here/tools/binmandesc/suite/inputs.py" "$src" "$indir" "$work/tests" >"$work/inputs.log" 2>&1 || { cat "$work/inputs.log"; exit 1; }
 
 # binman's message: its last "binman: " line to the end, work dir as $W.
 binman_msg() { awk '/^binman: /{m=""; sub(/^binman: /,"")} {m = m (m==""?"":" ") $0} END{print m}' "$1" | sed "s|$work|\$W|g; s|  *| |g"; }
@@ -69,6 +78,10 @@ while read -r dts; do
 	names+=("$name")
 	d=$work/cases/$name
 	mkdir -p "$d/ref" "$d/ours"
+	# The inputs and entry arguments of the harness's test for it.
+	[ ! -d "$work/tests/$name/in" ] || cp -a "$work/tests/$name/in" "$d/"
+	[ ! -f "$work/tests/$name/args" ] || cp "$work/tests/$name/args" "$d/args"
+	[ ! -f "$work/tests/$name/indirs" ] || cp "$work/tests/$name/indirs" "$d/indirs"
 	(cd "$src" && cc -E -P -x assembler-with-cpp -D__ASSEMBLY__ -Ulinux -I include -I "$indir" -o "$d/case.pp.dts" "$dts" &&
 		dtc -I dts -O dtb -W no-unit_address_vs_reg -i include -i "$indir" -o "$d/case.dtb" "$d/case.pp.dts") >"$d/dtc.log" 2>&1 || rm -f "$d/case.dtb"
 done < <(find "$testdir" -name '*.dts' | LC_ALL=C sort)
@@ -83,6 +96,13 @@ classify() {
 	[ -f "$d/case.dtb" ] || row=binman-cannot detail=" (does not compile)"
 	if [ -z "$row" ]; then
 		ref_ok=1 ours_ok=1
+		eargs=()
+		if [ -f "$d/args" ]; then
+			while IFS= read -r a; do eargs+=(-a "$a"); done <"$d/args"
+		fi
+		if [ -f "$d/indirs" ]; then
+			while IFS= read -r a; do eargs+=(-I "$indir/$a"); done <"$d/indirs"
+		fi
 		prev=${REF_FROM:+$REF_FROM/cases/$name}
 		if [ -n "$prev" ] && [ -f "$prev/ref.log" ]; then
 			# binman's outputs from an earlier run on the same tree.
@@ -94,10 +114,10 @@ classify() {
 				ref_ok=0
 			fi
 		else
-			(cd "$d" && timeout 120 "$py" "$binman" build -d case.dtb -I "$d/in" -I "$indir" -O "$d/ref" -m) >"$d/ref.log" 2>&1 || ref_ok=0
+			(cd "$d" && timeout 120 "$py" "$binman" build -d case.dtb -I "$d/in" -I "$indir" -O "$d/ref" -m "${eargs[@]}") >"$d/ref.log" 2>&1 || ref_ok=0
 		fi
 		echo $ref_ok >"$d/ref.ok"
-		(cd "$d" && timeout 120 "$fwtool" build -d case.dtb -I "$d/in" -I "$indir" -O "$d/ours" -m) >"$d/ours.log" 2>&1 || ours_ok=0
+		(cd "$d" && timeout 120 "$fwtool" build -d case.dtb -I "$d/in" -I "$indir" -O "$d/ours" -m "${eargs[@]}") >"$d/ours.log" 2>&1 || ours_ok=0
 		if [ $ref_ok = 1 ] && [ $ours_ok = 1 ]; then
 			row=identical
 			for f in "$d"/ref/*.bin "$d"/ref/*.map; do
