@@ -19,7 +19,7 @@ const blockSize = 64
 
 // New returns a SHA-256 hash.
 func New() hash.Hash {
-	if !useSHANI {
+	if !useSHANI() {
 		return sha256.New()
 	}
 	d := new(digest)
@@ -29,7 +29,7 @@ func New() hash.Hash {
 
 // Sum256 returns the SHA-256 digest of data.
 func Sum256(data []byte) [Size]byte {
-	if !useSHANI {
+	if !useSHANI() {
 		return sha256.Sum256(data)
 	}
 	var d digest

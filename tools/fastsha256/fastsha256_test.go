@@ -11,7 +11,7 @@ import (
 // large buffer written in random pieces, and compares with crypto/sha256,
 // including Sum in the middle of a stream.
 func TestMatchesCryptoSHA256(t *testing.T) {
-	t.Logf("SHA instructions used: %v", useSHANI)
+	t.Logf("SHA instructions used: %v", useSHANI())
 	rng := rand.New(rand.NewSource(1))
 	data := make([]byte, 1<<20+77)
 	rng.Read(data)
