@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark in the repository in turn and prints each table:
 #   benchmarks/formats.sh              uImage, FIT, dtc beside mkimage and dtc
+#   benchmarks/startup.sh              fwtool -V beside mkimage, a Go hello world and its dependencies alone
 #   benchmarks/lz4.sh                  LZ4 HC level 5 beside the lz4 tool
 #   benchmarks/compressors.sh          gzip, lz4, xz, zstd, bzip2, lzma beside their CLIs
 #   benchmarks/spi.sh                  64 MiB SPI layout beside binman (needs BINMAN)
@@ -28,7 +29,7 @@ fi
 export FWTOOL
 
 failed=()
-for script in "$root/benchmarks/formats.sh" "$root/benchmarks/lz4.sh" "$root/benchmarks/compressors.sh" "$root/benchmarks/spi.sh" "$root/benchmarks/bazelw.sh" "$root"/tools/layout/bench/*.sh "$root"/tools/disk/bench/*.sh; do
+for script in "$root/benchmarks/formats.sh" "$root/benchmarks/startup.sh" "$root/benchmarks/lz4.sh" "$root/benchmarks/compressors.sh" "$root/benchmarks/spi.sh" "$root/benchmarks/bazelw.sh" "$root"/tools/layout/bench/*.sh "$root"/tools/disk/bench/*.sh; do
 	name=${script#"$root"/}
 	if [[ $name == benchmarks/spi.sh && -z ${BINMAN:-} ]]; then
 		printf '\n==== %s ====\nskipped: set BINMAN to a U-Boot tree'"'"'s tools/binman/binman\n' "$name"
