@@ -6,6 +6,7 @@
 #   benchmarks/compressors.sh          gzip, lz4, xz, zstd, bzip2, lzma beside their CLIs
 #   benchmarks/spi.sh                  64 MiB SPI layout beside binman (needs BINMAN)
 #   benchmarks/bazelw.sh               ./bazelw null build beside plain Bazel
+#   benchmarks/extfs.sh                ext4 image from a tree beside mke2fs -d
 #   tools/layout/bench/*.sh            layout engine beside binman / cp --sparse
 #   tools/disk/bench/*.sh              disk images beside genimage
 # fwtool is built once (static, CGO_ENABLED=0, as Bazel builds it) and
@@ -29,7 +30,7 @@ fi
 export FWTOOL
 
 failed=()
-for script in "$root/benchmarks/formats.sh" "$root/benchmarks/startup.sh" "$root/benchmarks/lz4.sh" "$root/benchmarks/compressors.sh" "$root/benchmarks/spi.sh" "$root/benchmarks/bazelw.sh" "$root"/tools/layout/bench/*.sh "$root"/tools/disk/bench/*.sh; do
+for script in "$root/benchmarks/formats.sh" "$root/benchmarks/startup.sh" "$root/benchmarks/lz4.sh" "$root/benchmarks/compressors.sh" "$root/benchmarks/spi.sh" "$root/benchmarks/bazelw.sh" "$root/benchmarks/extfs.sh" "$root"/tools/layout/bench/*.sh "$root"/tools/disk/bench/*.sh; do
 	name=${script#"$root"/}
 	if [[ $name == benchmarks/spi.sh && -z ${BINMAN:-} ]]; then
 		printf '\n==== %s ====\nskipped: set BINMAN to a U-Boot tree'"'"'s tools/binman/binman\n' "$name"

@@ -142,13 +142,16 @@ func (fs *filesystem) number(root *fstree.Node) error {
 	lpfIn.num = firstIno
 	fs.inodes = append(fs.inodes, lpfIn)
 	links := map[*fstree.Node]*inode{root: rootIn, lpf: lpfIn}
-	var sources []*inode
+	seen := map[fileID][]*inode{}
 	err := fstree.Walk(root, func(n *fstree.Node) error {
 		if _, ok := links[n]; ok {
 			return nil
 		}
+		var id fileID
+		var known bool
 		if n.Entry.Kind == fstree.File {
-			if in := sameFile(sources, n); in != nil {
+			var in *inode
+			if in, id, known = sameFile(seen, n); in != nil {
 				links[n] = in
 				return nil
 			}
@@ -157,8 +160,8 @@ func (fs *filesystem) number(root *fstree.Node) error {
 		in.num = uint32(len(fs.inodes) + 1)
 		fs.inodes = append(fs.inodes, in)
 		links[n] = in
-		if n.Entry.Kind == fstree.File {
-			sources = append(sources, in)
+		if known {
+			seen[id] = append(seen[id], in)
 		}
 		return nil
 	})
@@ -180,22 +183,28 @@ func (fs *filesystem) number(root *fstree.Node) error {
 	})
 }
 
+// fileID names a host file: device and inode number.
+type fileID struct{ dev, ino uint64 }
+
 // sameFile returns the inode of an earlier file read from the same host
-// file with the same mode and owner, as mke2fs -d keeps hard links.
-func sameFile(sources []*inode, n *fstree.Node) *inode {
+// file with the same mode and owner, as mke2fs -d keeps hard links, and
+// records n's host file in seen otherwise.
+func sameFile(seen map[fileID][]*inode, n *fstree.Node) (*inode, fileID, bool) {
 	st, err := os.Stat(n.Entry.Source)
 	if err != nil {
-		return nil
+		return nil, fileID{}, false
 	}
-	for _, in := range sources {
-		if in.size != uint64(n.Size) || in.uid != n.Entry.UID || in.gid != n.Entry.GID || uint32(in.mode)&0o7777 != n.Entry.Perm() {
-			continue
-		}
-		if o, err := os.Stat(in.src); err == nil && os.SameFile(st, o) {
-			return in
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	if !ok {
+		return nil, fileID{}, false
+	}
+	id := fileID{uint64(sys.Dev), uint64(sys.Ino)}
+	for _, in := range seen[id] {
+		if in.size == uint64(n.Size) && in.uid == n.Entry.UID && in.gid == n.Entry.GID && uint32(in.mode)&0o7777 == n.Entry.Perm() {
+			return in, id, true
 		}
 	}
-	return nil
+	return nil, id, true
 }
 
 func (fs *filesystem) newInode(n *fstree.Node) *inode {
