@@ -403,3 +403,30 @@ func TestFeatureCombos(t *testing.T) {
 		t.Errorf("ext4 without extents but with 64bit: %v", err)
 	}
 }
+
+func TestLimits(t *testing.T) {
+	big := filepath.Join(t.TempDir(), "big")
+	if err := os.WriteFile(big, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(big, 3<<30); err != nil {
+		t.Fatal(err)
+	}
+	root, err := fstree.Build([]fstree.Entry{{Path: "big", Kind: fstree.File, Source: big}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fstree.Stat(root); err != nil {
+		t.Fatal(err)
+	}
+	err = Write(&memOutput{}, root, Options{Type: "ext4", Size: 8 << 20, Features: "^large_file", ReservedPercent: -1})
+	if err == nil || !strings.Contains(err.Error(), "'/big': 2 GiB or larger, which needs the large_file feature") {
+		t.Errorf("3 GiB file without large_file: %v", err)
+	}
+	// a 3 GiB hole-only file takes no blocks with extents
+	img := build(t, root, Options{Type: "ext4", Size: 8 << 20, ReservedPercent: -1})
+	fsck(t, img)
+	if st := debugfs(t, img, "stat /big"); !strings.Contains(st, "Size: 3221225472") || !strings.Contains(st, "Blockcount: 0\n") {
+		t.Errorf("/big:\n%s", st)
+	}
+}

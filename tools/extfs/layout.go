@@ -67,6 +67,8 @@ type filesystem struct {
 	g      *geometry
 	feat   features
 	inodes []*inode // by number-1; nil for unused reserved inodes
+	// tooLarge lists files of 2 GiB or more without large_file
+	tooLarge []string
 	used   []byte   // block bitmap of the whole filesystem
 	next   uint64   // allocation cursor
 	// per-group metadata locations
@@ -168,6 +170,9 @@ func (fs *filesystem) number(root *fstree.Node) error {
 	if err != nil {
 		return err
 	}
+	if len(fs.tooLarge) > 0 {
+		return fmt.Errorf("%s: 2 GiB or larger, which needs the large_file feature", fs.tooLarge[0])
+	}
 	if uint64(len(fs.inodes)) > fs.g.inodes() {
 		return fmt.Errorf("the tree needs %d inodes, the filesystem has %d (give more inodes)", len(fs.inodes), fs.g.inodes())
 	}
@@ -216,6 +221,9 @@ func (fs *filesystem) newInode(n *fstree.Node) *inode {
 		in.src = e.Source
 		in.size = uint64(n.Size)
 		in.dataBlocks = ceilDiv(in.size, fs.g.bs)
+		if in.size >= 1<<31 && !fs.has("large_file") {
+			fs.tooLarge = append(fs.tooLarge, "'/"+e.Path+"'")
+		}
 		if fs.has("extent") && in.dataBlocks > 0 {
 			// holes in the source stay holes: extents simply skip them
 			in.segments = dataSegments(in.src, in.size, fs.g.bs)
@@ -272,6 +280,12 @@ func (fs *filesystem) fillDir(in *inode, parent uint32, n *fstree.Node, links ma
 		if c.IsDir() {
 			in.links++
 		}
+	}
+	if in.links >= 65000 { // the kernel's EXT4_LINK_MAX
+		if !fs.has("dir_nlink") {
+			return fmt.Errorf("'/%s': %d subdirectories need the dir_nlink feature", n.Entry.Path, in.links-2)
+		}
+		in.links = 1 // dir_nlink: "many"
 	}
 	in.dirBlocks = len(fs.dirBlocks(in.entries))
 	if in.num == firstIno {
