@@ -69,8 +69,8 @@ type filesystem struct {
 	inodes []*inode // by number-1; nil for unused reserved inodes
 	// tooLarge lists files of 2 GiB or more without large_file
 	tooLarge []string
-	used   []byte   // block bitmap of the whole filesystem
-	next   uint64   // allocation cursor
+	used     []byte // block bitmap of the whole filesystem
+	next     uint64 // allocation cursor
 	// per-group metadata locations
 	blockBitmap, inodeBitmap, inodeTable []uint64
 }
