@@ -80,6 +80,10 @@ type Options struct {
 	// (a text entry's text-label and the text it names, an external
 	// blob's <type>-path).
 	EntryArgs map[string]string
+	// OutDir is binman's -O as given. binman hands mkimage files in it
+	// (an imagename node's data, data-to-imagename), and legacy image
+	// types record that path as the image name.
+	OutDir string
 	// SideFile receives the files binman writes next to its images that
 	// are not images (u-boot-ucode.bin), by name; nil drops them.
 	SideFile func(name string, data []byte) error

@@ -15,7 +15,9 @@ import (
 // ...; tools/uimage) from the -A -O -T -C -a -e -n arguments, with
 // mkimage's defaults (powerpc, linux, kernel, gzip) and a zero timestamp
 // (mkimage's with SOURCE_DATE_EPOCH=0). Other types (imximage, rkspi, ...)
-// and other arguments are refused by name.
+// and other arguments are refused by name. An imagename node or
+// data-to-imagename makes binman pass -n a file in its output directory,
+// whose path the legacy header records as the name, as here.
 func init() { etypeReaders["mkimage"] = readMkimage }
 
 // mkimageArgs is fdt_util.GetArgs: one string is split at white space,
@@ -33,45 +35,59 @@ func mkimageArgs(n *fdt.Node) []string {
 }
 
 func readMkimage(c *converter, n *fdt.Node, v *propValues, path, rel string, out *layout.Node, hasPos bool) error {
-	if n.Prop("data-to-imagename") != nil || n.Child("imagename") != nil {
-		if n.Prop("data-to-imagename") != nil && n.Child("imagename") != nil {
-			return fmt.Errorf("Node '%s': Cannot use both imagename node and data-to-imagename", path)
-		}
-		return fmt.Errorf("Node '%s': mkimage's -n from a file (imagename, data-to-imagename) is not supported by fwtool", path)
+	toName := n.Prop("data-to-imagename") != nil
+	imagename := n.Child("imagename") != nil
+	if toName && imagename {
+		return fmt.Errorf("Node '%s': Cannot use both imagename node and data-to-imagename", path)
 	}
-	spec, err := legacySpec(path, mkimageArgs(n))
+	multi := n.Prop("multiple-data-files") != nil
+	// binman passes -n a file it wrote: the legacy types take the path as
+	// the image name (arguments may still give -n after it).
+	name := ""
+	switch uniq := uniqueName(path); {
+	case imagename:
+		name = pyJoin(c.opts.OutDir, "mkimage-n."+uniq)
+	case toName && multi:
+		var files []string
+		for _, sub := range n.Children {
+			if !special(sub) {
+				files = append(files, pyJoin(c.opts.OutDir, "mkimage-in-"+uniq+"-"+sub.Name))
+			}
+		}
+		name = strings.Join(files, ":")
+	case toName:
+		name = pyJoin(c.opts.OutDir, "mkimage."+uniq)
+	}
+	spec, err := legacySpec(path, name, mkimageArgs(n))
 	if err != nil {
 		return err
 	}
-	spec.MultipleDataFiles = n.Prop("multiple-data-files") != nil
+	spec.MultipleDataFiles = multi
+	spec.Imagename = imagename
 	if spec.MultipleDataFiles && !uimage.HasSizeTable(spec.Type) {
 		return fmt.Errorf("Node '%s': multiple-data-files needs an image type with a size table (multi, script)", path)
 	}
 	out.Type = "mkimage"
 	out.Mkimage = spec
-	for _, sub := range n.Children {
-		if special(sub) {
-			continue
-		}
-		childRel := sub.Name
-		if rel != "" {
-			childRel = rel + "/" + sub.Name
-		}
-		child, err := c.node(sub, path+"/"+sub.Name, childRel, false, hasPos)
-		if err != nil {
-			return err
-		}
-		out.Entries = append(out.Entries, *child)
-	}
-	return nil
+	// binman writes mkimage's output to "filename" too.
+	out.Filename = v.strings["filename"]
+	// binman never builds the imagename node's data for a legacy image.
+	out.Entries, err = c.children(n, path, rel, hasPos && !imagename, "imagename")
+	return err
+}
+
+// uniqueName is binman's GetUniqueName: the node's path below the binman
+// node, '.' between names.
+func uniqueName(path string) string {
+	return strings.ReplaceAll(strings.TrimPrefix(path, "/binman/"), "/", ".")
 }
 
 // legacySpec reads mkimage's arguments for a legacy image.
-func legacySpec(path string, args []string) (*layout.MkimageSpec, error) {
+func legacySpec(path, name string, args []string) (*layout.MkimageSpec, error) {
 	names := map[string]string{"A": "powerpc", "O": "linux", "T": "kernel", "C": "gzip"}
 	var load, entry uint64
 	entrySet := false
-	spec := &layout.MkimageSpec{}
+	spec := &layout.MkimageSpec{Name: name}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if len(a) != 2 || a[0] != '-' || !strings.Contains("AOTCaen", a[1:]) {

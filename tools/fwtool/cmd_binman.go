@@ -11,7 +11,7 @@ import (
 // binman node of a compiled U-Boot device tree (tools/binmandesc) and
 // writes binman symbols into SPL/TPL-style entries (tools/binsym).
 func init() {
-	importBinmanDTB = func(dtb []byte, inputDirs []string, updateFDT bool, entryArgs map[string]string, tempDir string, sideFile func(string, []byte) error) ([]*layout.Manifest, func(*layout.Image) error, error) {
-		return binmandesc.Load(dtb, binmandesc.Options{InputDirs: inputDirs, UpdateFDT: updateFDT, Warn: os.Stderr, EntryArgs: entryArgs, TempDir: tempDir, SideFile: sideFile})
+	importBinmanDTB = func(dtb []byte, inputDirs []string, updateFDT bool, entryArgs map[string]string, tempDir, outDir string, sideFile func(string, []byte) error) ([]*layout.Manifest, func(*layout.Image) error, error) {
+		return binmandesc.Load(dtb, binmandesc.Options{InputDirs: inputDirs, UpdateFDT: updateFDT, Warn: os.Stderr, EntryArgs: entryArgs, TempDir: tempDir, OutDir: outDir, SideFile: sideFile})
 	}
 }

@@ -22,8 +22,9 @@ func init() {
 // The binman-description importer sets it from its own file; the AfterPack
 // hook it returns (may be nil) patches binman symbols. Files it makes for
 // the build (the description's own device tree) go to tempDir; files
-// binman writes next to its images go to sideFile.
-var importBinmanDTB func(dtb []byte, inputDirs []string, updateFDT bool, entryArgs map[string]string, tempDir string, sideFile func(name string, data []byte) error) ([]*layout.Manifest, func(*layout.Image) error, error)
+// binman writes next to its images go to sideFile; outDir is -O as given
+// (binman hands mkimage file names in it).
+var importBinmanDTB func(dtb []byte, inputDirs []string, updateFDT bool, entryArgs map[string]string, tempDir, outDir string, sideFile func(name string, data []byte) error) ([]*layout.Manifest, func(*layout.Image) error, error)
 
 const buildUsageText = `usage: fwtool build --manifest M.json --output IMAGE [--map IMAGE.map] [--svg IMAGE.svg] [-M]
        fwtool build -d u-boot.dtb [-I DIR]... [-O OUTDIR] [-a NAME=VALUE]... [-m] [-u] [-M]
@@ -168,7 +169,7 @@ func buildFromDTB(dtbPath string, inputDirs []string, entryArgs map[string]strin
 	sideFile := func(name string, data []byte) error {
 		return w.WriteBytesIn(outDir, name, "binman output", data)
 	}
-	manifests, afterPack, err := importBinmanDTB(data, inputDirs, update, entryArgs, tempDir, sideFile)
+	manifests, afterPack, err := importBinmanDTB(data, inputDirs, update, entryArgs, tempDir, outDir, sideFile)
 	if err != nil {
 		fmt.Fprintf(stderr, "fwtool build: %s: %v\n", dtbPath, err)
 		return 1

@@ -19,6 +19,10 @@ type MkimageSpec struct {
 	Entry             uint32 `json:"entry,omitempty"`
 	Name              string `json:"image_name,omitempty"`
 	MultipleDataFiles bool   `json:"multiple_data_files,omitempty"`
+	// Imagename: the description has an imagename node, which binman
+	// leaves unplaced, so the entry and its children get no image
+	// positions (binman's SetImagePos gives up).
+	Imagename bool `json:"imagename,omitempty"`
 	// Imx8m is the nxp-imx8mimage entry's description (imx8m.go), which
 	// runs mkimage -T imx8mimage instead of a legacy type.
 	Imx8m *Imx8mSpec `json:"imx8m,omitempty"`
@@ -37,7 +41,7 @@ func newMkimage(n *Node, path string) (Entry, error) {
 	if len(spec.Name) > uimage.NameLen {
 		return nil, fmt.Errorf("Node '%s': image name '%s' is longer than %d bytes", path, spec.Name, uimage.NameLen)
 	}
-	s := &Section{noCheck: true}
+	s := &Section{noCheck: true, noImagePos: spec.Imagename}
 	s.gen = func(s *Section, final bool) (content, error) { return buildMkimage(s, spec, final) }
 	return s, nil
 }
