@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -37,15 +38,18 @@ func (c *converter) fit(n *fdt.Node, path, rel string, out *layout.Node, hasPos 
 		}
 		spec.Align = layout.Num(v)
 	}
-	for _, name := range []string{"fit,sign", "fit,encrypt", "fit,engine", "fit,fdt-list-dir"} {
-		if n.Prop(name) != nil {
-			return fmt.Errorf("Node '%s': '%s' is not supported", path, name)
-		}
+	if n.Prop("fit,fdt-list-dir") != nil {
+		return fmt.Errorf("Node '%s': 'fit,fdt-list-dir' is not supported", path)
 	}
 	tree := fdt.NewTree()
 	if err := g.addNode(tree.Root, n, n, "", 0); err != nil {
 		return err
 	}
+	keyDir, err := g.keyDir(tree.Root)
+	if err != nil {
+		return err
+	}
+	spec.KeyDir = keyDir
 	spec.Tree = tree.Bytes()
 	desc := fdt.NewTree()
 	desc.Root.Children = n.Children
@@ -385,4 +389,66 @@ func contains(l []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// keyDir is mkimage's -k as binman's BuildSectionData picks it for
+// fit,sign / fit,encrypt: the keydir entry argument (or property), else
+// the one input directory holding every signature node's NAME.key and
+// cipher node's NAME.bin (key-name-hint), else none. An OpenSSL engine
+// (fit,engine) is refused.
+func (g *fitGen) keyDir(fit *fdt.Node) (string, error) {
+	sign, encrypt := g.fit.Prop("fit,sign") != nil, g.fit.Prop("fit,encrypt") != nil
+	if !sign && !encrypt {
+		return "", nil
+	}
+	if sign && g.fit.Prop("fit,engine") != nil {
+		if encrypt {
+			return "", fmt.Errorf("Node '%s': fit,engine currently does not support encryption", g.path)
+		}
+		return "", fmt.Errorf("Node '%s': 'fit,engine' (signing through an OpenSSL engine) is not supported by fwtool", g.path)
+	}
+	if d, ok := g.c.argOrProp(g.fit, "keydir"); ok {
+		return d, nil
+	}
+	var dirs []string
+	var walk func(n *fdt.Node) error
+	walk = func(n *fdt.Node) error {
+		for _, sub := range n.Children {
+			isSig := strings.HasPrefix(sub.Name, "signature")
+			if !isSig && !strings.HasPrefix(sub.Name, "cipher") {
+				if err := walk(sub); err != nil {
+					return err
+				}
+				continue
+			}
+			hint, ok := sub.PropString("key-name-hint")
+			if !ok {
+				return fmt.Errorf("Node '%s': node '%s' has no key-name-hint", g.path, sub.Name)
+			}
+			if strings.Contains(hint, "/") {
+				return fmt.Errorf("Node '%s': '%s' is a path not a filename", g.path, hint)
+			}
+			name := hint + ".bin"
+			if isSig {
+				name = hint + ".key"
+			}
+			if _, err := g.c.readInput(name); err != nil {
+				return err
+			}
+			if d := filepath.Dir(g.c.resolve(name)); !contains(dirs, d) {
+				dirs = append(dirs, d)
+			}
+		}
+		return nil
+	}
+	if err := walk(fit); err != nil {
+		return "", err
+	}
+	if len(dirs) > 1 {
+		return "", fmt.Errorf("Node '%s': multiple key paths found (%s)", g.path, strings.Join(dirs, ","))
+	}
+	if len(dirs) == 0 {
+		return "", nil
+	}
+	return dirs[0], nil
 }

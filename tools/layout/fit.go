@@ -22,6 +22,9 @@ type FitSpec struct {
 	ExternalOffset *Num `json:"external_offset,omitempty"`
 	// Align is mkimage's -B (fit,align).
 	Align Num `json:"align,omitempty"`
+	// KeyDir is mkimage's -k: signature nodes are signed with
+	// KeyDir/NAME.key (binman's fit,sign).
+	KeyDir string `json:"key_dir,omitempty"`
 	// Desc is the entry's node as the description has it (a DTB whose
 	// root stands for the node): the fdtmap keeps its subnodes.
 	Desc Hex `json:"desc,omitempty"`
@@ -170,6 +173,9 @@ func buildFit(s *Section, tree *fdt.Tree, spec FitSpec, final bool) (content, er
 		data[node] = raw
 	}
 	opts := fit.Options{Align: int(spec.Align), Timestamp: s.image.timestamp}
+	if spec.KeyDir != "" {
+		opts.Keys = fit.KeyDir{Dir: spec.KeyDir}
+	}
 	if spec.ExternalOffset != nil {
 		opts.External = true
 		opts.Position = int(*spec.ExternalOffset)
