@@ -535,8 +535,12 @@ func (c *converter) node(n *fdt.Node, path, rel string, isImage, hasPos bool) (*
 		} else {
 			out.Path = c.resolve(nb.file)
 			if nb.phaseDTB {
-				if p, ok := c.usePhaseDTB(etype, nb.file, rel); ok {
-					out.Path = p
+				ph, err := c.usePhaseDTB(etype, nb.file, rel)
+				if err != nil {
+					return nil, fmt.Errorf("Node '%s': %v", path, err)
+				}
+				if ph != nil {
+					out.Path = ph.placeholder
 				}
 			}
 		}

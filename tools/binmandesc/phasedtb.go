@@ -41,22 +41,34 @@ func (ph *phaseDTB) encode() ([]byte, error) {
 }
 
 // usePhaseDTB registers the entry at rel as holding etype's tree and
-// returns the placeholder for its path; false when binman has no such
-// tree (no input file), so the entry reads the file as a plain blob.
-func (c *converter) usePhaseDTB(etype, file, rel string) (string, bool) {
+// returns the tree; nil when binman has no such tree (no input file), so
+// the entry reads the file as a plain blob.
+func (c *converter) usePhaseDTB(etype, file, rel string) (*phaseDTB, error) {
 	for _, ph := range c.upd.phases {
 		if ph.etype == etype {
 			ph.entries[c.image] = append(ph.entries[c.image], rel)
-			return ph.placeholder, true
+			return ph, nil
 		}
 	}
 	p := c.resolve(file)
 	if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
-		return "", false
+		return nil, nil
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
 	}
 	ph := &phaseDTB{etype: etype, file: p, entries: map[string][]string{c.image: {rel}}, placeholder: "\x00" + etype}
+	if ph.tree, err = fdt.Parse(data); err != nil {
+		return nil, fmt.Errorf("%s: %v", p, err)
+	}
+	h, err := fdt.ParseHeader(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", p, err)
+	}
+	ph.strings = data[h.OffDtStrings : h.OffDtStrings+h.SizeDtStrings]
 	c.upd.phases = append(c.upd.phases, ph)
-	return ph.placeholder, true
+	return ph, nil
 }
 
 // preparePhaseDTBs applies the round r of the description's tree to each
@@ -64,18 +76,7 @@ func (c *converter) usePhaseDTB(etype, file, rel string) (string, bool) {
 // points the entries at the changed trees.
 func (c *converter) preparePhaseDTBs(r *syncRound, nodes []*layout.Node) error {
 	for _, ph := range c.upd.phases {
-		data, err := os.ReadFile(ph.file)
-		if err != nil {
-			return err
-		}
-		if ph.tree, err = fdt.Parse(data); err != nil {
-			return fmt.Errorf("%s: %v", ph.file, err)
-		}
-		h, err := fdt.ParseHeader(data)
-		if err != nil {
-			return fmt.Errorf("%s: %v", ph.file, err)
-		}
-		strs := fdt.NewStringTable(stringNames(data[h.OffDtStrings : h.OffDtStrings+h.SizeDtStrings])...)
+		strs := fdt.NewStringTable(stringNames(ph.strings)...)
 		ph.nodes = map[*fdt.Node]*fdt.Node{}
 		mapSamePaths(c.tree.Root, ph.tree.Root, ph.nodes)
 		ph.translate(r).apply(ph.tree.Root, strs)

@@ -43,18 +43,42 @@ const ucodeSymbol = "_dt_ucode_base_size"
 type ucodeSection struct {
 	// ptrs are the pointer entries with a symbol, by entry path below the image.
 	ptrs []ucodePtr
-	// dtb is the first u-boot-dtb-with-ucode entry ("" if none); collate
-	// and data are its microcode, prop the property left in the tree.
-	dtb     string
-	hasDTB  bool
-	collate bool
-	data    []byte
-	prop    *fdt.Property
+	// dtbs are the first tree entry of each type.
+	dtbs map[string]*ucodeDTB
 	// ucode is the first u-boot-ucode entry.
 	ucode    string
 	hasUcode bool
 	// placeholder is its entries' path until finishUcode.
 	placeholder string
+}
+
+// ucodeDTB is a tree entry: collate and data are its microcode, prop the
+// property left in the tree (root) when there is one update.
+type ucodeDTB struct {
+	rel     string
+	collate bool
+	data    []byte
+	prop    *fdt.Property
+	root    *fdt.Node
+	encode  func() ([]byte, error)
+}
+
+// ucodeDTBTypes are the tree entry types, in the order binman looks for
+// them, with the tree each holds.
+var ucodeDTBTypes = []struct{ etype, fdtEtype, file string }{
+	{"u-boot-dtb-with-ucode", "u-boot-dtb", ""},
+	{"u-boot-spl-dtb-with-ucode", "u-boot-spl-dtb", "spl/u-boot-spl.dtb"},
+	{"u-boot-tpl-dtb-with-ucode", "u-boot-tpl-dtb", "tpl/u-boot-tpl.dtb"},
+}
+
+// firstDTB is the tree entry binman's FindEntryType finds first among types.
+func (s *ucodeSection) firstDTB(types ...string) *ucodeDTB {
+	for _, t := range types {
+		if d := s.dtbs[t]; d != nil {
+			return d
+		}
+	}
+	return nil
 }
 
 type ucodePtr struct {
@@ -87,11 +111,14 @@ func init() {
 			return nil
 		}
 	}
-	etypeReaders["u-boot-dtb-with-ucode"] = readDTBWithUcode
-	etypeReaders["u-boot-ucode"] = readUcode
-	etypeReaders["u-boot-tpl-dtb-with-ucode"] = func(c *converter, n *fdt.Node, v *propValues, path, rel string, out *layout.Node, hasPos bool) error {
-		return fmt.Errorf("Node '%s': entry type 'u-boot-tpl-dtb-with-ucode' is not supported by fwtool (microcode in the TPL device tree)", path)
+	// binman looks for u-boot-spl-dtb-with-ucode too, but has no such type.
+	for _, i := range []int{0, 2} {
+		d := ucodeDTBTypes[i]
+		etypeReaders[d.etype] = func(c *converter, n *fdt.Node, v *propValues, path, rel string, out *layout.Node, hasPos bool) error {
+			return c.readDTBWithUcode(n, path, rel, out, d.etype, d.fdtEtype, d.file)
+		}
 	}
+	etypeReaders["u-boot-ucode"] = readUcode
 }
 
 // ucodeTarget is the pointer entry's ProcessFdt: the address of the
@@ -150,38 +177,54 @@ func (c *converter) ucodeSection(n *fdt.Node) *ucodeSection {
 	return s
 }
 
-// readDTBWithUcode is u-boot-dtb-with-ucode: the description's tree, less
-// the microcode when a pointer entry before it wants it collated.
-func readDTBWithUcode(c *converter, n *fdt.Node, v *propValues, path, rel string, out *layout.Node, hasPos bool) error {
-	out.Type, out.Path = "blob", mainDTBPlaceholder
-	c.usesMainDTB = true
-	c.upd.dtbEntries[c.image] = append(c.upd.dtbEntries[c.image], rel)
-	s := c.ucodeSection(n)
-	if s.hasDTB {
-		return nil // binman finds the first one only
+// readDTBWithUcode is u-boot-dtb-with-ucode (the description's tree) or
+// u-boot-tpl-dtb-with-ucode (TPL's), less the microcode when a pointer
+// entry before it wants it collated.
+func (c *converter) readDTBWithUcode(n *fdt.Node, path, rel string, out *layout.Node, etype, fdtEtype, file string) error {
+	d := &ucodeDTB{rel: rel}
+	out.Type = "blob"
+	if file == "" {
+		out.Path, d.root, d.encode = mainDTBPlaceholder, c.tree.Root, c.upd.encode
+		c.usesMainDTB = true
+		c.upd.dtbEntries[c.image] = append(c.upd.dtbEntries[c.image], rel)
+	} else {
+		ph, err := c.usePhaseDTB(fdtEtype, file, rel)
+		if err != nil {
+			return err
+		}
+		if ph == nil {
+			return fmt.Errorf("Node '%s': No '%s' device tree (%s) in the input directories", path, fdtEtype, file)
+		}
+		out.Path, d.root, d.encode = ph.placeholder, ph.tree.Root, ph.encode
 	}
-	s.dtb, s.hasDTB = rel, true
+	s := c.ucodeSection(n)
+	if s.dtbs == nil {
+		s.dtbs = map[string]*ucodeDTB{}
+	}
+	if s.dtbs[etype] == nil {
+		s.dtbs[etype] = d
+	}
 	if len(s.ptrs) == 0 {
 		return nil
 	}
-	mc := c.tree.Root.Child("microcode")
+	mc := d.root.Child("microcode")
 	if mc == nil {
-		return fmt.Errorf("Node '%s': No /microcode node found in 'u-boot-dtb'", path)
+		return fmt.Errorf("Node '%s': No /microcode node found in '%s'", path, fdtEtype)
 	}
-	s.collate = len(mc.Children) > 1
+	d.collate = len(mc.Children) > 1
 	for _, u := range mc.Children {
 		p := u.Prop("data")
 		if p == nil {
 			continue
 		}
-		s.data = append(s.data, p.Value...)
-		if s.collate {
+		d.data = append(d.data, p.Value...)
+		if d.collate {
 			u.DeleteProp("data") // libfdt keeps the name in the strings block
 		} else {
-			s.prop = p
+			d.prop = p
 		}
 	}
-	if !s.collate && s.prop == nil {
+	if !d.collate && d.prop == nil {
 		return fmt.Errorf("Node '%s': No microcode 'data' in /microcode", path)
 	}
 	return nil
@@ -206,8 +249,9 @@ func (c *converter) finishUcode(nodes []*layout.Node) error {
 	var side []byte
 	for _, s := range c.ucode {
 		var data []byte
-		if s.collate && len(s.ptrs) > 0 {
-			data, side = s.data, s.data
+		d := s.firstDTB(ucodeDTBTypes[0].etype, ucodeDTBTypes[1].etype, ucodeDTBTypes[2].etype)
+		if d != nil && d.collate && len(s.ptrs) > 0 {
+			data, side = d.data, d.data
 		}
 		p, err := c.tempFile("ucode", ".bin", data)
 		if err != nil {
@@ -263,18 +307,19 @@ func (c *converter) writeUcodePtr(img *layout.Image, s *ucodeSection, p ucodePtr
 	if u := img.Find(s.ucode); u != nil && u.Size() != 0 {
 		offset, size = u.Offset(), u.Size()
 	} else {
-		if !s.hasDTB {
+		d := s.firstDTB(ucodeDTBTypes[0].etype, ucodeDTBTypes[2].etype)
+		if d == nil {
 			return fmt.Errorf("Node '%s': Cannot find microcode region u-boot-dtb-with-ucode", p.path)
 		}
-		d := img.Find(s.dtb)
-		if d == nil || s.prop == nil {
+		e := img.Find(d.rel)
+		if e == nil || d.prop == nil {
 			return fmt.Errorf("Node '%s': no microcode left in the device tree for the pointer", p.path)
 		}
-		at, err := c.ucodePropOffset(s.prop)
+		at, err := ucodePropOffset(d)
 		if err != nil {
 			return err
 		}
-		offset, size = d.Offset()+at, uint64(len(s.prop.Value))
+		offset, size = e.Offset()+at, uint64(len(d.prop.Value))
 	}
 	buf := make([]byte, 8)
 	binary.LittleEndian.PutUint32(buf, uint32(offset))
@@ -284,8 +329,8 @@ func (c *converter) writeUcodePtr(img *layout.Image, s *ucodeSection, p ucodePtr
 
 // ucodePropOffset is the file offset of the property's value in the
 // description's tree as u-boot-dtb entries hold it.
-func (c *converter) ucodePropOffset(prop *fdt.Property) (uint64, error) {
-	data, err := c.upd.encode()
+func ucodePropOffset(d *ucodeDTB) (uint64, error) {
+	data, err := d.encode()
 	if err != nil {
 		return 0, err
 	}
@@ -293,7 +338,7 @@ func (c *converter) ucodePropOffset(prop *fdt.Property) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	at, ok := structPropOffset(c.tree.Root, prop, 0)
+	at, ok := structPropOffset(d.root, d.prop, 0)
 	if !ok {
 		return 0, fmt.Errorf("microcode property not in the device tree")
 	}

@@ -2,7 +2,11 @@
 
 package binmandesc
 
-import "github.com/rules-firmware/rules_firmware/tools/elfgen"
+import (
+	"strings"
+
+	"github.com/rules-firmware/rules_firmware/tools/elfgen"
+)
 
 func init() { extraCases = append(extraCases, ucodeCases) }
 
@@ -53,6 +57,22 @@ func ucodeCases() []goldenCase {
 			{Name: "_binman_sym_magic", Addr: 0xfffff824, Size: 4},
 		}),
 	}
+	tplBody := `
+    end-at-4gb;
+    size = <0x800>;
+    u-boot-tpl-with-ucode-ptr { };
+    u-boot-tpl-dtb-with-ucode { };
+    u-boot-ucode { };
+`
+	tpl := func(updates string) map[string][]byte {
+		// TPL's tree is the description's with an extra property.
+		src := strings.Replace(ucodeDTS(updates, tplBody), "binman {", "binman {\n    tpl;", 1)
+		return map[string][]byte{
+			"in/tpl/u-boot-tpl-nodtb.bin": text,
+			"in/tpl/u-boot-tpl":           elfgen.Build(false, 0xfffff800, text, []elfgen.Symbol{{Name: "_dt_ucode_base_size", Addr: 0xfffff818, Size: 8}}),
+			"in/tpl/u-boot-tpl.dtb":       phaseTree(src),
+		}
+	}
 	um := []string{"-u", "-m"}
 	return []goldenCase{
 		{name: "ucode-collate", flags: []string{"-m"}, files: withSym, dts: ucodeDTS(twoUpdates, three)},
@@ -72,6 +92,8 @@ func ucodeCases() []goldenCase {
     u-boot-dtb-with-ucode { };
     u-boot-ucode { };
 `)},
+		{name: "ucode-tpl", flags: []string{"-m"}, files: tpl(twoUpdates), dts: ucodeDTS(twoUpdates, tplBody)},
+		{name: "ucode-tpl-single-update", flags: um, files: tpl(oneUpdate), dts: ucodeDTS(oneUpdate, tplBody)},
 		{name: "ucode-err-no-symbol", files: noSym, dts: ucodeDTS(twoUpdates, three)},
 		{name: "ucode-err-no-microcode", files: withSym, dts: ucodeDTS("", three)},
 		{name: "ucode-err-no-dtb", files: withSym, dts: ucodeDTS(twoUpdates, `
