@@ -33,13 +33,15 @@
 // Templates (insert-template) are expanded first (templates.go); entry
 // types kept in files of their own register in etypes.go.
 //
-// fit, atf-fip, efi-capsule, efi-empty-capsule, mkimage (legacy types)
-// the intel-* blobs and the x86 microcode entries have files of their
-// own (fit.go, fip.go, ucode.go, ...).
+// fit, atf-fip, efi-capsule, efi-empty-capsule, mkimage (legacy types),
+// nxp-imx8mimage, nxp-header-ddrfw, renesas-rcar4-sa0, the intel-* blobs
+// and the x86 microcode entries have files of their own (fit.go, fip.go,
+// imx8m.go, ucode.go, ...). Those and mkimage write their data to their
+// "filename" too, as binman does.
 //
-// Not supported: the entry types listed in unsupported.go (cbfs, vendor
+// Not supported: the entry types listed in unsupported.go (other vendor
 // mkimage types, signing tools...), each refused by name,
-// SPL/TPL expansion by entry argument, sections with
+// SPL/TPL expansion by entry argument, plain sections with
 // "filename" (binman writes their data to an extra file), and
 // "missing-msg" is shown as text rather than looked up in binman's help
 // file.
