@@ -19,7 +19,9 @@
 // online growing; resize2fs grows an image offline without them), htree
 // directory indexes (large directories are linear over many blocks, which
 // e2fsck and the kernel read; the kernel indexes them when they grow),
-// extended attributes, inline data, quota and orphan_file.
+// extended attributes, inline data, quota and orphan_file. Holes in a
+// source file (as the host filesystem reports them) stay holes, in extent
+// and in indirect-mapped files alike; the output itself is written sparse.
 package extfs
 
 import (

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 	"syscall"
 
 	"github.com/rules-firmware/rules_firmware/tools/fstree"
@@ -54,7 +55,7 @@ type inode struct {
 	dirBlocks  int      // directories: data blocks
 	dataBlocks uint64   // blocks of data (files, dirs, slow symlinks, journal)
 	runs       []run
-	segments   []run    // files with extents: logical blocks holding data (n, no phys)
+	segments   []run    // files: logical blocks holding data (n, no phys)
 	meta       []uint64 // extent leaf or indirect blocks
 	iblock     [60]byte
 	flags      uint32
@@ -224,8 +225,8 @@ func (fs *filesystem) newInode(n *fstree.Node) *inode {
 		if in.size >= 1<<31 && !fs.has("large_file") {
 			fs.tooLarge = append(fs.tooLarge, "'/"+e.Path+"'")
 		}
-		if fs.has("extent") && in.dataBlocks > 0 {
-			// holes in the source stay holes: extents simply skip them
+		if in.dataBlocks > 0 {
+			// holes in the source stay holes
 			in.segments = dataSegments(in.src, in.size, fs.g.bs)
 			in.dataBlocks = 0
 			for _, sg := range in.segments {
@@ -428,7 +429,7 @@ func (fs *filesystem) allocData(in *inode) error {
 			}
 		}
 	} else {
-		meta = indirectBlocks(in.dataBlocks, fs.g.bs/4)
+		meta = fs.indirectBlocks(in)
 	}
 	if meta > 0 {
 		mr, err := fs.allocRuns(meta)
@@ -461,22 +462,56 @@ func (fs *filesystem) usesExtents(in *inode) bool {
 
 func (fs *filesystem) extentsPerBlock() uint64 { return (fs.g.bs - 12) / 12 }
 
-// indirectBlocks counts the mapping blocks n data blocks need with 12
-// direct pointers and p pointers per indirect block.
-func indirectBlocks(n, p uint64) uint64 {
-	if n <= 12 {
-		return 0
+// indirectBlocks counts the mapping blocks an inode's data needs: 12
+// direct pointers, then single, double and triple indirect trees, each
+// block only where its range holds data.
+func (fs *filesystem) indirectBlocks(in *inode) uint64 {
+	n := uint64(0)
+	fs.walkIndirect(in, func(level int, start uint64) { n++ })
+	return n
+}
+
+// walkIndirect calls fn for every indirect block an inode needs, in the
+// order the writer fills them (each block before the blocks below it).
+func (fs *filesystem) walkIndirect(in *inode, fn func(level int, start uint64)) {
+	p := fs.g.bs / 4
+	start, span := uint64(12), p
+	for level := 1; level <= 3; level++ {
+		fs.walkLevel(in, level, start, p, fn)
+		start += span
+		span *= p
 	}
-	n -= 12
-	if n <= p {
-		return 1
+}
+
+func (fs *filesystem) walkLevel(in *inode, level int, start, p uint64, fn func(int, uint64)) {
+	span := p
+	for i := 1; i < level; i++ {
+		span *= p
 	}
-	n -= p
-	if n <= p*p {
-		return 2 + ceilDiv(n, p)
+	if !in.hasData(start, start+span) {
+		return
 	}
-	n -= p * p
-	return 1 + 1 + p + 1 + ceilDiv(n, p*p) + ceilDiv(n, p)
+	fn(level, start)
+	if level > 1 {
+		for i := uint64(0); i < p; i++ {
+			fs.walkLevel(in, level-1, start+i*span/p, p, fn)
+		}
+	}
+}
+
+// hasData reports whether any of the logical blocks [from, to) is mapped.
+func (in *inode) hasData(from, to uint64) bool {
+	k := sort.Search(len(in.runs), func(i int) bool { return in.runs[i].logical+in.runs[i].n > from })
+	return k < len(in.runs) && in.runs[k].logical < to
+}
+
+// physical maps a logical block to its block number, 0 in a hole.
+func (in *inode) physical(l uint64) uint64 {
+	k := sort.Search(len(in.runs), func(i int) bool { return in.runs[i].logical+in.runs[i].n > l })
+	if k < len(in.runs) && in.runs[k].logical <= l {
+		return in.runs[k].phys + l - in.runs[k].logical
+	}
+	return 0
 }
 
 // dataSegments lists the block ranges of a host file that hold data,

@@ -187,7 +187,7 @@ func (w *writer) writeMapped(in *inode) error {
 		}
 		for i, b := range blocks {
 			w.dirTail(in.num, b)
-			if err := w.writeAt(w.physical(in, uint64(i)), b); err != nil {
+			if err := w.writeAt(in.physical(uint64(i)), b); err != nil {
 				return err
 			}
 		}
@@ -218,16 +218,6 @@ func (w *writer) writeMapped(in *inode) error {
 		return w.indirectMap(in)
 	}
 	return nil
-}
-
-// physical maps an inode's logical block to its block number.
-func (w *writer) physical(in *inode, l uint64) uint64 {
-	for _, r := range in.runs {
-		if l >= r.logical && l < r.logical+r.n {
-			return r.phys + l - r.logical
-		}
-	}
-	panic("extfs: logical block outside the inode's runs")
 }
 
 func (w *writer) inodeSeed(ino uint32) uint32 {
@@ -342,45 +332,49 @@ func (w *writer) extentTree(in *inode) error {
 }
 
 // indirectMap writes ext2/ext3 block maps: 12 direct pointers, then
-// single, double and triple indirect blocks.
+// single, double and triple indirect blocks; holes are zero pointers and
+// a range without data has no block (as walkIndirect counted them).
 func (w *writer) indirectMap(in *inode) error {
-	var data []uint64
-	for _, r := range in.runs {
-		for i := uint64(0); i < r.n; i++ {
-			data = append(data, r.phys+i)
-		}
+	for i := uint64(0); i < 12; i++ {
+		le.PutUint32(in.iblock[4*i:], uint32(in.physical(i)))
 	}
-	for i := 0; i < 12 && i < len(data); i++ {
-		le.PutUint32(in.iblock[4*i:], uint32(data[i]))
-	}
-	if len(data) <= 12 {
-		return nil
-	}
-	data = data[12:]
-	meta := in.meta
-	for level := 1; level <= 3 && len(data) > 0; level++ {
-		b, err := w.indirect(level, &data, &meta)
+	p := w.fs.g.bs / 4
+	start, span := uint64(12), p
+	k := 0
+	for level := 1; level <= 3; level++ {
+		b, err := w.indirect(in, level, start, &k)
 		if err != nil {
 			return err
 		}
 		le.PutUint32(in.iblock[4*(11+level):], uint32(b))
+		start += span
+		span *= p
 	}
 	return nil
 }
 
-func (w *writer) indirect(level int, data, meta *[]uint64) (uint64, error) {
-	me := (*meta)[0]
-	*meta = (*meta)[1:]
-	p := int(w.fs.g.bs / 4)
+// indirect writes the indirect block of the given level whose range
+// starts at logical block start, taking its block number from in.meta in
+// walkIndirect's order; 0 when the range holds no data.
+func (w *writer) indirect(in *inode, level int, start uint64, k *int) (uint64, error) {
+	p := w.fs.g.bs / 4
+	span := p
+	for i := 1; i < level; i++ {
+		span *= p
+	}
+	if !in.hasData(start, start+span) {
+		return 0, nil
+	}
+	me := in.meta[*k]
+	*k++
 	b := make([]byte, w.fs.g.bs)
-	for i := 0; i < p && len(*data) > 0; i++ {
-		var ptr uint64
+	for i := uint64(0); i < p; i++ {
+		ptr := uint64(0)
 		if level == 1 {
-			ptr = (*data)[0]
-			*data = (*data)[1:]
+			ptr = in.physical(start + i)
 		} else {
 			var err error
-			if ptr, err = w.indirect(level-1, data, meta); err != nil {
+			if ptr, err = w.indirect(in, level-1, start+i*span/p, k); err != nil {
 				return 0, err
 			}
 		}
