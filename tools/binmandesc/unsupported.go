@@ -18,11 +18,8 @@ var unsupportedEtypes = map[string]string{
 	"intel-ifwi":      "it runs ifwitool on an Intel IFWI",
 	"intel-fit":       "the Intel Firmware Interface Table",
 	"intel-fit-ptr":   "the Intel Firmware Interface Table pointer",
-	"x509-cert":       "it runs openssl to make a certificate",
-	"pre-load":        "the pre-load signature header",
 	"vblock":          "it runs futility for a Chrome OS verified-boot block",
 	"gbb":             "it runs futility for a Chrome OS GBB",
-	"encrypted":       "it encrypts with a key given at build time",
 }
 
 func init() {
