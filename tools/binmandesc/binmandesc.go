@@ -175,7 +175,7 @@ func Load(dtb []byte, opts Options) ([]*layout.Manifest, func(*layout.Image) err
 	}
 	binman := tree.Root.Child("binman")
 	if binman == nil {
-		return nil, nil, fmt.Errorf("Device tree does not have a 'binman' node")
+		return nil, nil, &NoBinmanNodeError{}
 	}
 	h, err := fdt.ParseHeader(dtb)
 	if err != nil {
@@ -519,6 +519,12 @@ func (c *converter) node(n *fdt.Node, path, rel string, isImage, hasPos bool) (*
 		}
 		out.Path = c.resolve(name)
 	default:
+		if done, err := c.expandXPL(n, v, etype, path, rel, out, hasPos && !compressed); done || err != nil {
+			if err != nil {
+				return nil, err
+			}
+			break
+		}
 		if read, ok := etypeReaders[etype]; ok {
 			if err := read(c, n, v, path, rel, out, hasPos && !compressed); err != nil {
 				return nil, err

@@ -170,6 +170,11 @@ func buildFromDTB(dtbPath string, inputDirs []string, entryArgs map[string]strin
 		return w.WriteBytesIn(outDir, name, "binman output", data)
 	}
 	manifests, afterPack, err := importBinmanDTB(data, inputDirs, update, entryArgs, tempDir, outDir, sideFile)
+	if nf, ok := err.(interface{ InFile(string) error }); ok {
+		// The message names the device tree itself, as binman's does.
+		fmt.Fprintf(stderr, "fwtool build: %v\n", nf.InFile(dtbPath))
+		return 1
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "fwtool build: %s: %v\n", dtbPath, err)
 		return 1
