@@ -511,6 +511,10 @@ func (c *converter) node(n *fdt.Node, path, rel string, isImage, hasPos bool) (*
 		out.Type = "blob"
 		out.External = true
 		name, ok := c.arg(v, etype+"-path")
+		if !ok && etype == "cros-ec-rw" {
+			// binman requires the argument for this one (filename or not).
+			return nil, fmt.Errorf("Node '%s': Missing required properties/entry args: %s-path", path, etype)
+		}
 		if !ok {
 			name, ok = v.strings["filename"]
 		}

@@ -34,6 +34,7 @@ func TestConvertErrors(t *testing.T) {
 		{`x { type = "no-such-type"; };`, false, "Unknown entry type 'no-such-type' in node '/binman/x'"},
 		{`u: u-boot { }; x { type = "vblock"; content = <&u>; };`, false, "Node '/binman/x': entry type 'vblock' is not supported by fwtool (it runs futility for a Chrome OS verified-boot block)"},
 		{`x { type = "vblock"; };`, false, "Node '/binman/x': Collection must have a 'content' property"},
+		{`cros-ec-rw { filename = "x"; };`, false, "Node '/binman/cros-ec-rw': Missing required properties/entry args: cros-ec-rw-path"},
 		{`g { type = "gbb"; };`, false, "Node '/binman/g': GBB must have a fixed size"},
 		{`g { type = "gbb"; size = <0x217f>; };`, false, "Node '/binman/g': GBB is too small (minimum 0x2180 bytes)"},
 		{`g { type = "gbb"; size = <0x2180>; };`, false, "Node '/binman/g': entry type 'gbb' is not supported by fwtool (it runs futility for a Chrome OS GBB)"},
