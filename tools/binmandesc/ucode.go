@@ -141,25 +141,32 @@ func (c *converter) ucodeTarget(n *fdt.Node, v *propValues, path, elfName string
 
 // elfSymbolAddress is the value of the named symbol, 0 if absent.
 func elfSymbolAddress(path, name string) (uint64, error) {
+	v, _, err := elfSymbol(path, name)
+	return v, err
+}
+
+// elfSymbol is the value of the named symbol and whether the ELF file has it.
+func elfSymbol(path, name string) (uint64, bool, error) {
 	f, err := elf.Open(path)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	defer f.Close()
 	syms, err := f.Symbols()
 	if err == elf.ErrNoSymbols {
-		return 0, nil
+		return 0, false, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("%s: %v", path, err)
+		return 0, false, fmt.Errorf("%s: %v", path, err)
 	}
 	var addr uint64
+	found := false
 	for _, s := range syms {
 		if s.Name == name {
-			addr = s.Value // binman keeps the last of equal names
+			addr, found = s.Value, true // binman keeps the last of equal names
 		}
 	}
-	return addr, nil
+	return addr, found, nil
 }
 
 // ucodeSection returns the shared state of the section holding n.
