@@ -22,7 +22,10 @@
 //   - u-boot-spl/-tpl/-vpl (plain, -nodtb, -elf) and blobs with
 //     "write-symbols" get binman symbols written from their ELF file
 //     (spl/u-boot-spl ..., or "elf-filename"), honouring "elf-base-sym",
-//     "symbols-base" and "no-write-symbols" (see tools/binsym).
+//     "symbols-base" and "no-write-symbols" (see tools/binsym). With the
+//     spl-dtb (tpl-dtb, vpl-dtb) entry argument they are expanded like
+//     u-boot (xplexpand.go); the SPL/TPL/VPL device trees get binman's
+//     changes too (phasedtb.go).
 //   - Every property is also kept verbatim for the fdtmap, so the fdtmap is
 //     byte-identical to binman's.
 //   - Entry arguments (binman -a name=value, Options.EntryArgs) stand in
@@ -40,8 +43,7 @@
 // "filename" too, as binman does.
 //
 // Not supported: the entry types listed in unsupported.go (other vendor
-// mkimage types, signing tools...), each refused by name,
-// SPL/TPL expansion by entry argument, plain sections with
+// mkimage types, signing tools...), each refused by name, plain sections with
 // "filename" (binman writes their data to an extra file), and
 // "missing-msg" is shown as text rather than looked up in binman's help
 // file.
