@@ -101,7 +101,11 @@ classify() {
 			while IFS= read -r a; do eargs+=(-a "$a"); done <"$d/args"
 		fi
 		if [ -f "$d/indirs" ]; then
-			while IFS= read -r a; do eargs+=(-I "$indir/$a"); done <"$d/indirs"
+			# The test's own files there (keys it made) are in the case's in/.
+			while IFS= read -r a; do
+				[ ! -d "$d/in/$a" ] || eargs+=(-I "$d/in/$a")
+				eargs+=(-I "$indir/$a")
+			done <"$d/indirs"
 		fi
 		prev=${REF_FROM:+$REF_FROM/cases/$name}
 		if [ -n "$prev" ] && [ -f "$prev/ref.log" ]; then
