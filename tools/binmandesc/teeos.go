@@ -6,9 +6,9 @@ import (
 )
 
 // binman's tee-os: an external OP-TEE blob named by the tee-os-path entry
-// argument or property, else filename, else "tee-os". The layout engine
-// refuses an ELF or OP-TEE v1 file outside a FIT (binman drops the entry
-// then).
+// argument or property, else filename, else "tee-os". Outside a FIT the
+// layout engine marks an ELF or OP-TEE v1 file absent as binman does
+// (dropped after packing if optional, else kept).
 func init() {
 	etypeReaders["tee-os"] = func(c *converter, n *fdt.Node, v *propValues, path, rel string, out *layout.Node, hasPos bool) error {
 		name, ok := c.arg(v, "tee-os-path")

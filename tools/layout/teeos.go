@@ -12,9 +12,10 @@ func init() {
 	}
 }
 
-// checkTeeOS refuses what binman's tee-os drops from the image (marks
-// absent) outside a FIT: an ELF file or an OP-TEE binary with the v1
-// header ("OPTE" 1). A plain OP-TEE binary is an ordinary external blob.
+// checkTeeOS marks absent what binman's tee-os marks absent outside a
+// FIT: an ELF file or an OP-TEE binary with the v1 header ("OPTE" 1),
+// which only a FIT can split into segments. As in binman, an absent entry
+// leaves the image only if it is also optional; otherwise its data stays.
 func (e *Blob) checkTeeOS() error {
 	f, err := os.Open(e.filePath)
 	if err != nil {
@@ -27,14 +28,8 @@ func (e *Blob) checkTeeOS() error {
 		return e.errorf("%v", err)
 	}
 	head = head[:n]
-	var what string
-	switch {
-	case bytes.HasPrefix(head, []byte("\x7fELF")):
-		what = "uses Elf format which must be in a FIT"
-	case len(head) >= 8 && bytes.HasPrefix(head, []byte("OPTE\x01")):
-		what = "uses v1 format which must be in a FIT"
-	default:
-		return nil
+	if bytes.HasPrefix(head, []byte("\x7fELF")) || (len(head) >= 8 && bytes.HasPrefix(head, []byte("OPTE\x01"))) {
+		e.absent = true
 	}
-	return e.errorf("'%s' %s; binman drops the entry then, which fwtool does not support", e.filePath, what)
+	return nil
 }
