@@ -419,6 +419,9 @@ func (c *converter) node(n *fdt.Node, path, rel string, isImage, hasPos bool) (*
 		}
 		out.Hash = algo
 	}
+	if err := c.offsetFromELF(n, path, out); err != nil {
+		return nil, err
+	}
 	if err := checkEntry(n, path, etype, out); err != nil {
 		return nil, err
 	}
