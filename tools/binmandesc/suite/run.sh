@@ -108,6 +108,9 @@ classify() {
 			done <"$d/indirs"
 		fi
 		prev=${REF_FROM:+$REF_FROM/cases/$name}
+		# Outputs naming the earlier work directory (mkimage -n with a file
+		# path) would differ only by it: binman runs again for those.
+		[ -z "$prev" ] || ! grep -qF "$REF_FROM" "$prev"/ref/*.bin "$prev"/ref/*.map 2>/dev/null || prev=""
 		if [ -n "$prev" ] && [ -f "$prev/ref.log" ]; then
 			# binman's outputs from an earlier run on the same tree.
 			rm -rf "$d/ref" && cp -a "$prev/ref" "$d/ref"
