@@ -450,5 +450,19 @@ func (g *fitGen) keyDir(fit *fdt.Node) (string, error) {
 	if len(dirs) == 0 {
 		return "", nil
 	}
+	if encrypt && hasCipher(fit) {
+		// mkimage -k would encrypt each image with a cipher node, with an
+		// IV it draws at random unless iv-name-hint names one.
+		return "", fmt.Errorf("Node '%s': 'fit,encrypt' (mkimage's AES encryption of images with a cipher node) is not supported by fwtool", g.path)
+	}
 	return dirs[0], nil
+}
+
+func hasCipher(n *fdt.Node) bool {
+	for _, sub := range n.Children {
+		if strings.HasPrefix(sub.Name, "cipher") || hasCipher(sub) {
+			return true
+		}
+	}
+	return false
 }
