@@ -37,3 +37,21 @@ func TestEncryptedRefusesDescriptionDTB(t *testing.T) {
 		}
 	}
 }
+
+// TestFitEncryptRefused: with fit,encrypt and a key directory mkimage
+// would encrypt the images that have a cipher node; fwtool refuses that
+// by name.
+func TestFitEncryptRefused(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"aes.bin", "fw.bin"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("0123456789abcdef0123456789abcdef"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	body := `fit { description = "d"; fit,encrypt; images { fw { description = "fw"; type = "firmware";
+		cipher { algo = "aes256"; key-name-hint = "aes"; }; blob { filename = "fw.bin"; }; }; }; };`
+	_, err := Convert(compile(t, body), Options{InputDirs: []string{dir}, TempDir: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), "Node '/binman/fit': 'fit,encrypt' (mkimage's AES encryption") {
+		t.Fatalf("got %v", err)
+	}
+}
