@@ -257,6 +257,9 @@ func Load(dtb []byte, opts Options) ([]*layout.Manifest, func(*layout.Image) err
 		}
 		hooks = append(hooks, c.ucodeAfterPack)
 	}
+	if c.alternates != nil {
+		hooks = append(hooks, c.alternatesAfterPack)
+	}
 	var out []*layout.Manifest
 	for i, im := range images {
 		node := nodes[i]
@@ -305,6 +308,8 @@ type converter struct {
 	noExpand  map[*fdt.Node]bool
 	// ucode is the microcode entries' shared state by section (ucode.go).
 	ucode map[*fdt.Node]*ucodeSection
+	// alternates is each image's first alternates-fdt entry (alternates.go).
+	alternates map[string]*alternatesFDT
 }
 
 type propValues struct {
