@@ -345,6 +345,11 @@ func buildCpio(b *build, img disk.GenimageSection, out string) error {
 	if err != nil {
 		return err
 	}
+	// genimage archives `find . | cpio -H newc -o` in the root directory,
+	// whose first entry is "." itself; an archive without it lists one
+	// name fewer than genimage's.
+	dot := cpio.Record{Names: []string{"."}, Mode: cpio.TypeDir | root.Entry.Perm(), UID: root.Entry.UID, GID: root.Entry.GID}
+	recs = append([]cpio.Record{dot}, recs...)
 	return writeFile(out, func(f *os.File) error {
 		zw, err := newCompressor(algo, f)
 		if err != nil {
