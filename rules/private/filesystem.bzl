@@ -34,6 +34,23 @@ def _run_fs(ctx, kind, entries, inputs, flags):
         OutputGroupInfo(manifest = depset([manifest])),
     ]
 
+def _tree_entries(ctx):
+    """The manifest entries of the files, modes, dirs, symlinks and devices attributes."""
+    for path, mode in ctx.attr.modes.items():
+        check_mode(ctx, "modes", path, mode)
+    modes = {p.strip("/"): m for p, m in ctx.attr.modes.items()}
+    entries, inputs = file_entries(ctx, modes)
+    for d in ctx.attr.dirs:
+        e = {"path": d.strip("/"), "type": "dir"}
+        if d.strip("/") in modes:
+            e["mode"] = modes[d.strip("/")]
+        entries.append(e)
+    for path, target in ctx.attr.symlinks.items():
+        entries.append({"path": path.strip("/"), "type": "symlink", "target": target})
+    for path, spec in ctx.attr.devices.items():
+        entries.append(device_entry(ctx, path, spec))
+    return entries, inputs
+
 def _vfat_image_impl(ctx):
     if len(ctx.attr.volume_label) > 11:
         fail("%s: attribute 'volume_label': %r is longer than 11 characters" % (ctx.label, ctx.attr.volume_label))
@@ -69,19 +86,7 @@ vfat_image = rule(
 def _squashfs_image_impl(ctx):
     if ctx.attr.compressor not in _SQUASHFS_COMPRESSORS:
         fail("%s: attribute 'compressor': unknown value %r (one of: %s)" % (ctx.label, ctx.attr.compressor, ", ".join(_SQUASHFS_COMPRESSORS)))
-    for path, mode in ctx.attr.modes.items():
-        check_mode(ctx, "modes", path, mode)
-    modes = {p.strip("/"): m for p, m in ctx.attr.modes.items()}
-    entries, inputs = file_entries(ctx, modes)
-    for d in ctx.attr.dirs:
-        e = {"path": d.strip("/"), "type": "dir"}
-        if d.strip("/") in modes:
-            e["mode"] = modes[d.strip("/")]
-        entries.append(e)
-    for path, target in ctx.attr.symlinks.items():
-        entries.append({"path": path.strip("/"), "type": "symlink", "target": target})
-    for path, spec in ctx.attr.devices.items():
-        entries.append(device_entry(ctx, path, spec))
+    entries, inputs = _tree_entries(ctx)
     flags = ["--comp", ctx.attr.compressor]
     if ctx.attr.block_size:
         flags += ["--block-size", ctx.attr.block_size]
@@ -116,19 +121,7 @@ def _ext_image_impl(ctx):
         fail("%s: attribute 'image_size' is required (e.g. \"64M\")" % ctx.label)
     if len(ctx.attr.volume_label) > 16:
         fail("%s: attribute 'volume_label': %r is longer than 16 bytes" % (ctx.label, ctx.attr.volume_label))
-    for path, mode in ctx.attr.modes.items():
-        check_mode(ctx, "modes", path, mode)
-    modes = {p.strip("/"): m for p, m in ctx.attr.modes.items()}
-    entries, inputs = file_entries(ctx, modes)
-    for d in ctx.attr.dirs:
-        e = {"path": d.strip("/"), "type": "dir"}
-        if d.strip("/") in modes:
-            e["mode"] = modes[d.strip("/")]
-        entries.append(e)
-    for path, target in ctx.attr.symlinks.items():
-        entries.append({"path": path.strip("/"), "type": "symlink", "target": target})
-    for path, spec in ctx.attr.devices.items():
-        entries.append(device_entry(ctx, path, spec))
+    entries, inputs = _tree_entries(ctx)
     flags = ["--type", ctx.attr.fs_type, "--size", ctx.attr.image_size, "--reserved-percent", str(ctx.attr.reserved_percent)]
     for flag, value in [("--label", ctx.attr.volume_label), ("--uuid", ctx.attr.uuid), ("--features", ",".join(ctx.attr.fs_features))]:
         if value:

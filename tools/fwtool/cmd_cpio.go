@@ -112,13 +112,9 @@ func runCpio(args []string, stdout, stderr io.Writer) int {
 	listRoot := fs.String("list-root", "", "directory the list's LOCATIONs are relative to")
 	mapOnly := fs.Bool("map-only", false, "a LOCATION not given by --map is an error (for hermetic builds)")
 	fs.Var(cpioKV{maps}, "map", "LOCATION=PATH: read the list's LOCATION from PATH (repeatable)")
-	fs.Var(fsEntryFlag{entries: &entries, parse: fstree.ParseFileSpec}, "file", "DEST=SRC[:MODE]: put host file SRC at DEST (repeatable)")
-	fs.Var(fsEntryFlag{entries: &entries, parse: fstree.ParseDirSpec}, "dir", "DEST[:MODE]: directory (repeatable)")
-	fs.Var(fsEntryFlag{entries: &entries, parse: fstree.ParseSymlinkSpec}, "symlink", "DEST=TARGET: symbolic link (repeatable)")
-	fs.Var(fsEntryFlag{entries: &entries, parse: fstree.ParseDeviceSpec}, "node", "DEST=c|b:MAJOR:MINOR[:MODE]: device node (repeatable)")
+	fs.treeFlags(&entries)
 	fs.Var(cpioHardlinks{&entries, hardlinks}, "hardlink", "DEST=EXISTING: another name for a regular file (repeatable)")
 	fs.Var(cpioTrees{&entries}, "tree", "DEST=DIR: the files below host directory DIR (repeatable)")
-	fs.Var(fsEntryFlag{entries: &entries, manif: true}, "manifest", "JSON manifest of entries (repeatable)")
 	fs.Var(cpioKV{modeArgs}, "mode", "PATH=MODE: permission bits of an entry given by other flags, e.g. a --tree file (repeatable)")
 	if code, ok := fs.parse(args); !ok {
 		return code

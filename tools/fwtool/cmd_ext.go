@@ -42,11 +42,7 @@ func runExt(args []string, stdout, stderr io.Writer) int {
 	reserved := fs.Float64("reserved-percent", 5, "blocks reserved for root, percent")
 	rootOwner := fs.String("root-owner", "", "UID:GID of the root directory")
 	mtime := fs.String("mtime", "", "timestamp for every inode and the superblock, seconds since 1970 (default SOURCE_DATE_EPOCH)")
-	fs.Var(fsEntryFlag{entries: &entries, parse: fstree.ParseFileSpec}, "file", "DEST=SRC[:MODE]: put host file SRC at DEST (repeatable)")
-	fs.Var(fsEntryFlag{entries: &entries, parse: fstree.ParseDirSpec}, "dir", "DEST[:MODE]: create directory DEST (repeatable)")
-	fs.Var(fsEntryFlag{entries: &entries, parse: fstree.ParseSymlinkSpec}, "symlink", "DEST=TARGET: symbolic link (repeatable)")
-	fs.Var(fsEntryFlag{entries: &entries, parse: fstree.ParseDeviceSpec}, "node", "DEST=c|b:MAJOR:MINOR[:MODE]: device node (repeatable)")
-	fs.Var(fsEntryFlag{entries: &entries, manif: true}, "manifest", "JSON manifest of entries (repeatable)")
+	fs.treeFlags(&entries)
 	if code, ok := fs.parse(args); !ok {
 		return code
 	}

@@ -61,6 +61,16 @@ func (f *fsFlags) fail(format string, a ...interface{}) int {
 }
 
 // fsEntryFlag is a repeatable flag whose values are parsed into entries.
+// treeFlags registers the entry flags squashfs, ext and cpio share:
+// --file, --dir, --symlink, --node and --manifest, appending to entries.
+func (f *fsFlags) treeFlags(entries *[]fstree.Entry) {
+	f.Var(fsEntryFlag{entries: entries, parse: fstree.ParseFileSpec}, "file", "DEST=SRC[:MODE]: put host file SRC at DEST (repeatable)")
+	f.Var(fsEntryFlag{entries: entries, parse: fstree.ParseDirSpec}, "dir", "DEST[:MODE]: create directory DEST (repeatable)")
+	f.Var(fsEntryFlag{entries: entries, parse: fstree.ParseSymlinkSpec}, "symlink", "DEST=TARGET: symbolic link (repeatable)")
+	f.Var(fsEntryFlag{entries: entries, parse: fstree.ParseDeviceSpec}, "node", "DEST=c|b:MAJOR:MINOR[:MODE]: device node (repeatable)")
+	f.Var(fsEntryFlag{entries: entries, manif: true}, "manifest", "JSON manifest of entries (repeatable)")
+}
+
 type fsEntryFlag struct {
 	entries *[]fstree.Entry
 	parse   func(string) (fstree.Entry, error)

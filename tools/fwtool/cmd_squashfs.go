@@ -40,11 +40,7 @@ func runSquashfs(args []string, stdout, stderr io.Writer) int {
 	noFrag := fs.Bool("no-fragments", false, "do not pack small files into shared fragment blocks")
 	noExport := fs.Bool("no-export", false, "omit the NFS export table")
 	mtime := fs.String("mtime", "", "timestamp for every inode, seconds since 1970 (default SOURCE_DATE_EPOCH)")
-	fs.Var(fsEntryFlag{entries: &entries, parse: fstree.ParseFileSpec}, "file", "DEST=SRC[:MODE]: put host file SRC at DEST (repeatable)")
-	fs.Var(fsEntryFlag{entries: &entries, parse: fstree.ParseDirSpec}, "dir", "DEST[:MODE]: create directory DEST (repeatable)")
-	fs.Var(fsEntryFlag{entries: &entries, parse: fstree.ParseSymlinkSpec}, "symlink", "DEST=TARGET: symbolic link (repeatable)")
-	fs.Var(fsEntryFlag{entries: &entries, parse: fstree.ParseDeviceSpec}, "node", "DEST=c|b:MAJOR:MINOR[:MODE]: device node (repeatable)")
-	fs.Var(fsEntryFlag{entries: &entries, manif: true}, "manifest", "JSON manifest of entries (repeatable)")
+	fs.treeFlags(&entries)
 	if code, ok := fs.parse(args); !ok {
 		return code
 	}
