@@ -185,17 +185,19 @@ image sd.img {
 }
 
 // squashfs from rootpath/mountpoint: unsquashfs lists what genimage's
-// mksquashfs put there, with genimage's 4 KiB default block size.
+// mksquashfs put there, with genimage's 4 KiB default block size (gzip
+// and lzo).
 func TestSquashfsFromRoot(t *testing.T) {
-	tr := newTree(t, map[string]string{"root/usr/bin/tool": "#!/bin/sh\n", "root/usr/share/a.txt": strings.Repeat("a", 10000), "root/etc/x": "x"})
+	tr := newTree(t, map[string]string{"root/usr/bin/tool": "#!/bin/sh\n", "root/usr/share/a.txt": strings.Repeat("a", 10000), "root/etc/x": "x", "root/etc/b.txt": strings.Repeat("b", 10000)})
 	cfg := `image usr.squashfs { squashfs { compression = "gzip" } mountpoint = "/usr" }
 image all.squashfs { squashfs {} }
+image lzo.squashfs { squashfs { compression = "lzo" } mountpoint = "/etc" }
 `
 	tr.ref(cfg)
 	if err := tr.ours(cfg, nil); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"usr.squashfs", "all.squashfs"} {
+	for _, name := range []string{"usr.squashfs", "all.squashfs", "lzo.squashfs"} {
 		list := func(dir string) string {
 			var names []string
 			for _, l := range strings.Split(tool(t, "unsquashfs", "-d", "", "-lc", tr.path(dir+"/"+name)), "\n") {
@@ -217,12 +219,19 @@ image all.squashfs { squashfs {} }
 		f.Close()
 		if err != nil || fsys.Super.BlockSize != 4096 {
 			t.Errorf("%s: block size %v (%v)", name, fsys, err)
+		} else if name == "lzo.squashfs" && fsys.Super.Compressor != 3 {
+			t.Errorf("%s: compressor id %d, want 3 (lzo)", name, fsys.Super.Compressor)
 		}
 	}
 	ex := tr.path("x")
 	tool(t, "unsquashfs", "-d", ex, tr.path("out/usr.squashfs"))
 	if b, _ := os.ReadFile(filepath.Join(ex, "share/a.txt")); string(b) != strings.Repeat("a", 10000) {
 		t.Errorf("share/a.txt: %d bytes", len(b))
+	}
+	lx := tr.path("lx")
+	tool(t, "unsquashfs", "-d", lx, tr.path("out/lzo.squashfs"))
+	if b, _ := os.ReadFile(filepath.Join(lx, "b.txt")); string(b) != strings.Repeat("b", 10000) {
+		t.Errorf("lzo: b.txt: %d bytes", len(b))
 	}
 }
 

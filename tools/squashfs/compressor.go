@@ -26,7 +26,7 @@ const (
 // Compressors lists the names Build accepts. "none" stores every block
 // uncompressed (recorded as gzip, with the "uncompressed" flags set, as
 // mksquashfs -noI -noD -noF -noX does).
-var Compressors = []string{"gzip", "xz", "lz4", "zstd", "none"}
+var Compressors = []string{"gzip", "lzo", "xz", "lz4", "zstd", "none"}
 
 // compressor packs one block. compress returns nil when the packed form
 // would not be smaller, so the caller stores the block uncompressed.
@@ -48,6 +48,8 @@ func newCompressor(name string, blockSize int) (compressor, error) {
 		return &xzComp{dict: blockSize}, nil
 	case "lz4":
 		return &lz4Comp{}, nil
+	case "lzo":
+		return &lzoComp{}, nil
 	case "zstd":
 		enc, err := zstd.NewWriter(nil,
 			zstd.WithEncoderConcurrency(1),
@@ -145,6 +147,22 @@ func (c *lz4Comp) compress(src []byte) ([]byte, error) {
 	return smaller(c.dst[:n], src), nil
 }
 
+// lzoComp writes raw LZO1X blocks (compress.LZO1XCompress). mksquashfs
+// stores no options block for its default (lzo1x_999, level 8), and the
+// algorithm is only the encoder's search effort: any LZO1X stream reads
+// back with the kernel's and unsquashfs's lzo1x_decompress_safe, so none
+// is stored here either.
+type lzoComp struct {
+	dst []byte
+}
+
+func (*lzoComp) id() uint16      { return compLZO }
+func (*lzoComp) options() []byte { return nil }
+func (c *lzoComp) compress(src []byte) ([]byte, error) {
+	c.dst = compress.LZO1XCompress(c.dst[:0], src)
+	return smaller(c.dst, src), nil
+}
+
 type zstdComp struct {
 	enc *zstd.Encoder
 	dst []byte
@@ -187,6 +205,8 @@ func decompress(id uint16, src []byte, limit int) ([]byte, error) {
 		var n int
 		n, err = lz4.UncompressBlock(src, out)
 		out = out[:n]
+	case compLZO:
+		out, err = compress.LZO1XDecompress(src, limit)
 	case compZstd:
 		var d *zstd.Decoder
 		d, err = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(limit)+1))
