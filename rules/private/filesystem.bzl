@@ -8,7 +8,7 @@ load(":fs_entries.bzl", "check_mode", "device_entry", "file_entries")
 load(":providers.bzl", "firmware_image_info")
 load(":toolchain.bzl", "FWTOOL_TOOLCHAIN_TYPE", "fwtool_of")
 
-_SQUASHFS_COMPRESSORS = ["gzip", "xz", "lz4", "zstd", "none"]
+_SQUASHFS_COMPRESSORS = ["gzip", "lzo", "xz", "lz4", "zstd", "none"]
 
 def _run_fs(ctx, kind, entries, inputs, flags):
     manifest = ctx.actions.declare_file("%s.%s.json" % (ctx.label.name, kind))
@@ -103,7 +103,7 @@ squashfs_image = rule(
         "dirs": attr.string_list(doc = "Directories to create (e.g. proc, sys, dev)."),
         "symlinks": attr.string_dict(doc = "Path -> link target."),
         "devices": attr.string_dict(doc = "Path -> \"c|b:MAJOR:MINOR[:MODE]\" device node."),
-        "compressor": attr.string(default = "gzip", doc = "gzip, xz, lz4, zstd or none."),
+        "compressor": attr.string(default = "gzip", doc = "gzip, lzo, xz, lz4, zstd or none."),
         "block_size": attr.string(doc = "Data block size (default 128K)."),
         "no_fragments": attr.bool(doc = "Do not pack file tails into fragment blocks."),
         "mtime": attr.int(default = 0, doc = "Timestamp of every inode (seconds since 1970)."),

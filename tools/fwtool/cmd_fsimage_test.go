@@ -227,8 +227,8 @@ func TestSquashfsCommandErrors(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "usage: fwtool squashfs") {
 		t.Errorf("--help: %d %q", code, stdout)
 	}
-	code, _, stderr := fsRun("squashfs", "--output", out, "--comp", "lzo")
-	fsFailsOneLine(t, "bad compressor", code, stderr, "o.img", "lzo")
+	code, _, stderr := fsRun("squashfs", "--output", out, "--comp", "lzma")
+	fsFailsOneLine(t, "bad compressor", code, stderr, "o.img", "lzma")
 	code, _, stderr = fsRun("squashfs", "--output", out, "--node", "dev/x=q:1:2")
 	fsFailsOneLine(t, "bad node", code, stderr, "dev/x")
 	code, _, stderr = fsRun("squashfs", "--output", out, "--file", "a=/nonexistent-input", "--symlink", "a/b=c")
