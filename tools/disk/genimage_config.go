@@ -242,7 +242,7 @@ func hdimageManifest(n *cfgNode, files map[string]*cfgNode, inputPath, seed stri
 	if seed == "" {
 		seed = n.title
 	}
-	m := &Manifest{Version: ManifestVersion, Seed: seed}
+	m := &Manifest{Version: ManifestVersion, Seed: seed, EmptyMBRType: true}
 	var err error
 	for _, o := range n.opts {
 		switch o.key {

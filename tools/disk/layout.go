@@ -256,7 +256,7 @@ func Plan(m *Manifest, sizeOf SizeOf) (*Layout, error) {
 				return nil, partErr(p.Name, "hole [%s, %s) is empty", hexDec(h.Start), hexDec(h.End))
 			}
 		}
-		if err := resolveTypes(&p, mp, tt, m.Seed); err != nil {
+		if err := resolveTypes(&p, mp, tt, m.Seed, m.EmptyMBRType); err != nil {
 			return nil, err
 		}
 		if p.Image != "" {
@@ -460,8 +460,8 @@ func deriveDiskSignature(seed string) uint32 {
 }
 
 // resolveTypes sets the MBR type byte, the GPT type GUID, the GUID and the
-// attributes of p.
-func resolveTypes(p *Placed, mp *Partition, tt TableType, seed string) error {
+// attributes of p; emptyMBRType allows an MBR type of 0 (genimage configs).
+func resolveTypes(p *Placed, mp *Partition, tt TableType, seed string, emptyMBRType bool) error {
 	if mp.PartitionType > 0xff {
 		return partErr(p.Name, "partition_type %s does not fit a byte", hexDec(uint64(mp.PartitionType)))
 	}
@@ -473,7 +473,7 @@ func resolveTypes(p *Placed, mp *Partition, tt TableType, seed string) error {
 		if mp.LegacyBIOSBootable || mp.ReadOnly || mp.Hidden || mp.NoAutomount {
 			return partErr(p.Name, "legacy_bios_bootable, read_only, hidden and no_automount are GPT attributes; the table is %s", tt)
 		}
-		if tt == TableMBR && p.InTable && p.MBRType == 0 {
+		if tt == TableMBR && p.InTable && p.MBRType == 0 && !emptyMBRType {
 			return partErr(p.Name, "partition_type is required in an MBR partition table (0x83 for Linux, 0x0c for FAT32)")
 		}
 		return nil

@@ -58,6 +58,10 @@ type Manifest struct {
 	GPTNoBackup       bool    `json:"gpt_no_backup"`
 	Fill              bool    `json:"fill"`
 	ExtendedPartition int     `json:"extended_partition"`
+	// EmptyMBRType lets an MBR partition without partition_type be written
+	// with type 0, as genimage does for its configs; a manifest from the
+	// rules must name the type (type 0 marks an unused entry).
+	EmptyMBRType bool `json:"-"`
 
 	Partitions []Partition `json:"partitions"`
 }

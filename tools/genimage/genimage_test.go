@@ -511,3 +511,18 @@ func TestCpioListsLikeGenimage(t *testing.T) {
 		t.Errorf("names %q, genimage's %q", ours, ref)
 	}
 }
+
+// An MBR partition without partition-type: genimage writes type 0 (an
+// entry tools read as unused) and builds the image; so does fwtool for
+// genimage configs, byte for byte. (Manifests from the rules must name it.)
+func TestMBRPartitionWithoutType(t *testing.T) {
+	tr := newTree(t, map[string]string{"in/a.img": strings.Repeat("a", 4096)})
+	cfg := `image t.img { hdimage {} partition p1 { image = "a.img" } }`
+	tr.ref(cfg)
+	if err := tr.ours(cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	if o, r := tr.read("out/t.img"), tr.read("ref/t.img"); !bytes.Equal(o, r) {
+		t.Errorf("t.img differs from genimage's (%d vs %d bytes)", len(o), len(r))
+	}
+}
