@@ -526,3 +526,15 @@ func TestMBRPartitionWithoutType(t *testing.T) {
 		t.Errorf("t.img differs from genimage's (%d vs %d bytes)", len(o), len(r))
 	}
 }
+
+// An image built by the config that does not fit its partition is named
+// as the config names it (genimage's fip-size test), not by its scratch file.
+func TestBuiltImageNamedInErrors(t *testing.T) {
+	tr := newTree(t, map[string]string{"in/part1.img": strings.Repeat("\x00", 3584), "in/part2.img": strings.Repeat("\x00", 5632)})
+	cfg := `image test.fip { fip { fw-config = "part1.img" tos-fw = { "part2.img", "part1.img" } } }
+image test.hdimage { hdimage {} partition part1 { image = test.fip size = 512 } }`
+	err := tr.ours(cfg, nil)
+	if err == nil || !strings.Contains(err.Error(), "image 'test.fip' of ") || strings.Contains(err.Error(), "fwtool-genimage-") {
+		t.Errorf("error %v, want it to name image 'test.fip'", err)
+	}
+}

@@ -1,8 +1,10 @@
 package genimage
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/rules-firmware/rules_firmware/tools/disk"
 )
@@ -30,9 +32,25 @@ func buildHDImage(b *build, img disk.GenimageSection, path string) error {
 		return uint64(st.Size()), nil
 	})
 	if err != nil {
+		return namedBuilt(err, b.built)
+	}
+	return namedBuilt(writeFile(path, func(f *os.File) error { return disk.Write(l, f, os.Open) }), b.built)
+}
+
+// namedBuilt restates err with each image built in this run named as the
+// config names it, not by its file in the scratch directory.
+func namedBuilt(err error, built map[string]string) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	for name, p := range built {
+		msg = strings.ReplaceAll(msg, "'"+p+"'", "'"+name+"'")
+	}
+	if msg == err.Error() {
 		return err
 	}
-	return writeFile(path, func(f *os.File) error { return disk.Write(l, f, os.Open) })
+	return errors.New(msg)
 }
 
 // writeFile creates path in the scratch directory and fills it.
