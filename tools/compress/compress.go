@@ -363,11 +363,14 @@ func Copy(w io.Writer, name string, r io.Reader, limit int64) (int64, error) {
 		return 0, fmt.Errorf("%s: %w", name, err)
 	}
 	n, err := io.Copy(w, io.LimitReader(zr, limit+1))
-	if err != nil {
-		return n, fmt.Errorf("%s: %w", name, err)
-	}
+	// Past the limit is the error to report even when the decoder failed
+	// in the same read (a truncated stream that had already produced more
+	// than limit bytes): the bound is what callers check for.
 	if n > limit {
 		return n, &LimitError{Algo: name, Limit: limit}
+	}
+	if err != nil {
+		return n, fmt.Errorf("%s: %w", name, err)
 	}
 	if err := zr.Close(); err != nil {
 		return n, fmt.Errorf("%s: %w", name, err)
