@@ -50,11 +50,8 @@ func buildExt(b *build, img disk.GenimageSection, out string) error {
 	if err != nil {
 		return err
 	}
-	root, err := fstree.Build(entries)
+	root, err := statTree(entries)
 	if err != nil {
-		return err
-	}
-	if err := fstree.Stat(root); err != nil {
 		return err
 	}
 	size, err := extSize(img, root)

@@ -27,6 +27,19 @@ var fsOptions = []string{"size", "mountpoint", "srcpath", "empty"}
 // contentTree returns the entries of a filesystem image filled from a
 // directory, as genimage does: srcpath if given, else rootpath followed by
 // mountpoint (default "/"); nothing when empty is true.
+// statTree builds the tree of entries and reads the size of every host
+// file in it, as the vfat, squashfs and ext writers need before writing.
+func statTree(entries []fstree.Entry) (*fstree.Node, error) {
+	root, err := fstree.Build(entries)
+	if err != nil {
+		return nil, err
+	}
+	if err := fstree.Stat(root); err != nil {
+		return nil, err
+	}
+	return root, nil
+}
+
 func (b *build) contentTree(img disk.GenimageSection) ([]fstree.Entry, error) {
 	if o, ok := imageOption(img, "empty"); ok {
 		empty, err := o.Bool()
@@ -197,11 +210,8 @@ func buildVfat(b *build, img disk.GenimageSection, out string) error {
 	} else if entries, err = b.contentTree(img); err != nil {
 		return err
 	}
-	root, err := fstree.Build(entries)
+	root, err := statTree(entries)
 	if err != nil {
-		return err
-	}
-	if err := fstree.Stat(root); err != nil {
 		return err
 	}
 	label := opts["label"].Value()
@@ -303,11 +313,8 @@ func buildSquashfs(b *build, img disk.GenimageSection, out string) error {
 	if err != nil {
 		return err
 	}
-	root, err := fstree.Build(entries)
+	root, err := statTree(entries)
 	if err != nil {
-		return err
-	}
-	if err := fstree.Stat(root); err != nil {
 		return err
 	}
 	return writeFile(out, func(f *os.File) error { return squashfs.Build(f, root, so) })
