@@ -83,6 +83,16 @@ vfat_image = rule(
     toolchains = [FWTOOL_TOOLCHAIN_TYPE],
 )
 
+# The tree attributes squashfs_image and ext_image share (vfat_image has no
+# modes, symlinks or devices: FAT cannot hold them).
+_TREE_ATTRS = {
+    "files": attr.label_keyed_string_dict(allow_files = True, doc = "Label -> path in the filesystem (a multi-file label: a directory)."),
+    "modes": attr.string_dict(doc = "Path -> octal mode for files and dirs (default 0644 / 0755)."),
+    "dirs": attr.string_list(doc = "Directories to create (e.g. proc, sys, dev)."),
+    "symlinks": attr.string_dict(doc = "Path -> link target."),
+    "devices": attr.string_dict(doc = "Path -> \"c|b:MAJOR:MINOR[:MODE]\" device node."),
+}
+
 def _squashfs_image_impl(ctx):
     if ctx.attr.compressor not in _SQUASHFS_COMPRESSORS:
         fail("%s: attribute 'compressor': unknown value %r (one of: %s)" % (ctx.label, ctx.attr.compressor, ", ".join(_SQUASHFS_COMPRESSORS)))
@@ -97,18 +107,13 @@ def _squashfs_image_impl(ctx):
 squashfs_image = rule(
     implementation = _squashfs_image_impl,
     doc = "A squashfs 4.0 image: files, directories, symlinks and device nodes, owned by 0:0.",
-    attrs = {
-        "files": attr.label_keyed_string_dict(allow_files = True, doc = "Label -> path in the filesystem (a multi-file label: a directory)."),
-        "modes": attr.string_dict(doc = "Path -> octal mode for files and dirs (default 0644 / 0755)."),
-        "dirs": attr.string_list(doc = "Directories to create (e.g. proc, sys, dev)."),
-        "symlinks": attr.string_dict(doc = "Path -> link target."),
-        "devices": attr.string_dict(doc = "Path -> \"c|b:MAJOR:MINOR[:MODE]\" device node."),
+    attrs = dict(_TREE_ATTRS, **{
         "compressor": attr.string(default = "gzip", doc = "gzip, lzo, xz, lz4, zstd or none."),
         "block_size": attr.string(doc = "Data block size (default 128K)."),
         "no_fragments": attr.bool(doc = "Do not pack file tails into fragment blocks."),
         "mtime": attr.int(default = 0, doc = "Timestamp of every inode (seconds since 1970)."),
         "out": attr.string(doc = "Output file name; default <name>.squashfs."),
-    },
+    }),
     toolchains = [FWTOOL_TOOLCHAIN_TYPE],
 )
 
@@ -137,12 +142,7 @@ ext_image = rule(
     doc = """An ext2, ext3 or ext4 filesystem image, as mke2fs -d fills one but reproducibly: mke2fs's geometry for
 the size and the type's features (less resize_inode), one timestamp, sorted entries, the UUID derived from the
 contents unless given. Checked with e2fsck and debugfs. Output: <name>.ext (set `out` for another name).""",
-    attrs = {
-        "files": attr.label_keyed_string_dict(allow_files = True, doc = "Label -> path in the filesystem (a multi-file label: a directory)."),
-        "modes": attr.string_dict(doc = "Path -> octal mode for files and dirs (default 0644 / 0755)."),
-        "dirs": attr.string_list(doc = "Directories to create (e.g. proc, sys, dev)."),
-        "symlinks": attr.string_dict(doc = "Path -> link target."),
-        "devices": attr.string_dict(doc = "Path -> \"c|b:MAJOR:MINOR[:MODE]\" device node."),
+    attrs = dict(_TREE_ATTRS, **{
         "fs_type": attr.string(default = "ext4", doc = "ext2, ext3 or ext4."),
         "image_size": attr.string(doc = "Filesystem size: bytes, or with a K/M/G suffix (required)."),
         "volume_label": attr.string(doc = "Volume label, up to 16 bytes."),
@@ -153,6 +153,6 @@ contents unless given. Checked with e2fsck and debugfs. Output: <name>.ext (set 
         "reserved_percent": attr.int(default = 5, doc = "Blocks reserved for root, percent (mke2fs -m)."),
         "mtime": attr.int(default = 0, doc = "Timestamp of every inode and the superblock (seconds since 1970)."),
         "out": attr.string(doc = "Output file name; default <name>.ext."),
-    },
+    }),
     toolchains = [FWTOOL_TOOLCHAIN_TYPE],
 )
