@@ -3,7 +3,6 @@ module github.com/rules-firmware/rules_firmware
 go 1.19
 
 require (
-	github.com/dsnet/compress v0.0.1
 	github.com/google/go-cmp v0.6.0
 	github.com/klauspost/compress v1.17.4
 	github.com/pierrec/lz4/v4 v4.1.21

@@ -22,7 +22,6 @@ GO_MODULES = [
     ("github.com/google/go-cmp", "v0.6.0", "h1:ofyhxvXcZhMsU5ulbFiLKl/XBFqE1GSq7atu8tAmTRI=", []),
     ("github.com/ulikunitz/xz", "v0.5.15", "h1:9DNdB5s+SgV3bQ2ApL10xRc35ck0DuIX/isZvIk+ubY=", []),
     ("github.com/klauspost/compress", "v1.17.4", "h1:Ej5ixsIri7BrIjBkRZLTo6ghwrEtHFk7ijlczPW4fZ4=", []),
-    ("github.com/dsnet/compress", "v0.0.1", "h1:PlZu0n3Tuv04TzpfPbrnI0HW/YwodEXDS+oPKahKF0Q=", []),
     ("github.com/smallstep/pkcs7", "v0.2.3", "h1:bhoQ3TeZmdoXTatcwxCbk+FMcdsyr0gYrrW2Xq2qr+s=", []),
 ]
 
