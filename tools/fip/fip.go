@@ -47,14 +47,6 @@ func ParseUUID(s string) (UUID, error) {
 	return u, nil
 }
 
-func mustUUID(s string) UUID {
-	u, err := ParseUUID(s)
-	if err != nil {
-		panic(err)
-	}
-	return u
-}
-
 // ImageType is one image fiptool knows by name.
 type ImageType struct {
 	Name string // command-line name, as in --tb-fw
@@ -64,42 +56,44 @@ type ImageType struct {
 
 // ImageTypes is TF-A's table of named images (tools/fiptool/tbbr_config.c,
 // TF-A 2.8) in its order, which is the order images take in a created
-// package whatever order they were given in.
+// package whatever order they were given in. The UUIDs are byte literals
+// (their text form in the comment) so the table is static data, built by
+// the linker rather than parsed at every start of fwtool.
 var ImageTypes = []ImageType{
-	{"scp-fwu-cfg", "SCP Firmware Updater Configuration FWU SCP_BL2U", mustUUID("65922703-2f74-e644-8dff-579ac1ff0610")},
-	{"ap-fwu-cfg", "AP Firmware Updater Configuration BL2U", mustUUID("60b3eb37-c1e5-ea41-9df3-19eda11f6801")},
-	{"fwu", "Firmware Updater NS_BL2U", mustUUID("4f511d11-2be5-4e49-b4c5-83c2f715840a")},
-	{"fwu-cert", "Non-Trusted Firmware Updater certificate", mustUUID("71408ab2-18d6-874c-8b2e-c6dccd50f096")},
-	{"tb-fw", "Trusted Boot Firmware BL2", mustUUID("5ff9ec0b-4d22-3e4d-a544-c39d81c73f0a")},
-	{"scp-fw", "SCP Firmware SCP_BL2", mustUUID("9766fd3d-89be-e849-ae5d-78a140608213")},
-	{"soc-fw", "EL3 Runtime Firmware BL31", mustUUID("47d4086d-4cfe-9846-9b95-2950cbbd5a00")},
-	{"tos-fw", "Secure Payload BL32 (Trusted OS)", mustUUID("05d0e189-53dc-1347-8d2b-500a4b7a3e38")},
-	{"tos-fw-extra1", "Secure Payload BL32 Extra1 (Trusted OS Extra1)", mustUUID("0b70c29b-2a5a-7840-9f65-0a5682738288")},
-	{"tos-fw-extra2", "Secure Payload BL32 Extra2 (Trusted OS Extra2)", mustUUID("8ea87bb1-cfa2-3f4d-85fd-e7bba50220d9")},
-	{"nt-fw", "Non-Trusted Firmware BL33", mustUUID("d6d0eea7-fcea-d54b-9782-9934f234b6e4")},
-	{"rmm-fw", "Realm Monitor Management Firmware", mustUUID("6c0762a6-12f2-4b56-92cb-ba8f633606d9")},
-	{"fw-config", "FW_CONFIG", mustUUID("5807e16a-8459-47be-8ed5-648e8dddab0e")},
-	{"hw-config", "HW_CONFIG", mustUUID("08b8f1d9-c9cf-9349-a962-6fbc6b7265cc")},
-	{"tb-fw-config", "TB_FW_CONFIG", mustUUID("6c0458ff-af6b-7d4f-82ed-aa27bc69bfd2")},
-	{"soc-fw-config", "SOC_FW_CONFIG", mustUUID("9979814b-0376-fb46-8c8e-8d267f7859e0")},
-	{"tos-fw-config", "TOS_FW_CONFIG", mustUUID("26257c1a-dbc6-7f47-8d96-c4c4b0248021")},
-	{"nt-fw-config", "NT_FW_CONFIG", mustUUID("28da9815-93e8-7e44-ac66-1aaf801550f9")},
-	{"rot-cert", "Root Of Trust key certificate", mustUUID("862d1d72-f860-e411-920b-8be762160f24")},
-	{"trusted-key-cert", "Trusted key certificate", mustUUID("827ee890-f860-e411-a1b4-777a21b4f94c")},
-	{"scp-fw-key-cert", "SCP Firmware key certificate", mustUUID("024221a1-f860-e411-8d9b-f33c0e15a014")},
-	{"soc-fw-key-cert", "SoC Firmware key certificate", mustUUID("8ab8becc-f960-e411-9ad0-eb4822d8dcf8")},
-	{"tos-fw-key-cert", "Trusted OS Firmware key certificate", mustUUID("9477d603-fb60-e411-85dd-b7105b8cee04")},
-	{"nt-fw-key-cert", "Non-Trusted Firmware key certificate", mustUUID("8ad5832a-fb60-e411-8aaf-df30bbc49859")},
-	{"tb-fw-cert", "Trusted Boot Firmware BL2 certificate", mustUUID("d6e269ea-5d63-e411-8d8c-9fbabe9956a5")},
-	{"scp-fw-cert", "SCP Firmware content certificate", mustUUID("44be6f04-5e63-e411-b28b-73d8eaae9656")},
-	{"soc-fw-cert", "SoC Firmware content certificate", mustUUID("e2b20c20-5e63-e411-9ce8-abccf92bb666")},
-	{"tos-fw-cert", "Trusted OS Firmware content certificate", mustUUID("a49f4411-5e63-e411-8728-3f05722af33d")},
-	{"nt-fw-cert", "Non-Trusted Firmware content certificate", mustUUID("8ec4c1f3-5d63-e411-a7a9-87ee40b23fa7")},
-	{"sip-sp-cert", "SiP owned Secure Partition content certificate", mustUUID("776dfd44-8697-4c3b-91eb-c13e025a2a6f")},
-	{"plat-sp-cert", "Platform owned Secure Partition content certificate", mustUUID("ddcbbf4a-cad6-11ea-87d0-0242ac130003")},
-	{"cca-cert", "CCA Content Certificate", mustUUID("36d83d85-761d-4daf-96f1-cd99d6569b00")},
-	{"core-swd-cert", "Core Secure World Key Certificate", mustUUID("52222d31-820f-494d-8bbc-ea6825d3c35a")},
-	{"plat-key-cert", "Platform Key Certificate", mustUUID("d43cd902-5b9f-412e-8ac6-92b6d18be60d")},
+	{"scp-fwu-cfg", "SCP Firmware Updater Configuration FWU SCP_BL2U", UUID{0x65, 0x92, 0x27, 0x03, 0x2f, 0x74, 0xe6, 0x44, 0x8d, 0xff, 0x57, 0x9a, 0xc1, 0xff, 0x06, 0x10}}, // 65922703-2f74-e644-8dff-579ac1ff0610
+	{"ap-fwu-cfg", "AP Firmware Updater Configuration BL2U", UUID{0x60, 0xb3, 0xeb, 0x37, 0xc1, 0xe5, 0xea, 0x41, 0x9d, 0xf3, 0x19, 0xed, 0xa1, 0x1f, 0x68, 0x01}}, // 60b3eb37-c1e5-ea41-9df3-19eda11f6801
+	{"fwu", "Firmware Updater NS_BL2U", UUID{0x4f, 0x51, 0x1d, 0x11, 0x2b, 0xe5, 0x4e, 0x49, 0xb4, 0xc5, 0x83, 0xc2, 0xf7, 0x15, 0x84, 0x0a}}, // 4f511d11-2be5-4e49-b4c5-83c2f715840a
+	{"fwu-cert", "Non-Trusted Firmware Updater certificate", UUID{0x71, 0x40, 0x8a, 0xb2, 0x18, 0xd6, 0x87, 0x4c, 0x8b, 0x2e, 0xc6, 0xdc, 0xcd, 0x50, 0xf0, 0x96}}, // 71408ab2-18d6-874c-8b2e-c6dccd50f096
+	{"tb-fw", "Trusted Boot Firmware BL2", UUID{0x5f, 0xf9, 0xec, 0x0b, 0x4d, 0x22, 0x3e, 0x4d, 0xa5, 0x44, 0xc3, 0x9d, 0x81, 0xc7, 0x3f, 0x0a}}, // 5ff9ec0b-4d22-3e4d-a544-c39d81c73f0a
+	{"scp-fw", "SCP Firmware SCP_BL2", UUID{0x97, 0x66, 0xfd, 0x3d, 0x89, 0xbe, 0xe8, 0x49, 0xae, 0x5d, 0x78, 0xa1, 0x40, 0x60, 0x82, 0x13}}, // 9766fd3d-89be-e849-ae5d-78a140608213
+	{"soc-fw", "EL3 Runtime Firmware BL31", UUID{0x47, 0xd4, 0x08, 0x6d, 0x4c, 0xfe, 0x98, 0x46, 0x9b, 0x95, 0x29, 0x50, 0xcb, 0xbd, 0x5a, 0x00}}, // 47d4086d-4cfe-9846-9b95-2950cbbd5a00
+	{"tos-fw", "Secure Payload BL32 (Trusted OS)", UUID{0x05, 0xd0, 0xe1, 0x89, 0x53, 0xdc, 0x13, 0x47, 0x8d, 0x2b, 0x50, 0x0a, 0x4b, 0x7a, 0x3e, 0x38}}, // 05d0e189-53dc-1347-8d2b-500a4b7a3e38
+	{"tos-fw-extra1", "Secure Payload BL32 Extra1 (Trusted OS Extra1)", UUID{0x0b, 0x70, 0xc2, 0x9b, 0x2a, 0x5a, 0x78, 0x40, 0x9f, 0x65, 0x0a, 0x56, 0x82, 0x73, 0x82, 0x88}}, // 0b70c29b-2a5a-7840-9f65-0a5682738288
+	{"tos-fw-extra2", "Secure Payload BL32 Extra2 (Trusted OS Extra2)", UUID{0x8e, 0xa8, 0x7b, 0xb1, 0xcf, 0xa2, 0x3f, 0x4d, 0x85, 0xfd, 0xe7, 0xbb, 0xa5, 0x02, 0x20, 0xd9}}, // 8ea87bb1-cfa2-3f4d-85fd-e7bba50220d9
+	{"nt-fw", "Non-Trusted Firmware BL33", UUID{0xd6, 0xd0, 0xee, 0xa7, 0xfc, 0xea, 0xd5, 0x4b, 0x97, 0x82, 0x99, 0x34, 0xf2, 0x34, 0xb6, 0xe4}}, // d6d0eea7-fcea-d54b-9782-9934f234b6e4
+	{"rmm-fw", "Realm Monitor Management Firmware", UUID{0x6c, 0x07, 0x62, 0xa6, 0x12, 0xf2, 0x4b, 0x56, 0x92, 0xcb, 0xba, 0x8f, 0x63, 0x36, 0x06, 0xd9}}, // 6c0762a6-12f2-4b56-92cb-ba8f633606d9
+	{"fw-config", "FW_CONFIG", UUID{0x58, 0x07, 0xe1, 0x6a, 0x84, 0x59, 0x47, 0xbe, 0x8e, 0xd5, 0x64, 0x8e, 0x8d, 0xdd, 0xab, 0x0e}}, // 5807e16a-8459-47be-8ed5-648e8dddab0e
+	{"hw-config", "HW_CONFIG", UUID{0x08, 0xb8, 0xf1, 0xd9, 0xc9, 0xcf, 0x93, 0x49, 0xa9, 0x62, 0x6f, 0xbc, 0x6b, 0x72, 0x65, 0xcc}}, // 08b8f1d9-c9cf-9349-a962-6fbc6b7265cc
+	{"tb-fw-config", "TB_FW_CONFIG", UUID{0x6c, 0x04, 0x58, 0xff, 0xaf, 0x6b, 0x7d, 0x4f, 0x82, 0xed, 0xaa, 0x27, 0xbc, 0x69, 0xbf, 0xd2}}, // 6c0458ff-af6b-7d4f-82ed-aa27bc69bfd2
+	{"soc-fw-config", "SOC_FW_CONFIG", UUID{0x99, 0x79, 0x81, 0x4b, 0x03, 0x76, 0xfb, 0x46, 0x8c, 0x8e, 0x8d, 0x26, 0x7f, 0x78, 0x59, 0xe0}}, // 9979814b-0376-fb46-8c8e-8d267f7859e0
+	{"tos-fw-config", "TOS_FW_CONFIG", UUID{0x26, 0x25, 0x7c, 0x1a, 0xdb, 0xc6, 0x7f, 0x47, 0x8d, 0x96, 0xc4, 0xc4, 0xb0, 0x24, 0x80, 0x21}}, // 26257c1a-dbc6-7f47-8d96-c4c4b0248021
+	{"nt-fw-config", "NT_FW_CONFIG", UUID{0x28, 0xda, 0x98, 0x15, 0x93, 0xe8, 0x7e, 0x44, 0xac, 0x66, 0x1a, 0xaf, 0x80, 0x15, 0x50, 0xf9}}, // 28da9815-93e8-7e44-ac66-1aaf801550f9
+	{"rot-cert", "Root Of Trust key certificate", UUID{0x86, 0x2d, 0x1d, 0x72, 0xf8, 0x60, 0xe4, 0x11, 0x92, 0x0b, 0x8b, 0xe7, 0x62, 0x16, 0x0f, 0x24}}, // 862d1d72-f860-e411-920b-8be762160f24
+	{"trusted-key-cert", "Trusted key certificate", UUID{0x82, 0x7e, 0xe8, 0x90, 0xf8, 0x60, 0xe4, 0x11, 0xa1, 0xb4, 0x77, 0x7a, 0x21, 0xb4, 0xf9, 0x4c}}, // 827ee890-f860-e411-a1b4-777a21b4f94c
+	{"scp-fw-key-cert", "SCP Firmware key certificate", UUID{0x02, 0x42, 0x21, 0xa1, 0xf8, 0x60, 0xe4, 0x11, 0x8d, 0x9b, 0xf3, 0x3c, 0x0e, 0x15, 0xa0, 0x14}}, // 024221a1-f860-e411-8d9b-f33c0e15a014
+	{"soc-fw-key-cert", "SoC Firmware key certificate", UUID{0x8a, 0xb8, 0xbe, 0xcc, 0xf9, 0x60, 0xe4, 0x11, 0x9a, 0xd0, 0xeb, 0x48, 0x22, 0xd8, 0xdc, 0xf8}}, // 8ab8becc-f960-e411-9ad0-eb4822d8dcf8
+	{"tos-fw-key-cert", "Trusted OS Firmware key certificate", UUID{0x94, 0x77, 0xd6, 0x03, 0xfb, 0x60, 0xe4, 0x11, 0x85, 0xdd, 0xb7, 0x10, 0x5b, 0x8c, 0xee, 0x04}}, // 9477d603-fb60-e411-85dd-b7105b8cee04
+	{"nt-fw-key-cert", "Non-Trusted Firmware key certificate", UUID{0x8a, 0xd5, 0x83, 0x2a, 0xfb, 0x60, 0xe4, 0x11, 0x8a, 0xaf, 0xdf, 0x30, 0xbb, 0xc4, 0x98, 0x59}}, // 8ad5832a-fb60-e411-8aaf-df30bbc49859
+	{"tb-fw-cert", "Trusted Boot Firmware BL2 certificate", UUID{0xd6, 0xe2, 0x69, 0xea, 0x5d, 0x63, 0xe4, 0x11, 0x8d, 0x8c, 0x9f, 0xba, 0xbe, 0x99, 0x56, 0xa5}}, // d6e269ea-5d63-e411-8d8c-9fbabe9956a5
+	{"scp-fw-cert", "SCP Firmware content certificate", UUID{0x44, 0xbe, 0x6f, 0x04, 0x5e, 0x63, 0xe4, 0x11, 0xb2, 0x8b, 0x73, 0xd8, 0xea, 0xae, 0x96, 0x56}}, // 44be6f04-5e63-e411-b28b-73d8eaae9656
+	{"soc-fw-cert", "SoC Firmware content certificate", UUID{0xe2, 0xb2, 0x0c, 0x20, 0x5e, 0x63, 0xe4, 0x11, 0x9c, 0xe8, 0xab, 0xcc, 0xf9, 0x2b, 0xb6, 0x66}}, // e2b20c20-5e63-e411-9ce8-abccf92bb666
+	{"tos-fw-cert", "Trusted OS Firmware content certificate", UUID{0xa4, 0x9f, 0x44, 0x11, 0x5e, 0x63, 0xe4, 0x11, 0x87, 0x28, 0x3f, 0x05, 0x72, 0x2a, 0xf3, 0x3d}}, // a49f4411-5e63-e411-8728-3f05722af33d
+	{"nt-fw-cert", "Non-Trusted Firmware content certificate", UUID{0x8e, 0xc4, 0xc1, 0xf3, 0x5d, 0x63, 0xe4, 0x11, 0xa7, 0xa9, 0x87, 0xee, 0x40, 0xb2, 0x3f, 0xa7}}, // 8ec4c1f3-5d63-e411-a7a9-87ee40b23fa7
+	{"sip-sp-cert", "SiP owned Secure Partition content certificate", UUID{0x77, 0x6d, 0xfd, 0x44, 0x86, 0x97, 0x4c, 0x3b, 0x91, 0xeb, 0xc1, 0x3e, 0x02, 0x5a, 0x2a, 0x6f}}, // 776dfd44-8697-4c3b-91eb-c13e025a2a6f
+	{"plat-sp-cert", "Platform owned Secure Partition content certificate", UUID{0xdd, 0xcb, 0xbf, 0x4a, 0xca, 0xd6, 0x11, 0xea, 0x87, 0xd0, 0x02, 0x42, 0xac, 0x13, 0x00, 0x03}}, // ddcbbf4a-cad6-11ea-87d0-0242ac130003
+	{"cca-cert", "CCA Content Certificate", UUID{0x36, 0xd8, 0x3d, 0x85, 0x76, 0x1d, 0x4d, 0xaf, 0x96, 0xf1, 0xcd, 0x99, 0xd6, 0x56, 0x9b, 0x00}}, // 36d83d85-761d-4daf-96f1-cd99d6569b00
+	{"core-swd-cert", "Core Secure World Key Certificate", UUID{0x52, 0x22, 0x2d, 0x31, 0x82, 0x0f, 0x49, 0x4d, 0x8b, 0xbc, 0xea, 0x68, 0x25, 0xd3, 0xc3, 0x5a}}, // 52222d31-820f-494d-8bbc-ea6825d3c35a
+	{"plat-key-cert", "Platform Key Certificate", UUID{0xd4, 0x3c, 0xd9, 0x02, 0x5b, 0x9f, 0x41, 0x2e, 0x8a, 0xc6, 0x92, 0xb6, 0xd1, 0x8b, 0xe6, 0x0d}}, // d43cd902-5b9f-412e-8ac6-92b6d18be60d
 }
 
 // TypeByName finds a named image type ("tb-fw", ...).

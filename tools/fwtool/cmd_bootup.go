@@ -16,9 +16,7 @@ import (
 
 // BootUp application images and bundles (tools/bootup/FORMAT.md).
 
-func init() {
-	register("bootup", "write, invalidate or verify a BootUp application image", runBootup)
-	register("bundle", "create, verify or extract a BootUp bundle", runBundle)
+func registerBootupFormats() {
 	registerLister(lister{name: "bootup", priority: 60, probe: probeBootupImage, list: listBootupImage})
 	registerLister(lister{name: "bundle", priority: 60, probe: probeMagic(bootup.BundleMagic[:]), list: listBundle})
 }

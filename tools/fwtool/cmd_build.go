@@ -13,18 +13,14 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/outfile"
 )
 
-func init() {
-	register("build", "pack a firmware image from a layout manifest (binman semantics)", runBuild)
-}
-
 // importBinmanDTB turns the binman node of a compiled U-Boot DTB into one
 // manifest per image, resolving blob file names in the input directories.
-// The binman-description importer sets it from its own file; the AfterPack
+// It is the binman-description importer (cmd_binman.go); the AfterPack
 // hook it returns (may be nil) patches binman symbols. Files it makes for
 // the build (the description's own device tree) go to tempDir; files
 // binman writes next to its images go to sideFile; outDir is -O as given
 // (binman hands mkimage file names in it).
-var importBinmanDTB func(dtb []byte, inputDirs []string, updateFDT bool, entryArgs map[string]string, tempDir, outDir string, sideFile func(name string, data []byte) error) ([]*layout.Manifest, func(*layout.Image) error, error)
+var importBinmanDTB func(dtb []byte, inputDirs []string, updateFDT bool, entryArgs map[string]string, tempDir, outDir string, sideFile func(name string, data []byte) error) ([]*layout.Manifest, func(*layout.Image) error, error) = binmanImport
 
 const buildUsageText = `usage: fwtool build --manifest M.json --output IMAGE [--map IMAGE.map] [--svg IMAGE.svg] [-M]
        fwtool build -d u-boot.dtb [-I DIR]... [-O OUTDIR] [-a NAME=VALUE]... [-m] [-u] [-M]

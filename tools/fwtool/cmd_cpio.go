@@ -14,8 +14,7 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/outfile"
 )
 
-func init() {
-	register("cpio", "build a newc cpio archive (initramfs), optionally compressed", runCpio)
+func registerCpioFormats() {
 	registerLister(lister{name: "cpio", priority: 60, probe: probeCpio, list: listCpio})
 	registerExtractor(extractor{name: "cpio", priority: 60, probe: probeCpio, extract: extractCpio})
 }

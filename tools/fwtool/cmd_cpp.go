@@ -16,10 +16,6 @@ import (
 //              [-U NAME]... [-Wp,-MD,DEPFILE | -MD -MF DEPFILE [-MT TARGET]] [-o OUT] IN [OUT]
 // OUT defaults to stdout. See package cpp for what is supported.
 
-func init() {
-	register("cpp", "preprocess device tree sources (#include, #define, #if) like cpp -x assembler-with-cpp", runCpp)
-}
-
 const cppUsage = `usage: fwtool cpp [options] <input> [<output>]
   -I <dir>             search <dir> for #include files
   -D <name>[=<value>]  define a macro (value 1 if omitted)

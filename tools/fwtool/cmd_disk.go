@@ -16,9 +16,7 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/outfile"
 )
 
-func init() {
-	register("disk", "assemble a partitioned disk image (MBR/GPT/hybrid) from a JSON manifest", runDisk)
-	register("genimage", "build the images of a genimage config (hdimage, vfat, squashfs, cpio, fip, fit; genimage's flags)", runGenimage)
+func registerDiskFormats() {
 	registerLister(lister{
 		name:     "disk",
 		priority: 20, // a disk's first partition may itself look like another format

@@ -22,8 +22,7 @@ import (
 // IN may be "-" for stdin; OUT defaults to stdout. Input must be
 // preprocessed (see package dts).
 
-func init() {
-	register("dtc", "compile device tree source to a DTB, or print a DTB as source (dtc's command line)", runDtc)
+func registerDtcFormats() {
 	registerLister(lister{
 		name: "dtb",
 		// After FIT and fdtmap, which are DTBs too but have their own listing.
@@ -60,29 +59,31 @@ Input must be preprocessed: run "fwtool cpp -nostdinc -undef -x assembler-with-c
 
 // dtcArgs is dtc's getopt_long description; long options report their
 // short letter.
-var dtcArgs = getopt.New("qI:O:o:V:d:R:S:p:a:fi:cb:hvH:sW:E:@AL",
-	getopt.Long{Name: "quiet", Short: 'q'},
-	getopt.Long{Name: "in-format", Arg: getopt.RequiredArgument, Short: 'I'},
-	getopt.Long{Name: "out", Arg: getopt.RequiredArgument, Short: 'o'},
-	getopt.Long{Name: "out-format", Arg: getopt.RequiredArgument, Short: 'O'},
-	getopt.Long{Name: "out-version", Arg: getopt.RequiredArgument, Short: 'V'},
-	getopt.Long{Name: "out-dependency", Arg: getopt.RequiredArgument, Short: 'd'},
-	getopt.Long{Name: "reserve", Arg: getopt.RequiredArgument, Short: 'R'},
-	getopt.Long{Name: "space", Arg: getopt.RequiredArgument, Short: 'S'},
-	getopt.Long{Name: "pad", Arg: getopt.RequiredArgument, Short: 'p'},
-	getopt.Long{Name: "align", Arg: getopt.RequiredArgument, Short: 'a'},
-	getopt.Long{Name: "boot-cpu", Arg: getopt.RequiredArgument, Short: 'b'},
-	getopt.Long{Name: "force", Short: 'f'},
-	getopt.Long{Name: "include", Arg: getopt.RequiredArgument, Short: 'i'},
-	getopt.Long{Name: "sort", Short: 's'},
-	getopt.Long{Name: "phandle", Arg: getopt.RequiredArgument, Short: 'H'},
-	getopt.Long{Name: "warning", Arg: getopt.RequiredArgument, Short: 'W'},
-	getopt.Long{Name: "error", Arg: getopt.RequiredArgument, Short: 'E'},
-	getopt.Long{Name: "symbols", Short: '@'},
-	getopt.Long{Name: "auto-alias", Short: 'A'},
-	getopt.Long{Name: "help", Short: 'h'},
-	getopt.Long{Name: "version", Short: 'v'},
-)
+func dtcArgs() *getopt.Spec {
+	return getopt.New("qI:O:o:V:d:R:S:p:a:fi:cb:hvH:sW:E:@AL",
+		getopt.Long{Name: "quiet", Short: 'q'},
+		getopt.Long{Name: "in-format", Arg: getopt.RequiredArgument, Short: 'I'},
+		getopt.Long{Name: "out", Arg: getopt.RequiredArgument, Short: 'o'},
+		getopt.Long{Name: "out-format", Arg: getopt.RequiredArgument, Short: 'O'},
+		getopt.Long{Name: "out-version", Arg: getopt.RequiredArgument, Short: 'V'},
+		getopt.Long{Name: "out-dependency", Arg: getopt.RequiredArgument, Short: 'd'},
+		getopt.Long{Name: "reserve", Arg: getopt.RequiredArgument, Short: 'R'},
+		getopt.Long{Name: "space", Arg: getopt.RequiredArgument, Short: 'S'},
+		getopt.Long{Name: "pad", Arg: getopt.RequiredArgument, Short: 'p'},
+		getopt.Long{Name: "align", Arg: getopt.RequiredArgument, Short: 'a'},
+		getopt.Long{Name: "boot-cpu", Arg: getopt.RequiredArgument, Short: 'b'},
+		getopt.Long{Name: "force", Short: 'f'},
+		getopt.Long{Name: "include", Arg: getopt.RequiredArgument, Short: 'i'},
+		getopt.Long{Name: "sort", Short: 's'},
+		getopt.Long{Name: "phandle", Arg: getopt.RequiredArgument, Short: 'H'},
+		getopt.Long{Name: "warning", Arg: getopt.RequiredArgument, Short: 'W'},
+		getopt.Long{Name: "error", Arg: getopt.RequiredArgument, Short: 'E'},
+		getopt.Long{Name: "symbols", Short: '@'},
+		getopt.Long{Name: "auto-alias", Short: 'A'},
+		getopt.Long{Name: "help", Short: 'h'},
+		getopt.Long{Name: "version", Short: 'v'},
+	)
+}
 
 // dtcOptions is the parsed command line.
 type dtcOptions struct {
@@ -102,7 +103,7 @@ type dtcOptions struct {
 // in dtc's getopt loop.
 func parseDtcArgs(args []string) (dtcOptions, error) {
 	o := dtcOptions{outName: "-", bootCPU: -1}
-	sc := dtcArgs.Scan(args)
+	sc := dtcArgs().Scan(args)
 	for sc.Next() {
 		opt := sc.Option()
 		switch opt.Name {

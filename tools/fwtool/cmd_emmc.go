@@ -14,10 +14,6 @@ import (
 // eMMC boot-partition A/B updates (tools/emmc): the same Update runs on a
 // real card (--device) and on the file model (--model) tests use.
 
-func init() {
-	register("emmc", "update an eMMC's inactive boot partition and switch to it", runEmmc)
-}
-
 const emmcUsage = `usage: fwtool emmc update (--device /dev/mmcblkN | --model DIR) IMAGE
        fwtool emmc status (--device /dev/mmcblkN | --model DIR)
        fwtool emmc model --size BYTES [--active 0|1] DIR

@@ -12,10 +12,6 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/outfile"
 )
 
-func init() {
-	register("ext", "build an ext2, ext3 or ext4 filesystem image", runExt)
-}
-
 const extUsageText = `usage: fwtool ext --type ext2|ext3|ext4 --size SIZE --output OUT [flags] [--file DEST=SRC[:MODE]]...
                   [--dir DEST[:MODE]]... [--symlink DEST=TARGET]... [--node DEST=c|b:MAJOR:MINOR[:MODE]]... [--manifest JSON]...
 Builds an ext filesystem image as mke2fs -d would fill it, reproducibly:

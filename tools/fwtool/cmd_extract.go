@@ -28,10 +28,6 @@ func registerExtractor(x extractor) {
 	sort.SliceStable(extractors, func(i, j int) bool { return extractors[i].priority < extractors[j].priority })
 }
 
-func init() {
-	register("extract", "extract entries from an image (decompressing)", runExtract)
-}
-
 const extractUsageText = `usage: fwtool extract -i IMAGE [-f OUT | -O DIR] [-U] [-F FORMAT] PATH...
        fwtool extract -i IMAGE -F list
 Writes the contents of the entries named by PATH (binman-style, e.g.
@@ -93,6 +89,7 @@ func runExtract(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fwtool extract: %v\n", err)
 		return 1
 	}
+	registerFormats()
 	for _, x := range extractors {
 		// Probes and extractors that read f as a stream start at its
 		// beginning, whatever the probes before them read.

@@ -19,7 +19,7 @@ import (
 // format had its look.
 const fdtmapScanFirstLimit = 256 << 20
 
-func init() {
+func registerFdtmapFormats() {
 	registerLister(lister{name: "fdtmap", priority: 10, probe: probeFdtmapFirst, list: listFdtmap})
 	registerLister(lister{name: "fdtmap", priority: 95, probe: probeFdtmap, list: listFdtmap})
 	// Last resort: a map that describes only part of the file (an fdtmap

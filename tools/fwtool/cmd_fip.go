@@ -25,9 +25,7 @@ import (
 //   fwtool fiptool remove [--align N] [--out FIP2] [--force] [--blob uuid=U]... [--IMAGE]... FIP
 // `fwtool fip` is the same command.
 
-func init() {
-	register("fiptool", "create, list, update, unpack and remove TF-A FIPs (fiptool's command line)", runFiptool)
-	register("fip", "same as fiptool", runFiptool)
+func registerFipFormats() {
 	registerLister(lister{
 		name:     "fip",
 		priority: 50,
@@ -101,11 +99,13 @@ func fiptoolHelp(w io.Writer) {
 }
 
 // fiptoolGlobal is fiptool's own getopt_long: "+" stops at the command.
-var fiptoolGlobal = getopt.New("+hv", getopt.Long{Name: "help", Short: 'h'}, getopt.Long{Name: "verbose", Short: 'v'})
+func fiptoolGlobal() *getopt.Spec {
+	return getopt.New("+hv", getopt.Long{Name: "help", Short: 'h'}, getopt.Long{Name: "verbose", Short: 'v'})
+}
 
 func runFiptool(args []string, stdout, stderr io.Writer) int {
 	verbose := false
-	sc := fiptoolGlobal.Scan(args)
+	sc := fiptoolGlobal().Scan(args)
 	for sc.Next() {
 		if sc.Option().Name == "h" {
 			fiptoolHelp(stdout)
@@ -184,14 +184,26 @@ var errFiptoolHelp = errors.New("help")
 
 // fiptoolShort are each command's short options in TF-A's fiptool (-h is
 // ours, as --help is).
-var fiptoolShort = map[string]string{
-	"create": "a:b:p:h", "update": "a:b:o:p:h", "unpack": "b:fo:h", "remove": "a:b:fo:h", "info": "h",
+func fiptoolShort(cmd string) string {
+	switch cmd {
+	case "create":
+		return "a:b:p:h"
+	case "update":
+		return "a:b:o:p:h"
+	case "unpack":
+		return "b:fo:h"
+	case "remove":
+		return "a:b:fo:h"
+	case "info":
+		return "h"
+	}
+	return ""
 }
 
 // fiptoolSpec is cmd's getopt_long description: its options and, except
 // for info, one long option per named image (a FILE, or none with remove).
 func fiptoolSpec(cmd string) *getopt.Spec {
-	takes := func(opts string) bool { return strings.Contains(fiptoolShort[cmd], opts) }
+	takes := func(opts string) bool { return strings.Contains(fiptoolShort(cmd), opts) }
 	longs := []getopt.Long{{Name: "help", Short: 'h'}}
 	add := func(name string, short byte) {
 		if takes(string(short) + ":") {
@@ -214,7 +226,7 @@ func fiptoolSpec(cmd string) *getopt.Spec {
 			longs = append(longs, getopt.Long{Name: t.Name, Arg: arg})
 		}
 	}
-	return getopt.New(fiptoolShort[cmd], longs...)
+	return getopt.New(fiptoolShort(cmd), longs...)
 }
 
 // parseFiptoolArgs reads a command's options as fiptool's getopt_long

@@ -23,10 +23,7 @@ import (
 // FIT images: `fwtool mkimage -f`, `fwtool fit` (from a JSON description),
 // `fwtool verify`, and the FIT lister for `fwtool ls` / `mkimage -l`.
 
-func init() {
-	mkimageFIT = runMkimageFIT
-	register("fit", "build a FIT image from a JSON description (the fit_image rule)", runFit)
-	register("verify", "check a signed FIT against a U-Boot control DTB (like fit_check_sign)", runVerify)
+func registerFitFormats() {
 	registerLister(lister{
 		name:     "FIT",
 		priority: 40, // before the plain DTB lister: a FIT is a DTB with /images

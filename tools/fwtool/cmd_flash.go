@@ -11,10 +11,6 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/blockdev"
 )
 
-func init() {
-	register("flash-sd", "write a disk image to a removable, unmounted device (SD card, USB stick)", runFlashSD)
-}
-
 const flashSDUsage = `usage: fwtool flash-sd [--dry-run] [--yes] IMAGE DEVICE
 
 Writes IMAGE to the whole DEVICE (/dev/sdX, /dev/mmcblkN) from offset 0,

@@ -10,10 +10,6 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/flashlayout"
 )
 
-func init() {
-	register("flashlayout", "write or check an STM32CubeProgrammer flash layout (.tsv)", runFlashlayout)
-}
-
 func runFlashlayout(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "check" {
 		return runFlashlayoutCheck(args[1:], stdout, stderr)

@@ -17,7 +17,7 @@ import (
 // working directory, and -d must name a readable file though the image is
 // made from the configuration's LOADER.
 
-func init() {
+func registerImx8mimageFormats() {
 	registerMkimageType("imx8mimage", func(opts mkimageOptions, stdout, stderr io.Writer) int {
 		if err := mkimageImx8m(opts); err != nil {
 			fmt.Fprintf(stderr, "fwtool mkimage: %v\n", err)

@@ -9,10 +9,6 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/kmod"
 )
 
-func init() {
-	register("kmod", "stage kernel modules and their dependencies with a depmod-equal modules.dep", runKmod)
-}
-
 const kmodUsageText = `usage: fwtool kmod --moddir DIR --output OUTDIR [--version VERSION] MODULE...
 Reads the modules below DIR (a kernel package's lib/modules/<version>), follows
 each named module's depends= (.modinfo) and writes OUTDIR/lib/modules/VERSION/

@@ -87,23 +87,33 @@ type mkimageOptions struct {
 // prints its own one-line error to stderr and returns the exit code.
 type mkimageHandler func(opts mkimageOptions, stdout, stderr io.Writer) int
 
-var mkimageTypes = map[string]mkimageHandler{}
+// mkimageTypes is filled by registerFormats (on the first -T lookup).
+var mkimageTypes map[string]mkimageHandler
 
 // registerMkimageType makes `fwtool mkimage -T typeName` call fn.
 func registerMkimageType(typeName string, fn mkimageHandler) {
+	if mkimageTypes == nil {
+		mkimageTypes = map[string]mkimageHandler{}
+	}
 	if _, dup := mkimageTypes[typeName]; dup {
 		panic("fwtool mkimage: image type registered twice: " + typeName)
 	}
 	mkimageTypes[typeName] = fn
 }
 
-// mkimageFIT handles -f (and -F). The FIT writer sets it from its init();
-// while it is nil, -f fails with a clear message.
-var mkimageFIT mkimageHandler
-
-func init() {
-	register("mkimage", "write U-Boot images with mkimage's command line", runMkimage)
+// mkimageType is the writer registered for -T, if any.
+func mkimageType(opts mkimageOptions) (mkimageHandler, bool) {
+	if !opts.TypeSet {
+		return nil, false
+	}
+	registerFormats()
+	fn, ok := mkimageTypes[strings.ToLower(opts.Type)]
+	return fn, ok
 }
+
+// mkimageFIT handles -f (and -F): the FIT writer (cmd_fit.go). While it
+// is nil, -f fails with a clear message.
+var mkimageFIT mkimageHandler = runMkimageFIT
 
 const mkimageUsage = `usage: fwtool mkimage [-x] [-A arch] [-O os] [-T type] [-C comp] [-a addr] [-e ep]
                      [-n name] [--compress algo] -d data_file[:data_file...] image
@@ -137,42 +147,44 @@ reproducible.
 
 // mkimageArgs is mkimage's getopt_long description (2023.01) plus our
 // --compress; long options report their short letter.
-var mkimageArgs = getopt.New("a:A:b:B:c:C:d:D:e:Ef:FG:g:hi:I:k:K:ln:N:o:O:p:qrR:stT:vVx",
-	getopt.Long{Name: "architecture", Arg: getopt.RequiredArgument, Short: 'A'},
-	getopt.Long{Name: "os", Arg: getopt.RequiredArgument, Short: 'O'},
-	getopt.Long{Name: "type", Arg: getopt.RequiredArgument, Short: 'T'},
-	getopt.Long{Name: "compression", Arg: getopt.RequiredArgument, Short: 'C'},
-	getopt.Long{Name: "load-address", Arg: getopt.RequiredArgument, Short: 'a'},
-	getopt.Long{Name: "entry-point", Arg: getopt.RequiredArgument, Short: 'e'},
-	getopt.Long{Name: "config", Arg: getopt.RequiredArgument, Short: 'n'},
-	getopt.Long{Name: "secondary-config", Arg: getopt.RequiredArgument, Short: 'R'},
-	getopt.Long{Name: "image", Arg: getopt.RequiredArgument, Short: 'd'},
-	getopt.Long{Name: "xip", Short: 'x'},
-	getopt.Long{Name: "no-copy", Short: 's'},
-	getopt.Long{Name: "list", Short: 'l'},
-	getopt.Long{Name: "quiet", Short: 'q'},
-	getopt.Long{Name: "verbose", Short: 'v'},
-	getopt.Long{Name: "version", Short: 'V'},
-	getopt.Long{Name: "help", Short: 'h'},
-	getopt.Long{Name: "fit", Arg: getopt.RequiredArgument, Short: 'f'},
-	getopt.Long{Name: "update", Short: 'F'},
-	getopt.Long{Name: "device-tree", Arg: getopt.RequiredArgument, Short: 'b'},
-	getopt.Long{Name: "comment", Arg: getopt.RequiredArgument, Short: 'c'},
-	getopt.Long{Name: "dtcopts", Arg: getopt.RequiredArgument, Short: 'D'},
-	getopt.Long{Name: "external", Short: 'E'},
-	getopt.Long{Name: "alignment", Arg: getopt.RequiredArgument, Short: 'B'},
-	getopt.Long{Name: "position", Arg: getopt.RequiredArgument, Short: 'p'},
-	getopt.Long{Name: "initramfs", Arg: getopt.RequiredArgument, Short: 'i'},
-	getopt.Long{Name: "key-dir", Arg: getopt.RequiredArgument, Short: 'k'},
-	getopt.Long{Name: "key-file", Arg: getopt.RequiredArgument, Short: 'G'},
-	getopt.Long{Name: "key-dest", Arg: getopt.RequiredArgument, Short: 'K'},
-	getopt.Long{Name: "key-name-hint", Arg: getopt.RequiredArgument, Short: 'g'},
-	getopt.Long{Name: "algo", Arg: getopt.RequiredArgument, Short: 'o'},
-	getopt.Long{Name: "key-required", Short: 'r'},
-	getopt.Long{Name: "engine", Arg: getopt.RequiredArgument, Short: 'N'},
-	getopt.Long{Name: "touch", Short: 't'},
-	getopt.Long{Name: "compress", Arg: getopt.RequiredArgument},
-)
+func mkimageArgs() *getopt.Spec {
+	return getopt.New("a:A:b:B:c:C:d:D:e:Ef:FG:g:hi:I:k:K:ln:N:o:O:p:qrR:stT:vVx",
+		getopt.Long{Name: "architecture", Arg: getopt.RequiredArgument, Short: 'A'},
+		getopt.Long{Name: "os", Arg: getopt.RequiredArgument, Short: 'O'},
+		getopt.Long{Name: "type", Arg: getopt.RequiredArgument, Short: 'T'},
+		getopt.Long{Name: "compression", Arg: getopt.RequiredArgument, Short: 'C'},
+		getopt.Long{Name: "load-address", Arg: getopt.RequiredArgument, Short: 'a'},
+		getopt.Long{Name: "entry-point", Arg: getopt.RequiredArgument, Short: 'e'},
+		getopt.Long{Name: "config", Arg: getopt.RequiredArgument, Short: 'n'},
+		getopt.Long{Name: "secondary-config", Arg: getopt.RequiredArgument, Short: 'R'},
+		getopt.Long{Name: "image", Arg: getopt.RequiredArgument, Short: 'd'},
+		getopt.Long{Name: "xip", Short: 'x'},
+		getopt.Long{Name: "no-copy", Short: 's'},
+		getopt.Long{Name: "list", Short: 'l'},
+		getopt.Long{Name: "quiet", Short: 'q'},
+		getopt.Long{Name: "verbose", Short: 'v'},
+		getopt.Long{Name: "version", Short: 'V'},
+		getopt.Long{Name: "help", Short: 'h'},
+		getopt.Long{Name: "fit", Arg: getopt.RequiredArgument, Short: 'f'},
+		getopt.Long{Name: "update", Short: 'F'},
+		getopt.Long{Name: "device-tree", Arg: getopt.RequiredArgument, Short: 'b'},
+		getopt.Long{Name: "comment", Arg: getopt.RequiredArgument, Short: 'c'},
+		getopt.Long{Name: "dtcopts", Arg: getopt.RequiredArgument, Short: 'D'},
+		getopt.Long{Name: "external", Short: 'E'},
+		getopt.Long{Name: "alignment", Arg: getopt.RequiredArgument, Short: 'B'},
+		getopt.Long{Name: "position", Arg: getopt.RequiredArgument, Short: 'p'},
+		getopt.Long{Name: "initramfs", Arg: getopt.RequiredArgument, Short: 'i'},
+		getopt.Long{Name: "key-dir", Arg: getopt.RequiredArgument, Short: 'k'},
+		getopt.Long{Name: "key-file", Arg: getopt.RequiredArgument, Short: 'G'},
+		getopt.Long{Name: "key-dest", Arg: getopt.RequiredArgument, Short: 'K'},
+		getopt.Long{Name: "key-name-hint", Arg: getopt.RequiredArgument, Short: 'g'},
+		getopt.Long{Name: "algo", Arg: getopt.RequiredArgument, Short: 'o'},
+		getopt.Long{Name: "key-required", Short: 'r'},
+		getopt.Long{Name: "engine", Arg: getopt.RequiredArgument, Short: 'N'},
+		getopt.Long{Name: "touch", Short: 't'},
+		getopt.Long{Name: "compress", Arg: getopt.RequiredArgument},
+	)
+}
 
 // errMkimageHelp is returned by parseMkimageArgs for -h / --help.
 var errMkimageHelp = errors.New("help requested")
@@ -185,7 +197,7 @@ func parseMkimageArgs(args []string, lookupEnv func(string) (string, bool)) (mki
 	if v, ok := lookupEnv("SOURCE_DATE_EPOCH"); ok {
 		o.Time, o.TimeSet = parseSourceDateEpoch(v), true
 	}
-	sc := mkimageArgs.Scan(args)
+	sc := mkimageArgs().Scan(args)
 	for sc.Next() {
 		opt := sc.Option()
 		switch opt.Name {
@@ -362,7 +374,7 @@ func oneLine(err error) string {
 // dispatchMkimage picks the writer for opts: a registered -T type, the FIT
 // writer for -f/-F, or the legacy uImage writer.
 func dispatchMkimage(opts mkimageOptions, stdout, stderr io.Writer) int {
-	if fn, ok := mkimageTypes[strings.ToLower(opts.Type)]; ok && opts.TypeSet {
+	if fn, ok := mkimageType(opts); ok {
 		return fn(opts, stdout, stderr)
 	}
 	if opts.FITSource != "" || opts.FITResign {
@@ -401,13 +413,22 @@ func runLsWithName(args []string, stdout, stderr io.Writer, who string) int {
 
 // mkimageForeignTypes are SoC boot formats mkimage writes that have no
 // writer here (yet): named in errors as unsupported rather than unknown.
-var mkimageForeignTypes = map[string]bool{
-	"aisimage": true, "atmelimage": true, "copro": true, "firmware_ivt": true, "gpimage": true,
-	"imx8image": true, "imx8mimage": true, "imximage": true, "kwbimage": true, "lpc32xximage": true,
-	"mtk_image": true, "mxsimage": true, "omapimage": true, "pblimage": true, "pmmc": true,
-	"rkimage": true, "rksd": true, "rkspi": true, "socfpgaimage": true, "socfpgaimage_v1": true,
-	"sunxi_egon": true, "sunxi_toc0": true, "ublimage": true, "vybridimage": true, "x86_setup": true,
-	"zynqimage": true, "zynqmpbif": true, "zynqmpimage": true,
+var mkimageForeignTypes = []string{
+	"aisimage", "atmelimage", "copro", "firmware_ivt", "gpimage", "imx8image", "imx8mimage",
+	"imximage", "kwbimage", "lpc32xximage", "mtk_image", "mxsimage", "omapimage", "pblimage",
+	"pmmc", "rkimage", "rksd", "rkspi", "socfpgaimage", "socfpgaimage_v1", "sunxi_egon",
+	"sunxi_toc0", "ublimage", "vybridimage", "x86_setup", "zynqimage", "zynqmpbif",
+	"zynqmpimage",
+}
+
+// mkimageForeignType reports whether typeName is in mkimageForeignTypes.
+func mkimageForeignType(typeName string) bool {
+	for _, t := range mkimageForeignTypes {
+		if t == typeName {
+			return true
+		}
+	}
+	return false
 }
 
 // legacyHeaderFields resolves the names in opts into header codes.
@@ -429,7 +450,7 @@ func legacyHeaderFields(opts mkimageOptions) (uimage.Header, error) {
 	if h.OS, err = lookup(&uimage.OS, "O", opts.OS); err != nil {
 		return h, err
 	}
-	if mkimageForeignTypes[strings.ToLower(opts.Type)] {
+	if mkimageForeignType(strings.ToLower(opts.Type)) {
 		return h, fmt.Errorf("-T: image type %q is not supported by fwtool mkimage", opts.Type)
 	}
 	if h.Type, err = lookup(&uimage.Type, "T", opts.Type); err != nil {
@@ -791,7 +812,7 @@ func extractUImage(f *os.File, size int64, paths []string, out, outDir string, d
 
 // uimageLister lets `fwtool ls` recognise legacy images, and `fwtool
 // extract` take them apart.
-func init() {
+func registerMkimageFormats() {
 	registerExtractor(extractor{name: "uimage", priority: 50, probe: probeUImage, extract: extractUImage})
 	registerLister(lister{
 		name:     "uimage",

@@ -17,8 +17,7 @@ import (
 // options (-p -o -i -d -s -Z -D) and builds the same images without
 // binutils, gzip, mkimage, mktree or addnote.
 
-func init() {
-	register("ppcwrap", "build a PowerPC boot-wrapper image (zImage, cuImage, simpleImage, treeImage, ...) like arch/powerpc/boot/wrapper", runPpcwrap)
+func registerPpcwrapFormats() {
 	ppcLister := func(prio int, probe func(f *os.File, size int64) bool) lister {
 		return lister{name: "ppcwrap", priority: prio, probe: probe, list: listPpcwrap}
 	}

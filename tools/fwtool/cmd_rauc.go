@@ -15,10 +15,6 @@ import (
 
 // RAUC update bundles (tools/rauc).
 
-func init() {
-	register("rauc", "write a signed RAUC bundle (plain or verity)", runRauc)
-}
-
 const raucUsage = `usage: fwtool rauc bundle -o OUT --compatible C --cert PEM --key PEM [flags] --image SLOT=FILE[:NAME]...
 
   --format plain|verity  bundle format (default verity)

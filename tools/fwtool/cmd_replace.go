@@ -9,10 +9,6 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/layout"
 )
 
-func init() {
-	register("replace", "replace an entry of an fdtmap image (recompressing, repacking if allowed)", runReplace)
-}
-
 const replaceUsageText = `usage: fwtool replace -i IMAGE -f NEW PATH
 Replaces the entry PATH (e.g. "section/u-boot") of an image that has an
 fdtmap with the contents of NEW, compressing it as the entry is. Data that

@@ -14,10 +14,6 @@ import (
 // fwtool simulate: the power-cut sweeps of tools/powercut on synthetic
 // firmware of a chosen size and storage geometry.
 
-func init() {
-	register("simulate", "cut power after every storage operation of an update and check what boots", runSimulate)
-}
-
 const simulateUsage = `usage: fwtool simulate bootup [--size N] [--erase N] [--program N] [--no-crc] [--bundle] [--signature-first] [--torn] [--samples N]
        fwtool simulate emmc [--size N] [--in-place] [--torn]
 

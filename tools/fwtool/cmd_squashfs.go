@@ -11,8 +11,7 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/squashfs"
 )
 
-func init() {
-	register("squashfs", "build a squashfs 4.0 filesystem image", runSquashfs)
+func registerSquashfsFormats() {
 	probe := func(f *os.File, size int64) bool { return squashfs.LooksLikeSquashfs(f, size) }
 	registerLister(lister{name: "squashfs", priority: 15, probe: probe, list: func(f *os.File, size int64, args []string, stdout io.Writer) error {
 		return listSquashfs(f, size, args, stdout)
@@ -71,7 +70,15 @@ func runSquashfs(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-var squashfsCompNames = map[uint16]string{1: "gzip", 2: "lzma", 3: "lzo", 4: "xz", 5: "lz4", 6: "zstd"}
+var squashfsCompNames = [...]string{1: "gzip", 2: "lzma", 3: "lzo", 4: "xz", 5: "lz4", 6: "zstd"}
+
+// squashfsCompName names compressor id c, "" if unknown.
+func squashfsCompName(c uint16) string {
+	if int(c) < len(squashfsCompNames) {
+		return squashfsCompNames[c]
+	}
+	return ""
+}
 
 func squashfsModeString(in *squashfs.Inode) string {
 	kind := map[uint16]byte{1: 'd', 2: '-', 3: 'l', 4: 'b', 5: 'c', 6: 'p', 7: 's'}[in.Type]
@@ -108,7 +115,7 @@ func listSquashfs(f io.ReaderAt, size int64, args []string, stdout io.Writer) er
 	}
 	sb := fsys.Super
 	fmt.Fprintf(stdout, "squashfs 4.0, %s, %d-byte blocks, %d inodes, %d bytes used\n",
-		squashfsCompNames[sb.Compressor], sb.BlockSize, sb.Inodes, sb.BytesUsed)
+		squashfsCompName(sb.Compressor), sb.BlockSize, sb.Inodes, sb.BytesUsed)
 	return fsys.Walk(func(p string, in *squashfs.Inode) error {
 		if p == "" || !fsMatch(p, args) {
 			return nil

@@ -20,14 +20,13 @@ import (
 // also sets the fields mkimage leaves at their defaults (binary type,
 // anti-rollback version).
 
-func init() {
+func registerStm32Formats() {
 	registerMkimageType("stm32image", func(opts mkimageOptions, stdout, stderr io.Writer) int {
 		return mkimageStm32(opts, 1, stdout, stderr)
 	})
 	registerMkimageType("stm32imagev2", func(opts mkimageOptions, stdout, stderr io.Writer) int {
 		return mkimageStm32(opts, 2, stdout, stderr)
 	})
-	register("stm32image", "wrap a boot loader in an STM32MP1 header (v1 MP15, v2 MP13)", runStm32image)
 	registerLister(lister{
 		name:     "stm32",
 		priority: 50,

@@ -20,8 +20,7 @@ import (
 // build rule can pass values mkenvimage's text syntax cannot carry (a value
 // ending in a backslash, or a line of a value starting with '#').
 
-func init() {
-	register("mkenvimage", "write a U-Boot environment image (mkenvimage's command line)", runMkenvimage)
+func registerUbootenvFormats() {
 	registerLister(lister{
 		name: "ubootenv",
 		// An environment has no magic number; it is recognised by its CRC,
@@ -113,15 +112,17 @@ var errMkenvimageHelp = errors.New("help")
 var errMkenvimageVersion = errors.New("version")
 
 // mkenvimageSpec is mkenvimage's getopt string plus our long options.
-var mkenvimageSpec = getopt.New(":s:o:rbp:hV",
-	getopt.Long{Name: "help", Short: 'h'},
-	getopt.Long{Name: "vars-json", Arg: getopt.RequiredArgument})
+func mkenvimageSpec() *getopt.Spec {
+	return getopt.New(":s:o:rbp:hV",
+		getopt.Long{Name: "help", Short: 'h'},
+		getopt.Long{Name: "vars-json", Arg: getopt.RequiredArgument})
+}
 
 // parseMkenvimageArgs follows mkenvimage's getopt string ":s:o:rbp:hV"
 // (see tools/getopt): options may follow the input file name.
 func parseMkenvimageArgs(args []string) (mkenvimageArgs, error) {
 	a := mkenvimageArgs{opts: ubootenv.DefaultOptions(0)}
-	sc := mkenvimageSpec.Scan(args)
+	sc := mkenvimageSpec().Scan(args)
 	for sc.Next() {
 		if err := a.set(sc.Option()); err != nil {
 			return a, err

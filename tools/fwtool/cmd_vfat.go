@@ -13,8 +13,7 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/vfat"
 )
 
-func init() {
-	register("vfat", "build a FAT12/16/32 filesystem image with long names", runVfat)
+func registerVfatFormats() {
 	probe := func(f *os.File, size int64) bool { return vfat.LooksLikeFAT(f, size) }
 	// Before the disk lister: a FAT boot sector also ends in 0x55AA.
 	registerLister(lister{name: "vfat", priority: 15, probe: probe, list: func(f *os.File, size int64, args []string, stdout io.Writer) error {

@@ -28,10 +28,6 @@ func registerLister(l lister) {
 	sort.SliceStable(listers, func(i, j int) bool { return listers[i].priority < listers[j].priority })
 }
 
-func init() {
-	register("ls", "recognise an image and list its contents", runLs)
-}
-
 func runLs(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ls", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -65,6 +61,7 @@ func runLs(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fwtool ls: %v\n", err)
 		return 1
 	}
+	registerFormats()
 	for _, l := range listers {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			fmt.Fprintf(stderr, "fwtool ls: %s: %v\n", *image, err)

@@ -21,14 +21,20 @@ import (
 const scanStep = 512
 
 // selfListing formats list everything they hold themselves.
-var selfListing = map[string]bool{"disk": true, "fdtmap": true, "vfat": true, "squashfs": true}
+func selfListing(format string) bool {
+	switch format {
+	case "disk", "fdtmap", "vfat", "squashfs":
+		return true
+	}
+	return false
+}
 
 // listContents follows a format's own listing with what else the file
 // holds, so `fwtool ls bootimage.bin` shows the SSBL after the FSBL header
 // instead of stopping at offset 0. A binman-style map beside the image
 // names the entries; without one the file is scanned for known headers.
 func listContents(f *os.File, name string, size int64, format string, stdout io.Writer) error {
-	if selfListing[format] {
+	if selfListing(format) {
 		return nil
 	}
 	if m, entries, err := readMapBeside(name); err != nil {

@@ -28,3 +28,16 @@ func TestEnterWorkingDirectory(t *testing.T) {
 		t.Error("a missing BUILD_WORKING_DIRECTORY was accepted")
 	}
 }
+
+// usage and lookupCommand rely on the table's order and on each name
+// being there once.
+func TestCommandsSorted(t *testing.T) {
+	for i := 1; i < len(commands); i++ {
+		if commands[i-1].name >= commands[i].name {
+			t.Errorf("commands: %q before %q (want sorted, unique)", commands[i-1].name, commands[i].name)
+		}
+	}
+	if c, ok := lookupCommand("mkimage"); !ok || c.run == nil {
+		t.Errorf("lookupCommand(mkimage) = %v, %v", c.name, ok)
+	}
+}
