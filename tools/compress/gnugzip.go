@@ -22,6 +22,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math/bits"
+	"unsafe"
 )
 
 const (
@@ -45,6 +46,15 @@ const (
 	// bounds.
 	gzSlack = 2 * gzMaxMatch
 )
+
+// gzWindow is the deflate window with its slack. It is longer than 64 KiB
+// plus 8 bytes, so the match search indexes it with uint16 positions and
+// 2- or 8-byte loads (gzload_le.go) without range checks.
+type gzWindow [gzWindowSize + gzSlack]byte
+
+// gzChain is a table of chain links or hash heads (both 32 Ki entries),
+// indexed with masked positions so that no index needs a range check.
+type gzChain [gzWSize]uint16
 
 // gzLevel is one row of gzip's level table: reduce the chain search once a
 // match of `good` is found, stop lazy evaluation past `lazy` (levels 1-3:
@@ -91,6 +101,11 @@ func gnuGzipStream(w io.Writer, r io.Reader, level int) error {
 		xfl = 2
 	}
 	d := newGNUDeflater(r, w, level)
+	aw, direct := w.(*appendWriter)
+	if direct {
+		// compress.Bytes: encode straight into its buffer.
+		d.dst, d.out = nil, aw.b
+	}
 	d.out = append(d.out, 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, xfl, 3)
 	d.run()
 	var tr [8]byte
@@ -98,6 +113,9 @@ func gnuGzipStream(w io.Writer, r io.Reader, level int) error {
 	binary.LittleEndian.PutUint32(tr[4:], uint32(d.size))
 	d.out = append(d.out, tr[:]...)
 	d.emit()
+	if direct {
+		aw.b = d.out
+	}
 	return d.err
 }
 
@@ -142,9 +160,10 @@ type gnuDeflater struct {
 	err        error // first read or write error; ends input and output
 	crc        uint32
 	size       uint64
-	window     []byte
-	prev       []uint16
-	head       []uint16
+	window     []byte // win[:]
+	win        *gzWindow
+	prev       *gzChain
+	head       *gzChain
 	insH       uint32
 	strstart   uint32
 	lookahead  uint32
@@ -167,14 +186,15 @@ type gnuDeflater struct {
 
 func newGNUDeflater(src io.Reader, dst io.Writer, level int) *gnuDeflater {
 	d := &gnuDeflater{
-		cfg:    gzLevels[level],
-		level:  level,
-		src:    src,
-		dst:    dst,
-		window: make([]byte, gzWindowSize+gzSlack),
-		prev:   make([]uint16, gzWSize),
-		head:   make([]uint16, gzHashSize),
+		cfg:   gzLevels[level],
+		level: level,
+		src:   src,
+		dst:   dst,
+		win:   new(gzWindow),
+		prev:  new(gzChain),
+		head:  new(gzChain),
 	}
+	d.window = d.win[:]
 	d.trees.init()
 	return d
 }
@@ -204,10 +224,12 @@ func (d *gnuDeflater) updateHash(c byte) {
 // insert adds the string at s to its hash chain and returns the chain's
 // previous head.
 func (d *gnuDeflater) insert(s uint32) uint32 {
-	d.updateHash(d.window[s+gzMinMatch-1])
-	h := d.head[d.insH]
+	ins := ((d.insH << gzHashShift) ^ uint32(d.window[s+gzMinMatch-1])) & gzHashMask
+	d.insH = ins
+	head := d.head
+	h := head[ins]
 	d.prev[s&gzWMask] = h
-	d.head[d.insH] = uint16(s)
+	head[ins] = uint16(s)
 	return uint32(h)
 }
 
@@ -279,13 +301,14 @@ func (d *gnuDeflater) refill() {
 	}
 }
 
-func slide(links []uint16) {
-	for i, m := range links {
-		if m >= gzWSize {
-			links[i] = m - gzWSize
-		} else {
-			links[i] = 0
-		}
+// slide moves every link down by 32 KiB; links below that become 0.
+// Four links at a time: a link with its top bit set keeps its low 15 bits,
+// any other becomes 0 (hi - hi>>15 is 0x7fff in exactly those lanes).
+func slide(links *gzChain) {
+	words := (*[gzWSize / 4]uint64)(unsafe.Pointer(links))
+	for i, x := range words {
+		hi := x & 0x8000800080008000
+		words[i] = x & (hi - hi>>15)
 	}
 }
 
@@ -293,37 +316,42 @@ func slide(links []uint16) {
 // setting matchStart when it beats prevLength. Bytes 0, 1 and the ends of
 // the best match so far are checked first; byte 2 is taken as equal (the
 // hash and the first two bytes fix it), and later bytes are compared up to
-// MAX_MATCH regardless of how much input is left.
+// MAX_MATCH regardless of how much input is left. canMatch has made sure
+// strstart+MAX_MATCH lies below 64 KiB, so every position here is a uint16.
 func (d *gnuDeflater) longestMatch(cur uint32) uint32 {
 	chain := d.cfg.chain
-	w := d.window
-	s := d.strstart
+	w := d.win
+	prev := d.prev
+	s := uint16(d.strstart)
 	best := d.prevLength
 	nice := d.cfg.nice
 	if d.zlib && nice > d.lookahead {
 		nice = d.lookahead // zlib stops at a match reaching the end
 	}
 	var limit uint32
-	if s > gzMaxDist {
-		limit = s - gzMaxDist
+	if d.strstart > gzMaxDist {
+		limit = d.strstart - gzMaxDist
 	}
 	if d.prevLength >= d.cfg.good {
 		chain >>= 2
 	}
+	scanStart := gzLoad16(w, s)
+	scanEnd := gzLoad16(w, s+uint16(best)-1)
+	m := uint16(cur)
 	for {
-		m := cur
-		if w[m+best] == w[s+best] && w[m+best-1] == w[s+best-1] && w[m] == w[s] && w[m+1] == w[s+1] {
-			n := 3 + commonPrefix(w[s+3:s+gzMaxMatch], w[m+3:m+gzMaxMatch])
+		if gzLoad16(w, m+uint16(best)-1) == scanEnd && gzLoad16(w, m) == scanStart {
+			n := 3 + gzMatchLen(w, s+3, m+3)
 			if n > best {
-				d.matchStart = cur
+				d.matchStart = uint32(m)
 				best = n
 				if n >= nice {
 					break
 				}
+				scanEnd = gzLoad16(w, s+uint16(best)-1)
 			}
 		}
-		cur = uint32(d.prev[cur&gzWMask])
-		if cur <= limit {
+		m = prev[m&gzWMask]
+		if uint32(m) <= limit {
 			break
 		}
 		chain--
@@ -334,21 +362,20 @@ func (d *gnuDeflater) longestMatch(cur uint32) uint32 {
 	return best
 }
 
-// commonPrefix is the length of the common prefix of a and b (len(a) ==
-// len(b)), eight bytes at a time.
-func commonPrefix(a, b []byte) uint32 {
-	n := 0
-	for n+8 <= len(a) {
-		x := binary.LittleEndian.Uint64(a[n:]) ^ binary.LittleEndian.Uint64(b[n:])
-		if x != 0 {
-			return uint32(n + bits.TrailingZeros64(x)/8)
+// gzMatchLen is the length of the common prefix of the strings at a and b,
+// at most MAX_MATCH-3, eight bytes at a time (reading up to 256 bytes past
+// each, inside the window).
+func gzMatchLen(w *gzWindow, a, b uint16) uint32 {
+	for i := uint16(0); i < 256; i += 8 {
+		if x := gzLoad64(w, a+i) ^ gzLoad64(w, b+i); x != 0 {
+			n := uint32(i) + uint32(bits.TrailingZeros64(x))>>3
+			if n > gzMaxMatch-3 {
+				n = gzMaxMatch - 3
+			}
+			return n
 		}
-		n += 8
 	}
-	for n < len(a) && a[n] == b[n] {
-		n++
-	}
-	return uint32(n)
+	return gzMaxMatch - 3
 }
 
 // canMatch says whether a chain head is worth searching: present, within
@@ -490,18 +517,17 @@ func (d *gnuDeflater) deflateLazy() {
 // and says whether the block should end here.
 func (d *gnuDeflater) tally(dist, lc uint32) bool {
 	t := &d.trees
-	t.lbuf = append(t.lbuf, byte(lc))
+	lc &= 0xff
+	t.syms[t.nsyms&(gzLitBufSize-1)] = dist<<8 | lc
+	t.nsyms++
 	if dist == 0 {
 		t.lfreq[lc]++
-		t.isMatch = append(t.isMatch, false)
 	} else {
-		dist--
 		t.lfreq[int(gzLengthCode[lc])+257]++
-		t.dfreq[gzDistCode(dist)]++
-		t.dbuf = append(t.dbuf, uint16(dist))
-		t.isMatch = append(t.isMatch, true)
+		t.dfreq[gzDistCode(dist-1)]++
+		t.ndists++
 	}
-	lits, dists := len(t.lbuf), len(t.dbuf)
+	lits, dists := t.nsyms, t.ndists
 	if d.zlib {
 		return lits == zlibLitBufSize-1 // no compressibility estimate
 	}
@@ -522,13 +548,15 @@ func (d *gnuDeflater) tally(dist, lc uint32) bool {
 }
 
 // putBits appends n bits of v, least significant first.
+// Whole 32-bit words go out as soon as they are complete; alignOut sends
+// the rest.
 func (d *gnuDeflater) putBits(v uint32, n uint) {
 	d.bits |= uint64(v) << d.nbits
 	d.nbits += n
-	for d.nbits >= 8 {
-		d.out = append(d.out, byte(d.bits))
-		d.bits >>= 8
-		d.nbits -= 8
+	if d.nbits >= 32 {
+		d.out = binary.LittleEndian.AppendUint32(d.out, uint32(d.bits))
+		d.bits >>= 32
+		d.nbits -= 32
 	}
 }
 
@@ -544,9 +572,14 @@ func (d *gnuDeflater) emit() {
 	d.out = d.out[:0]
 }
 
+// alignOut sends the pending bits, the last byte padded with zero bits.
 func (d *gnuDeflater) alignOut() {
-	if d.nbits > 0 {
+	for ; d.nbits > 0; d.nbits -= 8 {
 		d.out = append(d.out, byte(d.bits))
+		d.bits >>= 8
+		if d.nbits < 8 {
+			break
+		}
 	}
 	d.bits, d.nbits = 0, 0
 }

@@ -4,6 +4,8 @@ package compress
 // Huffman trees built the way gzip builds them, and the choice between a
 // stored, a fixed-code and a dynamic-code block by their computed sizes.
 
+import "encoding/binary"
+
 const (
 	gzLCodes   = 286 // literal/length codes
 	gzDCodes   = 30
@@ -132,9 +134,11 @@ type gzTrees struct {
 	lfreq   [gzLCodes]uint32
 	dfreq   [gzDCodes]uint32
 	blfreq  [gzBLCodes]uint32
-	lbuf    []byte
-	dbuf    []uint16
-	isMatch []bool
+	// The block's symbols in order: a literal is its byte, a match its
+	// distance (1-32768) << 8 | length-3.
+	syms    *[gzLitBufSize]uint32
+	nsyms   int
+	ndists  int
 	l, d    gzTree
 	bl      gzTree
 	heap    [gzHeapSize]int
@@ -157,6 +161,7 @@ func (t *gzTrees) init() {
 	t.l = newGzTree(gzLCodes, gzMaxBits, gzLengthExtra[:], 257, &gzStaticL)
 	t.d = newGzTree(gzDCodes, gzMaxBits, gzDistExtra[:], 0, &gzStaticD)
 	t.bl = newGzTree(gzBLCodes, gzMaxBL, gzBLExtra[:], 0, nil)
+	t.syms = new([gzLitBufSize]uint32)
 	t.reset()
 }
 
@@ -166,7 +171,7 @@ func (t *gzTrees) reset() {
 	t.blfreq = [gzBLCodes]uint32{}
 	t.lfreq[gzEndBlock] = 1
 	t.optLen, t.staticLen = 0, 0
-	t.lbuf, t.dbuf, t.isMatch = t.lbuf[:0], t.dbuf[:0], t.isMatch[:0]
+	t.nsyms, t.ndists = 0, 0
 }
 
 // smaller orders heap entries by frequency, then by subtree depth.
@@ -454,26 +459,38 @@ func (d *gnuDeflater) sendTrees(blCodes int) {
 	lengthRuns(t.d.codes.len[:], t.d.maxCode, emit)
 }
 
+// compressBlock sends the block's symbols with codes l and dc, keeping the
+// bit buffer in registers: whole 32-bit words go out as they complete.
 func (d *gnuDeflater) compressBlock(l, dc *gzCodes) {
 	t := &d.trees
-	di := 0
-	for i, lc := range t.lbuf {
-		if !t.isMatch[i] {
-			d.putBits(uint32(l.code[lc]), uint(l.len[lc]))
-			continue
-		}
-		code := int(gzLengthCode[lc])
-		d.putBits(uint32(l.code[code+257]), uint(l.len[code+257]))
-		if x := gzLengthExtra[code]; x != 0 {
-			d.putBits(uint32(lc)-gzLengthBase[code], uint(x))
-		}
-		dist := uint32(t.dbuf[di])
-		di++
-		c := gzDistCode(dist)
-		d.putBits(uint32(dc.code[c]), uint(dc.len[c]))
-		if x := gzDistExtra[c]; x != 0 {
-			d.putBits(dist-gzDistBase[c], uint(x))
+	acc, n, out := d.bits, d.nbits, d.out
+	put := func(v uint32, k uint) {
+		acc |= uint64(v) << n
+		n += k
+		if n >= 32 {
+			out = binary.LittleEndian.AppendUint32(out, uint32(acc))
+			acc >>= 32
+			n -= 32
 		}
 	}
-	d.putBits(uint32(l.code[gzEndBlock]), uint(l.len[gzEndBlock]))
+	for _, sym := range t.syms[:t.nsyms] {
+		lc := sym & 0xff
+		if sym < 0x100 {
+			put(uint32(l.code[lc]), uint(l.len[lc]))
+			continue
+		}
+		code := uint32(gzLengthCode[lc])
+		put(uint32(l.code[code+257]), uint(l.len[code+257]))
+		if x := gzLengthExtra[code]; x != 0 {
+			put(lc-gzLengthBase[code], uint(x))
+		}
+		dist := sym>>8 - 1
+		c := gzDistCode(dist)
+		put(uint32(dc.code[c]), uint(dc.len[c]))
+		if x := gzDistExtra[c]; x != 0 {
+			put(dist-gzDistBase[c], uint(x))
+		}
+	}
+	put(uint32(l.code[gzEndBlock]), uint(l.len[gzEndBlock]))
+	d.bits, d.nbits, d.out = acc, n, out
 }
