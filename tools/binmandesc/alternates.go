@@ -23,7 +23,7 @@ import (
 // here (no fdtgrep yet). Only the first alternates-fdt of an image is
 // written, as binman's FindEntryType finds only that one.
 
-func init() {
+func registerAlternates() {
 	etypeReaders["alternates-fdt"] = readAlternatesFDT
 }
 

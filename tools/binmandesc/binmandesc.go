@@ -115,48 +115,19 @@ func phaseBlobs(m map[string]namedBlob, phase, dir string) {
 }
 
 // namedBlobs are binman's etype/u_boot*.py default file names.
-var namedBlobs = func() map[string]namedBlob {
-	m := map[string]namedBlob{
-		"u-boot":       {file: "u-boot.bin"},
-		"u-boot-nodtb": {file: "u-boot-nodtb.bin"},
-		"u-boot-img":   {file: "u-boot.img"},
-		"u-boot-elf":   {file: "u-boot"},
-		"u-boot-dtb":   {file: "u-boot.dtb", mainDTB: true},
-	}
-	phaseBlobs(m, "spl", "spl")
-	phaseBlobs(m, "tpl", "tpl")
-	phaseBlobs(m, "vpl", "vpl")
-	return m
-}()
+var namedBlobs map[string]namedBlob // setupTables fills it
 
 // namedByArg are binman's external blobs named by an entry argument or
 // argument or property "<type>-path", else "filename", else the type
 // name: firmware from other
 // projects that may be missing with -M.
-var namedByArg = map[string]bool{
-	"atf-bl1": true, "atf-bl31": true, "cros-ec-rw": true, "opensbi": true,
-	"rockchip-tpl": true, "scp": true, "ti-dm": true,
-}
+var namedByArg map[string]bool // setupTables fills it
 
 // Properties by their decoding.
 var (
-	numProps = map[string]bool{
-		"offset": true, "size": true, "min-size": true, "align": true,
-		"align-size": true, "align-end": true, "pad-before": true,
-		"pad-after": true, "pad-byte": true, "skip-at-start": true,
-		"align-default": true, "assume-size": true, "symbols-base": true,
-	}
-	flagProps = map[string]bool{
-		"extend-size": true, "overlap": true, "optional": true,
-		"sort-by-offset": true, "end-at-4gb": true, "allow-repack": true,
-		"read-only": true, "write-symbols": true, "no-write-symbols": true,
-		"multiple-images": true, "no-expanded": true,
-	}
-	stringProps = map[string]bool{
-		"type": true, "filename": true, "compress": true, "missing-msg": true,
-		"text": true, "location": true, "name-prefix": true,
-		"elf-filename": true, "elf-base-sym": true, "text-label": true,
-	}
+	numProps    map[string]bool // setupTables fills it
+	flagProps   map[string]bool // setupTables fills it
+	stringProps map[string]bool // setupTables fills it
 )
 
 // Convert reads the /binman node of a compiled device tree into one
@@ -171,6 +142,7 @@ func Convert(dtb []byte, opts Options) ([]*layout.Manifest, error) {
 // after each packing pass: recording positions in u-boot-dtb entries (-u)
 // and writing binman symbols.
 func Load(dtb []byte, opts Options) ([]*layout.Manifest, func(*layout.Image) error, error) {
+	setupTables()
 	tree, err := fdt.Parse(dtb)
 	if err != nil {
 		return nil, nil, err

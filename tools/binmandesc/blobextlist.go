@@ -9,7 +9,7 @@ import (
 
 // binman's blob-ext-list: the external files named by "filenames",
 // joined in order.
-func init() {
+func registerBlobextlist() {
 	etypeReaders["blob-ext-list"] = func(c *converter, n *fdt.Node, v *propValues, path, rel string, out *layout.Node, hasPos bool) error {
 		var names []string
 		if p := n.Prop("filenames"); p != nil {

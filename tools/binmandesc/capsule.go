@@ -12,7 +12,7 @@ import (
 
 // binman's efi-capsule (an FMP capsule of its children, as mkeficapsule
 // writes it) and efi-empty-capsule (the FWU accept/revert capsules).
-func init() {
+func registerCapsule() {
 	etypeReaders["efi-capsule"] = readCapsule
 	etypeReaders["efi-empty-capsule"] = readEmptyCapsule
 }

@@ -8,12 +8,9 @@ import (
 )
 
 // cbfsArchs are cbfs_util's architecture names.
-var cbfsArchs = map[string]uint32{
-	"unknown": 0xffffffff, "x86": 1, "arm": 0x10, "arm64": 0xaa64,
-	"mips": 0x100, "riscv": 0xc001d0de, "ppc64": 0x407570ff,
-}
+var cbfsArchs map[string]uint32 // setupTables fills it
 
-func init() { etypeReaders["cbfs"] = readCbfs }
+func registerCbfs() { etypeReaders["cbfs"] = readCbfs }
 
 // readCbfs reads binman's cbfs entry: each subnode is a CBFS file
 // (cbfs-name, default the node name; cbfs-type raw; cbfs-compress none,

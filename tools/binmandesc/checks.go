@@ -8,10 +8,7 @@ import (
 )
 
 // dtbTypes are binman's blob_dtb entry types: they take "prepend".
-var dtbTypes = map[string]bool{
-	"u-boot-dtb": true, "u-boot-spl-dtb": true, "u-boot-tpl-dtb": true,
-	"u-boot-vpl-dtb": true, "u-boot-dtb-with-ucode": true, "u-boot-spl-pubkey-dtb": true,
-}
+var dtbTypes map[string]bool // setupTables fills it
 
 // checkEntry is binman's Entry.ReadNode refusal of old property names,
 // and blob_dtb's checks on "prepend" and zstd (which needs the length

@@ -8,7 +8,7 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/layout"
 )
 
-func init() {
+func registerCollection() {
 	etypeReaders["collection"] = readCollection
 }
 

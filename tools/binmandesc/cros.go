@@ -12,7 +12,7 @@ import (
 // the tool would run, with binman's messages, and only then refused by
 // name: a gbb needs a fixed size of at least 0x2180 bytes; a vblock is a
 // collection whose "content" phandles must name entries of the image.
-func init() {
+func registerCros() {
 	etypeReaders["gbb"] = func(c *converter, n *fdt.Node, v *propValues, path, rel string, out *layout.Node, hasPos bool) error {
 		size := v.nums["size"]
 		switch {

@@ -15,7 +15,7 @@ import (
 // from key-filename and/or the key-source string. Below a FIT image node
 // that cipher node becomes the image's (mkimage leaves it alone when it
 // has no key directory); the entry itself has no data.
-func init() { etypeReaders["encrypted"] = readEncrypted }
+func registerEncrypted() { etypeReaders["encrypted"] = readEncrypted }
 
 func readEncrypted(c *converter, n *fdt.Node, v *propValues, path, rel string, out *layout.Node, hasPos bool) error {
 	if _, err := c.encryptedCipher(n, path); err != nil {

@@ -11,7 +11,7 @@ type etypeReader func(c *converter, n *fdt.Node, v *propValues, path, rel string
 
 // etypeReaders are the entry types kept in files of their own, each
 // registering itself from init; node's switch keeps the original ones.
-var etypeReaders = map[string]etypeReader{}
+var etypeReaders map[string]etypeReader // setupTables fills it
 
 // children converts n's subnodes as entries of a section-like entry,
 // leaving out binman's special nodes (hash, signature, ...) and those skip
@@ -35,7 +35,7 @@ func (c *converter) children(n *fdt.Node, path, rel string, hasPos bool, skip ..
 	return out, nil
 }
 
-func init() {
+func registerEtypes() {
 	// binman's null entry: the parent's pad byte, size required (the
 	// layout engine checks it).
 	etypeReaders["null"] = func(c *converter, n *fdt.Node, v *propValues, path, rel string, out *layout.Node, hasPos bool) error {
@@ -44,7 +44,7 @@ func init() {
 	}
 }
 
-func init() {
+func registerEtypes2() {
 	// binman's x86 16-bit start and reset code: plain blobs with fixed
 	// file names, like U-Boot's own.
 	for _, p := range []struct{ etype, file string }{

@@ -11,7 +11,7 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/layout"
 )
 
-func init() {
+func registerFiles() {
 	etypeReaders["files"] = readFiles
 }
 

@@ -11,7 +11,7 @@ import (
 
 // notBinmanFipTypes are fiptool names binman's fip_util does not know:
 // binman treats a node so named as an ordinary entry.
-var notBinmanFipTypes = map[string]bool{"cca-cert": true, "core-swd-cert": true, "plat-key-cert": true}
+var notBinmanFipTypes map[string]bool // setupTables fills it
 
 func binmanFipType(name string) (fip.ImageType, bool) {
 	if notBinmanFipTypes[name] {

@@ -12,7 +12,7 @@ import (
 // BOOT_FROM and LOADER and runs mkimage -T imx8mimage; fwtool builds it
 // through tools/imx8mimage), with binman's FlexSPI block in front when
 // booting from fspi.
-func init() { etypeReaders["nxp-imx8mimage"] = readImx8m }
+func registerImx8m() { etypeReaders["nxp-imx8mimage"] = readImx8m }
 
 func readImx8m(c *converter, n *fdt.Node, v *propValues, path, rel string, out *layout.Node, hasPos bool) error {
 	if err := requireProps(n, path, "nxp-imx8mimage", "nxp,boot-from", "nxp,rom-version", "nxp,loader-address"); err != nil {

@@ -16,7 +16,7 @@ import (
 // mrc.bin and refcode.bin. intel-descriptor (the 4 KiB flash descriptor)
 // sits at the start of its section and, with a sibling named intel-me,
 // fixes that entry's offset and size to the descriptor's ME region.
-func init() {
+func registerIntel() {
 	for _, t := range []string{"intel-cmc", "intel-fsp", "intel-fsp-m", "intel-fsp-s", "intel-fsp-t", "intel-me", "intel-vbt", "intel-vga", "intel-descriptor"} {
 		etypeReaders[t] = readIntelBlob
 	}

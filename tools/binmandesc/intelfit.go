@@ -8,7 +8,7 @@ import (
 // binman's intel-fit (the Intel Firmware Interface Table, always aligned
 // to 16 bytes whatever the description says) and intel-fit-ptr (its
 // pointer at 0xffffffc0); the layout engine's intelfit.go writes them.
-func init() {
+func registerIntelfit() {
 	etypeReaders["intel-fit"] = func(c *converter, n *fdt.Node, v *propValues, path, rel string, out *layout.Node, hasPos bool) error {
 		out.Type = "intel-fit"
 		out.Align = 16

@@ -18,7 +18,7 @@ import (
 // and other arguments are refused by name. An imagename node or
 // data-to-imagename makes binman pass -n a file in its output directory,
 // whose path the legacy header records as the name, as here.
-func init() { etypeReaders["mkimage"] = readMkimage }
+func registerMkimage() { etypeReaders["mkimage"] = readMkimage }
 
 // mkimageArgs is fdt_util.GetArgs: one string is split at white space,
 // several are taken as they are.

@@ -13,7 +13,7 @@ import (
 // pre-load-key-path entry argument or property, joined as Python's
 // os.path.join does and opened from the working directory, as binman
 // opens it (not searched in the input directories).
-func init() {
+func registerPreload() {
 	etypeReaders["pre-load"] = func(c *converter, n *fdt.Node, v *propValues, path, rel string, out *layout.Node, hasPos bool) error {
 		if err := readCollection(c, n, v, path, rel, out, hasPos); err != nil {
 			return err

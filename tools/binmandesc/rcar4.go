@@ -7,7 +7,7 @@ import (
 
 // binman's renesas-rcar4-sa0: a section whose first 256 KiB become the
 // R-Car Gen4 SA0 boot parameters (layout/rcar4.go).
-func init() {
+func registerRcar4() {
 	etypeReaders["renesas-rcar4-sa0"] = func(c *converter, n *fdt.Node, v *propValues, path, rel string, out *layout.Node, hasPos bool) error {
 		if err := requireProps(n, path, "renesas-rcar4-sa0", "renesas,loader-address"); err != nil {
 			return err

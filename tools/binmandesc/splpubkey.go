@@ -15,7 +15,7 @@ import (
 // checks the description as binman does first: key-name-hint present,
 // SPL's device tree readable, a file name rather than a path, and
 // NAME.crt in the input directories.
-func init() {
+func registerSplpubkey() {
 	etypeReaders["u-boot-spl-pubkey-dtb"] = func(c *converter, n *fdt.Node, v *propValues, path, rel string, out *layout.Node, hasPos bool) error {
 		if err := requireProps(n, path, "u-boot-spl-pubkey-dtb", "key-name-hint"); err != nil {
 			return err

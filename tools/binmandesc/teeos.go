@@ -9,7 +9,7 @@ import (
 // argument or property, else filename, else "tee-os". Outside a FIT the
 // layout engine marks an ELF or OP-TEE v1 file absent as binman does
 // (dropped after packing if optional, else kept).
-func init() {
+func registerTeeos() {
 	etypeReaders["tee-os"] = func(c *converter, n *fdt.Node, v *propValues, path, rel string, out *layout.Node, hasPos bool) error {
 		name, ok := c.arg(v, "tee-os-path")
 		if !ok {

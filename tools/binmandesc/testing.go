@@ -17,7 +17,7 @@ import (
 // so binman's test descriptions build as binman builds them (the layout
 // engine's testing.go does the packing side).
 
-func init() { etypeReaders["_testing"] = readTesting }
+func registerTesting() { etypeReaders["_testing"] = readTesting }
 
 // testingArgs are the entry arguments _testing reads, in binman's order
 // (each an entry argument, else the node's property).

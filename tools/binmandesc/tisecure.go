@@ -13,7 +13,7 @@ import (
 // content and keyfile; ti-secure's firewall subnodes), then refuses the
 // type by name: openssl's certificate has a random serial number and the
 // build time in it.
-func init() {
+func registerTisecure() {
 	refuseX509("ti-secure", "TI K3 signing runs openssl with TI's certificate template", tiFirewalls)
 	refuseX509("ti-secure-rom", "TI K3 ROM signing runs openssl with TI's certificate template")
 }

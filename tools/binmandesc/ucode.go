@@ -86,7 +86,7 @@ type ucodePtr struct {
 	target    uint64
 }
 
-func init() {
+func registerUcode() {
 	for _, p := range ucodePtrTypes {
 		p := p
 		etypeReaders[p.etype] = func(c *converter, n *fdt.Node, v *propValues, path, rel string, out *layout.Node, hasPos bool) error {

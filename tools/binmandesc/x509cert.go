@@ -11,7 +11,7 @@ import (
 // of entries. fwtool does not build it, but first checks the description
 // as binman does (content phandles, then the keyfile argument or
 // property), so a description binman rejects is rejected in its words.
-func init() { refuseX509("x509-cert", "it runs openssl to make a certificate") }
+func registerX509cert() { refuseX509("x509-cert", "it runs openssl to make a certificate") }
 
 // refuseX509 registers an entry type built on binman's x509-cert (TI's
 // ti-secure and ti-secure-rom too): binman's checks, the type's own

@@ -18,11 +18,9 @@ import (
 // them. u-boot-spl-bss-pad is __bss_size zero bytes from SPL's ELF file.
 
 // xplPhases are the phases binman expands by entry argument.
-var xplPhases = map[string]string{
-	"u-boot-spl": "spl", "u-boot-tpl": "tpl", "u-boot-vpl": "vpl",
-}
+var xplPhases map[string]string // setupTables fills it
 
-func init() {
+func registerXplexpand() {
 	for etype, phase := range xplPhases {
 		elfName := phase + "/u-boot-" + phase
 		etypeReaders[etype+"-bss-pad"] = func(c *converter, n *fdt.Node, v *propValues, path, rel string, out *layout.Node, hasPos bool) error {

@@ -173,7 +173,9 @@ func unwrapPathErrorIn(err error, path string) error {
 	return err
 }
 
-var genimageUsage = `usage: fwtool genimage --config FILE [--inputpath DIR] [--outputpath DIR] [--rootpath DIR] [--includepath DIRS] [--seed LABEL]
+// genimageUsage is built when asked for (it joins genimage.Types()).
+func genimageUsage() string {
+	return `usage: fwtool genimage --config FILE [--inputpath DIR] [--outputpath DIR] [--rootpath DIR] [--includepath DIRS] [--seed LABEL]
 
 Builds every image of a genimage config as genimage would, but without
 host tools and deterministically: GUIDs not given in the config and FAT
@@ -185,6 +187,7 @@ searches --includepath (colon-separated) and then the working directory;
 ${VAR} and ${VAR:-default} read the environment. Paths not given as flags
 come from the config section, else genimage's defaults.
 `
+}
 
 func runGenimage(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("genimage", flag.ContinueOnError)
@@ -197,10 +200,10 @@ func runGenimage(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.TmpPath, "tmppath", "", "directory for intermediate images, left as found (default: config section, else the system temporary directory)")
 	fs.StringVar(&o.Seed, "seed", "", "seed of derived GUIDs and volume IDs (the build target's label)")
 	includePath := fs.String("includepath", "", "colon-separated directories searched by include()")
-	fs.Usage = func() { fmt.Fprint(stderr, genimageUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(stderr, genimageUsage()); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
-			fmt.Fprint(stdout, genimageUsage)
+			fmt.Fprint(stdout, genimageUsage())
 			return 0
 		}
 		return 2

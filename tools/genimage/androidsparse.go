@@ -8,8 +8,6 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/disk"
 )
 
-func init() { builders["android-sparse"] = buildAndroidSparse }
-
 // buildAndroidSparse writes the Android sparse image of another image.
 // As in genimage, the input's holes become don't-care chunks unless
 // fill-holes is true; the holes of images this config builds are the ones

@@ -12,12 +12,6 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/fstree"
 )
 
-func init() {
-	for _, t := range []string{"ext2", "ext3", "ext4"} {
-		builders[t] = buildExt
-	}
-}
-
 // usageTypes are mke2fs.conf's usage types (-T): bytes per inode and, for
 // the small ones, 1 KiB blocks.
 var usageTypes = map[string]struct {

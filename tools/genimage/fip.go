@@ -9,8 +9,6 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/input"
 )
 
-func init() { builders["fip"] = buildFip }
-
 // buildFip packs the named components with tools/fip as fiptool create
 // would. Each option names a TF-A image type (fiptool's flag names, as in
 // genimage); tos-fw's second and third files are tos-fw-extra1/2.

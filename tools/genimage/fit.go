@@ -16,12 +16,6 @@ import (
 // maxITS bounds the its text (its data comes through /incbin/).
 const maxITS = 16 << 20
 
-func init() {
-	// genimage registers the type as "fit"; its manual writes FIT.
-	builders["fit"] = buildFIT
-	builders["FIT"] = buildFIT
-}
-
 // buildFIT does what genimage's FIT type does with mkimage: the its file,
 // followed by one `/ { images { NAME { data = /incbin/(FILE); }; }; };`
 // per partition (NAME's data comes from the partition's image), compiled

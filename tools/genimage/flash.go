@@ -8,8 +8,6 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/disk"
 )
 
-func init() { builders["flash"] = buildFlash }
-
 // flashType is a `flash NAME { ... }` section: the geometry of a NOR/NAND
 // chip. A flash image uses pebsize (the erase block) and numpebs; the
 // other fields belong to UBI/JFFS2 images and are only checked to be

@@ -15,12 +15,6 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/vfat"
 )
 
-func init() {
-	builders["vfat"] = buildVfat
-	builders["squashfs"] = buildSquashfs
-	builders["cpio"] = buildCpio
-}
-
 // fsOptions are the image-level options a filesystem image takes.
 var fsOptions = []string{"size", "mountpoint", "srcpath", "empty"}
 

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/rules-firmware/rules_firmware/tools/disk"
@@ -32,17 +31,48 @@ type Options struct {
 // builder writes one image type to path; in resolves image names.
 type builder func(b *build, img disk.GenimageSection, path string) error
 
-var builders = map[string]builder{}
+// builders are the image types Build writes, sorted by name (byte order),
+// each with its writer: static data rather than a map filled at start-up
+// (fwtool runs every package's initialisation for every command).
+// genimage registers the FIT type as "fit"; its manual writes FIT.
+var builders = []struct {
+	name  string
+	build builder
+}{
+	{"FIT", buildFIT},
+	{"android-sparse", buildAndroidSparse},
+	{"cpio", buildCpio},
+	{"ext2", buildExt},
+	{"ext3", buildExt},
+	{"ext4", buildExt},
+	{"fip", buildFip},
+	{"fit", buildFIT},
+	{"flash", buildFlash},
+	{"hdimage", buildHDImage},
+	{"rauc", buildRauc},
+	{"squashfs", buildSquashfs},
+	{"tar", buildTar},
+	{"vfat", buildVfat},
+}
+
+// builderFor is the writer of image type t, nil if there is none.
+func builderFor(t string) builder {
+	for _, b := range builders {
+		if b.name == t {
+			return b.build
+		}
+	}
+	return nil
+}
 
 // Types lists the image types Build writes, sorted.
 func Types() []string {
 	var out []string
-	for t := range builders {
-		if t != "FIT" { // the manual's spelling of "fit"
-			out = append(out, t)
+	for _, b := range builders {
+		if b.name != "FIT" { // the manual's spelling of "fit"
+			out = append(out, b.name)
 		}
 	}
-	sort.Strings(out)
 	return out
 }
 
@@ -87,7 +117,7 @@ func Build(cfg *disk.GenimageConfig, opts Options, w *outfile.Batch) error {
 	}
 	for i, img := range order {
 		path := filepath.Join(scratch, fmt.Sprint(i))
-		if err := builders[img.Type](b, img, path); err != nil {
+		if err := builderFor(img.Type)(b, img, path); err != nil {
 			return fmt.Errorf("image '%s' (line %d, %s): %v", img.Name, img.Line, img.Type, err)
 		}
 		b.built[img.Name] = path
@@ -197,7 +227,7 @@ func temporary(img disk.GenimageSection) bool {
 // each after the images it uses.
 func buildOrder(cfg *disk.GenimageConfig) ([]disk.GenimageSection, error) {
 	for _, img := range cfg.Images {
-		if _, ok := builders[img.Type]; !ok && img.Type != "file" {
+		if builderFor(img.Type) == nil && img.Type != "file" {
 			return nil, fmt.Errorf("image '%s' (line %d): genimage image type '%s' is not supported (fwtool genimage writes %s; build it with its own rule and give the file)",
 				img.Name, img.Line, img.Type, strings.Join(Types(), ", "))
 		}

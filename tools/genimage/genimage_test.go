@@ -538,3 +538,15 @@ image test.hdimage { hdimage {} partition part1 { image = test.fip size = 512 } 
 		t.Errorf("error %v, want it to name image 'test.fip'", err)
 	}
 }
+
+// Types and builderFor rely on builders being sorted with each type once.
+func TestBuildersSorted(t *testing.T) {
+	for i := 1; i < len(builders); i++ {
+		if builders[i-1].name >= builders[i].name {
+			t.Errorf("builders: %q before %q (want sorted, unique)", builders[i-1].name, builders[i].name)
+		}
+	}
+	if !sort.StringsAreSorted(Types()) {
+		t.Errorf("Types() = %q, not sorted", Types())
+	}
+}

@@ -9,8 +9,6 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/disk"
 )
 
-func init() { builders["hdimage"] = buildHDImage }
-
 // buildHDImage lays out the partitions with tools/disk; partitions naming
 // an image of the config take the file built for it.
 func buildHDImage(b *build, img disk.GenimageSection, path string) error {

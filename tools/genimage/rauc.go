@@ -13,8 +13,6 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/rauc"
 )
 
-func init() { builders["rauc"] = buildRauc }
-
 // raucManifest is what tools/rauc can write of a genimage rauc manifest:
 // [update] compatible/version/description/build, [bundle] format and one
 // [image.SLOT] filename per slot. Anything else (hooks, handlers, meta

@@ -13,8 +13,6 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/fstree"
 )
 
-func init() { builders["tar"] = buildTar }
-
 // tarRecord is GNU tar's default record size (blocking factor 20): the
 // archive is padded to a multiple of it, as tar pads it.
 const tarRecord = 10240
