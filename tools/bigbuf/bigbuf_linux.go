@@ -5,6 +5,9 @@ import (
 	"syscall"
 )
 
+// madvPopulateRead is MADV_POPULATE_READ, which package syscall lacks.
+const madvPopulateRead = 22
+
 // adviseHuge asks for transparent huge pages over b, which must start on a
 // page boundary (large Go allocations do). Only advice: errors (no THP,
 // an old kernel) leave ordinary pages.
@@ -27,7 +30,9 @@ func mapFile(f *os.File, size int) ([]byte, func(), error) {
 // mapPrivate maps n bytes of f from off copy-on-write (mmap needs a
 // page-aligned offset: the mapping starts at the page holding off). No
 // MAP_POPULATE here: on a writable private mapping it would copy every
-// page up front.
+// page up front. MADV_POPULATE_READ (Linux 5.14) instead maps the page
+// cache's pages read-only in one call, as reading them would, so the
+// reader takes no fault per 64 KiB; only a write copies a page.
 func mapPrivate(f *os.File, off int64, n int) ([]byte, bool, error) {
 	page := int64(os.Getpagesize())
 	start := off &^ (page - 1)
@@ -37,5 +42,6 @@ func mapPrivate(f *os.File, off int64, n int) ([]byte, bool, error) {
 		return nil, false, nil
 	}
 	_ = syscall.Madvise(data, syscall.MADV_SEQUENTIAL)
+	_ = syscall.Madvise(data, madvPopulateRead) // advice: older kernels say EINVAL
 	return data[skip : skip+n : skip+n], true, nil
 }

@@ -56,6 +56,10 @@ func (img *Image) computeHashes(s *Section) error {
 		if h == nil {
 			return // an algorithm binman never computes without -u
 		}
+		if sum := img.regionDigest(b); sum != nil {
+			b.hashValue = sum
+			return
+		}
 		if err := b.contents.writeTo(h); err != nil {
 			errs[i] = b.errorf("cannot hash contents: %v", err)
 			return

@@ -25,6 +25,8 @@ type Image struct {
 	updateFDT    bool
 	timestamp    uint32
 	byBase       map[*base]Entry
+	// digests of input-file regions, computed while packing (hashprefetch.go)
+	digests map[digestKey]*pendingDigest
 	// Warnings collects non-fatal problems (missing external blobs).
 	Warnings []string
 }
@@ -77,6 +79,7 @@ func Build(m *Manifest, opts Options) (*Image, error) {
 		return nil, err
 	}
 	img.collectMissing()
+	img.startDigests()
 	if err := img.applyEntryOffsets(); err != nil {
 		return nil, err
 	}
