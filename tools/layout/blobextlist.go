@@ -5,7 +5,7 @@ import (
 	"os"
 )
 
-func init() {
+func registerBlobextlist() {
 	entryTypes["blob-ext-list"] = func(n *Node, path string) (Entry, error) {
 		if len(n.Paths) == 0 {
 			return nil, fmt.Errorf("Node '%s': 'blob-ext-list' entry has no filenames", path)

@@ -18,7 +18,7 @@ type CapsuleSpec struct {
 	OEMFlags  Num `json:"oem_flags,omitempty"`
 }
 
-func init() {
+func registerCapsule() {
 	entryTypes["efi-capsule"] = newCapsule
 	entryTypes["efi-empty-capsule"] = newCapsule
 }

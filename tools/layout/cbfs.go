@@ -40,9 +40,20 @@ const (
 	cbfsEraseByte     = 0xff
 )
 
-var cbfsCompressIDs = map[string]uint32{"none": 0, "lzma": 1, "lz4": 2}
+// cbfsCompressID is CBFS's number for a compression name.
+func cbfsCompressID(name string) (uint32, bool) {
+	switch name {
+	case "none":
+		return 0, true
+	case "lzma":
+		return 1, true
+	case "lz4":
+		return 2, true
+	}
+	return 0, false
+}
 
-func init() { entryTypes["cbfs"] = newCbfs }
+func registerCbfs() { entryTypes["cbfs"] = newCbfs }
 
 func newCbfs(n *Node, path string) (Entry, error) {
 	if n.Cbfs == nil || len(n.Cbfs.Files) != len(n.Entries) {
@@ -53,7 +64,7 @@ func newCbfs(n *Node, path string) (Entry, error) {
 	}
 	spec := *n.Cbfs
 	for i, f := range spec.Files {
-		if _, ok := cbfsCompressIDs[f.Compress]; !ok && f.Compress != "" {
+		if _, ok := cbfsCompressID(f.Compress); !ok && f.Compress != "" {
 			return nil, fmt.Errorf("Node '%s': Invalid compression in '%s': '%s'", path, n.Entries[i].Name, f.Compress)
 		}
 	}
@@ -174,7 +185,8 @@ func buildCbfs(s *Section, spec CbfsSpec, final bool) (content, error) {
 			}
 			attr = binary.BigEndian.AppendUint32(nil, cbfsTagCompress)
 			attr = binary.BigEndian.AppendUint32(attr, 0x10)
-			attr = binary.BigEndian.AppendUint32(attr, cbfsCompressIDs[f.Compress])
+			id, _ := cbfsCompressID(f.Compress)
+			attr = binary.BigEndian.AppendUint32(attr, id)
 			attr = binary.BigEndian.AppendUint32(attr, uint32(memLen))
 		}
 		hdrLen := uint64(cbfsFileHeaderLen + len(cbfsName(f.Name)) + len(attr))

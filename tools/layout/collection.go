@@ -13,7 +13,7 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/fit"
 )
 
-func init() {
+func registerCollection() {
 	entryTypes["collection"] = func(n *Node, path string) (Entry, error) {
 		if len(n.Collection) == 0 {
 			return nil, fmt.Errorf("Node '%s': Collection must have a 'content' property", path)
@@ -78,7 +78,7 @@ func (e *Collection) process() (bool, error) {
 	return e.updateContents(c), nil
 }
 
-func init() { entryTypes["pre-load"] = newPreLoad }
+func registerCollection2() { entryTypes["pre-load"] = newPreLoad }
 
 // PreLoad is binman's pre-load entry: a header of header-size bytes that
 // signs a collection of entries (U-Boot's "UBSH" pre-load check). The
@@ -98,9 +98,31 @@ type PreLoad struct {
 	headerSize, version uint32
 }
 
-var preLoadHashes = map[string]crypto.Hash{"sha256": crypto.SHA256, "sha384": crypto.SHA384, "sha512": crypto.SHA512}
+// preLoadHash is the hash a pre-load algo names (its part before the comma).
+func preLoadHash(name string) (crypto.Hash, bool) {
+	switch name {
+	case "sha256":
+		return crypto.SHA256, true
+	case "sha384":
+		return crypto.SHA384, true
+	case "sha512":
+		return crypto.SHA512, true
+	}
+	return 0, false
+}
 
-var preLoadKeyBytes = map[string]int{"rsa1024": 128, "rsa2048": 256, "rsa4096": 512}
+// preLoadKeyBytes is the signature size of a pre-load key type.
+func preLoadKeyBytes(name string) (int, bool) {
+	switch name {
+	case "rsa1024":
+		return 128, true
+	case "rsa2048":
+		return 256, true
+	case "rsa4096":
+		return 512, true
+	}
+	return 0, false
+}
 
 func newPreLoad(n *Node, path string) (Entry, error) {
 	if len(n.Collection) == 0 {
@@ -132,10 +154,10 @@ func newPreLoad(n *Node, path string) (Entry, error) {
 	}
 	e := &PreLoad{Collection: Collection{refs: n.Collection}, keyPath: n.Path, keyName: str("key-name"), padding: fit.PaddingPKCS15}
 	var ok bool
-	if e.hash, ok = preLoadHashes[algo[0]]; !ok {
+	if e.hash, ok = preLoadHash(algo[0]); !ok {
 		return nil, fmt.Errorf("Node '%s': %s is not supported", path, algo[0])
 	}
-	if e.keyBytes, ok = preLoadKeyBytes[algo[1]]; !ok {
+	if e.keyBytes, ok = preLoadKeyBytes(algo[1]); !ok {
 		return nil, fmt.Errorf("Node '%s': %s is not supported", path, algo[1])
 	}
 	if _, ok := props["padding-name"]; ok {

@@ -178,7 +178,7 @@ func (e *base) readCommon(n *Node, parent *Section, img *Image, path, etype stri
 	if e.compress == "" {
 		e.compress = "none"
 	}
-	if e.compress != "none" && !binmanCompression[e.compress] {
+	if e.compress != "none" && !binmanCompression(e.compress) {
 		// binman checks the name while collecting its tools, with no node
 		// in the message.
 		return fmt.Errorf("Unknown algorithm '%s'", e.compress)
@@ -204,8 +204,12 @@ func (e *base) readCommon(n *Node, parent *Section, img *Image, path, etype stri
 }
 
 // binmanCompression are the compression names binman knows.
-var binmanCompression = map[string]bool{
-	"bzip2": true, "gzip": true, "lz4": true, "lzma": true, "lzo": true, "xz": true, "zstd": true,
+func binmanCompression(name string) bool {
+	switch name {
+	case "bzip2", "gzip", "lz4", "lzma", "lzo", "xz", "zstd":
+		return true
+	}
+	return false
 }
 
 func joinSpace(s []string) string {

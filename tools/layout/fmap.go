@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-func init() {
+func registerFmap() {
 	entryTypes["fmap"] = func(n *Node, path string) (Entry, error) { return &Fmap{}, nil }
 }
 

@@ -60,7 +60,7 @@ func (f *FlexSPISpec) Block() (imx8mimage.FlexSPI, error) {
 	return b, b.Check()
 }
 
-func init() { entryTypes["nxp-imx8mimage"] = newImx8m }
+func registerImx8m() { entryTypes["nxp-imx8mimage"] = newImx8m }
 
 func newImx8m(n *Node, path string) (Entry, error) {
 	if n.Mkimage == nil || n.Mkimage.Imx8m == nil {

@@ -5,7 +5,7 @@ import "encoding/binary"
 // binman's intel-fit and intel-fit-ptr: the (empty) Intel Firmware
 // Interface Table recent Intel CPUs look for, and the pointer to it at
 // 0xffffffc0 of a 4 GiB-ending ROM.
-func init() {
+func registerIntelfit() {
 	entryTypes["intel-fit"] = func(n *Node, path string) (Entry, error) { return &IntelFit{}, nil }
 	entryTypes["intel-fit-ptr"] = func(n *Node, path string) (Entry, error) { return &IntelFitPtr{}, nil }
 }

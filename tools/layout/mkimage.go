@@ -28,7 +28,7 @@ type MkimageSpec struct {
 	Imx8m *Imx8mSpec `json:"imx8m,omitempty"`
 }
 
-func init() { entryTypes["mkimage"] = newMkimage }
+func registerMkimage() { entryTypes["mkimage"] = newMkimage }
 
 func newMkimage(n *Node, path string) (Entry, error) {
 	if n.Mkimage == nil {

@@ -6,7 +6,7 @@ import "encoding/binary"
 // data is each child's size (32-bit little-endian) in order, then the
 // children's data; the children keep the offsets a plain section gives
 // them.
-func init() {
+func registerNxpddrfw() {
 	entryTypes["nxp-header-ddrfw"] = func(n *Node, path string) (Entry, error) {
 		s := &Section{}
 		s.gen = func(s *Section, final bool) (content, error) {

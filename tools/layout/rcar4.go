@@ -20,7 +20,7 @@ const (
 	rcar4MaxLoad    = 0xec000
 )
 
-func init() {
+func registerRcar4() {
 	entryTypes["renesas-rcar4-sa0"] = func(n *Node, path string) (Entry, error) {
 		if n.Rcar4 == nil {
 			return nil, fmt.Errorf("Node '%s': 'renesas-rcar4-sa0' entry has no loader address", path)

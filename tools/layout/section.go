@@ -75,6 +75,7 @@ func (s *Section) readSection(n *Node, img *Image) error {
 	}
 	s.namePrefix = n.NamePrefix
 	s.alignDefault = uint64(n.AlignDefault)
+	registerEntryTypes()
 	for i := range n.Entries {
 		e, err := newEntry(&n.Entries[i], s, img, childPath(s.path, n.Entries[i].Name))
 		if err != nil {

@@ -6,7 +6,7 @@ import (
 	"os"
 )
 
-func init() {
+func registerTeeos() {
 	entryTypes["tee-os"] = func(n *Node, path string) (Entry, error) {
 		return &Blob{filePath: n.Path, external: true, assumeSize: uint64(n.AssumeSize), teeOS: true}, nil
 	}

@@ -7,7 +7,7 @@ package layout
 // No board uses it; it is here so binman's test descriptions build the
 // way binman builds them.
 
-func init() {
+func registerTesting() {
 	entryTypes["_testing"] = func(n *Node, path string) (Entry, error) {
 		return &Testing{spec: readTestingFlags(n.Props)}, nil
 	}

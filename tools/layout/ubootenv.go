@@ -8,7 +8,7 @@ import (
 	"os"
 )
 
-func init() {
+func registerUbootenv() {
 	entryTypes["u-boot-env"] = func(n *Node, path string) (Entry, error) {
 		if n.Size == nil {
 			return nil, fmt.Errorf("Node '%s': 'u-boot-env' entry must have a size property", path)
