@@ -13,8 +13,8 @@
 #                 with ulikunitz/xz, another encoder: output differs, and
 #                 is checked to decompress with xz
 #   zstd          binman's `zstd --compress` (level 3); fwtool's zstd is
-#                 klauspost/compress at its "better" level (about -7):
-#                 differs, checked with zstd -d
+#                 klauspost/compress at its default level (which it pairs
+#                 with -3), 2 MiB window: differs, checked with zstd -d
 #   bzip2 -9      binman's `bzip2 --compress` (900k blocks); fwtool's is
 #                 dsnet/compress: differs, checked with bzip2 -d
 #   lzma          binman's `lzma_alone e -lc1 -lp0 -pb0 -d8`; fwtool's is

@@ -22,10 +22,10 @@
 //     for it; useful for root filesystems and payloads Linux unpacks).
 //   - xz-crc32: .xz with CRC32 check, as `xz --check=crc32` writes it: the
 //     only check Linux's xz decoder verifies.
-//   - zstd:  one zstd frame from klauspost/compress at its "better" level
-//     (about zstd -7; its best level is ~20x slower for ~3% smaller output) with a
-//     content checksum, single-threaded so block boundaries never depend on
-//     the machine.
+//   - zstd:  one zstd frame from klauspost/compress at its default level
+//     (the one it pairs with `zstd -3`, binman's; zstd.go) with a 2 MiB
+//     window and a content checksum, single-threaded so block boundaries
+//     never depend on the machine.
 //   - bzip2: byte for byte what `bzip2 -9` (bzip2 1.0.8) writes: 900k
 //     blocks (Bzip2Writer in bzip2enc.go).
 //
@@ -124,15 +124,7 @@ var algorithms = map[string]algorithm{
 	// The kernel's xz decoder checks CRC32 only (`xz --check=crc32`).
 	"xz-crc32": xzAlgorithm(xz.CRC32),
 	"zstd": {
-		newWriter: func(w io.Writer) (io.WriteCloser, error) {
-			return zstd.NewWriter(w,
-				zstd.WithEncoderLevel(zstd.SpeedBetterCompression),
-				zstd.WithEncoderConcurrency(1),
-				zstd.WithEncoderCRC(true),
-				// Empty input still gets a frame; zstd -d rejects 0 bytes.
-				zstd.WithZeroFrames(true),
-			)
-		},
+		newWriter: newZstdWriter,
 		newReader: func(r io.Reader) (io.ReadCloser, error) {
 			zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1))
 			if err != nil {

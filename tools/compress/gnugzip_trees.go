@@ -131,9 +131,9 @@ type gzTree struct {
 
 // gzTrees holds one block's symbols and the trees for it.
 type gzTrees struct {
-	lfreq   [gzLCodes]uint32
-	dfreq   [gzDCodes]uint32
-	blfreq  [gzBLCodes]uint32
+	lfreq  [gzLCodes]uint32
+	dfreq  [gzDCodes]uint32
+	blfreq [gzBLCodes]uint32
 	// The block's symbols in order: a literal is its byte, a match its
 	// distance (1-32768) << 8 | length-3.
 	syms    *[gzLitBufSize]uint32
