@@ -60,8 +60,12 @@ func (z *Bzip2Writer) newBlock() *bzBlock {
 		return b
 	}
 	// A block can end 5 bytes past maxBlock (the run pending at the
-	// end), and the sort reads bzOvershoot bytes past that.
-	return &bzBlock{data: make([]byte, z.maxBlock+5+bzOvershoot+8), crc: 0xffffffff}
+	// end), and the sorts read past its end.
+	b := &bzBlock{data: make([]byte, z.maxBlock+5+bzBlockSlack), crc: 0xffffffff}
+	// Room for the block's code: about a quarter of it for most data, a
+	// little over all of it for noise (append grows it then).
+	b.bits.buf = make([]byte, 0, len(b.data)/2)
+	return b
 }
 
 // Write codes p's runs into blocks, encoding each block once full.

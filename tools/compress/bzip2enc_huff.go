@@ -1,5 +1,7 @@
 package compress
 
+import "math/bits"
+
 // The back end of the bzip2 encoder: move-to-front with zero-run coding
 // of the sorted block, then bzip2's choice of 2 to 6 Huffman tables over
 // groups of 50 symbols, its code-length builder and its bit layout.
@@ -27,9 +29,13 @@ const (
 // encode writes block b (header, origin, tables, symbols) into b.bits.
 func (e *bzEncoder) encode(b *bzBlock) {
 	n := b.n
-	if cap(e.ptr) < n {
-		e.ptr = make([]int32, n)
+	// Sized once for the largest block this writer makes, unless the
+	// block is small (a short input need not pay for 900k).
+	need := len(b.data) - bzBlockSlack
+	if n < need/2 {
+		need = n
 	}
+	e.ensure(need)
 	ptr := e.ptr[:n]
 	orig := e.bwtSort(b.data, n, ptr)
 	b.crc = ^b.crc
@@ -62,14 +68,18 @@ func (e *bzEncoder) encode(b *bzBlock) {
 // least significant first; other positions p are p+1; EOB ends it.
 func (e *bzEncoder) mtfValues(block []byte, ptr []int32, seqOf *[256]byte, nInUse int, freq *[bzMaxAlpha]int32) []uint16 {
 	n := len(block)
-	if cap(e.mtfv) < n+1 {
-		e.mtfv = make([]uint16, n+1)
-	}
 	out := e.mtfv[:n+1]
-	var yy [256]byte
-	for i := range yy {
-		yy[i] = byte(i)
+	// The move-to-front list, eight symbols a word (the front is the low
+	// byte of ww[0]). Positions past nInUse hold values no symbol has, so
+	// searches stop in range.
+	var ww [32]uint64
+	for i := range ww {
+		for b := 7; b >= 0; b-- {
+			ww[i] = ww[i]<<8 | uint64(i*8+b)
+		}
 	}
+	const ones = 0x0101010101010101
+	const highs = 0x8080808080808080
 	wr := 0
 	zRun := 0
 	flushRun := func() {
@@ -95,26 +105,31 @@ func (e *bzEncoder) mtfValues(block []byte, ptr []int32, seqOf *[256]byte, nInUs
 			j += n
 		}
 		c := seqOf[block[j]]
-		if yy[0] == c {
+		if byte(ww[0]) == c {
 			zRun++
 			continue
 		}
 		if zRun > 0 {
 			flushRun()
 		}
-		// Find c, shifting the symbols before it one place back.
-		prev := yy[0]
-		k := 1
-		for {
-			cur := yy[k]
-			yy[k] = prev
-			if cur == c {
+		// Shift the list one place back up to c's position (the lowest
+		// zero byte of w^cc) and put c in front.
+		cc := uint64(c) * ones
+		carry := uint64(c)
+		k := 0
+		for m := 0; m < 32; m++ {
+			w := ww[m]
+			x := w ^ cc
+			if z := (x - ones) &^ x & highs; z != 0 {
+				b := bits.TrailingZeros64(z) >> 3
+				mask := uint64(1)<<(uint(b+1)*8) - 1
+				ww[m] = (w<<8|carry)&mask | w&^mask
+				k = m*8 + b
 				break
 			}
-			prev = cur
-			k++
+			ww[m] = w<<8 | carry
+			carry = w >> 56
 		}
-		yy[0] = c
 		out[wr] = uint16(k + 1)
 		wr++
 		freq[k+1]++

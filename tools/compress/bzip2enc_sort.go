@@ -1,5 +1,11 @@
 package compress
 
+import (
+	"unsafe"
+
+	"github.com/rules-firmware/rules_firmware/tools/bigbuf"
+)
+
 // The block sort of bzip2 1.0.8, kept step for step where the order of
 // equal rotations can show. A block that repeats a shorter string has
 // rotations that are equal; the transform (the last column) is the same
@@ -24,8 +30,8 @@ func (e *bzEncoder) bzRefSort(block []byte, n int, ptr []int32) int {
 	} else {
 		// bzip2's default work factor 30: a budget of 9 per byte.
 		budget := int32(n * 9)
-		quadrant := e.quadrantBuf(n + bzOvershoot)
-		if !bzMainSort(ptr, block, quadrant, e.ftabBuf(), n, &budget) {
+		e.ensure(n)
+		if !bzMainSort(ptr, block, e.quadrant, e.ftab, n, &budget) {
 			e.bzFallbackSort(block, n, ptr)
 		}
 	}
@@ -37,18 +43,24 @@ func (e *bzEncoder) bzRefSort(block []byte, n int, ptr []int32) int {
 	panic("bzip2: rotation 0 missing from the sorted block")
 }
 
-func (e *bzEncoder) quadrantBuf(n int) []uint16 {
-	if cap(e.quadrant) < n {
-		e.quadrant = make([]uint16, n)
+// ensure sizes the work arrays for blocks of up to n bytes. The large
+// ones share one allocation on huge pages: a 900k block needs about 8 MB
+// of them, 2000 page faults on ordinary pages.
+func (e *bzEncoder) ensure(n int) {
+	if len(e.ptr) >= n {
+		return
 	}
-	return e.quadrant[:n]
-}
-
-func (e *bzEncoder) ftabBuf() []uint32 {
-	if e.ftab == nil {
-		e.ftab = make([]uint32, 65537)
-	}
-	return e.ftab
+	nq := n + bzFastOvershoot
+	size := 4*n + 4*65537 + 2*nq + 2*(n+1)
+	a := bigbuf.Make(size, size)
+	off := 0
+	e.ptr = unsafe.Slice((*int32)(unsafe.Pointer(&a[off])), n)
+	off += 4 * n
+	e.ftab = unsafe.Slice((*uint32)(unsafe.Pointer(&a[off])), 65537)
+	off += 4 * 65537
+	e.quadrant = unsafe.Slice((*uint16)(unsafe.Pointer(&a[off])), nq)
+	off += 2 * nq
+	e.mtfv = unsafe.Slice((*uint16)(unsafe.Pointer(&a[off])), n+1)
 }
 
 // ---- doubling sort (bzip2's "fallback" sort) ----

@@ -175,7 +175,7 @@ func TestBzip2SortsAgree(t *testing.T) {
 		append(bytes.Repeat([]byte("ab"), 10000), 'a'), append(bytes.Repeat([]byte{0}, 20000), 1),
 	} {
 		n := len(in)
-		block := make([]byte, n+bzOvershoot+8)
+		block := make([]byte, n+bzBlockSlack)
 		copy(block, in)
 		want := make([]int32, n)
 		wantOrig := e.bzRefSort(block, n, want)
@@ -208,4 +208,17 @@ func FuzzBzip2RoundTrip(f *testing.F) {
 			t.Fatalf("round trip gave %d bytes, want %d", len(out), len(in))
 		}
 	})
+}
+
+// BenchmarkBzip2 encodes the 16 MiB firmware-like input of the other
+// benchmarks at -9; -cpu 1 for one core.
+func BenchmarkBzip2(b *testing.B) {
+	data := firmwareLike(16 << 20)
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		zw, _ := NewBzip2Writer(io.Discard, 9)
+		zw.Write(data)
+		zw.Close()
+	}
 }
