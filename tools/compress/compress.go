@@ -46,7 +46,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 	"github.com/pierrec/lz4/v4"
 	"github.com/rules-firmware/rules_firmware/tools/bigbuf"
-	"github.com/ulikunitz/xz"
+	"github.com/rules-firmware/rules_firmware/tools/xz"
 	"github.com/ulikunitz/xz/lzma"
 )
 
@@ -120,9 +120,9 @@ var algorithms = map[string]algorithm{
 			return io.NopCloser(zr), nil
 		},
 	},
-	"xz": xzAlgorithm(xz.CRC64),
+	"xz": xzAlgorithm(xz.CheckCRC64),
 	// The kernel's xz decoder checks CRC32 only (`xz --check=crc32`).
-	"xz-crc32": xzAlgorithm(xz.CRC32),
+	"xz-crc32": xzAlgorithm(xz.CheckCRC32),
 	"zstd": {
 		newWriter: newZstdWriter,
 		newReader: func(r io.Reader) (io.ReadCloser, error) {
@@ -143,13 +143,13 @@ var algorithms = map[string]algorithm{
 	},
 }
 
-// xzAlgorithm writes .xz streams with the given integrity check; the
-// reader takes any check.
+// xzAlgorithm writes .xz streams with the given integrity check (the
+// bytes ulikunitz/xz's Writer wrote, through tools/xz, which leaves out
+// its start-up CRC-64 tables); the reader takes any check.
 func xzAlgorithm(check byte) algorithm {
 	return algorithm{
 		newWriter: func(w io.Writer) (io.WriteCloser, error) {
-			cfg := xz.WriterConfig{CheckSum: check}
-			return cfg.NewWriter(w)
+			return xz.NewWriter(w, check, 0)
 		},
 		newReader: func(r io.Reader) (io.ReadCloser, error) {
 			zr, err := xz.NewReader(r)
