@@ -10,7 +10,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 	"github.com/pierrec/lz4/v4"
 	"github.com/rules-firmware/rules_firmware/tools/compress"
-	"github.com/ulikunitz/xz"
+	"github.com/rules-firmware/rules_firmware/tools/xz"
 )
 
 // Compressor ids stored in the superblock.
@@ -105,8 +105,7 @@ func (*xzComp) id() uint16      { return compXZ }
 func (*xzComp) options() []byte { return nil }
 func (c *xzComp) compress(src []byte) ([]byte, error) {
 	c.buf.Reset()
-	cfg := xz.WriterConfig{DictCap: c.dict, CheckSum: xz.CRC32}
-	w, err := cfg.NewWriter(&c.buf)
+	w, err := xz.NewWriter(&c.buf, xz.CheckCRC32, c.dict)
 	if err != nil {
 		return nil, err
 	}
