@@ -9,7 +9,9 @@ import "math/bits"
 // bzEncoder holds one worker's buffers, reused from block to block.
 type bzEncoder struct {
 	ptr      []int32
+	keys     []uint64 // eight-byte sort keys (bzip2enc_bwt.go)
 	mtfv     []uint16
+	last     []byte // the block's last column
 	quadrant []uint16
 	ftab     []uint32
 	eclass   []int32
@@ -99,12 +101,18 @@ func (e *bzEncoder) mtfValues(block []byte, ptr []int32, seqOf *[256]byte, nInUs
 		}
 		zRun = 0
 	}
-	for i := 0; i < n; i++ {
-		j := int(ptr[i]) - 1
+	// First the last column itself (the byte before each sorted
+	// rotation, as its index among the bytes in use): a gather whose
+	// loads do not wait on the move-to-front state.
+	last := e.last[:n]
+	for i, p := range ptr[:n] {
+		j := int(p) - 1
 		if j < 0 {
 			j += n
 		}
-		c := seqOf[block[j]]
+		last[i] = seqOf[block[j]]
+	}
+	for _, c := range last {
 		if byte(ww[0]) == c {
 			zRun++
 			continue

@@ -51,9 +51,11 @@ func (e *bzEncoder) ensure(n int) {
 		return
 	}
 	nq := n + bzFastOvershoot
-	size := 4*n + 4*65537 + 2*nq + 2*(n+1)
+	size := 8*n + 4*n + 4*65537 + 2*nq + 2*(n+1) + n
 	a := bigbuf.Make(size, size)
 	off := 0
+	e.keys = unsafe.Slice((*uint64)(unsafe.Pointer(&a[off])), n)
+	off += 8 * n
 	e.ptr = unsafe.Slice((*int32)(unsafe.Pointer(&a[off])), n)
 	off += 4 * n
 	e.ftab = unsafe.Slice((*uint32)(unsafe.Pointer(&a[off])), 65537)
@@ -61,6 +63,8 @@ func (e *bzEncoder) ensure(n int) {
 	e.quadrant = unsafe.Slice((*uint16)(unsafe.Pointer(&a[off])), nq)
 	off += 2 * nq
 	e.mtfv = unsafe.Slice((*uint16)(unsafe.Pointer(&a[off])), n+1)
+	off += 2 * (n + 1)
+	e.last = a[off : off+n]
 }
 
 // ---- doubling sort (bzip2's "fallback" sort) ----
