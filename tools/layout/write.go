@@ -96,17 +96,18 @@ func writeContents(f *os.File, c content) error {
 	return f.Truncate(int64(c.size))
 }
 
+// fillChunk is the run of pad bytes a fill is written from, repeated
+// (fillwrite_*.go): small enough to cost few page faults. fillCall is
+// how much of it one system call writes where the system takes a list
+// of buffers: 1 MiB writes cost the page cache least here, 16 MiB ones
+// were slower and uneven (benchmarks/README.md, spi.sh).
+const (
+	fillChunk = 16 << 10
+	fillCall  = 1 << 20
+)
+
 func writeFill(f *os.File, at uint64, value byte, n uint64) error {
-	chunk := bytes.Repeat([]byte{value}, int(minU64(n, 1<<20)))
-	for n > 0 {
-		k := minU64(n, uint64(len(chunk)))
-		if _, err := f.WriteAt(chunk[:k], int64(at)); err != nil {
-			return err
-		}
-		at += k
-		n -= k
-	}
-	return nil
+	return writeRepeated(f, at, bytes.Repeat([]byte{value}, int(minU64(n, fillChunk))), n)
 }
 
 // Linux lseek whence values for sparse files (not in package syscall).
