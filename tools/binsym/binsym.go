@@ -168,7 +168,7 @@ type Target struct {
 // Value of a symbol whose entry or position is unknown: all ones.
 const unknown = ^uint64(0)
 
-var symbolName = lazyre.New(`^_binman_(\w+)_prop_(\w+)$`)
+var symbolName = &lazyre.Regexp{Expr: `^_binman_(\w+)_prop_(\w+)$`}
 
 // Patch is one write into an entry's contents.
 type Patch struct {

@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 
 	"github.com/rules-firmware/rules_firmware/tools/compress"
+	"github.com/rules-firmware/rules_firmware/tools/lazymap"
 )
 
 // Bundle layout constants (FORMAT.md).
@@ -24,11 +25,13 @@ const (
 // BundleMagic starts every bundle.
 var BundleMagic = [4]byte{'B', 'U', 'B', 'N'}
 
-var compressionNames = map[string]uint8{"none": CompressNone, "lz4": CompressLZ4}
+var compressionNames = &lazymap.Map[string, uint8]{New: func() map[string]uint8 {
+	return map[string]uint8{"none": CompressNone, "lz4": CompressLZ4}
+}}
 
 // CompressionName is the name of a compression code ("lz4").
 func CompressionName(c uint8) string {
-	for n, v := range compressionNames {
+	for n, v := range compressionNames.Get() {
 		if v == c {
 			return n
 		}
@@ -98,7 +101,7 @@ func BuildBundle(files []File, signature [8]byte) ([]byte, error) {
 			return nil, fmt.Errorf("file %q: name given twice", f.Name)
 		}
 		seen[f.Name] = true
-		code, ok := compressionNames[f.Compression]
+		code, ok := compressionNames.Get()[f.Compression]
 		if !ok {
 			return nil, fmt.Errorf("file %q: unknown compression %q (none, lz4)", f.Name, f.Compression)
 		}

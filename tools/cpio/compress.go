@@ -8,26 +8,29 @@ import (
 	"strings"
 
 	"github.com/rules-firmware/rules_firmware/tools/compress"
+	"github.com/rules-firmware/rules_firmware/tools/lazymap"
 )
 
 // compressions maps the names an initramfs is compressed with to the
 // tools/compress stream Linux's decompressors read: lz4 means the legacy
 // LZ4 format and xz means .xz with a CRC32 check, as the kernel's own
 // initramfs build (usr/Makefile) writes them.
-var compressions = map[string]string{
-	"none":  "none",
-	"gzip":  "gzip",
-	"bzip2": "bzip2",
-	"lzma":  "lzma",
-	"xz":    "xz-crc32",
-	"lz4":   "lz4-legacy",
-	"zstd":  "zstd",
-}
+var compressions = &lazymap.Map[string, string]{New: func() map[string]string {
+	return map[string]string{
+		"none":  "none",
+		"gzip":  "gzip",
+		"bzip2": "bzip2",
+		"lzma":  "lzma",
+		"xz":    "xz-crc32",
+		"lz4":   "lz4-legacy",
+		"zstd":  "zstd",
+	}
+}}
 
 // Compressions returns the names CompressionFor accepts, sorted.
 func Compressions() []string {
 	var out []string
-	for n := range compressions {
+	for n := range compressions.Get() {
 		out = append(out, n)
 	}
 	sort.Strings(out)
@@ -37,7 +40,7 @@ func Compressions() []string {
 // CompressionFor returns the tools/compress algorithm for an initramfs
 // compression name.
 func CompressionFor(name string) (string, error) {
-	a, ok := compressions[name]
+	a, ok := compressions.Get()[name]
 	if !ok {
 		return "", fmt.Errorf("compression %q is not one of %s", name, strings.Join(Compressions(), ", "))
 	}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/rules-firmware/rules_firmware/tools/lazymap"
 )
 
 // ParseList reads a file list in the format of the kernel's
@@ -53,19 +55,23 @@ func ParseList(r io.Reader, name string, resolve func(location string) (string, 
 	return recs, nil
 }
 
-var listForms = map[string]string{
-	"file":  "file NAME LOCATION MODE UID GID [HARDLINK...]",
-	"dir":   "dir NAME MODE UID GID",
-	"nod":   "nod NAME MODE UID GID c|b MAJOR MINOR",
-	"slink": "slink NAME TARGET MODE UID GID",
-	"pipe":  "pipe NAME MODE UID GID",
-	"sock":  "sock NAME MODE UID GID",
-}
+var listForms = &lazymap.Map[string, string]{New: func() map[string]string {
+	return map[string]string{
+		"file":  "file NAME LOCATION MODE UID GID [HARDLINK...]",
+		"dir":   "dir NAME MODE UID GID",
+		"nod":   "nod NAME MODE UID GID c|b MAJOR MINOR",
+		"slink": "slink NAME TARGET MODE UID GID",
+		"pipe":  "pipe NAME MODE UID GID",
+		"sock":  "sock NAME MODE UID GID",
+	}
+}}
 
-var listTypes = map[string]uint32{"dir": TypeDir, "pipe": TypeFifo, "sock": TypeSocket}
+var listTypes = &lazymap.Map[string, uint32]{New: func() map[string]uint32 {
+	return map[string]uint32{"dir": TypeDir, "pipe": TypeFifo, "sock": TypeSocket}
+}}
 
 func parseListLine(f []string, resolve func(string) (string, error)) (Record, error) {
-	form, ok := listForms[f[0]]
+	form, ok := listForms.Get()[f[0]]
 	if !ok {
 		return Record{}, fmt.Errorf("unknown type %q (want file, dir, nod, slink, pipe or sock)", f[0])
 	}
@@ -124,7 +130,7 @@ func parseListLine(f []string, resolve func(string) (string, error)) (Record, er
 		}
 		rec.RdevMajor, rec.RdevMinor = uint32(maj), uint32(min)
 	default:
-		rec.Mode |= listTypes[f[0]]
+		rec.Mode |= listTypes.Get()[f[0]]
 		rec.NLink = 2 // gen_init_cpio writes 2 for every dir, pipe and sock
 	}
 	return rec, nil

@@ -20,9 +20,10 @@
 package cpio
 
 import (
-	"errors"
 	"fmt"
 	"io"
+
+	"github.com/rules-firmware/rules_firmware/tools/staticerr"
 )
 
 // Mode type bits, as in <sys/stat.h>.
@@ -159,7 +160,7 @@ func (w *Writer) Close() error {
 func (w *Writer) Offset() int64 { return w.off }
 
 // ErrFormat marks data that is not a valid newc archive.
-var ErrFormat = errors.New("not a newc cpio archive")
+var ErrFormat error = &staticerr.Error{Text: "not a newc cpio archive"}
 
 // Reader reads entries of a newc archive.
 type Reader struct {

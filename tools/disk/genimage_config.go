@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode"
+
+	"github.com/rules-firmware/rules_firmware/tools/lazymap"
 )
 
 // GenimageImage is one `image NAME { hdimage {...} partition ... }` section
@@ -182,7 +184,7 @@ func genimageSection(n *cfgNode) (GenimageSection, error) {
 		if c.name == "partition" {
 			img.Partitions = append(img.Partitions, GenimageSubsection{Name: c.name, Title: c.title, Line: c.line, Options: exportOpts(c.opts)})
 		}
-		if c != handler && imageTypes[c.name] {
+		if c != handler && imageTypes.Get()[c.name] {
 			return img, fmt.Errorf("genimage config line %d: image '%s' has two type sections ('%s' and '%s')", c.line, n.title, handler.name, c.name)
 		}
 	}
@@ -224,14 +226,16 @@ func (c *GenimageConfig) HDImageManifest(img GenimageSection, inputPath, seed st
 	return m, nil
 }
 
-var imageTypes = map[string]bool{"android-sparse": true, "btrfs": true, "cpio": true, "cramfs": true, "custom": true,
-	"erofs": true, "ext2": true, "ext3": true, "ext4": true, "f2fs": true, "file": true, "fip": true, "FIT": true, "fit": true,
-	"flash": true, "hdimage": true, "iso": true, "jffs2": true, "mdraid": true, "qemu": true, "rauc": true,
-	"squashfs": true, "tar": true, "ubi": true, "ubifs": true, "verity": true, "vfat": true}
+var imageTypes = &lazymap.Map[string, bool]{New: func() map[string]bool {
+	return map[string]bool{"android-sparse": true, "btrfs": true, "cpio": true, "cramfs": true, "custom": true,
+		"erofs": true, "ext2": true, "ext3": true, "ext4": true, "f2fs": true, "file": true, "fip": true, "FIT": true, "fit": true,
+		"flash": true, "hdimage": true, "iso": true, "jffs2": true, "mdraid": true, "qemu": true, "rauc": true,
+		"squashfs": true, "tar": true, "ubi": true, "ubifs": true, "verity": true, "vfat": true}
+}}
 
 func imageHandler(n *cfgNode) *cfgNode {
 	for _, c := range n.children {
-		if imageTypes[c.name] {
+		if imageTypes.Get()[c.name] {
 			return c
 		}
 	}

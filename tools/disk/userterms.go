@@ -11,7 +11,7 @@ import (
 // partitionRef matches how Plan and Write name a partition: the leading
 // "Partition 'x': " of every per-partition error, and "partition 'y'" where
 // a message refers to another one (an overlap, a second autoresize).
-var partitionRef = lazyre.New(`(^Partition|\bpartition) '([^']*)'`)
+var partitionRef = &lazyre.Regexp{Expr: `(^Partition|\bpartition) '([^']*)'`}
 
 // InUserTerms restates err for someone who wrote BUILD files: when the
 // manifest carries the disk_image's label (the rule writes it), the message

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/rules-firmware/rules_firmware/tools/fdt"
+	"github.com/rules-firmware/rules_firmware/tools/lazymap"
 )
 
 // NormalizeDTB runs on a tree read from a blob the checks dtc runs before
@@ -149,8 +150,12 @@ func guessType(v []byte, markers []marker) markerKind {
 	return typeU8
 }
 
-var delimStart = map[markerKind]string{typeU8: "[", typeU16: "/bits/ 16 <", typeU32: "<", typeU64: "/bits/ 64 <", typeString: ""}
-var delimEnd = map[markerKind]string{typeU8: "]", typeU16: ">", typeU32: ">", typeU64: ">", typeString: ""}
+var delimStart = &lazymap.Map[markerKind, string]{New: func() map[markerKind]string {
+	return map[markerKind]string{typeU8: "[", typeU16: "/bits/ 16 <", typeU32: "<", typeU64: "/bits/ 64 <", typeString: ""}
+}}
+var delimEnd = &lazymap.Map[markerKind, string]{New: func() map[markerKind]string {
+	return map[markerKind]string{typeU8: "]", typeU16: ">", typeU32: ">", typeU64: ">", typeString: ""}
+}}
 
 // writePropval prints " = value;\n" (or ";\n") chunk by chunk between
 // markers, the way dtc's source writer does, including its spacing.
@@ -193,7 +198,7 @@ func writePropval(b sink, v []byte, markers []marker) {
 		switch {
 		case m.kind.isType():
 			emit = m.kind
-			b.WriteString(" " + delimStart[emit])
+			b.WriteString(" " + delimStart.Get()[emit])
 		case m.kind == valueLabel:
 			b.WriteString(" " + m.ref + ":")
 		case m.offset > 0:
@@ -221,7 +226,7 @@ func writePropval(b sink, v []byte, markers []marker) {
 			}
 		}
 		if len(chunk) == dataLen {
-			b.WriteString(delimEnd[emit])
+			b.WriteString(delimEnd.Get()[emit])
 			if m.offset+len(chunk) != len(v) {
 				b.WriteByte(',')
 			}

@@ -19,10 +19,13 @@ type GUID [16]byte
 // The capsule GUIDs of the UEFI specification and of Arm's FWU spec.
 var (
 	// FMPCapsuleID is EFI_FIRMWARE_MANAGEMENT_CAPSULE_ID_GUID.
-	FMPCapsuleID = MustParseGUID("6dcbd5ed-e82d-4c44-bda1-7194199ad92a")
+	// The GUIDs are written in their byte order (EFI's mixed-endian
+	// layout of the text form in the comment; TestConstantGUIDs) so that
+	// they are static data rather than parsed at every start of fwtool.
+	FMPCapsuleID = GUID{0xed, 0xd5, 0xcb, 0x6d, 0x2d, 0xe8, 0x44, 0x4c, 0xbd, 0xa1, 0x71, 0x94, 0x19, 0x9a, 0xd9, 0x2a} // 6dcbd5ed-e82d-4c44-bda1-7194199ad92a
 	// AcceptOS and RevertOS are the FWU empty capsules' GUIDs.
-	AcceptOS = MustParseGUID("0c996046-bcc0-4d04-85ec-e1fcedf1c6f8")
-	RevertOS = MustParseGUID("acd58b4b-c0e8-475f-99b5-6b3f7e07aaf0")
+	AcceptOS = GUID{0x46, 0x60, 0x99, 0x0c, 0xc0, 0xbc, 0x04, 0x4d, 0x85, 0xec, 0xe1, 0xfc, 0xed, 0xf1, 0xc6, 0xf8} // 0c996046-bcc0-4d04-85ec-e1fcedf1c6f8
+	RevertOS = GUID{0x4b, 0x8b, 0xd5, 0xac, 0xe8, 0xc0, 0x5f, 0x47, 0x99, 0xb5, 0x6b, 0x3f, 0x7e, 0x07, 0xaa, 0xf0} // acd58b4b-c0e8-475f-99b5-6b3f7e07aaf0
 )
 
 // ParseGUID reads the 8-4-4-4-12 text form.

@@ -82,3 +82,18 @@ func TestParseGUIDErrors(t *testing.T) {
 		t.Error("GUID round trip")
 	}
 }
+
+func TestConstantGUIDs(t *testing.T) {
+	for _, c := range []struct {
+		g    GUID
+		text string
+	}{
+		{FMPCapsuleID, "6dcbd5ed-e82d-4c44-bda1-7194199ad92a"},
+		{AcceptOS, "0c996046-bcc0-4d04-85ec-e1fcedf1c6f8"},
+		{RevertOS, "acd58b4b-c0e8-475f-99b5-6b3f7e07aaf0"},
+	} {
+		if c.g != MustParseGUID(c.text) {
+			t.Errorf("%x is not %s", c.g, c.text)
+		}
+	}
+}

@@ -32,6 +32,7 @@ import (
 	"strings"
 
 	"github.com/rules-firmware/rules_firmware/tools/fstree"
+	"github.com/rules-firmware/rules_firmware/tools/lazymap"
 )
 
 // Output is what Write writes the image to. Write truncates it to the
@@ -100,22 +101,24 @@ type featureBit struct {
 	bit  uint32
 }
 
-var featureNames = map[string]featureBit{
-	"has_journal":   {0, compatHasJournal},
-	"ext_attr":      {0, compatExtAttr},
-	"dir_index":     {0, compatDirIndex},
-	"filetype":      {1, incompatFiletype},
-	"extent":        {1, incompatExtents},
-	"extents":       {1, incompatExtents},
-	"64bit":         {1, incompat64bit},
-	"flex_bg":       {1, incompatFlexBg},
-	"sparse_super":  {2, roSparseSuper},
-	"large_file":    {2, roLargeFile},
-	"huge_file":     {2, roHugeFile},
-	"dir_nlink":     {2, roDirNlink},
-	"extra_isize":   {2, roExtraIsize},
-	"metadata_csum": {2, roMetadataCsum},
-}
+var featureNames = &lazymap.Map[string, featureBit]{New: func() map[string]featureBit {
+	return map[string]featureBit{
+		"has_journal":   {0, compatHasJournal},
+		"ext_attr":      {0, compatExtAttr},
+		"dir_index":     {0, compatDirIndex},
+		"filetype":      {1, incompatFiletype},
+		"extent":        {1, incompatExtents},
+		"extents":       {1, incompatExtents},
+		"64bit":         {1, incompat64bit},
+		"flex_bg":       {1, incompatFlexBg},
+		"sparse_super":  {2, roSparseSuper},
+		"large_file":    {2, roLargeFile},
+		"huge_file":     {2, roHugeFile},
+		"dir_nlink":     {2, roDirNlink},
+		"extra_isize":   {2, roExtraIsize},
+		"metadata_csum": {2, roMetadataCsum},
+	}
+}}
 
 // features are the three superblock feature words.
 type features [3]uint32
@@ -152,7 +155,7 @@ func Features(typ, list string) (compat, incompat, roCompat uint32, err error) {
 		if name == "resize_inode" && !on {
 			continue
 		}
-		if _, ok := featureNames[name]; !ok {
+		if _, ok := featureNames.Get()[name]; !ok {
 			return 0, 0, 0, fmt.Errorf("feature %q is not supported (supported: %s)", name, supportedList())
 		}
 		if (name == "filetype" || name == "sparse_super") && !on {
@@ -160,11 +163,11 @@ func Features(typ, list string) (compat, incompat, roCompat uint32, err error) {
 		}
 		f.set(name, on)
 	}
-	if f.has(featureNames["metadata_csum"]) && !f.has(featureNames["extra_isize"]) {
+	if f.has(featureNames.Get()["metadata_csum"]) && !f.has(featureNames.Get()["extra_isize"]) {
 		// the inode checksum's high half lives in the extra fields
 		return 0, 0, 0, fmt.Errorf("feature metadata_csum needs extra_isize")
 	}
-	if f.has(featureNames["64bit"]) && !f.has(featureNames["extent"]) {
+	if f.has(featureNames.Get()["64bit"]) && !f.has(featureNames.Get()["extent"]) {
 		// block numbers past 2^32 are only reachable through extents
 		return 0, 0, 0, fmt.Errorf("feature 64bit needs extent")
 	}
@@ -172,7 +175,7 @@ func Features(typ, list string) (compat, incompat, roCompat uint32, err error) {
 }
 
 func (f *features) set(name string, on bool) {
-	b := featureNames[name]
+	b := featureNames.Get()[name]
 	if on {
 		f[b.word] |= b.bit
 	} else {
@@ -182,7 +185,7 @@ func (f *features) set(name string, on bool) {
 
 func supportedList() string {
 	var names []string
-	for n := range featureNames {
+	for n := range featureNames.Get() {
 		names = append(names, n)
 	}
 	sort.Strings(names)

@@ -48,7 +48,7 @@ func newGeometry(o Options, f *features) (*geometry, error) {
 	if g.isz != 128 && g.isz != 256 {
 		return nil, fmt.Errorf("inode size %d: want 128 or 256", g.isz)
 	}
-	if g.isz == 128 && f.has(featureNames["extra_isize"]) {
+	if g.isz == 128 && f.has(featureNames.Get()["extra_isize"]) {
 		return nil, fmt.Errorf("inode size 128 has no room for extra_isize (turn it and metadata_csum off)")
 	}
 	g.blocks = uint64(o.Size) / g.bs
@@ -57,12 +57,12 @@ func newGeometry(o Options, f *features) (*geometry, error) {
 	}
 	g.bpg = g.bs * 8
 	g.descSize = 32
-	if f.has(featureNames["64bit"]) {
+	if f.has(featureNames.Get()["64bit"]) {
 		g.descSize = 64
 	} else if g.blocks > 1<<32-1 {
 		return nil, fmt.Errorf("size %d needs more than 2^32 blocks: turn 64bit on", o.Size)
 	}
-	if f.has(featureNames["flex_bg"]) {
+	if f.has(featureNames.Get()["flex_bg"]) {
 		g.flex = 1 << logFlexGroup
 	}
 	if g.blocks < 64 {
@@ -155,7 +155,7 @@ func (g *geometry) dropTinyLastGroup() {
 // setJournal picks the journal size: given, or mke2fs's default by
 // filesystem size (none below 2048 blocks).
 func (g *geometry) setJournal(o Options, f *features) error {
-	if !f.has(featureNames["has_journal"]) {
+	if !f.has(featureNames.Get()["has_journal"]) {
 		return nil
 	}
 	j := uint64(o.JournalBlocks)

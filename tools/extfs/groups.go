@@ -1,36 +1,39 @@
 package extfs
 
-import "fmt"
+import (
+	"encoding/binary"
+	"fmt"
+)
 
 // inodeBytes encodes an inode (with its checksum under metadata_csum).
 func (w *writer) inodeBytes(in *inode) []byte {
 	g := w.fs.g
 	b := make([]byte, g.isz)
 	t := w.fs.opts.Time
-	le.PutUint16(b[0:], in.mode)
-	le.PutUint16(b[2:], uint16(in.uid))
-	le.PutUint32(b[4:], uint32(in.size))
+	binary.LittleEndian.PutUint16(b[0:], in.mode)
+	binary.LittleEndian.PutUint16(b[2:], uint16(in.uid))
+	binary.LittleEndian.PutUint32(b[4:], uint32(in.size))
 	for _, off := range []int{8, 12, 16} { // atime, ctime, mtime
-		le.PutUint32(b[off:], t)
+		binary.LittleEndian.PutUint32(b[off:], t)
 	}
-	le.PutUint16(b[24:], uint16(in.gid))
-	le.PutUint16(b[26:], uint16(in.links))
+	binary.LittleEndian.PutUint16(b[24:], uint16(in.gid))
+	binary.LittleEndian.PutUint16(b[26:], uint16(in.links))
 	sectors := (in.dataBlocks + uint64(len(in.meta))) * (g.bs / 512)
-	le.PutUint32(b[28:], uint32(sectors))
-	le.PutUint32(b[32:], in.flags)
+	binary.LittleEndian.PutUint32(b[28:], uint32(sectors))
+	binary.LittleEndian.PutUint32(b[32:], in.flags)
 	copy(b[40:100], in.iblock[:])
-	le.PutUint32(b[108:], uint32(in.size>>32))
-	le.PutUint16(b[116:], uint16(sectors>>32))
-	le.PutUint16(b[120:], uint16(in.uid>>16))
-	le.PutUint16(b[122:], uint16(in.gid>>16))
+	binary.LittleEndian.PutUint32(b[108:], uint32(in.size>>32))
+	binary.LittleEndian.PutUint16(b[116:], uint16(sectors>>32))
+	binary.LittleEndian.PutUint16(b[120:], uint16(in.uid>>16))
+	binary.LittleEndian.PutUint16(b[122:], uint16(in.gid>>16))
 	if g.isz > 128 {
-		le.PutUint16(b[128:], 32) // i_extra_isize
-		le.PutUint32(b[144:], t)  // crtime
+		binary.LittleEndian.PutUint16(b[128:], 32) // i_extra_isize
+		binary.LittleEndian.PutUint32(b[144:], t)  // crtime
 	}
 	if w.fs.has("metadata_csum") {
 		c := crc32c(w.inodeSeed(in.num), b)
-		le.PutUint16(b[124:], uint16(c))
-		le.PutUint16(b[130:], uint16(c>>16))
+		binary.LittleEndian.PutUint16(b[124:], uint16(c))
+		binary.LittleEndian.PutUint16(b[130:], uint16(c>>16))
 	}
 	return b
 }
@@ -150,15 +153,15 @@ func popcount(p []byte) uint64 {
 func (w *writer) descriptor(d []byte, n uint64, st groupState) {
 	fs := w.fs
 	put64 := func(lo, hi int, v uint64) {
-		le.PutUint32(d[lo:], uint32(v))
+		binary.LittleEndian.PutUint32(d[lo:], uint32(v))
 		if fs.g.descSize >= 64 {
-			le.PutUint32(d[hi:], uint32(v>>32))
+			binary.LittleEndian.PutUint32(d[hi:], uint32(v>>32))
 		}
 	}
 	put16 := func(lo, hi int, v uint64) {
-		le.PutUint16(d[lo:], uint16(v))
+		binary.LittleEndian.PutUint16(d[lo:], uint16(v))
 		if fs.g.descSize >= 64 {
-			le.PutUint16(d[hi:], uint16(v>>16))
+			binary.LittleEndian.PutUint16(d[hi:], uint16(v>>16))
 		}
 	}
 	put64(0, 32, fs.blockBitmap[n])
@@ -170,13 +173,13 @@ func (w *writer) descriptor(d []byte, n uint64, st groupState) {
 	if !fs.has("metadata_csum") {
 		return
 	}
-	le.PutUint16(d[18:], 0x4) // EXT4_BG_INODE_ZEROED
+	binary.LittleEndian.PutUint16(d[18:], 0x4) // EXT4_BG_INODE_ZEROED
 	put16(24, 56, uint64(st.bbCsum))
 	put16(26, 58, uint64(st.ibCsum))
 	put16(28, 50, st.unused)
 	c := crc32c(w.csumSeed, u32(uint32(n)))
 	c = crc32c(c, d[:fs.g.descSize]) // with bg_checksum still zero
-	le.PutUint16(d[30:], uint16(c))
+	binary.LittleEndian.PutUint16(d[30:], uint16(c))
 }
 
 // superblock encodes the superblock copy kept in group n.
@@ -184,66 +187,66 @@ func (w *writer) superblock(n, freeBlocks, freeInodes uint64) []byte {
 	fs, g, o := w.fs, w.fs.g, w.fs.opts
 	b := make([]byte, 1024)
 	put64 := func(lo, hi int, v uint64) {
-		le.PutUint32(b[lo:], uint32(v))
-		le.PutUint32(b[hi:], uint32(v>>32))
+		binary.LittleEndian.PutUint32(b[lo:], uint32(v))
+		binary.LittleEndian.PutUint32(b[hi:], uint32(v>>32))
 	}
-	le.PutUint32(b[0:], uint32(g.inodes()))
+	binary.LittleEndian.PutUint32(b[0:], uint32(g.inodes()))
 	put64(4, 336, g.blocks)
 	put64(8, 340, g.rBlocks)
 	put64(12, 344, freeBlocks)
-	le.PutUint32(b[16:], uint32(freeInodes))
-	le.PutUint32(b[20:], uint32(g.first))
+	binary.LittleEndian.PutUint32(b[16:], uint32(freeInodes))
+	binary.LittleEndian.PutUint32(b[20:], uint32(g.first))
 	logBs := uint32(0)
 	for 1024<<logBs < g.bs {
 		logBs++
 	}
-	le.PutUint32(b[24:], logBs)
-	le.PutUint32(b[28:], logBs)
-	le.PutUint32(b[32:], uint32(g.bpg))
-	le.PutUint32(b[36:], uint32(g.bpg))
-	le.PutUint32(b[40:], uint32(g.ipg))
-	le.PutUint32(b[48:], o.Time) // wtime
-	le.PutUint16(b[54:], 0xFFFF) // max mount count: -1, no forced checks
-	le.PutUint16(b[56:], 0xEF53)
-	le.PutUint16(b[58:], 1) // clean
-	le.PutUint16(b[60:], 1) // errors: continue
-	le.PutUint32(b[64:], o.Time)
-	le.PutUint32(b[76:], 1) // dynamic revision
-	le.PutUint32(b[84:], firstIno)
-	le.PutUint16(b[88:], uint16(g.isz))
-	le.PutUint16(b[90:], uint16(n))
-	le.PutUint32(b[92:], fs.feat[0])
-	le.PutUint32(b[96:], fs.feat[1])
-	le.PutUint32(b[100:], fs.feat[2])
+	binary.LittleEndian.PutUint32(b[24:], logBs)
+	binary.LittleEndian.PutUint32(b[28:], logBs)
+	binary.LittleEndian.PutUint32(b[32:], uint32(g.bpg))
+	binary.LittleEndian.PutUint32(b[36:], uint32(g.bpg))
+	binary.LittleEndian.PutUint32(b[40:], uint32(g.ipg))
+	binary.LittleEndian.PutUint32(b[48:], o.Time) // wtime
+	binary.LittleEndian.PutUint16(b[54:], 0xFFFF) // max mount count: -1, no forced checks
+	binary.LittleEndian.PutUint16(b[56:], 0xEF53)
+	binary.LittleEndian.PutUint16(b[58:], 1) // clean
+	binary.LittleEndian.PutUint16(b[60:], 1) // errors: continue
+	binary.LittleEndian.PutUint32(b[64:], o.Time)
+	binary.LittleEndian.PutUint32(b[76:], 1) // dynamic revision
+	binary.LittleEndian.PutUint32(b[84:], firstIno)
+	binary.LittleEndian.PutUint16(b[88:], uint16(g.isz))
+	binary.LittleEndian.PutUint16(b[90:], uint16(n))
+	binary.LittleEndian.PutUint32(b[92:], fs.feat[0])
+	binary.LittleEndian.PutUint32(b[96:], fs.feat[1])
+	binary.LittleEndian.PutUint32(b[100:], fs.feat[2])
 	copy(b[104:120], w.uuid[:])
 	copy(b[120:136], o.Label)
 	if g.journal > 0 {
-		le.PutUint32(b[224:], journalIno)
+		binary.LittleEndian.PutUint32(b[224:], journalIno)
 		j := fs.inodes[journalIno-1]
 		copy(b[268:328], j.iblock[:])
-		le.PutUint32(b[328:], uint32(j.size>>32))
-		le.PutUint32(b[332:], uint32(j.size))
+		binary.LittleEndian.PutUint32(b[328:], uint32(j.size>>32))
+		binary.LittleEndian.PutUint32(b[332:], uint32(j.size))
 		b[253] = 1 // s_jnl_blocks holds a copy of the journal's i_block
 	}
 	copy(b[236:252], w.hashSeed[:])
 	b[252] = 1 // half_md4
-	le.PutUint16(b[254:], uint16(g.descSize))
+	binary.LittleEndian.PutUint16(b[254:], uint16(g.descSize))
 	if g.descSize == 32 {
-		le.PutUint16(b[254:], 0)
+		binary.LittleEndian.PutUint16(b[254:], 0)
 	}
-	le.PutUint32(b[256:], 0xC) // default mount options: user_xattr, acl
-	le.PutUint32(b[264:], o.Time)
+	binary.LittleEndian.PutUint32(b[256:], 0xC) // default mount options: user_xattr, acl
+	binary.LittleEndian.PutUint32(b[264:], o.Time)
 	if g.isz > 128 {
-		le.PutUint16(b[348:], 32)
-		le.PutUint16(b[350:], 32)
+		binary.LittleEndian.PutUint16(b[348:], 32)
+		binary.LittleEndian.PutUint16(b[350:], 32)
 	}
-	le.PutUint32(b[352:], 1) // signed directory hash, as mke2fs on x86
+	binary.LittleEndian.PutUint32(b[352:], 1) // signed directory hash, as mke2fs on x86
 	if g.flex > 0 {
 		b[372] = logFlexGroup
 	}
 	if fs.has("metadata_csum") {
 		b[373] = 1 // crc32c
-		le.PutUint32(b[0x3FC:], crc32c(^uint32(0), b[:0x3FC]))
+		binary.LittleEndian.PutUint32(b[0x3FC:], crc32c(^uint32(0), b[:0x3FC]))
 	}
 	return b
 }

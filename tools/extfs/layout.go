@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/rules-firmware/rules_firmware/tools/fstree"
+	"github.com/rules-firmware/rules_firmware/tools/staticerr"
 )
 
 // Mode type bits and directory entry file types.
@@ -76,7 +77,7 @@ type filesystem struct {
 	blockBitmap, inodeBitmap, inodeTable []uint64
 }
 
-func (fs *filesystem) has(name string) bool { return fs.feat.has(featureNames[name]) }
+func (fs *filesystem) has(name string) bool { return fs.feat.has(featureNames.Get()[name]) }
 
 func (fs *filesystem) layout(root *fstree.Node) error {
 	if err := fs.number(root); err != nil {
@@ -400,7 +401,7 @@ func (fs *filesystem) allocRuns(n uint64) ([]run, error) {
 	return runs, nil
 }
 
-var errFull = fmt.Errorf("filesystem full")
+var errFull error = &staticerr.Error{Text: "filesystem full"}
 
 // allocData allocates an inode's data blocks and the blocks that map them
 // (extent leaves or indirect blocks).

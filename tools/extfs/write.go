@@ -10,19 +10,19 @@ import (
 )
 
 var (
-	le          = binary.LittleEndian
-	castagnoli  = crc32.MakeTable(crc32.Castagnoli)
 	extentMagic = uint16(0xF30A)
 )
 
 // crc32c is the raw CRC32C ext4 uses: seeded, no final inversion.
 func crc32c(seed uint32, p []byte) uint32 {
-	return ^crc32.Update(^seed, castagnoli, p)
+	// MakeTable builds the Castagnoli table once, on the first call
+	// (not at start-up: fwtool runs every package's initialisation).
+	return ^crc32.Update(^seed, crc32.MakeTable(crc32.Castagnoli), p)
 }
 
 func u32(v uint32) []byte {
 	var b [4]byte
-	le.PutUint32(b[:], v)
+	binary.LittleEndian.PutUint32(b[:], v)
 	return b[:]
 }
 
@@ -205,9 +205,9 @@ func (w *writer) writeMapped(in *inode) error {
 	switch {
 	case in.mode&0o170000 == sIFCHR || in.mode&0o170000 == sIFBLK:
 		if in.major < 256 && in.minor < 256 {
-			le.PutUint32(in.iblock[0:], in.major<<8|in.minor)
+			binary.LittleEndian.PutUint32(in.iblock[0:], in.major<<8|in.minor)
 		} else {
-			le.PutUint32(in.iblock[4:], in.minor&0xff|in.major<<8|(in.minor&^0xff)<<12)
+			binary.LittleEndian.PutUint32(in.iblock[4:], in.minor&0xff|in.major<<8|(in.minor&^0xff)<<12)
 		}
 	case in.mode&0o170000 == sIFLNK && in.dataBlocks == 0:
 		copy(in.iblock[:], in.target)
@@ -243,26 +243,26 @@ func (fs *filesystem) dirBlocks(entries []dirent) [][]byte {
 		rec := (8 + len(e.name) + 3) &^ 3
 		if cur == nil || pos+rec > limit {
 			if cur != nil {
-				le.PutUint16(cur[last+4:], uint16(limit-last))
+				binary.LittleEndian.PutUint16(cur[last+4:], uint16(limit-last))
 			}
 			cur = make([]byte, fs.g.bs)
 			blocks = append(blocks, cur)
 			pos = 0
 		}
-		le.PutUint32(cur[pos:], e.ino)
-		le.PutUint16(cur[pos+4:], uint16(rec))
+		binary.LittleEndian.PutUint32(cur[pos:], e.ino)
+		binary.LittleEndian.PutUint16(cur[pos+4:], uint16(rec))
 		cur[pos+6] = uint8(len(e.name))
 		cur[pos+7] = e.ft
 		copy(cur[pos+8:], e.name)
 		last, pos = pos, pos+rec
 	}
-	le.PutUint16(cur[last+4:], uint16(limit-last))
+	binary.LittleEndian.PutUint16(cur[last+4:], uint16(limit-last))
 	return blocks
 }
 
 func (fs *filesystem) emptyDirBlock() []byte {
 	b := make([]byte, fs.g.bs)
-	le.PutUint16(b[4:], uint16(fs.dirLimit()))
+	binary.LittleEndian.PutUint16(b[4:], uint16(fs.dirLimit()))
 	return b
 }
 
@@ -272,25 +272,25 @@ func (w *writer) dirTail(ino uint32, b []byte) {
 		return
 	}
 	t := len(b) - 12
-	le.PutUint32(b[t:], 0)
-	le.PutUint16(b[t+4:], 12)
+	binary.LittleEndian.PutUint32(b[t:], 0)
+	binary.LittleEndian.PutUint16(b[t+4:], 12)
 	b[t+6] = 0
 	b[t+7] = 0xDE
-	le.PutUint32(b[t+8:], crc32c(w.inodeSeed(ino), b[:t]))
+	binary.LittleEndian.PutUint32(b[t+8:], crc32c(w.inodeSeed(ino), b[:t]))
 }
 
 func putExtentHeader(b []byte, entries, max, depth int) {
-	le.PutUint16(b[0:], extentMagic)
-	le.PutUint16(b[2:], uint16(entries))
-	le.PutUint16(b[4:], uint16(max))
-	le.PutUint16(b[6:], uint16(depth))
+	binary.LittleEndian.PutUint16(b[0:], extentMagic)
+	binary.LittleEndian.PutUint16(b[2:], uint16(entries))
+	binary.LittleEndian.PutUint16(b[4:], uint16(max))
+	binary.LittleEndian.PutUint16(b[6:], uint16(depth))
 }
 
 func putExtent(b []byte, r run) {
-	le.PutUint32(b[0:], uint32(r.logical))
-	le.PutUint16(b[4:], uint16(r.n))
-	le.PutUint16(b[6:], uint16(r.phys>>32))
-	le.PutUint32(b[8:], uint32(r.phys))
+	binary.LittleEndian.PutUint32(b[0:], uint32(r.logical))
+	binary.LittleEndian.PutUint16(b[4:], uint16(r.n))
+	binary.LittleEndian.PutUint16(b[6:], uint16(r.phys>>32))
+	binary.LittleEndian.PutUint32(b[8:], uint32(r.phys))
 }
 
 // extentTree writes the extents into i_block, or into leaf blocks indexed
@@ -318,15 +318,15 @@ func (w *writer) extentTree(in *inode) error {
 		}
 		if w.fs.has("metadata_csum") {
 			t := 12 + 12*per
-			le.PutUint32(b[t:], crc32c(w.inodeSeed(in.num), b[:t]))
+			binary.LittleEndian.PutUint32(b[t:], crc32c(w.inodeSeed(in.num), b[:t]))
 		}
 		if err := w.writeAt(leaf, b); err != nil {
 			return err
 		}
 		idx := in.iblock[12+12*k:]
-		le.PutUint32(idx[0:], uint32(runs[0].logical))
-		le.PutUint32(idx[4:], uint32(leaf))
-		le.PutUint16(idx[8:], uint16(leaf>>32))
+		binary.LittleEndian.PutUint32(idx[0:], uint32(runs[0].logical))
+		binary.LittleEndian.PutUint32(idx[4:], uint32(leaf))
+		binary.LittleEndian.PutUint16(idx[8:], uint16(leaf>>32))
 	}
 	return nil
 }
@@ -336,7 +336,7 @@ func (w *writer) extentTree(in *inode) error {
 // a range without data has no block (as walkIndirect counted them).
 func (w *writer) indirectMap(in *inode) error {
 	for i := uint64(0); i < 12; i++ {
-		le.PutUint32(in.iblock[4*i:], uint32(in.physical(i)))
+		binary.LittleEndian.PutUint32(in.iblock[4*i:], uint32(in.physical(i)))
 	}
 	p := w.fs.g.bs / 4
 	start, span := uint64(12), p
@@ -346,7 +346,7 @@ func (w *writer) indirectMap(in *inode) error {
 		if err != nil {
 			return err
 		}
-		le.PutUint32(in.iblock[4*(11+level):], uint32(b))
+		binary.LittleEndian.PutUint32(in.iblock[4*(11+level):], uint32(b))
 		start += span
 		span *= p
 	}
@@ -378,7 +378,7 @@ func (w *writer) indirect(in *inode, level int, start uint64, k *int) (uint64, e
 				return 0, err
 			}
 		}
-		le.PutUint32(b[4*i:], uint32(ptr))
+		binary.LittleEndian.PutUint32(b[4*i:], uint32(ptr))
 	}
 	return me, w.writeAt(me, b)
 }

@@ -7,12 +7,13 @@ package fdtmap
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/rules-firmware/rules_firmware/tools/fdt"
+	"github.com/rules-firmware/rules_firmware/tools/lazymap"
+	"github.com/rules-firmware/rules_firmware/tools/staticerr"
 )
 
 const (
@@ -140,7 +141,7 @@ func minInt64(a, b int64) int64 {
 }
 
 // ErrNotFound means the image holds no fdtmap.
-var ErrNotFound = errors.New("Cannot find FDT map in image")
+var ErrNotFound error = &staticerr.Error{Text: "Cannot find FDT map in image"}
 
 // Locate finds the fdtmap as binman does: through the first image header
 // if there is one, else the first "_FDTMAP_" in the image.
@@ -312,7 +313,7 @@ func toEntry(n *fdt.Node, name, path string, parent *Entry) *Entry {
 	// As binman reads an image: only section types have entries below
 	// them. Other nodes' subnodes (an expanded u-boot's u-boot-nodtb and
 	// u-boot-dtb, recorded under a node without "type") are not listed.
-	if !sectionTypes[e.Type] {
+	if !sectionTypes.Get()[e.Type] {
 		return e
 	}
 	for _, c := range n.Children {
@@ -329,13 +330,15 @@ func toEntry(n *fdt.Node, name, path string, parent *Entry) *Entry {
 }
 
 // sectionTypes are binman's entry types built on its section type.
-var sectionTypes = map[string]bool{
-	"section": true, "alternates-fdt": true, "atf-fip": true, "efi-capsule": true,
-	"efi-empty-capsule": true, "files": true, "fit": true, "mkimage": true,
-	"nxp-header-ddrfw": true, "renesas-rcar4-sa0": true, "ti-board-config": true,
-	"xilinx-bootgen": true, "u-boot-expanded": true, "u-boot-spl-expanded": true,
-	"u-boot-tpl-expanded": true, "u-boot-vpl-expanded": true,
-}
+var sectionTypes = &lazymap.Map[string, bool]{New: func() map[string]bool {
+	return map[string]bool{
+		"section": true, "alternates-fdt": true, "atf-fip": true, "efi-capsule": true,
+		"efi-empty-capsule": true, "files": true, "fit": true, "mkimage": true,
+		"nxp-header-ddrfw": true, "renesas-rcar4-sa0": true, "ti-board-config": true,
+		"xilinx-bootgen": true, "u-boot-expanded": true, "u-boot-spl-expanded": true,
+		"u-boot-tpl-expanded": true, "u-boot-vpl-expanded": true,
+	}
+}}
 
 func u32(n *fdt.Node, name string) (uint64, bool) {
 	p := n.Prop(name)

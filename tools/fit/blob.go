@@ -3,9 +3,10 @@ package fit
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/rules-firmware/rules_firmware/tools/staticerr"
 )
 
 // This file edits a flattened device tree in place with the same memory
@@ -30,10 +31,10 @@ const (
 )
 
 // errNoSpace is libfdt's FDT_ERR_NOSPACE: the edit does not fit in totalsize.
-var errNoSpace = errors.New("no space left in the device tree blob")
+var errNoSpace error = &staticerr.Error{Text: "no space left in the device tree blob"}
 
 // errNotFound is libfdt's FDT_ERR_NOTFOUND.
-var errNotFound = errors.New("not found")
+var errNotFound error = &staticerr.Error{Text: "not found"}
 
 // blob is a device tree held in a buffer whose length is its totalsize.
 // Node and property offsets are relative to the structure block, as in libfdt.

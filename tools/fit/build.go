@@ -151,7 +151,7 @@ func (s *Spec) Validate() error {
 			}
 		}
 		for _, h := range img.Hashes {
-			if _, ok := hashAlgos[h]; !ok {
+			if _, ok := hashAlgos.Get()[h]; !ok {
 				return fmt.Errorf("Node '%s': unknown hash algo %q (crc32, sha1, sha256, sha384, sha512)", path, h)
 			}
 		}

@@ -587,7 +587,7 @@ func imageVerificationData(fit, dest *blob, img int, keys *keyCache, opts *Optio
 				return err
 			}
 			digest := func(a SigAlgo) []byte {
-				h := checksumHashes[a.Checksum].New()
+				h := checksumHashes.Get()[a.Checksum].New()
 				h.Write(data)
 				return h.Sum(nil)
 			}

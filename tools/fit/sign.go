@@ -12,6 +12,8 @@ import (
 	"math/big"
 	"os"
 	"strings"
+
+	"github.com/rules-firmware/rules_firmware/tools/lazymap"
 )
 
 // SigAlgo is a parsed signature "algo" value such as "sha256,rsa2048".
@@ -21,12 +23,14 @@ type SigAlgo struct {
 	KeyBits  int    // 2048, 3072 or 4096
 }
 
-var checksumHashes = map[string]crypto.Hash{
-	"sha1":   crypto.SHA1,
-	"sha256": crypto.SHA256,
-	"sha384": crypto.SHA384,
-	"sha512": crypto.SHA512,
-}
+var checksumHashes = &lazymap.Map[string, crypto.Hash]{New: func() map[string]crypto.Hash {
+	return map[string]crypto.Hash{
+		"sha1":   crypto.SHA1,
+		"sha256": crypto.SHA256,
+		"sha384": crypto.SHA384,
+		"sha512": crypto.SHA512,
+	}
+}}
 
 // ParseSigAlgo accepts U-Boot's "<checksum>,rsa<bits>" algorithm names.
 func ParseSigAlgo(name string) (SigAlgo, error) {
@@ -34,7 +38,7 @@ func ParseSigAlgo(name string) (SigAlgo, error) {
 	if len(parts) != 2 {
 		return SigAlgo{}, fmt.Errorf("signature algo %q: want \"<checksum>,<crypto>\" such as \"sha256,rsa2048\"", name)
 	}
-	if _, ok := checksumHashes[parts[0]]; !ok {
+	if _, ok := checksumHashes.Get()[parts[0]]; !ok {
 		return SigAlgo{}, fmt.Errorf("signature algo %q: unsupported checksum %q (sha1, sha256, sha384, sha512)", name, parts[0])
 	}
 	var bits int
@@ -59,7 +63,7 @@ const (
 
 // regionDigest hashes the regions of fit in order with algo's checksum.
 func regionDigest(algo SigAlgo, fit []byte, regions []Region) []byte {
-	h := checksumHashes[algo.Checksum].New()
+	h := checksumHashes.Get()[algo.Checksum].New()
 	for _, r := range regions {
 		h.Write(fit[r.Offset : r.Offset+r.Size])
 	}
@@ -74,7 +78,7 @@ func Sign(key *rsa.PrivateKey, algo SigAlgo, padding string, digest []byte) ([]b
 	if key.N.BitLen() != algo.KeyBits {
 		return nil, fmt.Errorf("key is %d bits but algo %q needs %d", key.N.BitLen(), algo.Name, algo.KeyBits)
 	}
-	hash := checksumHashes[algo.Checksum]
+	hash := checksumHashes.Get()[algo.Checksum]
 	switch padding {
 	case "", PaddingPKCS15:
 		return rsa.SignPKCS1v15(nil, key, hash, digest)
@@ -109,7 +113,7 @@ func (s *saltStream) Read(p []byte) (int, error) {
 
 // VerifySignature checks sig over digest with pub.
 func VerifySignature(pub *rsa.PublicKey, algo SigAlgo, padding string, digest, sig []byte) error {
-	hash := checksumHashes[algo.Checksum]
+	hash := checksumHashes.Get()[algo.Checksum]
 	switch padding {
 	case "", PaddingPKCS15:
 		return rsa.VerifyPKCS1v15(pub, hash, digest, sig)

@@ -265,7 +265,7 @@ func (f *FIT) checkImageSignatures(img Image, keys []controlKey) error {
 		if err != nil {
 			return err
 		}
-		hash := checksumHashes[algo.Checksum].New()
+		hash := checksumHashes.Get()[algo.Checksum].New()
 		hash.Write(data)
 		if err := VerifySignature(key.pub, algo, h.Padding, hash.Sum(nil), h.Value); err != nil {
 			return fmt.Errorf("Node '%s': signature does not verify with key '%s' (%v)", sigPath, h.KeyName, err)

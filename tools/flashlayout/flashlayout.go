@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/rules-firmware/rules_firmware/tools/lazyre"
+	"github.com/rules-firmware/rules_firmware/tools/lazymap"
 )
 
 // Entry is one line of a flash layout.
@@ -37,11 +38,15 @@ type Entry struct {
 const Header = "#Opt\tId\tName\tType\tIP\tOffset\tBinary"
 
 var (
-	validOptions = map[string]bool{"-": true, "P": true, "PE": true, "PD": true, "PDE": true}
-	validTypes   = map[string]bool{"Binary": true, "System": true, "FileSystem": true, "RawImage": true, "FIP": true, "ENV": true}
-	deviceRE     = lazyre.New(`^(mmc|nor|nand|spi-nand)([0-9]+)$`)
-	idRE         = lazyre.New(`^0[xX][0-9a-fA-F]{1,2}$`)
-	offsetRE     = lazyre.New(`^0[xX][0-9a-fA-F]+$`)
+	validOptions = &lazymap.Map[string, bool]{New: func() map[string]bool {
+		return map[string]bool{"-": true, "P": true, "PE": true, "PD": true, "PDE": true}
+	}}
+	validTypes = &lazymap.Map[string, bool]{New: func() map[string]bool {
+		return map[string]bool{"Binary": true, "System": true, "FileSystem": true, "RawImage": true, "FIP": true, "ENV": true}
+	}}
+	deviceRE = &lazyre.Regexp{Expr: `^(mmc|nor|nand|spi-nand)([0-9]+)$`}
+	idRE     = &lazyre.Regexp{Expr: `^0[xX][0-9a-fA-F]{1,2}$`}
+	offsetRE = &lazyre.Regexp{Expr: `^0[xX][0-9a-fA-F]+$`}
 )
 
 // normalOption sorts an option's letters so PE and EP compare equal.
@@ -89,7 +94,7 @@ func Check(entries []Entry) error {
 	for _, e := range entries {
 		w := e.where()
 		opt := normalOption(e.Option)
-		if !validOptions[opt] {
+		if !validOptions.Get()[opt] {
 			return fmt.Errorf("%s: Opt %q is not one of -, P, PE, PD, PDE", w, e.Option)
 		}
 		if !idRE.Get().MatchString(e.ID) {
@@ -107,7 +112,7 @@ func Check(entries []Entry) error {
 			return fmt.Errorf("%s: Name %q is already used by %s", w, e.Name, prev)
 		}
 		names[e.Name] = w
-		if !validTypes[e.Type] {
+		if !validTypes.Get()[e.Type] {
 			return fmt.Errorf("%s: Type %q is not one of Binary, System, FileSystem, RawImage, FIP, ENV", w, e.Type)
 		}
 		if e.Binary == "" || strings.ContainsAny(e.Binary, "\t\n") {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rules-firmware/rules_firmware/tools/bootup"
 	"github.com/rules-firmware/rules_firmware/tools/outfile"
+	"github.com/rules-firmware/rules_firmware/tools/staticerr"
 )
 
 // BootUp application images and bundles (tools/bootup/FORMAT.md).
@@ -85,7 +86,7 @@ func runActions(cmd, usage string, args []string, stderr io.Writer, actions []ac
 	return 0
 }
 
-var errUsage = errors.New("usage")
+var errUsage error = &staticerr.Error{Text: "usage"}
 
 // takeLabel removes a leading "--label=LABEL" (rules pass their target) and
 // returns the error prefix it makes.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/getopt"
 	"github.com/rules-firmware/rules_firmware/tools/input"
 	"github.com/rules-firmware/rules_firmware/tools/outfile"
+	"github.com/rules-firmware/rules_firmware/tools/staticerr"
 )
 
 // TF-A Firmware Image Packages with fiptool's command line:
@@ -180,7 +180,7 @@ type fiptoolOptions struct {
 	fipFile         string
 }
 
-var errFiptoolHelp = errors.New("help")
+var errFiptoolHelp error = &staticerr.Error{Text: "help"}
 
 // fiptoolShort are each command's short options in TF-A's fiptool (-h is
 // ours, as --help is).

@@ -15,6 +15,7 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/getopt"
 	"github.com/rules-firmware/rules_firmware/tools/input"
 	"github.com/rules-firmware/rules_firmware/tools/outfile"
+	"github.com/rules-firmware/rules_firmware/tools/staticerr"
 	"github.com/rules-firmware/rules_firmware/tools/uimage"
 )
 
@@ -187,7 +188,7 @@ func mkimageArgs() *getopt.Spec {
 }
 
 // errMkimageHelp is returned by parseMkimageArgs for -h / --help.
-var errMkimageHelp = errors.New("help requested")
+var errMkimageHelp error = &staticerr.Error{Text: "help requested"}
 
 // parseMkimageArgs parses args as mkimage's getopt_long does (see
 // tools/getopt); options act in command-line order, so -h or -V before
@@ -308,7 +309,7 @@ func (o *mkimageOptions) set(flag byte, value string) error {
 	return err
 }
 
-var errMkimageVersion = errors.New("version requested")
+var errMkimageVersion error = &staticerr.Error{Text: "version requested"}
 
 // parseMkimageHex parses an address as mkimage's strtoull(s, &end, 16)
 // with a full-match check: hex digits with an optional 0x prefix.

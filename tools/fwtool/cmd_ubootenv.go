@@ -11,6 +11,7 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/getopt"
 	"github.com/rules-firmware/rules_firmware/tools/input"
 	"github.com/rules-firmware/rules_firmware/tools/outfile"
+	"github.com/rules-firmware/rules_firmware/tools/staticerr"
 	"github.com/rules-firmware/rules_firmware/tools/ubootenv"
 )
 
@@ -108,8 +109,8 @@ type mkenvimageArgs struct {
 	varsJSON string
 }
 
-var errMkenvimageHelp = errors.New("help")
-var errMkenvimageVersion = errors.New("version")
+var errMkenvimageHelp error = &staticerr.Error{Text: "help"}
+var errMkenvimageVersion error = &staticerr.Error{Text: "version"}
 
 // mkenvimageSpec is mkenvimage's getopt string plus our long options.
 func mkenvimageSpec() *getopt.Spec {

@@ -10,17 +10,26 @@ import (
 	"github.com/rules-firmware/rules_firmware/tools/disk"
 	"github.com/rules-firmware/rules_firmware/tools/extfs"
 	"github.com/rules-firmware/rules_firmware/tools/fstree"
+	"github.com/rules-firmware/rules_firmware/tools/lazymap"
 )
 
 // usageTypes are mke2fs.conf's usage types (-T): bytes per inode and, for
 // the small ones, 1 KiB blocks.
-var usageTypes = map[string]struct {
+var usageTypes = &lazymap.Map[string, struct {
 	ratio int64
 	bs    int
-}{
-	"floppy": {8192, 1024}, "small": {4096, 1024}, "default": {16384, 0}, "big": {32768, 0},
-	"huge": {65536, 0}, "news": {4096, 0}, "largefile": {1 << 20, 0}, "largefile4": {4 << 20, 0},
-}
+}]{New: func() map[string]struct {
+	ratio int64
+	bs    int
+} {
+	return map[string]struct {
+		ratio int64
+		bs    int
+	}{
+		"floppy": {8192, 1024}, "small": {4096, 1024}, "default": {16384, 0}, "big": {32768, 0},
+		"huge": {65536, 0}, "news": {4096, 0}, "largefile": {1 << 20, 0}, "largefile4": {4 << 20, 0},
+	}
+}}
 
 // buildExt writes ext2/3/4 images with tools/extfs. Both of genimage's
 // routes (mke2fs -d, or genext2fs then tune2fs) become one writer: the
@@ -141,7 +150,7 @@ func extOptions(opts map[string]disk.GenimageOption, eo *extfs.Options, features
 }
 
 func setUsageType(eo *extfs.Options, v string) error {
-	u, ok := usageTypes[v]
+	u, ok := usageTypes.Get()[v]
 	if !ok {
 		return fmt.Errorf("usage type %q is not one of mke2fs.conf's (floppy, small, default, big, huge, news, largefile, largefile4)", v)
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/rules-firmware/rules_firmware/tools/disk"
+	"github.com/rules-firmware/rules_firmware/tools/lazymap"
 )
 
 // flashType is a `flash NAME { ... }` section: the geometry of a NOR/NAND
@@ -17,8 +18,10 @@ type flashType struct {
 	pebsize, numpeb uint64
 }
 
-var flashTypeFields = map[string]bool{"pebsize": true, "lebsize": true, "numpebs": true,
-	"minimum-io-unit-size": true, "vid-header-offset": true, "sub-page-size": true}
+var flashTypeFields = &lazymap.Map[string, bool]{New: func() map[string]bool {
+	return map[string]bool{"pebsize": true, "lebsize": true, "numpebs": true,
+		"minimum-io-unit-size": true, "vid-header-offset": true, "sub-page-size": true}
+}}
 
 func (b *build) flashType(img disk.GenimageSection) (flashType, error) {
 	o, ok := imageOption(img, "flashtype")
@@ -31,7 +34,7 @@ func (b *build) flashType(img disk.GenimageSection) (flashType, error) {
 		}
 		ft := flashType{name: s.Title}
 		for _, f := range s.Options {
-			if !flashTypeFields[f.Key] {
+			if !flashTypeFields.Get()[f.Key] {
 				return ft, fmt.Errorf("flash type '%s' (line %d): option '%s' is unknown", s.Title, f.Line, f.Key)
 			}
 			v, err := disk.ParseSize(f.Value())

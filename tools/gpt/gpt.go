@@ -7,11 +7,12 @@ package gpt
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
 	"unicode/utf16"
+
+	"github.com/rules-firmware/rules_firmware/tools/staticerr"
 )
 
 const (
@@ -134,7 +135,7 @@ type Table struct {
 }
 
 // ErrNoGPT means there is no "EFI PART" signature at LBA 1.
-var ErrNoGPT = errors.New("no GPT signature \"EFI PART\" at offset 0x200 (512)")
+var ErrNoGPT error = &staticerr.Error{Text: "no GPT signature \"EFI PART\" at offset 0x200 (512)"}
 
 // maxArrayBytes bounds how much a corrupt header can make Read allocate.
 const maxArrayBytes = 1 << 20

@@ -152,3 +152,9 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+func TestNameSpaceDerived(t *testing.T) {
+	if want := NewV5(mustParse("6ba7b811-9dad-11d1-80b4-00c04fd430c8"), "rules_firmware disk"); NameSpace != want {
+		t.Errorf("NameSpace = %x, want the v5 GUID of \"rules_firmware disk\" in the URL namespace %x", NameSpace, want)
+	}
+}

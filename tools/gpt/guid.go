@@ -57,8 +57,10 @@ func (g GUID) IsZero() bool { return g == GUID{} }
 
 // NameSpace is the namespace of the name-based GUIDs that DeriveGUID makes:
 // itself the RFC 4122 version 5 GUID of "rules_firmware disk" in the URL
-// namespace, so it is reproducible from that sentence alone.
-var NameSpace = NewV5(mustParse("6ba7b811-9dad-11d1-80b4-00c04fd430c8"), "rules_firmware disk")
+// namespace, so it is reproducible from that sentence alone
+// (TestNameSpaceDerived derives it). Written out so that it is static data,
+// not a SHA-1 computed at every start of fwtool.
+var NameSpace = GUID{0xd0, 0x2d, 0x62, 0x98, 0x79, 0x59, 0xc5, 0x5f, 0x94, 0x7a, 0x02, 0x4d, 0xa7, 0x45, 0x8d, 0xe4}
 
 // NewV5 returns the RFC 4122 version 5 (SHA-1, name-based) GUID of name in
 // namespace ns.

@@ -10,7 +10,7 @@ import (
 // binmanNodeRef matches how errors name a node: binman's "Node '/binman/x'"
 // (also "Image '...'" and "Section '...'"), or a bare quoted node path as in
 // "overlaps with previous entry '/binman/spl'".
-var binmanNodeRef = lazyre.New(`(?:\b(Node|Image|Section) )?'(/[^']*)'`)
+var binmanNodeRef = &lazyre.Regexp{Expr: `(?:\b(Node|Image|Section) )?'(/[^']*)'`}
 
 // InUserTerms restates err for someone who wrote BUILD files rather than a
 // binman description: when the manifest carries Bazel labels, the message

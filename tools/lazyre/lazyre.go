@@ -13,17 +13,20 @@ import (
 // Regexp is a regular expression compiled on first use. A bad expression
 // panics there, as regexp.MustCompile would have at start-up; each user's
 // tests reach it.
+//
+// Declared as &lazyre.Regexp{Expr: `...`} (rather than with New), a
+// package-level Regexp is static data: nothing runs for it at start-up.
 type Regexp struct {
-	expr string
+	Expr string
 	once sync.Once
 	re   *regexp.Regexp
 }
 
 // New returns expr, not yet compiled.
-func New(expr string) *Regexp { return &Regexp{expr: expr} }
+func New(expr string) *Regexp { return &Regexp{Expr: expr} }
 
 // Get returns the compiled expression, compiling it the first time.
 func (l *Regexp) Get() *regexp.Regexp {
-	l.once.Do(func() { l.re = regexp.MustCompile(l.expr) })
+	l.once.Do(func() { l.re = regexp.MustCompile(l.Expr) })
 	return l.re
 }

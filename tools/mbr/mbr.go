@@ -6,9 +6,10 @@ package mbr
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
+
+	"github.com/rules-firmware/rules_firmware/tools/staticerr"
 )
 
 const (
@@ -121,7 +122,7 @@ type Partition struct {
 }
 
 // ErrNoSignature means sector 0 does not end in 0x55AA.
-var ErrNoSignature = errors.New("no MBR boot signature 0x55AA at offset 0x1fe (510)")
+var ErrNoSignature error = &staticerr.Error{Text: "no MBR boot signature 0x55AA at offset 0x1fe (510)"}
 
 // Table is a decoded MBR with its partitions.
 type Table struct {

@@ -8,12 +8,13 @@
 package powercut
 
 import (
-	"errors"
 	"math/rand"
+
+	"github.com/rules-firmware/rules_firmware/tools/staticerr"
 )
 
 // ErrPowerCut is returned by every storage operation once power is lost.
-var ErrPowerCut = errors.New("power cut")
+var ErrPowerCut error = &staticerr.Error{Text: "power cut"}
 
 // Power counts storage operations and cuts the power after a chosen one.
 type Power struct {

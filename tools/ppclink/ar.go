@@ -1,6 +1,7 @@
 package ppclink
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strconv"
 	"strings"
@@ -97,7 +98,7 @@ func (a *archive) parseIndex(body []byte) error {
 	if len(body) < 4 {
 		return fmt.Errorf("%s: truncated archive index", a.name)
 	}
-	n := uint64(be.Uint32(body))
+	n := uint64(binary.BigEndian.Uint32(body))
 	if 4+4*n > uint64(len(body)) {
 		return fmt.Errorf("%s: archive index with %d entries larger than its member (%d bytes)", a.name, n, len(body))
 	}
@@ -112,7 +113,7 @@ func (a *archive) parseIndex(body []byte) error {
 		if end >= len(names) {
 			return fmt.Errorf("%s: archive index name %d runs past the index", a.name, i)
 		}
-		a.index = append(a.index, arSymbol{name: string(names[p:end]), offset: be.Uint32(body[4+4*i:])})
+		a.index = append(a.index, arSymbol{name: string(names[p:end]), offset: binary.BigEndian.Uint32(body[4+4*i:])})
 		p = end + 1
 	}
 	return nil

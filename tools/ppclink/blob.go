@@ -1,6 +1,9 @@
 package ppclink
 
-import "fmt"
+import (
+	"encoding/binary"
+	"fmt"
+)
 
 // emptyObject is a relocatable object with no contents but a
 // .note.GNU-stack (what an empty C file assembles to, minus .comment).
@@ -10,27 +13,27 @@ func emptyObject() []byte {
 	shoff := alignUp(off+uint32(len(shstr)), 4)
 	img := make([]byte, shoff+3*shdrSize)
 	copy(img, "\x7fELF\x01\x02\x01")
-	be.PutUint16(img[16:], 1)
-	be.PutUint16(img[18:], emPPC)
-	be.PutUint32(img[20:], 1)
-	be.PutUint32(img[32:], shoff)
-	be.PutUint32(img[36:], efPPCRelocLib)
-	be.PutUint16(img[40:], elfHeaderSize)
-	be.PutUint16(img[46:], shdrSize)
-	be.PutUint16(img[48:], 3)
-	be.PutUint16(img[50:], 1)
+	binary.BigEndian.PutUint16(img[16:], 1)
+	binary.BigEndian.PutUint16(img[18:], emPPC)
+	binary.BigEndian.PutUint32(img[20:], 1)
+	binary.BigEndian.PutUint32(img[32:], shoff)
+	binary.BigEndian.PutUint32(img[36:], efPPCRelocLib)
+	binary.BigEndian.PutUint16(img[40:], elfHeaderSize)
+	binary.BigEndian.PutUint16(img[46:], shdrSize)
+	binary.BigEndian.PutUint16(img[48:], 3)
+	binary.BigEndian.PutUint16(img[50:], 1)
 	copy(img[off:], shstr)
 	sh := img[shoff+shdrSize:]
-	be.PutUint32(sh, 1)
-	be.PutUint32(sh[4:], shtStrtab)
-	be.PutUint32(sh[16:], off)
-	be.PutUint32(sh[20:], uint32(len(shstr)))
-	be.PutUint32(sh[32:], 1)
+	binary.BigEndian.PutUint32(sh, 1)
+	binary.BigEndian.PutUint32(sh[4:], shtStrtab)
+	binary.BigEndian.PutUint32(sh[16:], off)
+	binary.BigEndian.PutUint32(sh[20:], uint32(len(shstr)))
+	binary.BigEndian.PutUint32(sh[32:], 1)
 	sh = sh[shdrSize:]
-	be.PutUint32(sh, 11)
-	be.PutUint32(sh[4:], shtProgbits)
-	be.PutUint32(sh[16:], off)
-	be.PutUint32(sh[32:], 1)
+	binary.BigEndian.PutUint32(sh, 11)
+	binary.BigEndian.PutUint32(sh[4:], shtProgbits)
+	binary.BigEndian.PutUint32(sh[16:], off)
+	binary.BigEndian.PutUint32(sh[32:], 1)
 	return img
 }
 

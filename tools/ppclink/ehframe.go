@@ -1,6 +1,7 @@
 package ppclink
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sort"
 )
@@ -32,7 +33,7 @@ func parseEH(s *inSection) (*ehInfo, error) {
 		if uint64(p)+4 > uint64(len(d)) {
 			return nil, fmt.Errorf("%s: section '%s': truncated entry at offset %#x", s.obj.name, s.name, p)
 		}
-		l := be.Uint32(d[p:])
+		l := binary.BigEndian.Uint32(d[p:])
 		if l == 0xffffffff {
 			return nil, fmt.Errorf("%s: section '%s': 64-bit DWARF entry at offset %#x not supported", s.obj.name, s.name, p)
 		}
@@ -42,7 +43,7 @@ func parseEH(s *inSection) (*ehInfo, error) {
 		}
 		e := &ehEntry{in: p, size: uint32(size), sec: s}
 		if l != 0 {
-			id := be.Uint32(d[p+4:])
+			id := binary.BigEndian.Uint32(d[p+4:])
 			if id == 0 {
 				e.cie = true
 			} else {
@@ -142,11 +143,11 @@ func (s *inSection) ehContents() []byte {
 			continue
 		}
 		copy(out[e.out:], s.data[e.in:e.in+e.size])
-		if e.size > 4 && !e.cie && be.Uint32(s.data[e.in:]) != 0 {
+		if e.size > 4 && !e.cie && binary.BigEndian.Uint32(s.data[e.in:]) != 0 {
 			c := e.target()
 			here := s.offset + e.out + 4
 			there := c.sec.offset + c.out
-			be.PutUint32(out[e.out+4:], here-there)
+			binary.BigEndian.PutUint32(out[e.out+4:], here-there)
 		}
 	}
 	return out

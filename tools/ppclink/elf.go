@@ -52,8 +52,6 @@ const (
 	efPPCRelocable = 0x10000
 )
 
-var be = binary.BigEndian
-
 // object is one parsed relocatable object.
 type object struct {
 	name      string // for messages: "file.o" or "lib.a(member.o)"
@@ -127,7 +125,7 @@ func parseObject(name string, data []byte) (*object, error) {
 	if err := r.readHeaders(); err != nil {
 		return nil, err
 	}
-	o := &object{name: name, flags: be.Uint32(data[36:])}
+	o := &object{name: name, flags: binary.BigEndian.Uint32(data[36:])}
 	symtabIdx, err := r.readSections(o)
 	if err != nil {
 		return nil, err
@@ -169,15 +167,15 @@ func (r *elfReader) readHeaders() error {
 		return r.errorf("not an ELF object")
 	case data[4] != 1 || data[5] != 2:
 		return r.errorf("not ELF32 big-endian (class %d, data %d)", data[4], data[5])
-	case be.Uint16(data[16:]) != 1:
-		return r.errorf("e_type %d is not a relocatable object (ET_REL)", be.Uint16(data[16:]))
-	case be.Uint16(data[18:]) != emPPC:
-		return r.errorf("e_machine %d is not PowerPC (20)", be.Uint16(data[18:]))
+	case binary.BigEndian.Uint16(data[16:]) != 1:
+		return r.errorf("e_type %d is not a relocatable object (ET_REL)", binary.BigEndian.Uint16(data[16:]))
+	case binary.BigEndian.Uint16(data[18:]) != emPPC:
+		return r.errorf("e_machine %d is not PowerPC (20)", binary.BigEndian.Uint16(data[18:]))
 	}
-	shoff := be.Uint32(data[32:])
-	shentsize := be.Uint16(data[46:])
-	shnum := uint32(be.Uint16(data[48:]))
-	r.shstrndx = uint32(be.Uint16(data[50:]))
+	shoff := binary.BigEndian.Uint32(data[32:])
+	shentsize := binary.BigEndian.Uint16(data[46:])
+	shnum := uint32(binary.BigEndian.Uint16(data[48:]))
+	r.shstrndx = uint32(binary.BigEndian.Uint16(data[50:]))
 	switch {
 	case shnum == 0:
 		return r.errorf("no section headers")
@@ -193,7 +191,7 @@ func (r *elfReader) readHeaders() error {
 		b := data[shoff+uint32(i)*shdrSize:]
 		var f [10]uint32
 		for k := range f {
-			f[k] = be.Uint32(b[4*k:])
+			f[k] = binary.BigEndian.Uint32(b[4*k:])
 		}
 		h := shdr{f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9]}
 		if h.typ != shtNobits && h.typ != shtNull && uint64(h.off)+uint64(h.size) > uint64(len(data)) {
@@ -295,8 +293,8 @@ func (o *object) readRelocs(s *inSection, symtabIdx int) error {
 	t.relocs = make([]reloc, n)
 	for i := uint32(0); i < n; i++ {
 		b := s.data[i*relaSize:]
-		info := be.Uint32(b[4:])
-		r := reloc{off: be.Uint32(b), typ: info & 0xff, sym: info >> 8, addend: int32(be.Uint32(b[8:]))}
+		info := binary.BigEndian.Uint32(b[4:])
+		r := reloc{off: binary.BigEndian.Uint32(b), typ: info & 0xff, sym: info >> 8, addend: int32(binary.BigEndian.Uint32(b[8:]))}
 		if r.sym >= uint32(len(o.syms)) {
 			return fail("relocation section '%s': entry %d refers to symbol %d of %d", s.name, i, r.sym, len(o.syms))
 		}
@@ -332,10 +330,10 @@ func (o *object) parseSymbols(strIdx, shnum uint32, strtab func(uint32) []byte,
 	o.syms = make([]*inSym, n)
 	for i := uint32(0); i < n; i++ {
 		b := st.data[i*symSize:]
-		s := &inSym{value: be.Uint32(b[4:]), size: be.Uint32(b[8:]), info: b[12], other: b[13], shndx: be.Uint16(b[14:])}
-		name, ok := str(tab, be.Uint32(b))
+		s := &inSym{value: binary.BigEndian.Uint32(b[4:]), size: binary.BigEndian.Uint32(b[8:]), info: b[12], other: b[13], shndx: binary.BigEndian.Uint16(b[14:])}
+		name, ok := str(tab, binary.BigEndian.Uint32(b))
 		if !ok {
-			return fmt.Errorf("%s: symbol %d: name offset %#x outside the string table", o.name, i, be.Uint32(b))
+			return fmt.Errorf("%s: symbol %d: name offset %#x outside the string table", o.name, i, binary.BigEndian.Uint32(b))
 		}
 		s.name = name
 		switch {

@@ -2,6 +2,7 @@ package ppclink
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"testing"
 )
@@ -16,11 +17,11 @@ func tinyObject() []byte {
 	shstr := []byte("\x00.text\x00.rela.text\x00.rodata.str1.4\x00.symtab\x00.strtab\x00.shstrtab\x00")
 	sym := func(name, value, size uint32, info byte, shndx uint16) []byte {
 		b := make([]byte, 16)
-		be.PutUint32(b, name)
-		be.PutUint32(b[4:], value)
-		be.PutUint32(b[8:], size)
+		binary.BigEndian.PutUint32(b, name)
+		binary.BigEndian.PutUint32(b[4:], value)
+		binary.BigEndian.PutUint32(b[8:], size)
 		b[12] = info
-		be.PutUint16(b[14:], shndx)
+		binary.BigEndian.PutUint16(b[14:], shndx)
 		return b
 	}
 	var symtab []byte
@@ -30,9 +31,9 @@ func tinyObject() []byte {
 	symtab = append(symtab, sym(15, 0, 0, stbWeak<<4|sttFunc, 0)...) // 3: ext (weak)
 	rela := func(off, typ, s uint32, add int32) []byte {
 		b := make([]byte, 12)
-		be.PutUint32(b, off)
-		be.PutUint32(b[4:], s<<8|typ)
-		be.PutUint32(b[8:], uint32(add))
+		binary.BigEndian.PutUint32(b, off)
+		binary.BigEndian.PutUint32(b[4:], s<<8|typ)
+		binary.BigEndian.PutUint32(b[8:], uint32(add))
 		return b
 	}
 	relas := append(rela(0, rPPCRel24, 3, 0), rela(4, rPPCAddr32, 1, 4)...)
@@ -66,19 +67,19 @@ func tinyObject() []byte {
 	shoff := uint32(elfHeaderSize + body.Len())
 	img := make([]byte, shoff+uint32(len(secs))*shdrSize)
 	copy(img, "\x7fELF\x01\x02\x01")
-	be.PutUint16(img[16:], 1)
-	be.PutUint16(img[18:], emPPC)
-	be.PutUint32(img[20:], 1)
-	be.PutUint32(img[32:], shoff)
-	be.PutUint16(img[40:], elfHeaderSize)
-	be.PutUint16(img[46:], shdrSize)
-	be.PutUint16(img[48:], uint16(len(secs)))
-	be.PutUint16(img[50:], 6)
+	binary.BigEndian.PutUint16(img[16:], 1)
+	binary.BigEndian.PutUint16(img[18:], emPPC)
+	binary.BigEndian.PutUint32(img[20:], 1)
+	binary.BigEndian.PutUint32(img[32:], shoff)
+	binary.BigEndian.PutUint16(img[40:], elfHeaderSize)
+	binary.BigEndian.PutUint16(img[46:], shdrSize)
+	binary.BigEndian.PutUint16(img[48:], uint16(len(secs)))
+	binary.BigEndian.PutUint16(img[50:], 6)
 	copy(img[elfHeaderSize:], body.Bytes())
 	for i, s := range secs[1:] {
 		h := img[shoff+uint32(i+1)*shdrSize:]
 		for k, v := range []uint32{s.name, s.typ, s.flags, 0, offs[i+1], uint32(len(s.data)), s.link, s.info, s.align, s.entsize} {
-			be.PutUint32(h[4*k:], v)
+			binary.BigEndian.PutUint32(h[4*k:], v)
 		}
 	}
 	return img
@@ -89,13 +90,13 @@ func tinyArchive(obj []byte, sym string) []byte {
 	var b bytes.Buffer
 	b.WriteString(arMagic)
 	idx := make([]byte, 8)
-	be.PutUint32(idx, 1)
+	binary.BigEndian.PutUint32(idx, 1)
 	idx = append(idx, sym+"\x00"...)
 	if len(idx)%2 != 0 {
 		idx = append(idx, 0)
 	}
 	memberOff := uint32(len(arMagic) + 60 + len(idx))
-	be.PutUint32(idx[4:], memberOff)
+	binary.BigEndian.PutUint32(idx[4:], memberOff)
 	fmt.Fprintf(&b, "%-16s%-12s%-6s%-6s%-8s%-10d`\n", "/", "0", "0", "0", "0", len(idx))
 	b.Write(idx)
 	fmt.Fprintf(&b, "%-16s%-12s%-6s%-6s%-8s%-10d`\n", "t.o/", "0", "0", "0", "644", len(obj))
@@ -114,11 +115,11 @@ func TestTinyObjectLinks(t *testing.T) {
 		}
 		bin := out.Binary()
 		// bl ext (undefined weak) goes to 0; the word points at "there".
-		if be.Uint32(bin) != 0x4bff0001 {
-			t.Errorf("%s: call insn %#x", in.Name, be.Uint32(bin))
+		if binary.BigEndian.Uint32(bin) != 0x4bff0001 {
+			t.Errorf("%s: call insn %#x", in.Name, binary.BigEndian.Uint32(bin))
 		}
 		ro, _ := out.Symbol("_start")
-		if got := be.Uint32(bin[4:]); got != ro+0x1000+4 {
+		if got := binary.BigEndian.Uint32(bin[4:]); got != ro+0x1000+4 {
 			t.Errorf("%s: string pointer %#x, want %#x", in.Name, got, ro+0x1000+4)
 		}
 	}

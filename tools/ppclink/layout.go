@@ -1,6 +1,7 @@
 package ppclink
 
 import (
+	"encoding/binary"
 	"fmt"
 )
 
@@ -21,29 +22,26 @@ type item struct {
 	common  bool   // "*(COMMON)"
 }
 
-func sym(n string) item { return item{sym: n} }
-func in(p string) item  { return item{pattern: p} }
-
 var zImageLayout = []stmt{
-	{sec: ".text", body: []item{sym("_start"), in(".text"), in(".fixup"), sym("_etext")}, slot: "text"},
+	{sec: ".text", body: []item{{sym: "_start"}, {pattern: ".text"}, {pattern: ".fixup"}, {sym: "_etext"}}, slot: "text"},
 	{align: 4096},
-	{sec: ".data", body: []item{in(".rodata*"), in(".data*"), in(".sdata*"), in(".got2")}, slot: "data"},
-	{sec: ".dynsym", body: []item{in(".dynsym")}},
-	{sec: ".dynstr", body: []item{in(".dynstr")}},
-	{sec: ".dynamic", body: []item{sym("__dynamic_start"), in(".dynamic")}},
-	{sec: ".hash", body: []item{in(".hash")}},
-	{sec: ".interp", body: []item{in(".interp")}, slot: "rodata"},
-	{sec: ".rela.dyn", body: []item{in(".rela*")}},
+	{sec: ".data", body: []item{{pattern: ".rodata*"}, {pattern: ".data*"}, {pattern: ".sdata*"}, {pattern: ".got2"}}, slot: "data"},
+	{sec: ".dynsym", body: []item{{pattern: ".dynsym"}}},
+	{sec: ".dynstr", body: []item{{pattern: ".dynstr"}}},
+	{sec: ".dynamic", body: []item{{sym: "__dynamic_start"}, {pattern: ".dynamic"}}},
+	{sec: ".hash", body: []item{{pattern: ".hash"}}},
+	{sec: ".interp", body: []item{{pattern: ".interp"}}, slot: "rodata"},
+	{sec: ".rela.dyn", body: []item{{pattern: ".rela*"}}},
 	{align: 8},
-	{sec: ".kernel:dtb", body: []item{sym("_dtb_start"), in(".kernel:dtb"), sym("_dtb_end")}},
+	{sec: ".kernel:dtb", body: []item{{sym: "_dtb_start"}, {pattern: ".kernel:dtb"}, {sym: "_dtb_end"}}},
 	{align: 4096},
-	{sec: ".kernel:vmlinux.strip", body: []item{sym("_vmlinux_start"), in(".kernel:vmlinux.strip"), sym("_vmlinux_end")}},
+	{sec: ".kernel:vmlinux.strip", body: []item{{sym: "_vmlinux_start"}, {pattern: ".kernel:vmlinux.strip"}, {sym: "_vmlinux_end"}}},
 	{align: 4096},
-	{sec: ".kernel:initrd", body: []item{sym("_initrd_start"), in(".kernel:initrd"), sym("_initrd_end")}},
+	{sec: ".kernel:initrd", body: []item{{sym: "_initrd_start"}, {pattern: ".kernel:initrd"}, {sym: "_initrd_end"}}},
 	{align: 4096},
-	{sec: ".kernel:esm_blob", body: []item{sym("_esm_blob_start"), in(".kernel:esm_blob"), sym("_esm_blob_end")}},
+	{sec: ".kernel:esm_blob", body: []item{{sym: "_esm_blob_start"}, {pattern: ".kernel:esm_blob"}, {sym: "_esm_blob_end"}}},
 	{align: 4096},
-	{sec: ".bss", body: []item{sym("_edata"), sym("__bss_start"), in(".sbss"), in(".bss"), {common: true}, sym("_end")}, slot: "bss"},
+	{sec: ".bss", body: []item{{sym: "_edata"}, {sym: "__bss_start"}, {pattern: ".sbss"}, {pattern: ".bss"}, {common: true}, {sym: "_end"}}, slot: "bss"},
 }
 
 // outSection is one output section.
@@ -367,7 +365,7 @@ func (l *linker) gotSection(o *object) *inSection {
 	if l.pltOld {
 		s.flags |= shfExecinstr
 		s.data = make([]byte, 16)
-		be.PutUint32(s.data, 0x4e800021)
+		binary.BigEndian.PutUint32(s.data, 0x4e800021)
 	} else {
 		s.data = make([]byte, 12)
 	}

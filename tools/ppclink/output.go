@@ -1,6 +1,7 @@
 package ppclink
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sort"
 )
@@ -71,7 +72,7 @@ func nopFill(b []byte) {
 		return
 	}
 	for i := 0; i < len(b); i += 4 {
-		be.PutUint32(b[i:], 0x60000000)
+		binary.BigEndian.PutUint32(b[i:], 0x60000000)
 	}
 }
 
@@ -417,15 +418,15 @@ func (l *linker) writeELF(kept []*outSection, entry uint32) []byte {
 	copy(img, "\x7fELF\x01\x02\x01")
 	for off, v := range map[int]uint16{16: 2, 18: emPPC, 40: elfHeaderSize, 42: phdrSize,
 		44: uint16(len(segs)), 46: shdrSize, 48: uint16(nsec), 50: uint16(nsec - 1)} {
-		be.PutUint16(img[off:], v)
+		binary.BigEndian.PutUint16(img[off:], v)
 	}
 	for off, v := range map[int]uint32{20: 1, 24: entry, 28: elfHeaderSize, 32: shOff, 36: l.elfFlags()} {
-		be.PutUint32(img[off:], v)
+		binary.BigEndian.PutUint32(img[off:], v)
 	}
 	for i, sg := range segs {
 		b := img[elfHeaderSize+i*phdrSize:]
 		for k, v := range []uint32{sg.typ, sg.off, sg.vaddr, sg.vaddr, sg.filesz, sg.memsz, sg.flags, sg.align} {
-			be.PutUint32(b[4*k:], v)
+			binary.BigEndian.PutUint32(b[4*k:], v)
 		}
 	}
 	for _, os := range kept {
@@ -435,11 +436,11 @@ func (l *linker) writeELF(kept []*outSection, entry uint32) []byte {
 	}
 	for i, s := range syms {
 		b := img[symOff+uint32(i*symSize):]
-		be.PutUint32(b, str.get(s.name))
-		be.PutUint32(b[4:], s.value)
-		be.PutUint32(b[8:], s.size)
+		binary.BigEndian.PutUint32(b, str.get(s.name))
+		binary.BigEndian.PutUint32(b[4:], s.value)
+		binary.BigEndian.PutUint32(b[8:], s.size)
 		b[12], b[13] = s.info, s.other
-		be.PutUint16(b[14:], s.shndx)
+		binary.BigEndian.PutUint16(b[14:], s.shndx)
 	}
 	copy(img[strOff:], str.data)
 	copy(img[shstrOff:], shstr.data)
@@ -447,7 +448,7 @@ func (l *linker) writeELF(kept []*outSection, entry uint32) []byte {
 	sh := func(i int, name string, typ, flags, addr, off, size, link, info, align, ent uint32) {
 		b := img[shOff+uint32(i)*shdrSize:]
 		for k, v := range []uint32{shstr.get(name), typ, flags, addr, off, size, link, info, align, ent} {
-			be.PutUint32(b[4*k:], v)
+			binary.BigEndian.PutUint32(b[4*k:], v)
 		}
 	}
 	for i, os := range kept {

@@ -1,6 +1,7 @@
 package ppclink
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sort"
 )
@@ -164,23 +165,23 @@ func (l *linker) fillDynamic(kept []*outSection) error {
 		}
 	}
 	sym := d.dynsym.data[symSize:]
-	be.PutUint32(sym[4:], text.addr)
+	binary.BigEndian.PutUint32(sym[4:], text.addr)
 	sym[12] = sttSection
-	be.PutUint16(sym[14:], uint16(text.shndx))
+	binary.BigEndian.PutUint16(sym[14:], uint16(text.shndx))
 	dynsym, dynstr := d.dynsym.out, d.dynstr.out
 	dynsym.link, dynsym.info = uint32(dynstr.shndx), 2
 	d.dynamic.out.link = uint32(dynstr.shndx)
 	d.hash.out.link = uint32(dynsym.shndx)
 	d.gnuHash.out.link = uint32(dynsym.shndx)
 	d.rela.out.link = uint32(dynsym.shndx)
-	be.PutUint32(d.hash.data, 1)
-	be.PutUint32(d.hash.data[4:], 2)
+	binary.BigEndian.PutUint32(d.hash.data, 1)
+	binary.BigEndian.PutUint32(d.hash.data[4:], 2)
 	for i, v := range []uint32{1, 1, 1, 0, 0, 0} {
-		be.PutUint32(d.gnuHash.data[4*i:], v)
+		binary.BigEndian.PutUint32(d.gnuHash.data[4*i:], v)
 	}
 	for i, t := range l.dynTags(d) {
-		be.PutUint32(d.dynamic.data[8*i:], t.tag)
-		be.PutUint32(d.dynamic.data[8*i+4:], t.val)
+		binary.BigEndian.PutUint32(d.dynamic.data[8*i:], t.tag)
+		binary.BigEndian.PutUint32(d.dynamic.data[8*i+4:], t.val)
 	}
 	type rel struct{ off, val uint32 }
 	var rels []rel
@@ -194,16 +195,16 @@ func (l *linker) fillDynamic(kept []*outSection) error {
 	sort.SliceStable(rels, func(i, j int) bool { return rels[i].off < rels[j].off })
 	for i, r := range rels {
 		b := d.rela.data[i*relaSize:]
-		be.PutUint32(b, r.off)
-		be.PutUint32(b[4:], rPPCRelative)
-		be.PutUint32(b[8:], r.val)
+		binary.BigEndian.PutUint32(b, r.off)
+		binary.BigEndian.PutUint32(b[4:], rPPCRelative)
+		binary.BigEndian.PutUint32(b[8:], r.val)
 	}
 	if l.gotIn != nil {
 		off := 0
 		if l.pltOld {
 			off = 4
 		}
-		be.PutUint32(l.gotIn.data[off:], d.dynamic.out.addr+d.dynamic.offset)
+		binary.BigEndian.PutUint32(l.gotIn.data[off:], d.dynamic.out.addr+d.dynamic.offset)
 	}
 	return nil
 }

@@ -1,7 +1,10 @@
 package ppclink
 
 import (
+	"encoding/binary"
 	"fmt"
+
+	"github.com/rules-firmware/rules_firmware/tools/lazymap"
 )
 
 // PowerPC relocation types this linker applies.
@@ -24,14 +27,16 @@ const (
 	rPPCRel16Ha  = 252
 )
 
-var relocNames = map[uint32]string{
-	rPPCNone: "R_PPC_NONE", rPPCAddr32: "R_PPC_ADDR32", rPPCAddr24: "R_PPC_ADDR24",
-	rPPCAddr16: "R_PPC_ADDR16", rPPCAddr16Lo: "R_PPC_ADDR16_LO", rPPCAddr16Hi: "R_PPC_ADDR16_HI",
-	rPPCAddr16Ha: "R_PPC_ADDR16_HA", rPPCAddr14: "R_PPC_ADDR14", rPPCRel24: "R_PPC_REL24",
-	rPPCRel14: "R_PPC_REL14", rPPCPltRel24: "R_PPC_PLTREL24", rPPCRel32: "R_PPC_REL32",
-	rPPCRel16: "R_PPC_REL16", rPPCRel16Lo: "R_PPC_REL16_LO", rPPCRel16Hi: "R_PPC_REL16_HI",
-	rPPCRel16Ha: "R_PPC_REL16_HA",
-}
+var relocNames = &lazymap.Map[uint32, string]{New: func() map[uint32]string {
+	return map[uint32]string{
+		rPPCNone: "R_PPC_NONE", rPPCAddr32: "R_PPC_ADDR32", rPPCAddr24: "R_PPC_ADDR24",
+		rPPCAddr16: "R_PPC_ADDR16", rPPCAddr16Lo: "R_PPC_ADDR16_LO", rPPCAddr16Hi: "R_PPC_ADDR16_HI",
+		rPPCAddr16Ha: "R_PPC_ADDR16_HA", rPPCAddr14: "R_PPC_ADDR14", rPPCRel24: "R_PPC_REL24",
+		rPPCRel14: "R_PPC_REL14", rPPCPltRel24: "R_PPC_PLTREL24", rPPCRel32: "R_PPC_REL32",
+		rPPCRel16: "R_PPC_REL16", rPPCRel16Lo: "R_PPC_REL16_LO", rPPCRel16Hi: "R_PPC_REL16_HI",
+		rPPCRel16Ha: "R_PPC_REL16_HA",
+	}
+}}
 
 // relocWidth is the number of bytes a relocation type patches (0: unknown).
 func relocWidth(t uint32) int {
@@ -101,36 +106,36 @@ func patch(b []byte, typ, v, p uint32) error {
 		if d < -lim || d > lim-1 || d&3 != 0 {
 			return fmt.Errorf("target %#x out of range from %#x (relocation truncated to fit)", v, p)
 		}
-		be.PutUint32(b, be.Uint32(b)&^mask|uint32(d)&mask)
+		binary.BigEndian.PutUint32(b, binary.BigEndian.Uint32(b)&^mask|uint32(d)&mask)
 		return nil
 	}
 	switch typ {
 	case rPPCAddr32:
-		be.PutUint32(b, v)
+		binary.BigEndian.PutUint32(b, v)
 	case rPPCRel32:
-		be.PutUint32(b, v-p)
+		binary.BigEndian.PutUint32(b, v-p)
 	case rPPCAddr16Lo:
-		be.PutUint16(b, uint16(v))
+		binary.BigEndian.PutUint16(b, uint16(v))
 	case rPPCAddr16Hi:
-		be.PutUint16(b, uint16(v>>16))
+		binary.BigEndian.PutUint16(b, uint16(v>>16))
 	case rPPCAddr16Ha:
-		be.PutUint16(b, ha(v))
+		binary.BigEndian.PutUint16(b, ha(v))
 	case rPPCAddr16:
 		if int32(v) < -0x8000 || int32(v) > 0xffff {
 			return fmt.Errorf("value %#x does not fit in 16 bits", v)
 		}
-		be.PutUint16(b, uint16(v))
+		binary.BigEndian.PutUint16(b, uint16(v))
 	case rPPCRel16:
 		if d := int32(v - p); d < -0x8000 || d > 0x7fff {
 			return fmt.Errorf("displacement %d does not fit in 16 bits", d)
 		}
-		be.PutUint16(b, uint16(v-p))
+		binary.BigEndian.PutUint16(b, uint16(v-p))
 	case rPPCRel16Lo:
-		be.PutUint16(b, uint16(v-p))
+		binary.BigEndian.PutUint16(b, uint16(v-p))
 	case rPPCRel16Hi:
-		be.PutUint16(b, uint16((v-p)>>16))
+		binary.BigEndian.PutUint16(b, uint16((v-p)>>16))
 	case rPPCRel16Ha:
-		be.PutUint16(b, ha(v-p))
+		binary.BigEndian.PutUint16(b, ha(v-p))
 	case rPPCRel24, rPPCPltRel24:
 		return branch(int32(v-p), 0x03fffffc, 0x2000000)
 	case rPPCAddr24:
@@ -144,7 +149,7 @@ func patch(b []byte, typ, v, p uint32) error {
 }
 
 func relocName(t uint32) string {
-	if n, ok := relocNames[t]; ok {
+	if n, ok := relocNames.Get()[t]; ok {
 		return n
 	}
 	return fmt.Sprintf("type %d", t)

@@ -1,6 +1,7 @@
 package ppcwrap
 
 import (
+	"encoding/binary"
 	"fmt"
 )
 
@@ -54,9 +55,9 @@ func AddNote(name string, elf []byte) ([]byte, error) {
 	if n > addnoteSpan {
 		n = addnoteSpan
 	}
-	ph := int(be.Uint32(elf[28:]))
-	ps := int(be.Uint16(elf[42:]))
-	np := int(be.Uint16(elf[44:]))
+	ph := int(binary.BigEndian.Uint32(elf[28:]))
+	ps := int(binary.BigEndian.Uint16(elf[42:]))
+	np := int(binary.BigEndian.Uint16(elf[44:]))
 	if ph < ehSize || ps < phSize || np < 1 {
 		return nil, fmt.Errorf("%s: program header table (offset %d, entry size %d, %d entries) is not usable", name, ph, ps, np)
 	}
@@ -66,7 +67,7 @@ func AddNote(name string, elf []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%s: no room for the notes in the first %d bytes", name, addnoteSpan)
 	}
 	for i := 0; i < np; i++ {
-		if be.Uint32(elf[ph+i*ps:]) == ptNote {
+		if binary.BigEndian.Uint32(elf[ph+i*ps:]) == ptNote {
 			return elf, nil
 		}
 	}
@@ -79,22 +80,22 @@ func AddNote(name string, elf []byte) ([]byte, error) {
 	out := append([]byte(nil), elf...)
 	ns := ph + 2*ps
 	putNote := func(ph, ns int, name string, typ uint32, desc []uint32, filesz int) int {
-		be.PutUint32(out[ph:], ptNote)
-		be.PutUint32(out[ph+4:], uint32(ns))
-		be.PutUint32(out[ph+16:], uint32(filesz))
-		be.PutUint32(out[ns:], uint32(len(name)+1))
-		be.PutUint32(out[ns+4:], uint32(4*len(desc)))
-		be.PutUint32(out[ns+8:], typ)
+		binary.BigEndian.PutUint32(out[ph:], ptNote)
+		binary.BigEndian.PutUint32(out[ph+4:], uint32(ns))
+		binary.BigEndian.PutUint32(out[ph+16:], uint32(filesz))
+		binary.BigEndian.PutUint32(out[ns:], uint32(len(name)+1))
+		binary.BigEndian.PutUint32(out[ns+4:], uint32(4*len(desc)))
+		binary.BigEndian.PutUint32(out[ns+8:], typ)
 		copy(out[ns+12:], name)
 		ns += 12 + (len(name)+1+3)&^3
 		for _, d := range desc {
-			be.PutUint32(out[ns:], d)
+			binary.BigEndian.PutUint32(out[ns:], d)
 			ns += 4
 		}
 		return ns
 	}
 	ns = putNote(ph, ns, chrpNoteName, 0x1275, chrpNoteDesc, nnote)
 	putNote(ph+ps, ns, rpaNoteName, 0x12759999, rpaNoteDesc, nnote)
-	be.PutUint16(out[44:], uint16(np+2))
+	binary.BigEndian.PutUint16(out[44:], uint16(np+2))
 	return out, nil
 }

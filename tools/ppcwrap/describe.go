@@ -2,6 +2,7 @@ package ppcwrap
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -44,7 +45,7 @@ func IsWrapperImage(data []byte) bool {
 // Describe recognises a wrapper image and finds the payloads inside.
 func Describe(data []byte) (*Info, error) {
 	switch {
-	case len(data) >= 32 && be.Uint32(data) == TreeMagic:
+	case len(data) >= 32 && binary.BigEndian.Uint32(data) == TreeMagic:
 		return describeTree(data)
 	case uimage.IsUImage(data):
 		return describeCUImage(data)
@@ -57,7 +58,7 @@ func Describe(data []byte) (*Info, error) {
 }
 
 func describeTree(data []byte) (*Info, error) {
-	info := &Info{Kind: KindTreeImage, Start: be.Uint32(data[4:]), Blocks: be.Uint32(data[8:]), Entry: be.Uint32(data[16:])}
+	info := &Info{Kind: KindTreeImage, Start: binary.BigEndian.Uint32(data[4:]), Blocks: binary.BigEndian.Uint32(data[8:]), Entry: binary.BigEndian.Uint32(data[16:])}
 	if !bytes.Contains(data, bannerText) {
 		return nil, fmt.Errorf("treeImage boot block without a boot wrapper behind it")
 	}
@@ -88,7 +89,7 @@ func describeELF(data []byte) (*Info, error) {
 	if err != nil {
 		return nil, err
 	}
-	info := &Info{Kind: KindELF, Entry: be.Uint32(data[24:])}
+	info := &Info{Kind: KindELF, Entry: binary.BigEndian.Uint32(data[24:])}
 	for _, p := range f.phdrs {
 		if p.typ == ptNote {
 			info.Kind = KindELFNotes
@@ -127,8 +128,8 @@ func findParts(raw []byte) []Part {
 		limit = int(parts[0].Offset)
 	}
 	for off := 0; off+8 <= limit; off += 8 {
-		if be.Uint32(raw[off:]) == 0xd00dfeed {
-			size := int64(be.Uint32(raw[off+4:]))
+		if binary.BigEndian.Uint32(raw[off:]) == 0xd00dfeed {
+			size := int64(binary.BigEndian.Uint32(raw[off+4:]))
 			if size >= 40 && int64(off)+size <= int64(limit) {
 				parts = append([]Part{{Name: "dtb", Offset: int64(off), Size: size, Format: "FDT"}}, parts...)
 				break
@@ -144,7 +145,7 @@ func format(b []byte) string {
 		return "gzip"
 	case len(b) >= 4 && string(b[:4]) == "\x7fELF":
 		return "ELF"
-	case len(b) >= 4 && be.Uint32(b) == 0xd00dfeed:
+	case len(b) >= 4 && binary.BigEndian.Uint32(b) == 0xd00dfeed:
 		return "FDT"
 	}
 	return "data"

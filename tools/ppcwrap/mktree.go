@@ -44,10 +44,10 @@ func MkTree(name string, elf []byte, load, entry uint32, hostLittleEndian bool) 
 		host = binary.LittleEndian
 	}
 	out := make([]byte, 32, 32+(nblks-treeSkip/treeBlock)*treeBlock)
-	be.PutUint32(out[0:], TreeMagic)
-	be.PutUint32(out[4:], load)
-	be.PutUint32(out[8:], uint32(nblks))
-	be.PutUint32(out[16:], entry)
+	binary.BigEndian.PutUint32(out[0:], TreeMagic)
+	binary.BigEndian.PutUint32(out[4:], load)
+	binary.BigEndian.PutUint32(out[8:], uint32(nblks))
+	binary.BigEndian.PutUint32(out[16:], entry)
 	var sum uint32
 	for i := 0; i < 32; i += 4 {
 		sum += host.Uint32(out[i:])
@@ -64,6 +64,6 @@ func MkTree(name string, elf []byte, load, entry uint32, hostLittleEndian bool) 
 		}
 		out = append(out, buf...)
 	}
-	be.PutUint32(out[20:], sum)
+	binary.BigEndian.PutUint32(out[20:], sum)
 	return out, nil
 }

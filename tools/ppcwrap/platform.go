@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/rules-firmware/rules_firmware/tools/lazymap"
 )
 
 // Kind is what the wrapper makes of the linked ELF.
@@ -64,13 +66,15 @@ type Platform struct {
 }
 
 // Platforms the wrapper knows but this package cannot build, and why.
-var unsupported = map[string]string{
-	"coff":         "needs zImage.coff.lds and an aixcoff-rs6000 conversion (32-bit PowerMac COFF)",
-	"miboot":       "miboot images are a bare objcopy of vmlinux with sections renamed",
-	"ps3":          "needs zImage.ps3.lds and the system-reset overlay",
-	"ep405":        "has no ep405.c in the kernel tree (the wrapper names an object that is never built)",
-	"uboot-obs600": "is a multi-file uImage with a placeholder initrd; build it with the uimage rule",
-}
+var unsupported = &lazymap.Map[string, string]{New: func() map[string]string {
+	return map[string]string{
+		"coff":         "needs zImage.coff.lds and an aixcoff-rs6000 conversion (32-bit PowerMac COFF)",
+		"miboot":       "miboot images are a bare objcopy of vmlinux with sections renamed",
+		"ps3":          "needs zImage.ps3.lds and the system-reset overlay",
+		"ep405":        "has no ep405.c in the kernel tree (the wrapper names an object that is never built)",
+		"uboot-obs600": "is a multi-file uImage with a placeholder initrd; build it with the uimage rule",
+	}
+}}
 
 // cubootObject maps a cuboot-<board> platform to its object the way the
 // wrapper's nested case does (shell patterns, first match wins).
@@ -111,7 +115,7 @@ func Lookup(platform string) (Platform, error) {
 	if platform == "" {
 		return Platform{}, fmt.Errorf("platform: empty name")
 	}
-	if why, ok := unsupported[platform]; ok {
+	if why, ok := unsupported.Get()[platform]; ok {
 		return Platform{}, fmt.Errorf("platform '%s' %s", platform, why)
 	}
 	p := Platform{
@@ -183,7 +187,7 @@ func (p Platform) EffectiveLinkAddress(stripSize uint64) uint32 {
 // Unsupported lists the platforms Lookup rejects, sorted.
 func Unsupported() []string {
 	var names []string
-	for n := range unsupported {
+	for n := range unsupported.Get() {
 		names = append(names, n)
 	}
 	sort.Strings(names)

@@ -141,7 +141,7 @@ func TestStripAll(t *testing.T) {
 	if string(f.sections[2].bytes(out)) != "GCC: test\x00" || f.sections[2].off != 0x10000+uint32(len(text)) {
 		t.Errorf(".comment not packed after the segment: offset %#x", f.sections[2].off)
 	}
-	if shoff := be.Uint32(out[32:]); shoff%4 != 0 {
+	if shoff := binary.BigEndian.Uint32(out[32:]); shoff%4 != 0 {
 		t.Errorf("section headers at %#x, not 4-aligned", shoff)
 	}
 }
@@ -191,7 +191,7 @@ func TestMkTree(t *testing.T) {
 		t.Fatal(err)
 	}
 	nblks := (len(elf) + 512) / 512
-	if be.Uint32(out) != TreeMagic || be.Uint32(out[4:]) != 0x400000 || be.Uint32(out[8:]) != uint32(nblks) || be.Uint32(out[16:]) != 0x400100 {
+	if binary.BigEndian.Uint32(out) != TreeMagic || binary.BigEndian.Uint32(out[4:]) != 0x400000 || binary.BigEndian.Uint32(out[8:]) != uint32(nblks) || binary.BigEndian.Uint32(out[16:]) != 0x400100 {
 		t.Fatalf("header % x", out[:32])
 	}
 	if len(out) != 32+(nblks-128)*512 {
@@ -203,14 +203,14 @@ func TestMkTree(t *testing.T) {
 	}
 	var sum uint32
 	hdr := append([]byte{}, out[:32]...)
-	be.PutUint32(hdr[20:], 0)
+	binary.BigEndian.PutUint32(hdr[20:], 0)
 	for _, b := range [][]byte{hdr, out[32:]} {
 		for i := 0; i < len(b); i += 4 {
 			sum += binary.LittleEndian.Uint32(b[i:])
 		}
 	}
-	if be.Uint32(out[20:]) != sum {
-		t.Errorf("checksum %#x, want %#x", be.Uint32(out[20:]), sum)
+	if binary.BigEndian.Uint32(out[20:]) != sum {
+		t.Errorf("checksum %#x, want %#x", binary.BigEndian.Uint32(out[20:]), sum)
 	}
 	if _, err := MkTree("img", elf[:100], 0, 0, true); err == nil {
 		t.Error("short file accepted")
@@ -223,19 +223,19 @@ func TestAddNote(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := be.Uint16(out[44:]); n != 3 {
+	if n := binary.BigEndian.Uint16(out[44:]); n != 3 {
 		t.Fatalf("phnum %d, want 3", n)
 	}
 	ph := 52 + 32
-	ns := int(be.Uint32(out[ph+4:]))
-	if be.Uint32(out[ph:]) != ptNote || ns != 52+3*32 || be.Uint32(out[ph+16:]) != 44 {
+	ns := int(binary.BigEndian.Uint32(out[ph+4:]))
+	if binary.BigEndian.Uint32(out[ph:]) != ptNote || ns != 52+3*32 || binary.BigEndian.Uint32(out[ph+16:]) != 44 {
 		t.Errorf("first note header % x", out[ph:ph+32])
 	}
-	if string(out[ns+12:ns+20]) != "PowerPC\x00" || be.Uint32(out[ns+8:]) != 0x1275 {
+	if string(out[ns+12:ns+20]) != "PowerPC\x00" || binary.BigEndian.Uint32(out[ns+8:]) != 0x1275 {
 		t.Errorf("first note % x", out[ns:ns+44])
 	}
-	ns2 := int(be.Uint32(out[ph+32+4:]))
-	if ns2 != ns+44 || string(out[ns2+12:ns2+33]) != "IBM,RPA-Client-Config" || be.Uint32(out[ph+32+16:]) != 44 {
+	ns2 := int(binary.BigEndian.Uint32(out[ph+32+4:]))
+	if ns2 != ns+44 || string(out[ns2+12:ns2+33]) != "IBM,RPA-Client-Config" || binary.BigEndian.Uint32(out[ph+32+16:]) != 44 {
 		t.Errorf("second note at %d: % x", ns2, out[ns2:ns2+40])
 	}
 	again, err := AddNote("zImage", out)

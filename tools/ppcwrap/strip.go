@@ -22,8 +22,6 @@ const (
 	ptLoad    = 1
 )
 
-var be = binary.BigEndian
-
 // elfFile is a parsed big-endian ELF32 file: enough of it to strip it the
 // way objcopy does and to find its loadable bytes.
 type elfFile struct {
@@ -67,17 +65,17 @@ func parseELF(name string, data []byte) (*elfFile, error) {
 		return nil, fmt.Errorf("%s: not a 32-bit big-endian ELF (class %d, data %d)", name, data[4], data[5])
 	}
 	f := &elfFile{name: name, data: data}
-	phoff, shoff := be.Uint32(data[28:]), be.Uint32(data[32:])
-	phent, phnum := be.Uint16(data[42:]), be.Uint16(data[44:])
-	shent, shnum := be.Uint16(data[46:]), be.Uint16(data[48:])
-	f.shstrndx = int(be.Uint16(data[50:]))
+	phoff, shoff := binary.BigEndian.Uint32(data[28:]), binary.BigEndian.Uint32(data[32:])
+	phent, phnum := binary.BigEndian.Uint16(data[42:]), binary.BigEndian.Uint16(data[44:])
+	shent, shnum := binary.BigEndian.Uint16(data[46:]), binary.BigEndian.Uint16(data[48:])
+	f.shstrndx = int(binary.BigEndian.Uint16(data[50:]))
 	if phnum > 0 && (phent != phSize || uint64(phoff)+uint64(phnum)*phSize > uint64(len(data))) {
 		return nil, fmt.Errorf("%s: program header table (offset %#x, %d entries of %d bytes) outside the file (%d bytes)", name, phoff, phnum, phent, len(data))
 	}
 	for i := 0; i < int(phnum); i++ {
 		b := data[phoff+uint32(i)*phSize:]
-		f.phdrs = append(f.phdrs, phdr{be.Uint32(b), be.Uint32(b[4:]), be.Uint32(b[8:]), be.Uint32(b[12:]),
-			be.Uint32(b[16:]), be.Uint32(b[20:]), be.Uint32(b[24:]), be.Uint32(b[28:])})
+		f.phdrs = append(f.phdrs, phdr{binary.BigEndian.Uint32(b), binary.BigEndian.Uint32(b[4:]), binary.BigEndian.Uint32(b[8:]), binary.BigEndian.Uint32(b[12:]),
+			binary.BigEndian.Uint32(b[16:]), binary.BigEndian.Uint32(b[20:]), binary.BigEndian.Uint32(b[24:]), binary.BigEndian.Uint32(b[28:])})
 		p := f.phdrs[i]
 		// An empty segment's offset may lie past the end (nothing is read there).
 		if p.typ == ptLoad && p.filesz > 0 && uint64(p.off)+uint64(p.filesz) > uint64(len(data)) {
@@ -89,9 +87,9 @@ func parseELF(name string, data []byte) (*elfFile, error) {
 	}
 	for i := 0; i < int(shnum); i++ {
 		b := data[shoff+uint32(i)*shSize:]
-		s := section{nameOff: be.Uint32(b), typ: be.Uint32(b[4:]), flags: be.Uint32(b[8:]), addr: be.Uint32(b[12:]),
-			off: be.Uint32(b[16:]), size: be.Uint32(b[20:]), link: be.Uint32(b[24:]), info: be.Uint32(b[28:]),
-			align: be.Uint32(b[32:]), entsize: be.Uint32(b[36:])}
+		s := section{nameOff: binary.BigEndian.Uint32(b), typ: binary.BigEndian.Uint32(b[4:]), flags: binary.BigEndian.Uint32(b[8:]), addr: binary.BigEndian.Uint32(b[12:]),
+			off: binary.BigEndian.Uint32(b[16:]), size: binary.BigEndian.Uint32(b[20:]), link: binary.BigEndian.Uint32(b[24:]), info: binary.BigEndian.Uint32(b[28:]),
+			align: binary.BigEndian.Uint32(b[32:]), entsize: binary.BigEndian.Uint32(b[36:])}
 		if s.typ != shtNobits && s.typ != shtNull && uint64(s.off)+uint64(s.size) > uint64(len(data)) {
 			return nil, fmt.Errorf("%s: section %d: contents (offset %#x, %d bytes) past the end of the file (%d bytes)", name, i, s.off, s.size, len(data))
 		}
@@ -217,22 +215,22 @@ func StripAll(name string, data []byte) ([]byte, error) {
 	}
 	copy(buf[:16], f.data[:16])
 	copy(buf[16:28], f.data[16:28]) // e_type, e_machine, e_version, e_entry
-	be.PutUint32(buf[28:], ehSize)
+	binary.BigEndian.PutUint32(buf[28:], ehSize)
 	if len(f.phdrs) == 0 {
-		be.PutUint32(buf[28:], 0)
+		binary.BigEndian.PutUint32(buf[28:], 0)
 	}
-	be.PutUint32(buf[32:], uint32(shoff))
+	binary.BigEndian.PutUint32(buf[32:], uint32(shoff))
 	copy(buf[36:40], f.data[36:40]) // e_flags
-	be.PutUint16(buf[40:], ehSize)
-	be.PutUint16(buf[42:], phSize)
-	be.PutUint16(buf[44:], uint16(len(f.phdrs)))
-	be.PutUint16(buf[46:], shSize)
-	be.PutUint16(buf[48:], uint16(len(out)))
-	be.PutUint16(buf[50:], uint16(len(out)-1))
+	binary.BigEndian.PutUint16(buf[40:], ehSize)
+	binary.BigEndian.PutUint16(buf[42:], phSize)
+	binary.BigEndian.PutUint16(buf[44:], uint16(len(f.phdrs)))
+	binary.BigEndian.PutUint16(buf[46:], shSize)
+	binary.BigEndian.PutUint16(buf[48:], uint16(len(out)))
+	binary.BigEndian.PutUint16(buf[50:], uint16(len(out)-1))
 	for i, p := range f.phdrs {
 		b := buf[ehSize+i*phSize:]
 		for j, v := range []uint32{p.typ, p.off, p.vaddr, p.paddr, p.filesz, p.memsz, p.flags, p.align} {
-			be.PutUint32(b[4*j:], v)
+			binary.BigEndian.PutUint32(b[4*j:], v)
 		}
 	}
 	copy(buf[shstr.off:], strtab)
@@ -248,7 +246,7 @@ func StripAll(name string, data []byte) ([]byte, error) {
 		}
 		b := buf[shoff+uint64(j)*shSize:]
 		for k, v := range []uint32{s.nameOff, s.typ, s.flags, s.addr, s.off, s.size, s.link, s.info, s.align, s.entsize} {
-			be.PutUint32(b[4*k:], v)
+			binary.BigEndian.PutUint32(b[4*k:], v)
 		}
 	}
 	return buf, nil

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/rules-firmware/rules_firmware/tools/staticerr"
 )
 
 // FS is a squashfs image opened for reading.
@@ -72,7 +74,7 @@ type Inode struct {
 // IsDir reports whether the inode is a directory.
 func (i *Inode) IsDir() bool { return i.Type == typeDir }
 
-var errBudget = errors.New("metadata reads exceed what an image of this size can hold (corrupt image?)")
+var errBudget error = &staticerr.Error{Text: "metadata reads exceed what an image of this size can hold (corrupt image?)"}
 
 // Open reads the superblock, id table and fragment table.
 func Open(r io.ReaderAt, size int64) (*FS, error) {

@@ -20,10 +20,11 @@ package uimage
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
+
+	"github.com/rules-firmware/rules_firmware/tools/staticerr"
 )
 
 const (
@@ -91,11 +92,11 @@ func (h *Header) Marshal() ([]byte, error) {
 
 // Errors returned by ParseHeader and Verify; wrapped with details.
 var (
-	ErrShort     = errors.New("file too short for a uImage header")
-	ErrMagic     = errors.New("bad magic")
-	ErrHeaderCRC = errors.New("bad header checksum")
-	ErrDataCRC   = errors.New("bad data checksum")
-	ErrDataSize  = errors.New("data size exceeds file")
+	ErrShort     error = &staticerr.Error{Text: "file too short for a uImage header"}
+	ErrMagic     error = &staticerr.Error{Text: "bad magic"}
+	ErrHeaderCRC error = &staticerr.Error{Text: "bad header checksum"}
+	ErrDataCRC   error = &staticerr.Error{Text: "bad data checksum"}
+	ErrDataSize  error = &staticerr.Error{Text: "data size exceeds file"}
 )
 
 // IsUImage reports whether b starts with the legacy magic.
