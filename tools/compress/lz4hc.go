@@ -268,70 +268,50 @@ func (c *lz4hc) scan(ip, mflimit, highLimit int) (int, int, int) {
 	h := lz4Hash(pattern)
 	head := hashTable[h]
 	for {
-		// The next position's chain head is loaded before this position's
-		// chain is walked, so that the two table loads overlap (ip+1 is
-		// inside the window: ip <= mflimit).
-		nextPattern := le32(src, uint16(ip+1))
-		nextH := lz4Hash(nextPattern)
-		nextHead := hashTable[nextH]
-		// Most positions have no candidate that matches among the first
-		// two of their chain and no third one (94% of a firmware image's):
-		// that is decided here without a branch per candidate, as such
-		// branches follow the data and are mispredicted about half the
-		// time. Indices are signed 64-bit here so that a chain, once
-		// below base, stays below it (deltas are at most 65535); a
-		// position outside the chain is still a valid uint16 window
-		// position, its bytes are only compared, never used.
-		{
-			b, n0 := int64(base), int64(head)
-			n1 := n0 - int64(chainTable[uint16(n0)])
-			n2 := n1 - int64(chainTable[uint16(n1)])
-			d1 := uint64(le32(src, uint16(n0-b))^pattern) | uint64(n0-b)>>63
-			d2 := uint64(le32(src, uint16(n1-b))^pattern) | uint64(n1-b)>>63
-			// (x | -x) >> 63 is 1 when x is not 0.
-			if ((d1|-d1)>>63)&((d2|-d2)>>63)&(uint64(n2-b)>>63) != 0 {
-				goto insert
+		if idx == base+uint32(ip) {
+			// ip and the positions after it that surely have no match
+			// are settled (and inserted) in a loop of their own.
+			if ip, pattern, h, head = c.scanMisses(ip, mflimit, pattern, h, head); ip > mflimit {
+				idx = base + uint32(ip)
+				break
+			}
+			idx = base + uint32(ip)
+		}
+		longest, matchPos := lz4MinMatch-1, -1
+		want := uint16(pattern >> 16)
+		matchIndex := head
+		for attempts := lz4Attempts; matchIndex >= base && attempts > 0; attempts-- {
+			m := int(matchIndex - base)
+			matchIndex -= uint32(chainTable[uint16(matchIndex)])
+			if le16(src, uint16(m+longest-1)) != want || le32(src, uint16(m)) != pattern {
+				continue
+			}
+			// lz4Count from 4 bytes on.
+			a, b := ip+lz4MinMatch, m+lz4MinMatch
+			for a+8 <= highLimit {
+				if x := le64(src, uint16(a)) ^ le64(src, uint16(b)); x != 0 {
+					a += bits.TrailingZeros64(x) >> 3
+					goto counted
+				}
+				a += 8
+				b += 8
+			}
+			for a < highLimit && src[uint16(a)] == src[uint16(b)] {
+				a++
+				b++
+			}
+		counted:
+			if length := a - ip; length > longest {
+				longest, matchPos = length, m
+				want = le16(src, uint16(ip+longest-1))
 			}
 		}
-		{
-			longest, matchPos := lz4MinMatch-1, -1
-			want := uint16(pattern >> 16)
-			matchIndex := head
-			for attempts := lz4Attempts; matchIndex >= base && attempts > 0; attempts-- {
-				m := int(matchIndex - base)
-				matchIndex -= uint32(chainTable[uint16(matchIndex)])
-				if le16(src, uint16(m+longest-1)) != want || le32(src, uint16(m)) != pattern {
-					continue
-				}
-				// lz4Count from 4 bytes on.
-				a, b := ip+lz4MinMatch, m+lz4MinMatch
-				for a+8 <= highLimit {
-					if x := le64(src, uint16(a)) ^ le64(src, uint16(b)); x != 0 {
-						a += bits.TrailingZeros64(x) >> 3
-						goto counted
-					}
-					a += 8
-					b += 8
-				}
-				for a < highLimit && src[uint16(a)] == src[uint16(b)] {
-					a++
-					b++
-				}
-			counted:
-				if length := a - ip; length > longest {
-					longest, matchPos = length, m
-					want = le16(src, uint16(ip+longest-1))
-				}
-			}
-			if longest >= lz4MinMatch {
-				c.nextToUpdate = idx
-				return ip, longest, matchPos
-			}
+		if longest >= lz4MinMatch {
+			c.nextToUpdate = idx
+			return ip, longest, matchPos
 		}
-	insert:
 		// No match: insert ip now, with the hash and chain head just
-		// looked up, rather than hashing it again for the next position
-		// (the tables end up the same: nothing reads them in between).
+		// looked up (nothing has changed the tables since).
 		if idx == base+uint32(ip) {
 			delta := idx - head
 			if delta > lz4DistanceMax {
@@ -340,17 +320,71 @@ func (c *lz4hc) scan(ip, mflimit, highLimit int) (int, int, int) {
 			chainTable[uint16(idx)] = uint16(delta)
 			hashTable[h&(1<<lz4HashLog-1)] = idx
 			idx++
-			if nextH == h {
-				nextHead = idx - 1
-			}
 		}
 		if ip++; ip > mflimit {
 			break
 		}
-		pattern, h, head = nextPattern, nextH, nextHead
+		pattern = le32(src, uint16(ip))
+		h = lz4Hash(pattern)
+		head = hashTable[h]
 	}
 	c.nextToUpdate = idx
 	return ip, 0, 0
+}
+
+// scanMisses inserts ip and the positions after it, up to mflimit, while
+// their searches surely find nothing: the first two candidates of their
+// chain (if at or above base) differ in the first 4 bytes, and there is no
+// third. This holds for most positions (94% of a firmware image's) and is
+// decided without a branch per candidate, as such branches follow the data
+// and are mispredicted about half the time. It returns the first position
+// that needs a full search, with its pattern, hash and chain head (not yet
+// inserted), or mflimit+1. Every position before ip must be inserted, and
+// none from ip on. Indices are signed 64-bit here so that a chain, once
+// below base, stays below it (deltas are at most 65535); a position
+// outside the chain is still a valid uint16 window position, whose bytes
+// are compared but never used.
+func (c *lz4hc) scanMisses(ip, mflimit int, pattern, h, head uint32) (int, uint32, uint32, uint32) {
+	src, base := c.src, c.base
+	b := int64(base)
+	for {
+		// The next position's chain head is loaded first, so that its
+		// table load overlaps this position's.
+		nextPattern := le32(src, uint16(ip+1))
+		nextH := lz4Hash(nextPattern)
+		nextHead := c.hashTable[nextH]
+		// A candidate below base is looked up at ip instead (its table
+		// entry and bytes are in cache; the results are not used), as its
+		// own would be a cache miss in a table the block does not use.
+		cur := b + int64(ip)
+		n0 := int64(head)
+		v0 := (n0 - b) >> 63 // -1 if below base, else 0
+		a0 := n0 ^ ((n0 ^ cur) & v0)
+		n1 := n0 - int64(c.chainTable[uint16(a0)])
+		v1 := (n1 - b) >> 63
+		a1 := n1 ^ ((n1 ^ cur) & v1)
+		n2 := n1 - int64(c.chainTable[uint16(a1)])
+		d1 := uint64(le32(src, uint16(a0-b))^pattern) | uint64(v0)
+		d2 := uint64(le32(src, uint16(a1-b))^pattern) | uint64(v1)
+		// (x | -x) >> 63 is 1 when x is not 0.
+		if ((d1|-d1)>>63)&((d2|-d2)>>63)&(uint64(n2-b)>>63) == 0 {
+			return ip, pattern, h, head
+		}
+		idx := base + uint32(ip)
+		delta := idx - head
+		if delta > lz4DistanceMax {
+			delta = lz4DistanceMax
+		}
+		c.chainTable[uint16(idx)] = uint16(delta)
+		c.hashTable[h&(1<<lz4HashLog-1)] = idx
+		if nextH == h {
+			nextHead = idx
+		}
+		if ip++; ip > mflimit {
+			return ip, 0, 0, 0
+		}
+		pattern, h, head = nextPattern, nextH, nextHead
+	}
 }
 
 // widerMatch looks for a match at ip longer than longest, which may start
