@@ -171,12 +171,14 @@ type gnuDeflater struct {
 	prevLength uint32
 	blockStart int64
 	eofile     bool
+	symLimit   int // symbols that end a block
 
 	// zlib switches to zlib 1.2.13's deflate (zlibdeflate.go); its
 	// window bytes and high-water mark outlive a reset, as zlib's do.
 	zlib      bool
 	highWater uint32
 	adler     hash.Hash32
+	touch     uint16 // keeps the early loads of deflateLazy
 
 	trees gzTrees
 	bits  uint64 // pending output bits, LSB first
@@ -195,6 +197,7 @@ func newGNUDeflater(src io.Reader, dst io.Writer, level int) *gnuDeflater {
 		head:  new(gzChain),
 	}
 	d.window = d.win[:]
+	d.symLimit = gzLitBufSize - 1
 	d.trees.init()
 	return d
 }
@@ -321,25 +324,26 @@ func slide(links *gzChain) {
 func (d *gnuDeflater) longestMatch(cur uint32) uint32 {
 	chain := d.cfg.chain
 	w := d.win
-	prev := d.prev
+	prev := d.prev[:]
 	s := uint16(d.strstart)
 	best := d.prevLength
 	nice := d.cfg.nice
 	if d.zlib && nice > d.lookahead {
 		nice = d.lookahead // zlib stops at a match reaching the end
 	}
-	var limit uint32
+	var limit uint16
 	if d.strstart > gzMaxDist {
-		limit = d.strstart - gzMaxDist
+		limit = uint16(d.strstart - gzMaxDist)
 	}
 	if d.prevLength >= d.cfg.good {
 		chain >>= 2
 	}
+	end := uint16(best) - 1 // offset of the 2 bytes a longer match must repeat
 	scanStart := gzLoad16(w, s)
-	scanEnd := gzLoad16(w, s+uint16(best)-1)
+	scanEnd := gzLoad16(w, s+end)
 	m := uint16(cur)
 	for {
-		if gzLoad16(w, m+uint16(best)-1) == scanEnd && gzLoad16(w, m) == scanStart {
+		if gzLoad16(w, m+end) == scanEnd && gzLoad16(w, m) == scanStart {
 			n := 3 + gzMatchLen(w, s+3, m+3)
 			if n > best {
 				d.matchStart = uint32(m)
@@ -347,11 +351,12 @@ func (d *gnuDeflater) longestMatch(cur uint32) uint32 {
 				if n >= nice {
 					break
 				}
-				scanEnd = gzLoad16(w, s+uint16(best)-1)
+				end = uint16(best) - 1
+				scanEnd = gzLoad16(w, s+end)
 			}
 		}
 		m = prev[m&gzWMask]
-		if uint32(m) <= limit {
+		if m <= limit {
 			break
 		}
 		chain--
@@ -429,7 +434,7 @@ func (d *gnuDeflater) deflateFast() {
 		}
 		var flush bool
 		if matchLen >= gzMinMatch {
-			flush = d.tally(d.strstart-d.matchStart, matchLen-gzMinMatch)
+			flush = d.tallyMatch(d.strstart-d.matchStart, matchLen-gzMinMatch) && d.blockEnds()
 			d.lookahead -= matchLen
 			if matchLen <= d.cfg.lazy && (!d.zlib || d.lookahead >= gzMinMatch) {
 				for matchLen--; matchLen != 0; matchLen-- {
@@ -444,14 +449,16 @@ func (d *gnuDeflater) deflateFast() {
 				d.updateHash(d.window[d.strstart+1])
 			}
 		} else {
-			flush = d.tally(0, uint32(d.window[d.strstart]))
+			flush = d.tallyLit(d.window[d.strstart]) && d.blockEnds()
 			d.lookahead--
 			d.strstart++
 		}
 		if flush {
 			d.flushBlock(false)
 		}
-		d.refill()
+		if d.lookahead < gzMinLook {
+			d.refill()
+		}
 	}
 	d.flushBlock(true)
 }
@@ -459,6 +466,7 @@ func (d *gnuDeflater) deflateFast() {
 // deflateLazy is levels 4-9: a match found at one position is emitted only
 // if the next position does not find a longer one.
 func (d *gnuDeflater) deflateLazy() {
+	var touch uint16
 	matchLen := uint32(gzMinMatch - 1)
 	available := false
 	for d.lookahead != 0 {
@@ -467,6 +475,10 @@ func (d *gnuDeflater) deflateLazy() {
 		prevMatch := d.matchStart
 		matchLen = gzMinMatch - 1
 		if d.canMatch(head) && d.prevLength < d.cfg.lazy {
+			// Load the next position's hash head now, so that its
+			// cache miss overlaps the chain walk.
+			next := ((d.insH << gzHashShift) ^ uint32(d.window[d.strstart+gzMinMatch])) & gzHashMask
+			touch += d.head[next]
 			matchLen = d.longestMatch(head)
 			if matchLen > d.lookahead {
 				matchLen = d.lookahead
@@ -478,7 +490,7 @@ func (d *gnuDeflater) deflateLazy() {
 		}
 		switch {
 		case d.prevLength >= gzMinMatch && matchLen <= d.prevLength:
-			flush := d.tally(d.strstart-1-prevMatch, d.prevLength-gzMinMatch)
+			flush := d.tallyMatch(d.strstart-1-prevMatch, d.prevLength-gzMinMatch) && d.blockEnds()
 			// zlib hashes no string that runs past the input's end.
 			maxInsert := d.strstart + d.lookahead - gzMinMatch
 			d.lookahead -= d.prevLength - 1
@@ -495,7 +507,7 @@ func (d *gnuDeflater) deflateLazy() {
 				d.flushBlock(false)
 			}
 		case available:
-			if d.tally(0, uint32(d.window[d.strstart-1])) {
+			if d.tallyLit(d.window[d.strstart-1]) && d.blockEnds() {
 				d.flushBlock(false)
 			}
 			d.strstart++
@@ -505,46 +517,64 @@ func (d *gnuDeflater) deflateLazy() {
 			d.strstart++
 			d.lookahead--
 		}
-		d.refill()
+		if d.lookahead < gzMinLook {
+			d.refill()
+		}
 	}
 	if available {
-		d.tally(0, uint32(d.window[d.strstart-1]))
+		d.tallyLit(d.window[d.strstart-1])
 	}
 	d.flushBlock(true)
+	d.touch = touch
 }
 
-// tally records a literal (dist 0, lc the byte) or a match (lc = length-3)
-// and says whether the block should end here.
-func (d *gnuDeflater) tally(dist, lc uint32) bool {
+// tallyLit records literal c and says whether the block may end here
+// (then blockEnds decides).
+func (d *gnuDeflater) tallyLit(c byte) bool {
+	t := &d.trees
+	n := t.nsyms
+	t.syms[n&(gzLitBufSize-1)] = uint32(c)
+	t.lfreq[c]++
+	n++
+	t.nsyms = n
+	return (n+1)&0xfff <= 1
+}
+
+// tallyMatch records a match (lc = length-3) and says whether the block
+// may end here (then blockEnds decides).
+func (d *gnuDeflater) tallyMatch(dist, lc uint32) bool {
 	t := &d.trees
 	lc &= 0xff
 	t.syms[t.nsyms&(gzLitBufSize-1)] = dist<<8 | lc
 	t.nsyms++
-	if dist == 0 {
-		t.lfreq[lc]++
-	} else {
-		t.lfreq[int(gzLengthCode[lc])+257]++
-		t.dfreq[gzDistCode(dist-1)]++
-		t.ndists++
-	}
+	t.lfreq[int(gzLengthCode[lc])+257]++
+	t.dfreq[gzDistCode(dist-1)]++
+	t.ndists++
+	return (t.nsyms+1)&0xfff <= 1
+}
+
+// blockEnds says whether the block ends after its nsyms-th symbol: at the
+// symbol limit (4095 modulo 4096, as every count where the block can end
+// is 0 or 4095 modulo 4096, which is what the tally functions test), or by
+// gzip's check every 4096 symbols from level 3 up (zlib has none) when it
+// is mostly matches that shrink the input to under half. (gzip's other
+// limit, a full distance buffer, cannot come before the symbol limit.)
+func (d *gnuDeflater) blockEnds() bool {
+	t := &d.trees
 	lits, dists := t.nsyms, t.ndists
-	if d.zlib {
-		return lits == zlibLitBufSize-1 // no compressibility estimate
+	if lits == d.symLimit {
+		return true
 	}
-	// Every 4096 symbols from level 3 up: end the block early if it is
-	// mostly matches that shrink the input to under half.
-	if d.level > 2 && lits&0xfff == 0 {
-		est := uint64(lits) * 8
-		in := uint64(int64(d.strstart) - d.blockStart)
-		for c := 0; c < gzDCodes; c++ {
-			est += uint64(t.dfreq[c]) * (5 + uint64(gzDistExtra[c]))
-		}
-		est >>= 3
-		if dists < lits/2 && est < in/2 {
-			return true
-		}
+	if d.zlib || d.level <= 2 || lits&0xfff != 0 {
+		return false
 	}
-	return lits == gzLitBufSize-1 || dists == gzDistBufSize
+	est := uint64(lits) * 8
+	in := uint64(int64(d.strstart) - d.blockStart)
+	for c := 0; c < gzDCodes; c++ {
+		est += uint64(t.dfreq[c]) * (5 + uint64(gzDistExtra[c]))
+	}
+	est >>= 3
+	return dists < lits/2 && est < in/2
 }
 
 // putBits appends n bits of v, least significant first.

@@ -55,6 +55,7 @@ func NewZlibEncoder(level int) (*ZlibEncoder, error) {
 	}
 	d := newGNUDeflater(nil, nil, level)
 	d.zlib = true
+	d.symLimit = zlibLitBufSize - 1 // no compressibility estimate
 	d.adler = adler32.New()
 	return &ZlibEncoder{d: d}, nil
 }
