@@ -13,12 +13,14 @@
 #   all cores  lz4 (single-threaded) beside fwtool on every core
 #   cp floor   `cp` of the input beside fwtool on every core
 # Columns: ratio = peer time / fwtool time (> 1: fwtool is faster), min,
-# median and max over the runs, for wall time and for CPU time (user + sys,
-# GNU time, 10 ms steps). On a shared machine the CPU ratio of the 1-core
-# row is the steadier measure of per-core throughput.
+# median and max over the runs, for wall time and for CPU time (task-clock
+# from `perf stat` where perf works, else user + sys from GNU time in 10 ms
+# steps; both count the whole command, taskset and env included). On a
+# shared machine the CPU ratio of the 1-core row is the steadier measure of
+# per-core throughput.
 #
 # Usage: benchmarks/lz4.sh    Environment: RUNS (default 7), FWTOOL.
-# Needs Go, lz4, GNU time at /usr/bin/time, taskset (util-linux).
+# Needs Go, lz4, taskset (util-linux), and perf or GNU time at /usr/bin/time.
 # Not part of `bazel test` or CI: timings depend on the machine.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,15 +37,26 @@ cat >"$work/m.json" <<JSON
 {"version":1,"image":{"entries":[{"name":"fw","path":"$work/fw.bin","compress":"lz4"}]}}
 JSON
 
+use_perf= cpu_clock="GNU time"
+if perf stat -x, -e task-clock -o /dev/null true >/dev/null 2>&1; then use_perf=1 cpu_clock="perf task-clock"; fi
+
 # timed OUT CMD...: runs CMD, prints "wall_us cpu_s".
 timed() {
 	local out=$1; shift
 	rm -f "$out"
 	local start end
 	start=$(date +%s%N)
-	/usr/bin/time -f '%U %S' -o "$work/time" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; return 1; }
+	if [[ -n $use_perf ]]; then
+		perf stat -x, -e task-clock -o "$work/time" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; return 1; }
+	else
+		/usr/bin/time -f '%U %S' -o "$work/time" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; return 1; }
+	fi
 	end=$(date +%s%N)
-	awk -v w=$(((end - start) / 1000)) '{printf "%d %.2f\n", w, $1 + $2}' "$work/time"
+	if [[ -n $use_perf ]]; then
+		awk -F, -v w=$(((end - start) / 1000)) '$3 == "task-clock" {printf "%d %.4f\n", w, $1 / 1000}' "$work/time"
+	else
+		awk -v w=$(((end - start) / 1000)) '{printf "%d %.2f\n", w, $1 + $2}' "$work/time"
+	fi
 }
 
 peer_lz4() { timed "$work/ref.lz4" "$@" lz4 --no-frame-crc -B4 -5 -f -q "$work/fw.bin" "$work/ref.lz4"; }
@@ -73,11 +86,11 @@ row() {
 		function stats(a, n,   m) { m = med(a, n); return sprintf("%5.2f %5.2f %5.2f", a[1], m, a[n]) }
 		{ n++; wall[n] = $1 / $3; cpu[n] = ($4 > 0) ? $2 / $4 : 0; pw[n] = $1 / 1000; ow[n] = $3 / 1000; pc[n] = $2; oc[n] = $4 }
 		END {
-			printf "%-20s %17s   %17s   %7d %7d   %5.2f %5.2f\n", label, stats(wall, n), stats(cpu, n), med(pw, n), med(ow, n), med(pc, n), med(oc, n)
+			printf "%-20s %17s   %17s   %7d %7d   %5.3f %5.3f\n", label, stats(wall, n), stats(cpu, n), med(pw, n), med(ow, n), med(pc, n), med(oc, n)
 		}' "$work/pairs"
 }
 
-echo "input: $(stat -c %s "$work/fw.bin") bytes; $runs paired runs per row; ratio = peer time / fwtool time"
+echo "input: $(stat -c %s "$work/fw.bin") bytes; $runs paired runs per row; ratio = peer time / fwtool time; cpu: $cpu_clock"
 printf '%-20s %17s   %17s   %15s   %11s\n' "row" "wall ratio" "cpu ratio" "median wall ms" "median cpu s"
 printf '%-20s %17s   %17s   %7s %7s   %5s %5s\n' "" "min   med   max" "min   med   max" peer fwtool peer fw
 row "1 core vs lz4 -5" peer_lz4 taskset -c 0 env GOMAXPROCS=1
