@@ -298,9 +298,9 @@ func (w *bzBitWriter) appendBits(o *bzBitWriter) {
 	}
 }
 
-// bzCRCTable is CRC-32 with polynomial 0x04c11db7 shifted left (most
-// significant bit first), the CRC bzip2 uses.
-var bzCRCTable = func() (t [256]uint32) {
+// makeBzCRCTable computes bzCRCTable (tables.go): CRC-32 with polynomial
+// 0x04c11db7 shifted left (most significant bit first), the CRC bzip2 uses.
+func makeBzCRCTable() (t [256]uint32) {
 	for i := range t {
 		c := uint32(i) << 24
 		for k := 0; k < 8; k++ {
@@ -313,4 +313,4 @@ var bzCRCTable = func() (t [256]uint32) {
 		t[i] = c
 	}
 	return t
-}()
+}

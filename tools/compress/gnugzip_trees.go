@@ -4,7 +4,10 @@ package compress
 // Huffman trees built the way gzip builds them, and the choice between a
 // stored, a fixed-code and a dynamic-code block by their computed sizes.
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"sync"
+)
 
 const (
 	gzLCodes   = 286 // literal/length codes
@@ -36,7 +39,12 @@ type gzCodes struct {
 	len  [gzLCodes + 2]uint16
 }
 
-func init() {
+var gzTablesOnce sync.Once
+
+// buildGzTables fills the length and distance code tables and the static
+// trees, once, when the first deflater starts (gzTrees.init), not at every
+// start of fwtool.
+func buildGzTables() {
 	length := uint32(0)
 	for c := 0; c < 28; c++ {
 		gzLengthBase[c] = length
@@ -158,6 +166,7 @@ func newGzTree(elems, maxLen int, extra []uint8, base int, static *gzCodes) gzTr
 }
 
 func (t *gzTrees) init() {
+	gzTablesOnce.Do(buildGzTables)
 	t.l = newGzTree(gzLCodes, gzMaxBits, gzLengthExtra[:], 257, &gzStaticL)
 	t.d = newGzTree(gzDCodes, gzMaxBits, gzDistExtra[:], 0, &gzStaticD)
 	t.bl = newGzTree(gzBLCodes, gzMaxBL, gzBLExtra[:], 0, nil)

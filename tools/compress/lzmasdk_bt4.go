@@ -19,8 +19,9 @@ const (
 	bt4Fix4      = bt4Hash2Size + bt4Hash3Size
 )
 
-// bt4CRC is the CRC-32 table the SDK's hashes mix bytes with.
-var bt4CRC = func() (t [256]uint32) {
+// makeBt4CRC computes bt4CRC (tables.go), the CRC-32 table the SDK's
+// hashes mix bytes with.
+func makeBt4CRC() (t [256]uint32) {
 	for i := range t {
 		r := uint32(i)
 		for j := 0; j < 8; j++ {
@@ -29,7 +30,7 @@ var bt4CRC = func() (t [256]uint32) {
 		t[i] = r
 	}
 	return t
-}()
+}
 
 type bt4 struct {
 	data      []byte

@@ -18,9 +18,8 @@ const (
 // lzmaProb is a probability (of a 0 bit) out of 1<<11.
 type lzmaProb uint16
 
-// lzmaProbPrices[p>>4] is the price of a bit whose probability is p/2048.
-var lzmaProbPrices = makeLZMAProbPrices()
-
+// makeLZMAProbPrices computes lzmaProbPrices (tables.go): [p>>4] is the
+// price of a bit whose probability is p/2048.
 func makeLZMAProbPrices() [(1 << lzmaProbBits) >> lzmaMoveRed]uint32 {
 	var t [(1 << lzmaProbBits) >> lzmaMoveRed]uint32
 	for i := uint32(1<<lzmaMoveRed) / 2; i < 1<<lzmaProbBits; i += 1 << lzmaMoveRed {
