@@ -46,6 +46,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 	"github.com/pierrec/lz4/v4"
 	"github.com/rules-firmware/rules_firmware/tools/bigbuf"
+	"github.com/rules-firmware/rules_firmware/tools/lazymap"
 	"github.com/rules-firmware/rules_firmware/tools/xz"
 	"github.com/ulikunitz/xz/lzma"
 )
@@ -55,93 +56,95 @@ type algorithm struct {
 	newReader func(r io.Reader) (io.ReadCloser, error)
 }
 
-var algorithms = map[string]algorithm{
-	"none": {
-		newWriter: func(w io.Writer) (io.WriteCloser, error) { return nopWriteCloser{w}, nil },
-		newReader: func(r io.Reader) (io.ReadCloser, error) { return io.NopCloser(r), nil },
-	},
-	"gzip": {
-		newWriter: func(w io.Writer) (io.WriteCloser, error) {
-			return NewGNUGzipWriter(w, 9)
+var algorithms = &lazymap.Map[string, algorithm]{New: func() map[string]algorithm {
+	return map[string]algorithm{
+		"none": {
+			newWriter: func(w io.Writer) (io.WriteCloser, error) { return nopWriteCloser{w}, nil },
+			newReader: func(r io.Reader) (io.ReadCloser, error) { return io.NopCloser(r), nil },
 		},
-		newReader: func(r io.Reader) (io.ReadCloser, error) {
-			zr, err := gzip.NewReader(r)
-			if err != nil {
-				return nil, err
-			}
-			// A payload is one member; trailing padding is not a second one.
-			zr.Multistream(false)
-			return zr, nil
+		"gzip": {
+			newWriter: func(w io.Writer) (io.WriteCloser, error) {
+				return NewGNUGzipWriter(w, 9)
+			},
+			newReader: func(r io.Reader) (io.ReadCloser, error) {
+				zr, err := gzip.NewReader(r)
+				if err != nil {
+					return nil, err
+				}
+				// A payload is one member; trailing padding is not a second one.
+				zr.Multistream(false)
+				return zr, nil
+			},
 		},
-	},
-	"lz4": {
-		newWriter: func(w io.Writer) (io.WriteCloser, error) {
-			zw := lz4.NewWriter(w)
-			err := zw.Apply(
-				lz4.BlockSizeOption(lz4.Block4Mb),
-				lz4.ChecksumOption(true),
-				lz4.BlockChecksumOption(false),
-				lz4.ConcurrencyOption(1),
-				lz4.CompressionLevelOption(lz4.Fast),
-			)
-			if err != nil {
-				return nil, err
-			}
-			return zw, nil
+		"lz4": {
+			newWriter: func(w io.Writer) (io.WriteCloser, error) {
+				zw := lz4.NewWriter(w)
+				err := zw.Apply(
+					lz4.BlockSizeOption(lz4.Block4Mb),
+					lz4.ChecksumOption(true),
+					lz4.BlockChecksumOption(false),
+					lz4.ConcurrencyOption(1),
+					lz4.CompressionLevelOption(lz4.Fast),
+				)
+				if err != nil {
+					return nil, err
+				}
+				return zw, nil
+			},
+			newReader: func(r io.Reader) (io.ReadCloser, error) {
+				return io.NopCloser(lz4.NewReader(r)), nil
+			},
 		},
-		newReader: func(r io.Reader) (io.ReadCloser, error) {
-			return io.NopCloser(lz4.NewReader(r)), nil
+		// Linux's own decompressors (initramfs, compressed kernels) read the
+		// legacy LZ4 format: magic 0x184C2102, 8 MiB blocks, no checksums.
+		"lz4-legacy": {
+			newWriter: func(w io.Writer) (io.WriteCloser, error) {
+				return &legacyLZ4Writer{w: w}, nil
+			},
+			newReader: func(r io.Reader) (io.ReadCloser, error) {
+				return io.NopCloser(lz4.NewReader(r)), nil
+			},
 		},
-	},
-	// Linux's own decompressors (initramfs, compressed kernels) read the
-	// legacy LZ4 format: magic 0x184C2102, 8 MiB blocks, no checksums.
-	"lz4-legacy": {
-		newWriter: func(w io.Writer) (io.WriteCloser, error) {
-			return &legacyLZ4Writer{w: w}, nil
+		"lzma": {
+			newWriter: func(w io.Writer) (io.WriteCloser, error) {
+				cfg := lzma.WriterConfig{
+					Properties: &lzma.Properties{LC: 3, LP: 0, PB: 2},
+					DictCap:    8 << 20,
+					EOSMarker:  true,
+				}
+				return cfg.NewWriter(w)
+			},
+			newReader: func(r io.Reader) (io.ReadCloser, error) {
+				zr, err := lzma.NewReader(r)
+				if err != nil {
+					return nil, err
+				}
+				return io.NopCloser(zr), nil
+			},
 		},
-		newReader: func(r io.Reader) (io.ReadCloser, error) {
-			return io.NopCloser(lz4.NewReader(r)), nil
+		"xz": xzAlgorithm(xz.CheckCRC64),
+		// The kernel's xz decoder checks CRC32 only (`xz --check=crc32`).
+		"xz-crc32": xzAlgorithm(xz.CheckCRC32),
+		"zstd": {
+			newWriter: newZstdWriter,
+			newReader: func(r io.Reader) (io.ReadCloser, error) {
+				zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1))
+				if err != nil {
+					return nil, err
+				}
+				return zr.IOReadCloser(), nil
+			},
 		},
-	},
-	"lzma": {
-		newWriter: func(w io.Writer) (io.WriteCloser, error) {
-			cfg := lzma.WriterConfig{
-				Properties: &lzma.Properties{LC: 3, LP: 0, PB: 2},
-				DictCap:    8 << 20,
-				EOSMarker:  true,
-			}
-			return cfg.NewWriter(w)
+		"bzip2": {
+			newWriter: func(w io.Writer) (io.WriteCloser, error) {
+				return NewBzip2Writer(w, 9)
+			},
+			newReader: func(r io.Reader) (io.ReadCloser, error) {
+				return io.NopCloser(bzip2.NewReader(r)), nil
+			},
 		},
-		newReader: func(r io.Reader) (io.ReadCloser, error) {
-			zr, err := lzma.NewReader(r)
-			if err != nil {
-				return nil, err
-			}
-			return io.NopCloser(zr), nil
-		},
-	},
-	"xz": xzAlgorithm(xz.CheckCRC64),
-	// The kernel's xz decoder checks CRC32 only (`xz --check=crc32`).
-	"xz-crc32": xzAlgorithm(xz.CheckCRC32),
-	"zstd": {
-		newWriter: newZstdWriter,
-		newReader: func(r io.Reader) (io.ReadCloser, error) {
-			zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1))
-			if err != nil {
-				return nil, err
-			}
-			return zr.IOReadCloser(), nil
-		},
-	},
-	"bzip2": {
-		newWriter: func(w io.Writer) (io.WriteCloser, error) {
-			return NewBzip2Writer(w, 9)
-		},
-		newReader: func(r io.Reader) (io.ReadCloser, error) {
-			return io.NopCloser(bzip2.NewReader(r)), nil
-		},
-	},
-}
+	}
+}}
 
 // xzAlgorithm writes .xz streams with the given integrity check (the
 // bytes ulikunitz/xz's Writer wrote, through tools/xz, which leaves out
@@ -167,8 +170,8 @@ func (nopWriteCloser) Close() error { return nil }
 
 // Names returns the supported algorithm names, sorted.
 func Names() []string {
-	names := make([]string, 0, len(algorithms))
-	for n := range algorithms {
+	names := make([]string, 0, len(algorithms.Get()))
+	for n := range algorithms.Get() {
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -177,12 +180,12 @@ func Names() []string {
 
 // Supported reports whether name is a known algorithm.
 func Supported(name string) bool {
-	_, ok := algorithms[name]
+	_, ok := algorithms.Get()[name]
 	return ok
 }
 
 func lookup(name string) (algorithm, error) {
-	a, ok := algorithms[name]
+	a, ok := algorithms.Get()[name]
 	if !ok {
 		return algorithm{}, fmt.Errorf("unknown compression %q (supported: %s)", name, strings.Join(Names(), ", "))
 	}

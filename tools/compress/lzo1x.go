@@ -1,8 +1,9 @@
 package compress
 
 import (
-	"errors"
 	"fmt"
+
+	"github.com/rules-firmware/rules_firmware/tools/staticerr"
 )
 
 // This file writes and reads raw LZO1X streams (no header, no checksum):
@@ -180,7 +181,7 @@ func lzoMatch(dst []byte, dist, n int) []byte {
 	}
 }
 
-var errLZOTruncated = errors.New("lzo1x: stream truncated")
+var errLZOTruncated error = &staticerr.Error{Text: "lzo1x: stream truncated"}
 
 // LZO1XDecompress unpacks a raw LZO1X stream that must unpack to at most
 // limit bytes and end with the end marker.

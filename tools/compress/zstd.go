@@ -8,11 +8,11 @@ package compress
 // checks fwtool's frames by decompressing them.
 
 import (
-	"errors"
 	"io"
 	"sync"
 
 	"github.com/klauspost/compress/zstd"
+	"github.com/rules-firmware/rules_firmware/tools/staticerr"
 )
 
 // zstdPool keeps encoders that finished a stream: a new one allocates
@@ -47,7 +47,7 @@ func newZstdWriter(w io.Writer) (io.WriteCloser, error) {
 	return &zstdWriter{enc}, nil
 }
 
-var errZstdClosed = errors.New("zstd: write after Close")
+var errZstdClosed error = &staticerr.Error{Text: "zstd: write after Close"}
 
 func (z *zstdWriter) Write(p []byte) (int, error) {
 	if z.enc == nil {
