@@ -61,6 +61,14 @@ func (e *Blob) obtain() error {
 		e.setContents(sourceContent(region))
 		return nil
 	}
+	if comp, handled, err := compressRegion(e.compress, region); handled {
+		if err != nil {
+			return e.errorf("%v", err)
+		}
+		e.uncompSize, e.compressed = region.n, true
+		e.setContents(bytesContent(comp))
+		return nil
+	}
 	// Mapped, not read: the compressor reads the page cache directly (no
 	// copy, no fresh pages), and nothing keeps the raw bytes afterwards.
 	raw, release, err := bigbuf.Map(e.filePath)

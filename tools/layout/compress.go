@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/ulikunitz/xz/lzma"
 
@@ -34,6 +35,30 @@ func compressBytes(algo string, data []byte) ([]byte, error) {
 	default:
 		return compress.Bytes(algo, data)
 	}
+}
+
+// compressRegion compresses a region of an input file where the
+// algorithm's encoder reads it block by block (lz4: LZ4HCFrameAt), so
+// the file is neither mapped nor read whole; handled is false for the
+// other algorithms, which take the data in memory.
+func compressRegion(algo string, r fileRegion) (comp []byte, handled bool, err error) {
+	if algo != "lz4" {
+		return nil, false, nil
+	}
+	f, err := os.Open(r.path)
+	if err != nil {
+		return nil, true, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil {
+		return nil, true, err
+	} else if uint64(st.Size()) < r.off+r.n {
+		return nil, true, fmt.Errorf("%s: file shrank while building (%d bytes, need %d)", r.path, st.Size(), r.off+r.n)
+	}
+	if comp, err = compress.LZ4HCFrameAt(f, int64(r.off), int64(r.n)); err != nil {
+		return nil, true, fmt.Errorf("reading %s: %v", r.path, err)
+	}
+	return comp, true, nil
 }
 
 // Decompress undoes an entry's compression (ours or binman's tools').

@@ -321,12 +321,24 @@ func (s *Section) compressContents(c content) (content, error) {
 		s.uncompSize, s.compressed = uint64(len(s.lastRaw)), true
 		return bytesContent(s.lastCompressed), nil
 	}
+	if r, ok := wholeRegion(c); ok {
+		// One input file (a section holding one blob): compressed
+		// from the file, never held whole.
+		if comp, handled, err := compressRegion(s.compress, r); handled {
+			if err != nil {
+				return content{}, err
+			}
+			s.lastRaw, s.lastCompressed, s.lastPieces = nil, comp, c.snapshot()
+			s.uncompSize, s.compressed = r.n, true
+			return bytesContent(comp), nil
+		}
+	}
 	raw, err := c.render()
 	if err != nil {
 		return content{}, err
 	}
 	comp := s.lastCompressed
-	if comp == nil || !bytes.Equal(raw, s.lastRaw) {
+	if comp == nil || s.lastRaw == nil || !bytes.Equal(raw, s.lastRaw) {
 		if comp, err = compressBytes(s.compress, raw); err != nil {
 			return content{}, s.errorf("cannot compress with %s: %v", s.compress, err)
 		}
