@@ -1,6 +1,7 @@
 package compress
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
 	"runtime"
@@ -101,15 +102,72 @@ func (z *Bzip2Writer) Write(p []byte) (int, error) {
 			b.addRun(byte(ch), run)
 		}
 		ch, run = c, 1
-		// Fast path: a byte unlike the next is stored as is.
-		for i+1 < len(p) && int(p[i+1]) != ch && b.n < z.maxBlock {
-			b.addRun(byte(ch), 1)
-			i++
-			ch = int(p[i])
+		// Fast path: a byte unlike the next is stored as is, so a
+		// stretch without two equal neighbours is copied whole (as
+		// long as the block has room: bzip2 checks before each byte).
+		start := i
+		end := len(p) - 1
+		if room := z.maxBlock - b.n; end > start+room {
+			end = start + room
+		}
+		k := start
+		for k < end && p[k+1] != p[k] {
+			k++
+		}
+		if k > start {
+			b.addBytes(p[start:k])
+			i = k
+			ch = int(p[k])
 		}
 	}
 	z.ch, z.run = ch, run
 	return len(p), nil
+}
+
+// addBytes appends bytes that are each a run of one.
+func (b *bzBlock) addBytes(p []byte) {
+	b.n += copy(b.data[b.n:], p)
+	for _, c := range p {
+		b.inUse[c] = true
+	}
+	b.crc = bzCRCUpdate(b.crc, p)
+}
+
+// bzCRCUpdate adds p to a bzip2 CRC eight bytes a step (slicing by 8:
+// table k gives a byte's effect k bytes further on).
+func bzCRCUpdate(crc uint32, p []byte) uint32 {
+	t := bzCRCSlices()
+	for ; len(p) >= 8; p = p[8:] {
+		x := crc ^ binary.BigEndian.Uint32(p)
+		crc = t[7][x>>24] ^ t[6][x>>16&0xff] ^ t[5][x>>8&0xff] ^ t[4][x&0xff] ^
+			t[3][p[4]] ^ t[2][p[5]] ^ t[1][p[6]] ^ t[0][p[7]]
+	}
+	for _, c := range p {
+		crc = crc<<8 ^ bzCRCTable[byte(crc>>24)^c]
+	}
+	return crc
+}
+
+var (
+	bzCRC8     *[8][256]uint32
+	bzCRC8Once sync.Once
+)
+
+// bzCRCSlices builds the slicing tables on first use (8 KiB, so not at
+// start-up).
+func bzCRCSlices() *[8][256]uint32 {
+	bzCRC8Once.Do(func() {
+		t := new([8][256]uint32)
+		t[0] = bzCRCTable
+		for k := 1; k < 8; k++ {
+			for i := 0; i < 256; i++ {
+				v := t[k-1][i]
+				t[k][i] = v<<8 ^ bzCRCTable[v>>24]
+			}
+		}
+		bzCRC8 = t
+	})
+	return bzCRC8
 }
 
 // addRun appends a run of n (1..255) bytes c as bzip2 stores it: up to
