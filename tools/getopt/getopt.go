@@ -53,7 +53,10 @@ type Option struct {
 
 // Spec is a compiled option description; build it once with New.
 type Spec struct {
-	short map[byte]ArgKind
+	// short[c] is 1 + the ArgKind of option letter c, 0 if c is none: an
+	// array rather than a map, so New costs no map building (fwtool
+	// builds a spec for every call of a command, -V included).
+	short [256]int8
 	long  []Long
 	posix bool // '+': options end at the first operand
 }
@@ -61,7 +64,7 @@ type Spec struct {
 // New compiles a getopt option string and long options. A malformed
 // description is a programming error and panics.
 func New(optstring string, long ...Long) *Spec {
-	s := &Spec{short: map[byte]ArgKind{}, long: long}
+	s := &Spec{long: long}
 	for len(optstring) > 0 && (optstring[0] == '+' || optstring[0] == ':') {
 		s.posix = s.posix || optstring[0] == '+'
 		optstring = optstring[1:]
@@ -78,7 +81,7 @@ func New(optstring string, long ...Long) *Spec {
 				kind, i = OptionalArgument, i+1
 			}
 		}
-		s.short[c] = kind
+		s.short[c] = int8(kind) + 1
 	}
 	for _, l := range long {
 		if l.Name == "" || strings.ContainsRune(l.Name, '=') {
@@ -171,11 +174,20 @@ func (sc *Scanner) fail(err *Error) bool {
 	return false
 }
 
+// shortKind is the argument kind of option letter c, if c is one.
+func (s *Spec) shortKind(c byte) (ArgKind, bool) {
+	k := s.short[c]
+	if k == 0 {
+		return NoArgument, false
+	}
+	return ArgKind(k - 1), true
+}
+
 // short takes the next letter of the current cluster.
 func (sc *Scanner) short() bool {
 	c := sc.cluster[0]
 	sc.cluster = sc.cluster[1:]
-	kind, ok := sc.spec.short[c]
+	kind, ok := sc.spec.shortKind(c)
 	if !ok {
 		return sc.fail(&Error{Kind: InvalidOption, Option: "-" + string([]byte{c})})
 	}

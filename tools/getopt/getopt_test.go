@@ -37,7 +37,8 @@ func (s *Spec) kindOf(o Option) ArgKind {
 			}
 		}
 	}
-	return s.short[o.Name[0]]
+	k, _ := s.shortKind(o.Name[0])
+	return k
 }
 
 // render prints a parse as util-linux getopt(1) does: each option, its
