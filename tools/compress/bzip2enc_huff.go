@@ -209,15 +209,17 @@ func (e *bzEncoder) sendMTF(w *bzBitWriter, b *bzBlock, mtfv []uint16, nInUse in
 	}
 	sel := e.sel[:nSel]
 	var rfreq [6][bzMaxAlpha]int32
-	// Costs of up to six tables packed 16 bits each in three words (a
-	// group's cost stays under 50*17).
-	var pack [bzMaxAlpha][3]uint32
+	// The costs of all six tables in one word, ten bits each: a group's
+	// cost stays below 50*17 < 1024, so the fields never carry.
+	var pack [bzMaxAlpha]uint64
 	for iter := 0; iter < 4; iter++ {
 		rfreq = [6][bzMaxAlpha]int32{}
 		for v := 0; v < alpha; v++ {
-			pack[v][0] = uint32(length[1][v])<<16 | uint32(length[0][v])
-			pack[v][1] = uint32(length[3][v])<<16 | uint32(length[2][v])
-			pack[v][2] = uint32(length[5][v])<<16 | uint32(length[4][v])
+			var x uint64
+			for t := 5; t >= 0; t-- {
+				x = x<<10 | uint64(length[t][v])
+			}
+			pack[v] = x
 		}
 		for g := 0; g < nSel; g++ {
 			gs := g * bzGroupLen
@@ -225,19 +227,15 @@ func (e *bzEncoder) sendMTF(w *bzBitWriter, b *bzBlock, mtfv []uint16, nInUse in
 			if ge > nMTF {
 				ge = nMTF
 			}
-			var c01, c23, c45 uint32
+			var sum uint64
 			for _, v := range mtfv[gs:ge] {
-				p := &pack[v]
-				c01 += p[0]
-				c23 += p[1]
-				c45 += p[2]
+				sum += pack[v]
 			}
-			cost := [6]uint32{c01 & 0xffff, c01 >> 16, c23 & 0xffff, c23 >> 16, c45 & 0xffff, c45 >> 16}
 			bt := 0
-			bc := cost[0]
+			bc := sum & 0x3ff
 			for t := 1; t < nGroups; t++ {
-				if cost[t] < bc {
-					bc, bt = cost[t], t
+				if c := sum >> (10 * uint(t)) & 0x3ff; c < bc {
+					bc, bt = c, t
 				}
 			}
 			sel[g] = byte(bt)
