@@ -2,7 +2,6 @@ package binmandesc
 
 import (
 	"bytes"
-	"debug/elf"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rules-firmware/rules_firmware/tools/elffile"
 	"github.com/rules-firmware/rules_firmware/tools/fdt"
 )
 
@@ -107,13 +107,13 @@ func elfSegments(data []byte) ([]segment, uint64, error) {
 	if !bytes.HasPrefix(data, []byte("\x7fELF")) {
 		return nil, 0, fmt.Errorf("Magic number does not match")
 	}
-	f, err := elf.NewFile(bytes.NewReader(data))
+	f, err := elffile.NewFile(bytes.NewReader(data))
 	if err != nil {
 		return nil, 0, err
 	}
 	var segs []segment
 	for i, p := range f.Progs {
-		if p.Type != elf.PT_LOAD || p.Memsz == 0 {
+		if p.Type != elffile.PT_LOAD || p.Memsz == 0 {
 			continue
 		}
 		if p.Off+p.Filesz > uint64(len(data)) || p.Paddr > 0xffffffff {

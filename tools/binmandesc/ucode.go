@@ -1,12 +1,12 @@
 package binmandesc
 
 import (
-	"debug/elf"
 	"encoding/binary"
 	"fmt"
 	"os"
 	"strings"
 
+	"github.com/rules-firmware/rules_firmware/tools/elffile"
 	"github.com/rules-firmware/rules_firmware/tools/fdt"
 	"github.com/rules-firmware/rules_firmware/tools/layout"
 )
@@ -147,13 +147,13 @@ func elfSymbolAddress(path, name string) (uint64, error) {
 
 // elfSymbol is the value of the named symbol and whether the ELF file has it.
 func elfSymbol(path, name string) (uint64, bool, error) {
-	f, err := elf.Open(path)
+	f, err := elffile.Open(path)
 	if err != nil {
 		return 0, false, err
 	}
 	defer f.Close()
 	syms, err := f.Symbols()
-	if err == elf.ErrNoSymbols {
+	if err == elffile.ErrNoSymbols {
 		return 0, false, nil
 	}
 	if err != nil {

@@ -31,7 +31,6 @@
 package binsym
 
 import (
-	"debug/elf"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -39,6 +38,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rules-firmware/rules_firmware/tools/elffile"
 	"github.com/rules-firmware/rules_firmware/tools/layout"
 	"github.com/rules-firmware/rules_firmware/tools/lazyre"
 )
@@ -69,13 +69,13 @@ type Symbol struct {
 // keeps the later symbol at the earlier one's place, as binman's dict does.
 // A file without a symbol table has no symbols.
 func ReadSymbols(r io.ReaderAt) ([]Symbol, error) {
-	f, err := elf.NewFile(r)
+	f, err := elffile.NewFile(r)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	syms, err := f.Symbols()
-	if err == elf.ErrNoSymbols {
+	if err == elffile.ErrNoSymbols {
 		return nil, nil
 	}
 	if err != nil {
@@ -93,7 +93,7 @@ func ReadSymbols(r io.ReaderAt) ([]Symbol, error) {
 			Section:    sec,
 			Address:    s.Value,
 			Size:       s.Size,
-			Weak:       elf.ST_BIND(s.Info) == elf.STB_WEAK,
+			Weak:       elffile.ST_BIND(s.Info) == elffile.STB_WEAK,
 			FileOffset: fileOffset(f, s.Value),
 		}
 		if i, ok := index[s.Name]; ok {
@@ -126,13 +126,13 @@ func interesting(s string) bool {
 	return strings.Contains(s, "image") || strings.Contains(s, "binman")
 }
 
-func sectionName(f *elf.File, idx elf.SectionIndex) string {
+func sectionName(f *elffile.File, idx uint16) string {
 	switch idx {
-	case elf.SHN_UNDEF:
+	case elffile.SHN_UNDEF:
 		return "*UND*"
-	case elf.SHN_ABS:
+	case elffile.SHN_ABS:
 		return "*ABS*"
-	case elf.SHN_COMMON:
+	case elffile.SHN_COMMON:
 		return "*COM*"
 	}
 	if int(idx) < len(f.Sections) {
@@ -141,9 +141,9 @@ func sectionName(f *elf.File, idx elf.SectionIndex) string {
 	return ""
 }
 
-func fileOffset(f *elf.File, addr uint64) int64 {
+func fileOffset(f *elffile.File, addr uint64) int64 {
 	for _, p := range f.Progs {
-		if p.Type == elf.PT_LOAD && addr >= p.Vaddr && addr < p.Vaddr+p.Filesz {
+		if p.Type == elffile.PT_LOAD && addr >= p.Vaddr && addr < p.Vaddr+p.Filesz {
 			return int64(addr - p.Vaddr + p.Off)
 		}
 	}

@@ -2,10 +2,11 @@ package bootup
 
 import (
 	"bytes"
-	"debug/elf"
 	"fmt"
 	"io"
 	"sort"
+
+	"github.com/rules-firmware/rules_firmware/tools/elffile"
 )
 
 // maxELFSpan bounds the flat image an ELF file may produce, so a corrupt
@@ -13,19 +14,19 @@ import (
 const maxELFSpan = 256 << 20
 
 // IsELF reports whether data starts with the ELF magic.
-func IsELF(data []byte) bool { return bytes.HasPrefix(data, []byte(elf.ELFMAG)) }
+func IsELF(data []byte) bool { return bytes.HasPrefix(data, []byte(elffile.ELFMAG)) }
 
 // FlattenELF lays out the loadable segments of an ELF file from the lowest
 // physical address, as objcopy -O binary does, filling gaps with FF (the
 // erased NVM value). It returns the bytes, that address and the entry.
 func FlattenELF(data []byte) (bin []byte, load, entry uint64, err error) {
-	f, err := elf.NewFile(bytes.NewReader(data))
+	f, err := elffile.NewFile(bytes.NewReader(data))
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("ELF: %v", err)
 	}
-	var segs []*elf.Prog
+	var segs []*elffile.Prog
 	for _, p := range f.Progs {
-		if p.Type == elf.PT_LOAD && p.Filesz > 0 {
+		if p.Type == elffile.PT_LOAD && p.Filesz > 0 {
 			segs = append(segs, p)
 		}
 	}

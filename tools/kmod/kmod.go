@@ -17,7 +17,6 @@ package kmod
 
 import (
 	"bytes"
-	"debug/elf"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,6 +24,7 @@ import (
 	"strings"
 
 	"github.com/rules-firmware/rules_firmware/tools/compress"
+	"github.com/rules-firmware/rules_firmware/tools/elffile"
 )
 
 // Module is one kernel module of a tree.
@@ -121,7 +121,7 @@ func Parse(data []byte) (m *Module, err error) {
 			m, err = nil, fmt.Errorf("malformed ELF: %v", r)
 		}
 	}()
-	f, err := elf.NewFile(bytes.NewReader(data))
+	f, err := elffile.NewFile(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("not an ELF module: %v", err)
 	}
@@ -153,19 +153,19 @@ func Parse(data []byte) (m *Module, err error) {
 			}
 		}
 	}
-	// Go 1.19's debug/elf allocates a section's stated size before reading.
+	// A section must fit in the file before anything reads it.
 	for _, s := range f.Sections {
-		if s.Type != elf.SHT_NOBITS && s.Size > uint64(len(data)) {
+		if s.Type != elffile.SHT_NOBITS && s.Size > uint64(len(data)) {
 			return nil, fmt.Errorf("section %s: %d bytes in a %d-byte file", s.Name, s.Size, len(data))
 		}
 	}
 	syms, err := f.Symbols()
-	if err != nil && err != elf.ErrNoSymbols {
+	if err != nil && err != elffile.ErrNoSymbols {
 		return nil, fmt.Errorf(".symtab: %v", err)
 	}
 	for _, s := range syms {
 		switch {
-		case s.Section == elf.SHN_UNDEF && s.Name != "":
+		case s.Section == elffile.SHN_UNDEF && s.Name != "":
 			m.Undefined = append(m.Undefined, s.Name)
 		case strings.HasPrefix(s.Name, "__crc_"):
 			m.Exports = append(m.Exports, strings.TrimPrefix(s.Name, "__crc_"))
@@ -187,8 +187,8 @@ func Parse(data []byte) (m *Module, err error) {
 	return m, nil
 }
 
-func sectionData(s *elf.Section, fileSize int) ([]byte, error) {
-	if s.Type == elf.SHT_NOBITS {
+func sectionData(s *elffile.Section, fileSize int) ([]byte, error) {
+	if s.Type == elffile.SHT_NOBITS {
 		return nil, nil
 	}
 	if s.Size > uint64(fileSize) {
