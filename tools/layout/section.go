@@ -24,6 +24,7 @@ type Section struct {
 	// and compressing (lz4hc above all) is the costliest step of a build.
 	lastRaw, lastCompressed []byte
 	lastPieces              content
+	lastUncompSize          uint64 // len(lastRaw); lastRaw is nil when compressed from a file
 	// gen, when set, makes the section's data from its children's data in
 	// a format of its own (a FIT, a FIP) and places the children where
 	// their data landed in it (fit.go, fip.go).
@@ -318,7 +319,7 @@ func (s *Section) compressContents(c content) (content, error) {
 		return c, nil
 	}
 	if s.lastCompressed != nil && samePieces(c, s.lastPieces) {
-		s.uncompSize, s.compressed = uint64(len(s.lastRaw)), true
+		s.uncompSize, s.compressed = s.lastUncompSize, true
 		return bytesContent(s.lastCompressed), nil
 	}
 	if r, ok := wholeRegion(c); ok {
@@ -328,7 +329,7 @@ func (s *Section) compressContents(c content) (content, error) {
 			if err != nil {
 				return content{}, err
 			}
-			s.lastRaw, s.lastCompressed, s.lastPieces = nil, comp, c.snapshot()
+			s.lastRaw, s.lastCompressed, s.lastPieces, s.lastUncompSize = nil, comp, c.snapshot(), r.n
 			s.uncompSize, s.compressed = r.n, true
 			return bytesContent(comp), nil
 		}
@@ -344,7 +345,7 @@ func (s *Section) compressContents(c content) (content, error) {
 		}
 		s.lastRaw, s.lastCompressed = raw, comp
 	}
-	s.lastPieces = c.snapshot()
+	s.lastPieces, s.lastUncompSize = c.snapshot(), uint64(len(raw))
 	s.uncompSize, s.compressed = uint64(len(raw)), true
 	return bytesContent(comp), nil
 }
