@@ -97,6 +97,25 @@ func Parse(b []byte) (*Tree, error) {
 		return v, nil
 	}
 	var stack []*Node
+	// A node's properties come before its children: they are gathered
+	// here and given to the node in one block when its first child or its
+	// end arrives (no pointer-slice growth, no allocation per property).
+	// Names repeat, so each strings-block offset becomes a string once.
+	var pending []Property
+	names := map[uint32]string{}
+	flush := func() {
+		if len(pending) == 0 {
+			return
+		}
+		n := stack[len(stack)-1]
+		block := make([]Property, len(pending))
+		copy(block, pending)
+		n.Properties = make([]*Property, len(block))
+		for i := range block {
+			n.Properties[i] = &block[i]
+		}
+		pending = pending[:0]
+	}
 	for {
 		tokOff := pos
 		tok, err := word("token")
@@ -108,6 +127,9 @@ func Parse(b []byte) (*Tree, error) {
 			end := bytes.IndexByte(st[pos:], 0)
 			if end < 0 {
 				return nil, fmt.Errorf("fdt: struct block offset %#x: node name is not NUL-terminated", tokOff)
+			}
+			if len(stack) > 0 {
+				flush()
 			}
 			n := &Node{Name: string(st[pos : pos+end])}
 			pos = align4(pos + end + 1)
@@ -137,6 +159,7 @@ func Parse(b []byte) (*Tree, error) {
 			if len(stack) == 0 {
 				return nil, fmt.Errorf("fdt: struct block offset %#x: FDT_END_NODE without an open node", tokOff)
 			}
+			flush()
 			stack = stack[:len(stack)-1]
 		case tokenProp:
 			if len(stack) == 0 {
@@ -164,13 +187,17 @@ func Parse(b []byte) (*Tree, error) {
 			if nend < 0 {
 				return nil, fmt.Errorf("fdt: struct block offset %#x: node %s: property name at strings offset %#x is not NUL-terminated", tokOff, pathOf(stack), nameoff)
 			}
-			name := string(strs[nameoff : nameoff+uint32(nend)])
+			name, ok := names[nameoff]
+			if !ok {
+				name = string(strs[nameoff : nameoff+uint32(nend)])
+				names[nameoff] = name
+			}
 			val := append([]byte{}, st[pos:pos+int(plen)]...)
 			pos = align4(pos + int(plen))
 			if pos > len(st) {
 				return nil, fmt.Errorf("fdt: struct block offset %#x: node %s: property %q padding runs past the struct block", tokOff, pathOf(stack), name)
 			}
-			n.Properties = append(n.Properties, &Property{Name: name, Value: val})
+			pending = append(pending, Property{Name: name, Value: val})
 		case tokenNop:
 		case tokenEnd:
 			if len(stack) != 0 {
