@@ -315,27 +315,27 @@ func badChar(s, allowed string) int {
 func (ck *checker) run(symbols bool) error {
 	checks := []func(*node) error{
 		func(n *node) error { // duplicate_node_names: a live child with a later namesake
-			liveNames := map[string]bool{}
+			seen := newNameSet(len(n.children))
 			for _, c := range n.children {
-				if liveNames[c.name] {
+				if seen.has(c.name) {
 					return &nodeError{path: n.fullpath, msg: fmt.Sprintf("Duplicate node name %q", c.name), pos: c.pos}
 				}
 				if !c.deleted {
-					liveNames[c.name] = true
+					seen.add(c.name)
 				}
 			}
 			return nil
 		},
 		func(n *node) error { // duplicate_property_names
-			liveNames := map[string]bool{}
+			seen := newNameSet(len(n.props))
 			for _, p := range n.props {
 				if p.deleted {
 					continue
 				}
-				if liveNames[p.name] {
+				if seen.has(p.name) {
 					return &nodeError{path: n.fullpath, prop: p.name, msg: "Duplicate property name", pos: p.pos}
 				}
-				liveNames[p.name] = true
+				seen.add(p.name)
 			}
 			return nil
 		},
@@ -713,4 +713,41 @@ func (ck *checker) generateLocalFixups() {
 		off := uint32(m.offset)
 		appendToProp(w, p.name, typeU32, []byte{byte(off >> 24), byte(off >> 16), byte(off >> 8), byte(off)})
 	})
+}
+
+// nameSet is a set of names for the duplicate checks: a scan of a small
+// array for the few names most nodes have (a map per node was most of
+// what the checks allocated on a large tree), a map beyond.
+type nameSet struct {
+	few  [16]string
+	n    int
+	many map[string]bool
+}
+
+func newNameSet(size int) nameSet {
+	if size > len(nameSet{}.few) {
+		return nameSet{many: make(map[string]bool, size)}
+	}
+	return nameSet{}
+}
+
+func (s *nameSet) has(name string) bool {
+	if s.many != nil {
+		return s.many[name]
+	}
+	for _, f := range s.few[:s.n] {
+		if f == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *nameSet) add(name string) {
+	if s.many != nil {
+		s.many[name] = true
+		return
+	}
+	s.few[s.n] = name
+	s.n++
 }
