@@ -158,13 +158,9 @@ func bzFastShell(ptr []int32, keys []uint64, block []byte, quadrant []uint16, n,
 // small or deep ranges are finished by shell sort. keys[i] caches the
 // key of ptr[i] at the range's depth, so partitioning reads memory in
 // order instead of the block at random.
-func bzFastQSort(ptr []int32, keys []uint64, block []byte, quadrant []uint16, n, loSt, hiSt, dSt int, budget *int) {
-	type span struct {
-		lo, hi, d int
-		fresh     bool // keys[lo..hi] are at depth d
-	}
-	var stackBuf [64]span
-	stack := append(stackBuf[:0], span{loSt, hiSt, dSt, false})
+func bzFastQSort(stack []bzSpan, ptr []int32, keys []uint64, block []byte, quadrant []uint16, n, loSt, hiSt, dSt int, budget *int) []bzSpan {
+	type span = bzSpan
+	stack = append(stack[:0], span{loSt, hiSt, dSt, false})
 	for len(stack) > 0 {
 		top := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -178,7 +174,7 @@ func bzFastQSort(ptr []int32, keys []uint64, block []byte, quadrant []uint16, n,
 		if hi-lo < 16 || d > bzFastDepth {
 			bzFastShell(ptr, keys, block, quadrant, n, lo, hi, d, budget)
 			if *budget < 0 {
-				return
+				return stack
 			}
 			continue
 		}
@@ -253,6 +249,13 @@ func bzFastQSort(ptr []int32, keys []uint64, block []byte, quadrant []uint16, n,
 			stack = append(stack, span{nEnd + 1, mStart - 1, d + 8, false})
 		}
 	}
+	return stack
+}
+
+// bzSpan is a range of the quicksort's work list.
+type bzSpan struct {
+	lo, hi, d int
+	fresh     bool // keys[lo..hi] are at depth d
 }
 
 func swapRunKeyed(p []int32, k []uint64, a, b, n int) {
@@ -306,6 +309,7 @@ func bzFastMainSort(ptr []int32, keys []uint64, block []byte, quadrant []uint16,
 
 	var bigDone [256]bool
 	var copyStart, copyEnd [256]int
+	stack := make([]bzSpan, 0, 64)
 	for i := 0; i <= 255; i++ {
 		ss := order[i]
 		for j := 0; j <= 255; j++ {
@@ -317,7 +321,7 @@ func bzFastMainSort(ptr []int32, keys []uint64, block []byte, quadrant []uint16,
 				lo := int(ftab[sb] &^ bzSetMask)
 				hi := int(ftab[sb+1]&^bzSetMask) - 1
 				if hi > lo {
-					bzFastQSort(ptr, keys, block, quadrant, n, lo, hi, 2, budget)
+					stack = bzFastQSort(stack, ptr, keys, block, quadrant, n, lo, hi, 2, budget)
 					if *budget < 0 {
 						return false
 					}
