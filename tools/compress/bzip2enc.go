@@ -202,9 +202,19 @@ func (b *bzBlock) addRun(c byte, n int) {
 func (z *Bzip2Writer) finishBlock(b *bzBlock) {
 	z.full = append(z.full, b)
 	z.cur = nil
-	if len(z.full) >= runtime.GOMAXPROCS(0) {
+	if len(z.full) >= bzWorkers() {
 		z.flushBlocks()
 	}
+}
+
+// bzWorkers is how many blocks are encoded at once: one per CPU, at most
+// four (each worker holds about 16 MB of sort arrays for a 900k block).
+func bzWorkers() int {
+	n := runtime.GOMAXPROCS(0)
+	if n > 4 {
+		n = 4
+	}
+	return n
 }
 
 // flushBlocks encodes the queued blocks (in parallel when there are

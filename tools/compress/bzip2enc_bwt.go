@@ -366,14 +366,11 @@ func bzFastMainSort(ptr []int32, keys []uint64, block []byte, quadrant []uint16,
 			for bbSize>>shifts > 65534 {
 				shifts++
 			}
-			for j := bbSize - 1; j >= 0; j-- {
-				a := int(ptr[bbStart+j])
-				q := uint16(j >> shifts)
-				quadrant[a] = q
-				if a < bzFastOvershoot {
-					quadrant[a+n] = q
-				}
+			for j, a := range ptr[bbStart : bbStart+bbSize] {
+				quadrant[a] = uint16(j >> shifts)
 			}
+			// The copy past the end follows the block's start.
+			copy(quadrant[n:n+bzFastOvershoot], quadrant[:bzFastOvershoot])
 		}
 	}
 	return true
