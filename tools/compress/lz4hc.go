@@ -108,7 +108,9 @@ func lz4AppendBlock(out, block, comp []byte) []byte {
 	out = append(out, byte(len(comp)), byte(len(comp)>>8), byte(len(comp)>>16), byte(len(comp)>>24))
 	n := len(out)
 	out = out[:n+len(comp)]
-	copy(out[n:], comp)
+	if len(comp) > 0 && &out[n] != &comp[0] { // not compressed in place
+		copy(out[n:], comp)
+	}
 	return out
 }
 
@@ -498,6 +500,26 @@ func (w *lz4Writer) sequence(src []byte, anchor, ip, matchLength, match int) boo
 // an entry is always written before it is read.
 func (c *lz4hc) block(data []byte, i int, out []byte) []byte {
 	src := lz4Block(data, i)
+	if start := i * lz4BlockSize; start+lz4WindowSize <= len(data) {
+		c.src = (*lz4Window)(data[start : start+lz4WindowSize])
+	} else {
+		copy(c.copied[:], src)
+		c.src = &c.copied
+	}
+	defer func() { c.src = nil }()
+	return c.compress(src, out)
+}
+
+// copiedBlock is block for the first n bytes of c.copied, where a reader
+// has put them (no copy).
+func (c *lz4hc) copiedBlock(n int, out []byte) []byte {
+	c.src = &c.copied
+	defer func() { c.src = nil }()
+	return c.compress(c.copied[:n], out)
+}
+
+// compress is block for src, which c.src holds.
+func (c *lz4hc) compress(src, out []byte) []byte {
 	// Start past every index the tables may hold (the previous block's
 	// end, plus the longest distance, rounded up); clear them only when
 	// the indices would overflow.
@@ -507,13 +529,6 @@ func (c *lz4hc) block(data []byte, i int, out []byte) []byte {
 		next = lz4IndexBase
 	}
 	c.base, c.nextToUpdate, c.n = next, next, len(src)
-	if start := i * lz4BlockSize; start+lz4WindowSize <= len(data) {
-		c.src = (*lz4Window)(data[start : start+lz4WindowSize])
-	} else {
-		copy(c.copied[:], src)
-		c.src = &c.copied
-	}
-	defer func() { c.src = nil }()
 	w := &lz4Writer{out: out, limit: len(out) + len(src) - 1}
 	iend := len(src)
 	mflimit := iend - lz4MFLimit

@@ -26,8 +26,8 @@ func LZ4HCFrameAt(r io.ReaderAt, off, n int64) ([]byte, error) {
 	if workers > nblocks {
 		workers = nblocks
 	}
-	if workers < 1 {
-		workers = 1
+	if workers <= 1 {
+		return lz4FrameAtSerial(r, off, size, nblocks, out)
 	}
 	type result struct {
 		raw, comp *[]byte // pooled block-sized buffers
@@ -96,6 +96,29 @@ func LZ4HCFrameAt(r io.ReaderAt, off, n int64) ([]byte, error) {
 	}
 	if first != nil {
 		return nil, first
+	}
+	return append(out, 0, 0, 0, 0), nil // end mark
+}
+
+// lz4FrameAtSerial is LZ4HCFrameAt on one core: each block is read into
+// the match finder's own window and compressed straight into place in out,
+// with no goroutine, channel or copy between them.
+func lz4FrameAtSerial(r io.ReaderAt, off int64, size, nblocks int, out []byte) ([]byte, error) {
+	c := lz4Finders.Get().(*lz4hc)
+	defer lz4Finders.Put(c)
+	for i := 0; i < nblocks; i++ {
+		start, end := i*lz4BlockSize, (i+1)*lz4BlockSize
+		if end > size {
+			end = size
+		}
+		raw := c.copied[:end-start]
+		if got, err := r.ReadAt(raw, off+int64(start)); got < len(raw) {
+			if err == nil || err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+		out = lz4AppendBlock(out, raw, c.copiedBlock(len(raw), out[len(out)+4:len(out)+4]))
 	}
 	return append(out, 0, 0, 0, 0), nil // end mark
 }

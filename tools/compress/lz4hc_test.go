@@ -2,9 +2,12 @@ package compress
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"math/rand"
 	"os"
 	"os/exec"
+	"runtime"
 	"testing"
 )
 
@@ -92,5 +95,26 @@ func TestLz4MatchesTool(t *testing.T) {
 		if err != nil || !bytes.Equal(back, data) {
 			t.Errorf("%s: does not decompress: %v", name, err)
 		}
+	}
+}
+
+// On one core LZ4HCFrameAt reads each block into the match finder's window
+// and compresses it in place (lz4FrameAtSerial): the same bytes as
+// LZ4HCFrame, and a short reader is still an error.
+func TestLZ4HCFrameAtOneCore(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	for name, data := range lz4Inputs(t) {
+		src := append([]byte("prefix"), data...)
+		got, err := LZ4HCFrameAt(bytes.NewReader(src), 6, int64(len(data)))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if want := LZ4HCFrame(data); !bytes.Equal(got, want) {
+			t.Errorf("%s: frame of %d bytes differs from LZ4HCFrame's %d", name, len(got), len(want))
+		}
+	}
+	data := bytes.Repeat([]byte("abc"), 50000)
+	if _, err := LZ4HCFrameAt(bytes.NewReader(data), 0, int64(len(data))+10); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("short reader: error %v, want unexpected EOF", err)
 	}
 }
