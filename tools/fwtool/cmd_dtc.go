@@ -245,7 +245,14 @@ func runDtc(args []string, stdout, stderr io.Writer) int {
 		in = "<stdin>"
 		src, err = input.Read(in, os.Stdin, fdt.MaxTotalSize, "a DTB's totalsize is 32-bit")
 	} else {
-		src, err = input.ReadFile(in, fdt.MaxTotalSize, "a DTB's totalsize is 32-bit")
+		// Mapped (read-only; files of 64 KiB or more): the blob parser
+		// copies what it keeps and the compilers only read the text, so
+		// a large input costs no copy into fresh pages.
+		var release func()
+		src, release, err = input.Map(in, fdt.MaxTotalSize, "a DTB's totalsize is 32-bit")
+		if err == nil {
+			defer release()
+		}
 	}
 	if err != nil {
 		return fail("%v", err)
