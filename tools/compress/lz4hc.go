@@ -102,9 +102,19 @@ func LZ4HCFrame(data []byte) []byte {
 // copy then moves nothing), else the block itself, flagged as stored.
 func lz4AppendBlock(out, block, comp []byte) []byte {
 	if comp == nil || len(comp) >= len(block) {
-		out = append(out, byte(len(block)), byte(len(block)>>8), byte(len(block)>>16), byte(len(block)>>24)|0x80)
-		return append(out, block...)
+		return lz4AppendStored(out, block)
 	}
+	return lz4AppendPacked(out, comp)
+}
+
+// lz4AppendStored appends block's size word, flagged as stored, and block.
+func lz4AppendStored(out, block []byte) []byte {
+	out = append(out, byte(len(block)), byte(len(block)>>8), byte(len(block)>>16), byte(len(block)>>24)|0x80)
+	return append(out, block...)
+}
+
+// lz4AppendPacked appends a compressed block's size word and bytes.
+func lz4AppendPacked(out, comp []byte) []byte {
 	out = append(out, byte(len(comp)), byte(len(comp)>>8), byte(len(comp)>>16), byte(len(comp)>>24))
 	n := len(out)
 	out = out[:n+len(comp)]

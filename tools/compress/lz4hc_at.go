@@ -30,11 +30,11 @@ func LZ4HCFrameAt(r io.ReaderAt, off, n int64) ([]byte, error) {
 		return lz4FrameAtSerial(r, off, size, nblocks, out)
 	}
 	type result struct {
-		raw, comp *[]byte // pooled block-sized buffers
-		block     []byte  // the block, read into raw
-		packed    []byte  // the compressed block, nil if it does not shrink
-		err       error
-		done      chan struct{}
+		comp   *[]byte // pooled block-sized buffer holding packed or block
+		block  []byte  // the block, if stored raw
+		packed []byte  // the compressed block, nil if it does not shrink
+		err    error
+		done   chan struct{}
 	}
 	results := make([]result, nblocks)
 	for i := range results {
@@ -61,9 +61,11 @@ func LZ4HCFrameAt(r io.ReaderAt, off, n int64) ([]byte, error) {
 				if end > size {
 					end = size
 				}
-				res.raw = lz4Scratch.Get().(*[]byte)
-				raw := (*res.raw)[:end-start]
-				res.block = raw
+				// The block is read into the finder's window (no copy
+				// for the finder) and compressed into one pooled buffer;
+				// only a block stored raw is copied there, as the window
+				// holds the worker's next block by the time it is emitted.
+				raw := c.copied[:end-start]
 				if got, err := r.ReadAt(raw, off+int64(start)); got < len(raw) {
 					if err == nil || err == io.EOF {
 						err = io.ErrUnexpectedEOF
@@ -71,7 +73,9 @@ func LZ4HCFrameAt(r io.ReaderAt, off, n int64) ([]byte, error) {
 					res.err = err
 				} else {
 					res.comp = lz4Scratch.Get().(*[]byte)
-					res.packed = c.block(raw, 0, (*res.comp)[:0])
+					if res.packed = c.copiedBlock(len(raw), (*res.comp)[:0]); res.packed == nil {
+						res.block = append((*res.comp)[:0], raw...)
+					}
 				}
 				close(res.done)
 			}
@@ -85,9 +89,12 @@ func LZ4HCFrameAt(r io.ReaderAt, off, n int64) ([]byte, error) {
 			first = res.err
 		}
 		if first == nil {
-			out = lz4AppendBlock(out, res.block, res.packed)
+			if res.packed != nil {
+				out = lz4AppendPacked(out, res.packed)
+			} else {
+				out = lz4AppendStored(out, res.block)
+			}
 		}
-		lz4Scratch.Put(res.raw)
 		if res.comp != nil {
 			lz4Scratch.Put(res.comp)
 		}
