@@ -17,8 +17,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/rules-firmware/rules_firmware/tools/lazyre"
 	"github.com/rules-firmware/rules_firmware/tools/lazymap"
+	"github.com/rules-firmware/rules_firmware/tools/lazyre"
 )
 
 // Entry is one line of a flash layout.
