@@ -84,23 +84,6 @@ func (e *bzEncoder) mtfValues(block []byte, ptr []int32, seqOf *[256]byte, nInUs
 	const highs = 0x8080808080808080
 	wr := 0
 	zRun := 0
-	flushRun := func() {
-		zRun--
-		for {
-			sym := uint16(bzRunA)
-			if zRun&1 != 0 {
-				sym = bzRunB
-			}
-			out[wr] = sym
-			wr++
-			freq[sym]++
-			if zRun < 2 {
-				break
-			}
-			zRun = (zRun - 2) / 2
-		}
-		zRun = 0
-	}
 	// First the last column itself (the byte before each sorted
 	// rotation, as its index among the bytes in use): a gather whose
 	// loads do not wait on the move-to-front state.
@@ -118,7 +101,8 @@ func (e *bzEncoder) mtfValues(block []byte, ptr []int32, seqOf *[256]byte, nInUs
 			continue
 		}
 		if zRun > 0 {
-			flushRun()
+			wr = bzPutRun(out, wr, zRun, freq)
+			zRun = 0
 		}
 		// Shift the list one place back up to c's position (the lowest
 		// zero byte of w^cc) and put c in front.
@@ -143,13 +127,33 @@ func (e *bzEncoder) mtfValues(block []byte, ptr []int32, seqOf *[256]byte, nInUs
 		freq[k+1]++
 	}
 	if zRun > 0 {
-		flushRun()
+		wr = bzPutRun(out, wr, zRun, freq)
 	}
 	eob := nInUse + 1
 	out[wr] = uint16(eob)
 	wr++
 	freq[eob]++
 	return out[:wr]
+}
+
+// bzPutRun writes a run of r front symbols at out[wr:] as its length in
+// bijective base 2 (RUNA 1, RUNB 2, least significant digit first) and
+// returns the new end.
+func bzPutRun(out []uint16, wr, r int, freq *[bzMaxAlpha]int32) int {
+	r--
+	for {
+		sym := uint16(bzRunA)
+		if r&1 != 0 {
+			sym = bzRunB
+		}
+		out[wr] = sym
+		wr++
+		freq[sym]++
+		if r < 2 {
+			return wr
+		}
+		r = (r - 2) / 2
+	}
 }
 
 // sendMTF picks the tables as bzip2 does and writes the rest of the block.

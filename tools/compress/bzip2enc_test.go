@@ -213,6 +213,7 @@ func FuzzBzip2Identical(f *testing.F) {
 		}
 	})
 }
+
 // BenchmarkBzip2 encodes the 16 MiB firmware-like input of the other
 // benchmarks at -9; -cpu 1 for one core.
 func BenchmarkBzip2(b *testing.B) {
