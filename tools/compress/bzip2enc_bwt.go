@@ -308,7 +308,6 @@ func bzFastMainSort(ptr []int32, keys []uint64, block []byte, quadrant []uint16,
 	}
 
 	var bigDone [256]bool
-	var copyStart, copyEnd [256]int
 	stack := make([]bzSpan, 0, 64)
 	for i := 0; i <= 255; i++ {
 		ss := order[i]
@@ -329,35 +328,7 @@ func bzFastMainSort(ptr []int32, keys []uint64, block []byte, quadrant []uint16,
 			}
 			ftab[sb] |= bzSetMask
 		}
-		for j := 0; j <= 255; j++ {
-			copyStart[j] = int(ftab[j<<8+ss] &^ bzSetMask)
-			copyEnd[j] = int(ftab[j<<8+ss+1]&^bzSetMask) - 1
-		}
-		for j := int(ftab[ss<<8] &^ bzSetMask); j < copyStart[ss]; j++ {
-			k := int(ptr[j]) - 1
-			if k < 0 {
-				k += n
-			}
-			c := block[k]
-			if !bigDone[c] {
-				ptr[copyStart[c]] = int32(k)
-				copyStart[c]++
-			}
-		}
-		for j := int(ftab[(ss+1)<<8]&^bzSetMask) - 1; j > copyEnd[ss]; j-- {
-			k := int(ptr[j]) - 1
-			if k < 0 {
-				k += n
-			}
-			c := block[k]
-			if !bigDone[c] {
-				ptr[copyEnd[c]] = int32(k)
-				copyEnd[c]--
-			}
-		}
-		for j := 0; j <= 255; j++ {
-			ftab[j<<8+ss] |= bzSetMask
-		}
+		bzDeriveBuckets(ptr, block, ftab, n, ss, &bigDone)
 		bigDone[ss] = true
 		if i < 255 {
 			bbStart := int(ftab[ss<<8] &^ bzSetMask)

@@ -298,6 +298,45 @@ func swapRun32(p []int32, a, b, n int) {
 
 // ---- bucket + multikey quicksort (bzip2's "main" sort) ----
 
+// bzDeriveBuckets: once big bucket [ss] (rotations starting with byte
+// ss) is sorted, the rotations one byte earlier, [x, ss] for every x not
+// finished yet, come in the same order: one scan forwards fills each
+// [x, ss] from its start up to [ss, ss], one backwards from its end down
+// past it ([ss, ss] itself gets filled on the way). All [x, ss] are then
+// marked sorted.
+func bzDeriveBuckets(ptr []int32, block []byte, ftab []uint32, n, ss int, bigDone *[256]bool) {
+	var copyStart, copyEnd [256]int
+	for j := 0; j <= 255; j++ {
+		copyStart[j] = int(ftab[j<<8+ss] &^ bzSetMask)
+		copyEnd[j] = int(ftab[j<<8+ss+1]&^bzSetMask) - 1
+	}
+	for j := int(ftab[ss<<8] &^ bzSetMask); j < copyStart[ss]; j++ {
+		k := int(ptr[j]) - 1
+		if k < 0 {
+			k += n
+		}
+		c := block[k]
+		if !bigDone[c] {
+			ptr[copyStart[c]] = int32(k)
+			copyStart[c]++
+		}
+	}
+	for j := int(ftab[(ss+1)<<8]&^bzSetMask) - 1; j > copyEnd[ss]; j-- {
+		k := int(ptr[j]) - 1
+		if k < 0 {
+			k += n
+		}
+		c := block[k]
+		if !bigDone[c] {
+			ptr[copyEnd[c]] = int32(k)
+			copyEnd[c]--
+		}
+	}
+	for j := 0; j <= 255; j++ {
+		ftab[j<<8+ss] |= bzSetMask
+	}
+}
+
 const bzSetMask = 1 << 21
 
 // bzGtU reports whether the rotation at i1 sorts after the one at i2,
@@ -532,7 +571,6 @@ func bzMainSort(ptr []int32, block []byte, quadrant []uint16, ftab []uint32, n i
 	}
 
 	var bigDone [256]bool
-	var copyStart, copyEnd [256]int
 	for i := 0; i <= 255; i++ {
 		ss := order[i]
 		// Step 1: quicksort the two-byte buckets [ss, j] not yet known.
@@ -554,37 +592,8 @@ func bzMainSort(ptr []int32, block []byte, quadrant []uint16, ftab []uint32, n i
 			ftab[sb] |= bzSetMask
 		}
 		// Step 2: the sorted [ss] gives the order of [x, ss] for every x
-		// not finished yet: scan it forwards for the part before [ss, ss]
-		// and backwards for the part after.
-		for j := 0; j <= 255; j++ {
-			copyStart[j] = int(ftab[j<<8+ss] &^ bzSetMask)
-			copyEnd[j] = int(ftab[j<<8+ss+1]&^bzSetMask) - 1
-		}
-		for j := int(ftab[ss<<8] &^ bzSetMask); j < copyStart[ss]; j++ {
-			k := int(ptr[j]) - 1
-			if k < 0 {
-				k += n
-			}
-			c := block[k]
-			if !bigDone[c] {
-				ptr[copyStart[c]] = int32(k)
-				copyStart[c]++
-			}
-		}
-		for j := int(ftab[(ss+1)<<8]&^bzSetMask) - 1; j > copyEnd[ss]; j-- {
-			k := int(ptr[j]) - 1
-			if k < 0 {
-				k += n
-			}
-			c := block[k]
-			if !bigDone[c] {
-				ptr[copyEnd[c]] = int32(k)
-				copyEnd[c]--
-			}
-		}
-		for j := 0; j <= 255; j++ {
-			ftab[j<<8+ss] |= bzSetMask
-		}
+		// not finished yet.
+		bzDeriveBuckets(ptr, block, ftab, n, ss, &bigDone)
 		// Step 3: record each finished rotation's rank within [ss] so
 		// later comparisons can stop at it.
 		bigDone[ss] = true
