@@ -186,9 +186,12 @@ func TestKilledFwtoolLeavesNothing(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
 			e := newEnv(t)
-			// Incompressible data through bzip2 keeps fwtool busy for
-			// seconds; it is killed as soon as its temporary file shows.
-			data := make([]byte, 4<<20)
+			// Incompressible data through bzip2 keeps fwtool busy after
+			// its temporary file shows (it is opened before compressing);
+			// it is killed then. 12 MiB: bzip2 1.0.8's encoder in Go
+			// takes about 0.1 s per MiB of CPU, so the window stays
+			// hundreds of milliseconds wide against the 5 ms polling.
+			data := make([]byte, 12<<20)
 			rand.New(rand.NewSource(1)).Read(data)
 			if err := os.WriteFile(e.Path("data"), data, 0o644); err != nil {
 				t.Fatal(err)
