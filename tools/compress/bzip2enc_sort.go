@@ -1,3 +1,44 @@
+// The block sorts below (bzFallbackSort, bzMainSort and their helpers)
+// follow bzip2 1.0.8's blocksort.c step for step, re-expressed in Go, so
+// that equal rotations land in the same order and the origin pointer comes
+// out as bzip2's does; they are altered from the original (Go, our names,
+// our comments, one work-array allocation) and are not the original
+// software. bzip2's licence, whose conditions apply to that derived code,
+// follows:
+//
+// Copyright (C) 1996-2010 Julian R Seward. All rights reserved.
+//
+// Redistribution and use in source and binary forms, with or without
+// modification, are permitted provided that the following conditions
+// are met:
+//
+// 1. Redistributions of source code must retain the above copyright
+//    notice, this list of conditions and the following disclaimer.
+//
+// 2. The origin of this software must not be misrepresented; you must
+//    not claim that you wrote the original software.  If you use this
+//    software in a product, an acknowledgment in the product
+//    documentation would be appreciated but is not required.
+//
+// 3. Altered source versions must be plainly marked as such, and must
+//    not be misrepresented as being the original software.
+//
+// 4. The name of the author may not be used to endorse or promote
+//    products derived from this software without specific prior written
+//    permission.
+//
+// THIS SOFTWARE IS PROVIDED BY THE AUTHOR ``AS IS'' AND ANY EXPRESS
+// OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+// WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE
+// ARE DISCLAIMED.  IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR ANY
+// DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+// DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE
+// GOODS OR SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS
+// INTERRUPTION) HOWEVER CAUSED AND ON ANY THEORY OF LIABILITY,
+// WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT (INCLUDING
+// NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE OF THIS
+// SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+
 package compress
 
 import (
