@@ -42,6 +42,11 @@ func writeRepeated(f *os.File, at uint64, chunk []byte, n uint64) error {
 		if errno == syscall.EINTR {
 			continue
 		}
+		if errno == syscall.ENOSYS || errno == syscall.EINVAL || errno == syscall.EOPNOTSUPP {
+			// A sandbox without pwritev, or a file that takes no list
+			// of buffers: the same bytes, one write per chunk.
+			return writeEach(f, at, chunk, n)
+		}
 		if errno != 0 {
 			return &os.PathError{Op: "pwritev", Path: f.Name(), Err: errno}
 		}

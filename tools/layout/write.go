@@ -110,6 +110,21 @@ func writeFill(f *os.File, at uint64, value byte, n uint64) error {
 	return writeRepeated(f, at, bytes.Repeat([]byte{value}, int(minU64(n, fillChunk))), n)
 }
 
+// writeEach writes chunk over and over to f from at until n bytes are
+// written, one call per copy: where the system has no pwritev, or
+// refuses it for this file.
+func writeEach(f *os.File, at uint64, chunk []byte, n uint64) error {
+	for n > 0 {
+		k := minU64(n, uint64(len(chunk)))
+		if _, err := f.WriteAt(chunk[:k], int64(at)); err != nil {
+			return err
+		}
+		at += k
+		n -= k
+	}
+	return nil
+}
+
 // Linux lseek whence values for sparse files (not in package syscall).
 const (
 	seekData = 3
