@@ -66,10 +66,7 @@ func LZ4HCFrameAt(r io.ReaderAt, off, n int64) ([]byte, error) {
 				// only a block stored raw is copied there, as the window
 				// holds the worker's next block by the time it is emitted.
 				raw := c.copied[:end-start]
-				if got, err := r.ReadAt(raw, off+int64(start)); got < len(raw) {
-					if err == nil || err == io.EOF {
-						err = io.ErrUnexpectedEOF
-					}
+				if err := readBlock(r, raw, off+int64(start)); err != nil {
 					res.err = err
 				} else {
 					res.comp = lz4Scratch.Get().(*[]byte)
@@ -119,13 +116,22 @@ func lz4FrameAtSerial(r io.ReaderAt, off int64, size, nblocks int, out []byte) (
 			end = size
 		}
 		raw := c.copied[:end-start]
-		if got, err := r.ReadAt(raw, off+int64(start)); got < len(raw) {
-			if err == nil || err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
+		if err := readBlock(r, raw, off+int64(start)); err != nil {
 			return nil, err
 		}
 		out = lz4AppendBlock(out, raw, c.copiedBlock(len(raw), out[len(out)+4:len(out)+4]))
 	}
 	return append(out, 0, 0, 0, 0), nil // end mark
+}
+
+// readBlock fills raw from r at off; a short read is an error (the
+// file shrank while building).
+func readBlock(r io.ReaderAt, raw []byte, off int64) error {
+	if got, err := r.ReadAt(raw, off); got < len(raw) {
+		if err == nil || err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return err
+	}
+	return nil
 }
