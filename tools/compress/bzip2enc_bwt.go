@@ -270,26 +270,13 @@ func swapRunKeyed(p []int32, k []uint64, a, b, n int) {
 // bzFastMainSort is bzMainSort's plan with the eight-byte quicksort; it
 // reports false when the budget ran out.
 func bzFastMainSort(ptr []int32, keys []uint64, block []byte, quadrant []uint16, ftab []uint32, n int, budget *int) bool {
-	for i := range ftab {
-		ftab[i] = 0
-	}
 	for i := 0; i < n+bzFastOvershoot; i++ {
 		quadrant[i] = 0
 	}
 	for i := 0; i < bzFastOvershoot; i++ {
 		block[n+i] = block[i%n]
 	}
-	for i := 0; i < n; i++ {
-		ftab[int(block[i])<<8|int(block[i+1])]++
-	}
-	for i := 1; i <= 65536; i++ {
-		ftab[i] += ftab[i-1]
-	}
-	for i := n - 1; i >= 0; i-- {
-		s := int(block[i])<<8 | int(block[i+1])
-		ftab[s]--
-		ptr[ftab[s]] = int32(i)
-	}
+	bzRadixPairs(ptr, block, ftab, n)
 	bigFreq := func(b int) uint32 { return ftab[(b+1)<<8] - ftab[b<<8] }
 	var order [256]int
 	for i := range order {

@@ -556,22 +556,15 @@ func bzQSort3(ptr []int32, block []byte, quadrant []uint16, n, loSt, hiSt, dSt i
 	}
 }
 
-// bzMainSort sorts with two-byte buckets: big buckets (first byte) are
-// finished smallest first, each by quicksorting its unsorted two-byte
-// buckets and then deriving every bucket [x, ss] from the finished
-// [ss] in one scan. It reports false when the budget ran out.
-func bzMainSort(ptr []int32, block []byte, quadrant []uint16, ftab []uint32, n int, budget *int32) bool {
+// bzRadixPairs puts the n rotations into ptr ordered by their first two
+// bytes (block[n] must already repeat block[0]: the last pair wraps), and
+// leaves in ftab[s] where the bucket of pair s starts. Within a bucket the
+// positions ascend, as bzip2 fills each bucket from its end going down.
+// Both main sorts start from this.
+func bzRadixPairs(ptr []int32, block []byte, ftab []uint32, n int) {
 	for i := range ftab {
 		ftab[i] = 0
 	}
-	for i := 0; i < n; i++ {
-		quadrant[i] = 0
-	}
-	for i := 0; i < bzOvershoot; i++ {
-		block[n+i] = block[i%n]
-		quadrant[n+i] = 0
-	}
-	// Two-byte counts (block[n] is block[0]: the pair wraps).
 	for i := 0; i < n; i++ {
 		ftab[int(block[i])<<8|int(block[i+1])]++
 	}
@@ -583,6 +576,21 @@ func bzMainSort(ptr []int32, block []byte, quadrant []uint16, ftab []uint32, n i
 		ftab[s]--
 		ptr[ftab[s]] = int32(i)
 	}
+}
+
+// bzMainSort sorts with two-byte buckets: big buckets (first byte) are
+// finished smallest first, each by quicksorting its unsorted two-byte
+// buckets and then deriving every bucket [x, ss] from the finished
+// [ss] in one scan. It reports false when the budget ran out.
+func bzMainSort(ptr []int32, block []byte, quadrant []uint16, ftab []uint32, n int, budget *int32) bool {
+	for i := 0; i < n; i++ {
+		quadrant[i] = 0
+	}
+	for i := 0; i < bzOvershoot; i++ {
+		block[n+i] = block[i%n]
+		quadrant[n+i] = 0
+	}
+	bzRadixPairs(ptr, block, ftab, n)
 	bigFreq := func(b int) uint32 { return ftab[(b+1)<<8] - ftab[b<<8] }
 
 	// Big buckets in ascending size (bzip2's shell sort: ties keep the

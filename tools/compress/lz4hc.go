@@ -126,17 +126,33 @@ func lz4AppendPacked(out, comp []byte) []byte {
 
 // lz4Parallel compresses the blocks on workers goroutines, each with its
 // own match finder, and hands them to emit in block order as they become
-// ready. At most a few blocks per worker are in flight, each in a pooled
-// 64 KiB buffer.
+// ready, each in a pooled 64 KiB buffer.
 func lz4Parallel(data []byte, nblocks, workers int, emit func(block, comp []byte)) {
 	type result struct {
 		buf  *[]byte
 		comp []byte
-		done chan struct{}
 	}
 	results := make([]result, nblocks)
-	for i := range results {
-		results[i].done = make(chan struct{})
+	lz4Ordered(nblocks, workers, func(c *lz4hc, i int) {
+		r := &results[i]
+		r.buf = lz4Scratch.Get().(*[]byte)
+		r.comp = c.block(data, i, (*r.buf)[:0])
+	}, func(i int) {
+		r := &results[i]
+		emit(lz4Block(data, i), r.comp)
+		lz4Scratch.Put(r.buf)
+		*r = result{}
+	})
+}
+
+// lz4Ordered runs work(c, i) for the blocks 0..nblocks-1 on workers
+// goroutines, each with its own match finder c, and calls done(i) in block
+// order as each block is finished. At most a few blocks per worker are in
+// flight, so the buffers work takes from a pool stay few.
+func lz4Ordered(nblocks, workers int, work func(c *lz4hc, i int), done func(i int)) {
+	finished := make([]chan struct{}, nblocks)
+	for i := range finished {
+		finished[i] = make(chan struct{})
 	}
 	window := make(chan struct{}, 4*workers)
 	todo := make(chan int, 4*workers)
@@ -152,19 +168,14 @@ func lz4Parallel(data []byte, nblocks, workers int, emit func(block, comp []byte
 			c := lz4Finders.Get().(*lz4hc)
 			defer lz4Finders.Put(c)
 			for i := range todo {
-				r := &results[i]
-				r.buf = lz4Scratch.Get().(*[]byte)
-				r.comp = c.block(data, i, (*r.buf)[:0])
-				close(r.done)
+				work(c, i)
+				close(finished[i])
 			}
 		}()
 	}
-	for i := range results {
-		r := &results[i]
-		<-r.done
-		emit(lz4Block(data, i), r.comp)
-		lz4Scratch.Put(r.buf)
-		r.buf, r.comp = nil, nil
+	for i := range finished {
+		<-finished[i]
+		done(i)
 		<-window
 	}
 }

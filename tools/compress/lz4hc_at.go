@@ -34,54 +34,31 @@ func LZ4HCFrameAt(r io.ReaderAt, off, n int64) ([]byte, error) {
 		block  []byte  // the block, if stored raw
 		packed []byte  // the compressed block, nil if it does not shrink
 		err    error
-		done   chan struct{}
 	}
 	results := make([]result, nblocks)
-	for i := range results {
-		results[i].done = make(chan struct{})
-	}
-	// As lz4Parallel: a few blocks per worker in flight, emitted in order.
-	window := make(chan struct{}, 4*workers)
-	todo := make(chan int, 4*workers)
-	go func() {
-		for i := 0; i < nblocks; i++ {
-			window <- struct{}{}
-			todo <- i
-		}
-		close(todo)
-	}()
-	for w := 0; w < workers; w++ {
-		go func() {
-			c := lz4Finders.Get().(*lz4hc)
-			defer lz4Finders.Put(c)
-			for i := range todo {
-				res := &results[i]
-				start := i * lz4BlockSize
-				end := start + lz4BlockSize
-				if end > size {
-					end = size
-				}
-				// The block is read into the finder's window (no copy
-				// for the finder) and compressed into one pooled buffer;
-				// only a block stored raw is copied there, as the window
-				// holds the worker's next block by the time it is emitted.
-				raw := c.copied[:end-start]
-				if err := readBlock(r, raw, off+int64(start)); err != nil {
-					res.err = err
-				} else {
-					res.comp = lz4Scratch.Get().(*[]byte)
-					if res.packed = c.copiedBlock(len(raw), (*res.comp)[:0]); res.packed == nil {
-						res.block = append((*res.comp)[:0], raw...)
-					}
-				}
-				close(res.done)
-			}
-		}()
-	}
 	var first error
-	for i := range results {
+	lz4Ordered(nblocks, workers, func(c *lz4hc, i int) {
 		res := &results[i]
-		<-res.done
+		start := i * lz4BlockSize
+		end := start + lz4BlockSize
+		if end > size {
+			end = size
+		}
+		// The block is read into the finder's window (no copy for the
+		// finder) and compressed into one pooled buffer; only a block
+		// stored raw is copied there, as the window holds the worker's
+		// next block by the time it is emitted.
+		raw := c.copied[:end-start]
+		if err := readBlock(r, raw, off+int64(start)); err != nil {
+			res.err = err
+			return
+		}
+		res.comp = lz4Scratch.Get().(*[]byte)
+		if res.packed = c.copiedBlock(len(raw), (*res.comp)[:0]); res.packed == nil {
+			res.block = append((*res.comp)[:0], raw...)
+		}
+	}, func(i int) {
+		res := &results[i]
 		if res.err != nil && first == nil {
 			first = res.err
 		}
@@ -96,8 +73,7 @@ func LZ4HCFrameAt(r io.ReaderAt, off, n int64) ([]byte, error) {
 			lz4Scratch.Put(res.comp)
 		}
 		*res = result{}
-		<-window
-	}
+	})
 	if first != nil {
 		return nil, first
 	}
