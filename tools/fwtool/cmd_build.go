@@ -113,14 +113,23 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 }
 
 func buildOne(w *outfile.Batch, m *layout.Manifest, opts layout.Options, output, mapPath, svgPath string, stderr io.Writer) (*layout.Image, error) {
-	img, err := layout.Build(m, opts)
+	// The image is built into its output file, so blobs can be copied
+	// there while a compressed section is still packing.
+	var img *layout.Image
+	err := w.Write(output, outfile.FileMode, func(f *os.File) error {
+		opts.Output = f
+		var err error
+		if img, err = layout.Build(m, opts); err != nil {
+			return err
+		}
+		return img.WriteFile(f, output)
+	})
+	if img != nil {
+		for _, warning := range img.Warnings {
+			fmt.Fprintln(stderr, warning)
+		}
+	}
 	if err != nil {
-		return nil, err
-	}
-	for _, warning := range img.Warnings {
-		fmt.Fprintln(stderr, warning)
-	}
-	if err := img.StageImage(w, output); err != nil {
 		return nil, err
 	}
 	if mapPath != "" {

@@ -62,12 +62,28 @@ func (img *Image) startDigests() {
 		}
 	})
 	sort.SliceStable(keys, func(i, j int) bool { return keys[i].region.n > keys[j].region.n })
-	digests := img.digests
-	go forEachIndex(len(keys), func(i int) {
-		d := digests[keys[i]]
-		d.sum, d.err = hashRegion(keys[i])
-		close(d.done)
-	})
+	digests, early := img.digests, img.early
+	img.digestsDone = make(chan struct{})
+	go func() {
+		defer close(img.digestsDone)
+		forEachIndex(len(keys), func(i int) {
+			k := keys[i]
+			d := digests[k]
+			var out *os.File
+			at, placed := uint64(0), false
+			if early != nil {
+				if at, placed = early.claim(k.region); placed {
+					out = early.f
+				}
+			}
+			var copied bool
+			d.sum, copied, d.err = hashRegion(k, out, at)
+			if placed {
+				early.finished(at, k.region, copied)
+			}
+			close(d.done)
+		})
+	}()
 }
 
 // regionDigest is the digest startDigests computed for e's contents, or
@@ -98,28 +114,190 @@ var hashBufs = sync.Pool{New: func() interface{} {
 	return &b
 }}
 
-// hashRegion hashes a file region, read in cache-sized pieces.
-func hashRegion(k digestKey) ([]byte, error) {
+// hashRegion hashes a file region, read in cache-sized pieces. With out
+// set it also writes what it reads to out from at (below);
+// copied says that all of it got there.
+func hashRegion(k digestKey, out *os.File, at uint64) (sum []byte, copied bool, err error) {
 	h := newHash(k.algo)
 	f, err := os.Open(k.region.path)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer f.Close()
 	bp := hashBufs.Get().(*[]byte)
 	defer hashBufs.Put(bp)
 	buf := *bp
-	for at, end := k.region.off, k.region.off+k.region.n; at < end; {
-		n := int(minU64(uint64(len(buf)), end-at))
-		got, err := f.ReadAt(buf[:n], int64(at))
+	copied = out != nil
+	for pos, end := k.region.off, k.region.off+k.region.n; pos < end; {
+		n := int(minU64(uint64(len(buf)), end-pos))
+		got, err := f.ReadAt(buf[:n], int64(pos))
 		if got < n {
 			if err == nil || err == io.EOF {
 				err = fmt.Errorf("%s: file shrank while building", k.region.path)
 			}
-			return nil, err
+			return nil, false, err
 		}
 		h.Write(buf[:n])
-		at += uint64(n)
+		if copied && !allZero(buf[:n]) { // zeros stay a hole, as copyRegion keeps them
+			_, werr := out.WriteAt(buf[:n], int64(at+pos-k.region.off))
+			copied = werr == nil
+		}
+		pos += uint64(n)
 	}
-	return h.Sum(nil), nil
+	return h.Sum(nil), copied, nil
+}
+
+// allZero reports whether b is all zero bytes; data fails at its first
+// non-zero byte, so only runs of zeros cost a full scan.
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Writing blobs while a section still compresses. In an image such as a
+// SPI flash with a compressed section after its blobs, the compressor
+// keeps every core busy for most of the build and the image write comes
+// after it on one core; copying the blobs is the largest part of that
+// write. The blobs' places are known once the image's first packing pass
+// has reached the section, and their hash nodes read them anyway (on the
+// cores the compressor leaves, above): so the digest workers write what
+// they read to the blob's place in the output file too, and the final
+// write skips those pieces. (Blobs without a hash node are copied by the
+// final write, as before.) It is only an early copy: the final write
+// checks that every piece written early is in the image at that place,
+// and rewrites the file from scratch otherwise.
+
+// earlyWriter collects where the image's leading blobs go and which of
+// them the digest workers wrote there.
+type earlyWriter struct {
+	f       *os.File
+	mu      sync.Mutex
+	places  map[fileRegion]uint64 // region -> offset in the image
+	claimed map[fileRegion]bool   // regions a digest worker copies
+	end     uint64                // end of the last place (places only go up)
+	settled chan struct{}         // closed when places no longer change
+	settle  sync.Once
+	wrote   []piece // pieces written whole at their place
+	dirty   bool    // a write failed or stopped halfway
+}
+
+func newEarlyWriter(f *os.File) *earlyWriter {
+	return &earlyWriter{f: f, places: map[fileRegion]uint64{}, claimed: map[fileRegion]bool{}, settled: make(chan struct{})}
+}
+
+// place records that a top-level entry of the first packing pass starts
+// at its offset with exactly the bytes of a file region.
+func (w *earlyWriter) place(s *Section, e Entry) {
+	b := e.b()
+	r, ok := wholeRegion(b.contents)
+	if !ok || b.overlap || b.compressed || b.absent || b.offset < s.skipAtStart {
+		return
+	}
+	at := b.offset - s.skipAtStart + b.padBefore
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, dup := w.places[r]; dup || at < w.end {
+		return
+	}
+	w.places[r] = at
+	w.end = at + r.n
+}
+
+// done ends placing: the digest workers wait for it before they look up
+// a region's place.
+func (w *earlyWriter) done() { w.settle.Do(func() { close(w.settled) }) }
+
+// claim waits until placing is over and returns where r goes, if it was
+// placed and no one copies it yet (a region hashed with two algorithms
+// is copied once).
+func (w *earlyWriter) claim(r fileRegion) (uint64, bool) {
+	<-w.settled
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	at, ok := w.places[r]
+	if !ok || w.claimed[r] {
+		return 0, false
+	}
+	w.claimed[r] = true
+	return at, true
+}
+
+// finished records the outcome of copying r to at: whole, or not.
+func (w *earlyWriter) finished(at uint64, r fileRegion, whole bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if whole {
+		w.wrote = append(w.wrote, piece{at: at, src: r})
+	} else {
+		w.dirty = true
+	}
+}
+
+// remaining returns what is left to write of the final contents c once
+// the digest workers are done: c without the pieces already in place. If
+// something was written that is not in c at that place, f is emptied and
+// all of c is left to write.
+func (w *earlyWriter) remaining(c content) (content, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.wrote) == 0 && !w.dirty {
+		return c, nil
+	}
+	inPlace := map[piece]bool{}
+	for _, p := range w.wrote {
+		inPlace[p] = true
+	}
+	// Skipping is safe only where no other piece overlaps the ones in
+	// place (a later write of an overlapping piece would land on them).
+	disjoint := true
+	for i := 1; i < len(c.pieces); i++ {
+		prev := c.pieces[i-1]
+		if c.pieces[i].at < prev.at+prev.src.len() {
+			disjoint = false
+		}
+	}
+	out := content{size: c.size}
+	found := 0
+	for _, p := range c.pieces {
+		if r, ok := p.src.(fileRegion); ok && inPlace[piece{at: p.at, src: r}] {
+			found++
+			if disjoint {
+				continue
+			}
+		}
+		out.pieces = append(out.pieces, p)
+	}
+	if w.dirty || found != len(w.wrote) {
+		// Bytes in the file the image does not have there: start over.
+		if err := w.f.Truncate(0); err != nil {
+			return content{}, err
+		}
+		return c, nil
+	}
+	return out, nil
+}
+
+// WriteFile writes the image into f: an empty file, or the one Build was
+// given as Options.Output, where the blobs copied early stay. name is
+// the output's name for errors.
+func (img *Image) WriteFile(f *os.File, name string) error {
+	c, err := img.finalContents()
+	if err != nil {
+		return err
+	}
+	if img.early != nil && img.early.f == f {
+		<-img.digestsDone
+		c, err = img.early.remaining(c)
+	}
+	if err == nil {
+		err = writeContents(f, c)
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %v", name, err)
+	}
+	return nil
 }

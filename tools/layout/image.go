@@ -8,6 +8,7 @@ package layout
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 )
@@ -26,7 +27,12 @@ type Image struct {
 	timestamp    uint32
 	byBase       map[*base]Entry
 	// digests of input-file regions, computed while packing (hashprefetch.go)
-	digests map[digestKey]*pendingDigest
+	digests     map[digestKey]*pendingDigest
+	digestsDone chan struct{} // closed when every digest is computed
+	// early holds the blobs copied to Options.Output during the first
+	// packing pass (hashprefetch.go); placing is true during that pass.
+	early   *earlyWriter
+	placing bool
 	// Warnings collects non-fatal problems (missing external blobs).
 	Warnings []string
 }
@@ -43,6 +49,10 @@ type Options struct {
 	// time (its SOURCE_DATE_EPOCH, else the clock; a hermetic build
 	// passes 0 or the caller's SOURCE_DATE_EPOCH).
 	Timestamp uint32
+	// Output, when set, is the empty file the image will be written to
+	// with WriteFile: Build may copy blobs into it while it packs
+	// (hashprefetch.go).
+	Output *os.File
 }
 
 // Filename is the image's output file name (binman's "<name>.bin" unless
@@ -79,6 +89,10 @@ func Build(m *Manifest, opts Options) (*Image, error) {
 		return nil, err
 	}
 	img.collectMissing()
+	if opts.Output != nil {
+		img.early = newEarlyWriter(opts.Output)
+		defer img.early.done() // never leave a digest worker waiting
+	}
 	img.startDigests()
 	if err := img.applyEntryOffsets(); err != nil {
 		return nil, err
@@ -87,7 +101,10 @@ func Build(m *Manifest, opts Options) (*Image, error) {
 		if pass == maxPasses {
 			return nil, fmt.Errorf("Image '%s': Entries changed size after packing (tried %d passes)", img.path, maxPasses)
 		}
-		if _, err := img.pack(0); err != nil {
+		img.placing = pass == 0 && img.early != nil
+		_, err := img.pack(0)
+		img.placing = false
+		if err != nil {
 			return nil, err
 		}
 		setImagePos(&img.Section, 0)

@@ -117,12 +117,25 @@ func (s *Section) resetAll() {
 // the section's data, check its size, place the section itself, then check
 // the children fit and do not overlap.
 func (s *Section) pack(offset uint64) (uint64, error) {
+	var early *earlyWriter // the image's, in its first pass (hashprefetch.go)
+	if s.parent == nil && s.image != nil && s.image.placing {
+		early = s.image.early
+	}
 	at := s.skipAtStart
 	for _, e := range s.entries {
+		if _, ok := e.(*Section); ok && early != nil {
+			early.done() // a section may compress for long: copy what is placed
+		}
 		var err error
 		if at, err = e.pack(at); err != nil {
 			return 0, err
 		}
+		if early != nil {
+			early.place(s, e)
+		}
+	}
+	if early != nil {
+		early.done()
 	}
 	if s.sortByOffset {
 		sort.SliceStable(s.entries, func(i, j int) bool { return s.entries[i].b().offset < s.entries[j].b().offset })
