@@ -269,7 +269,7 @@ func Expand(r io.Reader, out io.Writer) (Header, error) {
 	hd := Header{BlockSize: le.Uint32(h[12:]), Blocks: le.Uint32(h[16:]), Chunks: le.Uint32(h[20:])}
 	switch {
 	case le.Uint32(h[0:]) != Magic:
-		return hd, fmt.Errorf("sparse header: magic %#x is not %#x", le.Uint32(h[0:]), Magic)
+		return hd, fmt.Errorf("sparse header: magic %#x is not %#x", le.Uint32(h[0:]), uint32(Magic))
 	case le.Uint16(h[4:]) != 1:
 		return hd, fmt.Errorf("sparse header: major version %d is not 1", le.Uint16(h[4:]))
 	case le.Uint16(h[8:]) < HeaderSize || le.Uint16(h[10:]) < ChunkHeaderSize:

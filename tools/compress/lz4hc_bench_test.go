@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"math/rand"
 	"os"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/rules-firmware/rules_firmware/tools/cputime"
 )
 
 // firmwareLike returns n bytes shaped like a flash image's payload:
@@ -60,15 +60,13 @@ func BenchmarkLz4Level5(b *testing.B) {
 		}
 	}
 	b.SetBytes(int64(len(data)))
-	var before, after syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &before)
+	before := cputime.Process()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		LZ4HCFrame(data)
 	}
 	b.StopTimer()
 	// CPU time is steadier than wall time on a shared machine.
-	syscall.Getrusage(syscall.RUSAGE_SELF, &after)
-	cpu := time.Duration(after.Utime.Nano() + after.Stime.Nano() - before.Utime.Nano() - before.Stime.Nano())
+	cpu := cputime.Process() - before
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 }

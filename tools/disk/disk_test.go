@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/rules-firmware/rules_firmware/tools/gpt"
@@ -168,14 +167,6 @@ func build(t *testing.T, m *Manifest, out string) *Layout {
 		t.Fatal(err)
 	}
 	return l
-}
-
-func allocated(t *testing.T, path string) int64 {
-	var st syscall.Stat_t
-	if err := syscall.Stat(path, &st); err != nil {
-		t.Fatal(err)
-	}
-	return st.Blocks * 512
 }
 
 // A 4 GiB rootfs with 64 KiB of data must not allocate the gigabytes, and

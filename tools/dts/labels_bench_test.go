@@ -3,9 +3,10 @@ package dts
 import (
 	"fmt"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rules-firmware/rules_firmware/tools/cputime"
 )
 
 // labelsSource is a root with n labelled children.
@@ -76,8 +77,4 @@ func TestSymbolsLinear(t *testing.T) {
 	}
 }
 
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+func cpuTime() time.Duration { return cputime.Process() }

@@ -6,7 +6,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"syscall"
 
 	"github.com/rules-firmware/rules_firmware/tools/fdt"
 	"github.com/rules-firmware/rules_firmware/tools/input"
@@ -600,16 +599,13 @@ func readRange(name string, off, length uint64) ([]byte, error) {
 	if st.IsDir() {
 		return nil, fmt.Errorf("is a directory")
 	}
-	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	// A FIFO opened without waiting for a writer: reads end at once when
+	// there is none.
+	f, err := input.OpenNoWait(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	// A FIFO opened without waiting for a writer: blocking reads again,
-	// which end at once when there is none.
-	if err := syscall.SetNonblock(int(f.Fd()), false); err != nil {
-		return nil, err
-	}
 	if off > 0 {
 		if _, err := f.Seek(int64(off), io.SeekStart); err != nil {
 			if off > input.StreamLimit {

@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/rules-firmware/rules_firmware/tools/fstree"
+	"github.com/rules-firmware/rules_firmware/tools/seekhole"
 	"github.com/rules-firmware/rules_firmware/tools/staticerr"
 )
 
@@ -197,15 +198,10 @@ type fileID struct{ dev, ino uint64 }
 // file with the same mode and owner, as mke2fs -d keeps hard links, and
 // records n's host file in seen otherwise.
 func sameFile(seen map[fileID][]*inode, n *fstree.Node) (*inode, fileID, bool) {
-	st, err := os.Stat(n.Entry.Source)
-	if err != nil {
-		return nil, fileID{}, false
-	}
-	sys, ok := st.Sys().(*syscall.Stat_t)
+	id, ok := hostFileID(n.Entry.Source)
 	if !ok {
 		return nil, fileID{}, false
 	}
-	id := fileID{uint64(sys.Dev), uint64(sys.Ino)}
 	for _, in := range seen[id] {
 		if in.size == uint64(n.Size) && in.uid == n.Entry.UID && in.gid == n.Entry.GID && uint32(in.mode)&0o7777 == n.Entry.Perm() {
 			return in, id, true
@@ -527,13 +523,13 @@ func dataSegments(path string, size, bs uint64) []run {
 	defer f.Close()
 	var segs []run
 	for off := int64(0); uint64(off) < size; {
-		d, err := f.Seek(off, 3) // SEEK_DATA
+		d, err := seekhole.Data(f, off)
 		if errors.Is(err, syscall.ENXIO) {
 			break // only a hole is left
 		} else if err != nil {
 			return whole
 		}
-		h, err := f.Seek(d, 4) // SEEK_HOLE
+		h, err := seekhole.Hole(f, d)
 		if err != nil || uint64(h) > size {
 			h = int64(size)
 		}

@@ -350,6 +350,12 @@ type EncodeOptions struct {
 // describe.
 const MaxTotalSize = 0xffffffff
 
+// maxInt is the largest int: 1<<31-1 on 32-bit machines.
+const (
+	intBits = 32 << (^uint(0) >> 63)
+	maxInt  = 1<<(intBits-1) - 1
+)
+
 // Bytes encodes the tree as dtc does with no size options.
 func (t *Tree) Bytes() []byte {
 	b, err := t.Encode(EncodeOptions{})
@@ -383,36 +389,47 @@ func (t *Tree) Encode(opts EncodeOptions) ([]byte, error) {
 	offStrings := offStruct + structSize
 	size := offStrings + st.Len()
 
-	// Each size option is held to the 32-bit totalsize before the sums
-	// below, so none of them can wrap or allocate more than a blob holds.
+	// Sizes are summed in int64 and each is held to the 32-bit totalsize
+	// first, so no sum can wrap, on 32-bit machines (int is 32 bits) too.
 	for _, v := range []int{opts.MinSize, opts.Pad, opts.Align, opts.TotalSize, size} {
-		if v > MaxTotalSize {
+		if int64(v) > MaxTotalSize {
 			return nil, fmt.Errorf("fdt: blob size %#x (%d) is more than a 32-bit totalsize can hold", v, v)
 		}
 	}
-	padlen := 0
+	size64 := int64(size)
+	var padlen int64
 	if opts.MinSize > 0 && opts.MinSize > size {
-		padlen = opts.MinSize - size
+		padlen = int64(opts.MinSize) - size64
 	}
 	if opts.Pad > 0 {
-		padlen = opts.Pad
+		padlen = int64(opts.Pad)
 	}
 	if opts.Align > 0 {
-		padlen = (size+padlen+opts.Align-1)/opts.Align*opts.Align - size
+		align := int64(opts.Align)
+		padlen = (size64+padlen+align-1)/align*align - size64
 	}
-	total := size + padlen
-	if total > MaxTotalSize {
-		return nil, fmt.Errorf("fdt: blob size %#x (%d) is more than a 32-bit totalsize can hold", total, total)
+	total64 := size64 + padlen
+	if total64 > MaxTotalSize {
+		return nil, fmt.Errorf("fdt: blob size %#x (%d) is more than a 32-bit totalsize can hold", total64, total64)
 	}
 	if opts.TotalSize != 0 {
 		if opts.TotalSize < size {
 			return nil, fmt.Errorf("fdt: total size %#x (%d) is smaller than the tree's %#x (%d) bytes", opts.TotalSize, opts.TotalSize, size, size)
 		}
-		total = opts.TotalSize
+		total64 = int64(opts.TotalSize)
 	}
+	if total64 > int64(maxInt) {
+		// Only on 32-bit machines: a blob up to 4 GiB is valid but
+		// cannot be one slice there.
+		return nil, fmt.Errorf("fdt: blob size %#x (%d) is more than this machine's %d-bit int can hold", total64, total64, intBits)
+	}
+	total := int(total64)
 	spare := opts.Spare
 	if spare < 0 {
 		spare = 0
+	}
+	if spare > maxInt-total {
+		spare = maxInt - total // capacity only: the bytes do not change
 	}
 
 	// make zeroes the buffer, so padding needs no writes.

@@ -315,11 +315,11 @@ func (f *FIT) checkConfigSignature(sig int, conf, path string, pub *rsa.PublicKe
 		if len(hs.value) != 8 {
 			return fmt.Errorf("Node '%s': 'hashed-strings' is not 8 bytes", path)
 		}
-		size := int(binary.BigEndian.Uint32(hs.value[4:]))
-		if size > f.d.sizeStrings() {
+		size := binary.BigEndian.Uint32(hs.value[4:])
+		if uint64(size) > uint64(f.d.sizeStrings()) { // unsigned: a 32-bit int would go negative
 			return fmt.Errorf("Node '%s': 'hashed-strings' size %#x beyond the %#x-byte strings block", path, size, f.d.sizeStrings())
 		}
-		regions = append(regions, Region{Offset: f.d.offStrings(), Size: size})
+		regions = append(regions, Region{Offset: f.d.offStrings(), Size: int(size)})
 	}
 	digest := regionDigest(algo, f.d.b, regions)
 	if err := VerifySignature(pub, algo, h.Padding, digest, h.Value); err != nil {

@@ -311,7 +311,7 @@ func BenchmarkFIT32MiB(b *testing.B) {
 	dir := b.TempDir()
 	kernel := make([]byte, 32<<20)
 	for i := range kernel {
-		kernel[i] = byte(i * 2654435761 >> 24)
+		kernel[i] = byte(uint32(i) * 2654435761 >> 24) // the product's bits 24-31, on 32-bit int too
 	}
 	if err := os.WriteFile(filepath.Join(dir, "Image"), kernel, 0o644); err != nil {
 		b.Fatal(err)

@@ -17,7 +17,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"syscall"
 
 	"github.com/rules-firmware/rules_firmware/tools/bigbuf"
 )
@@ -80,23 +79,14 @@ func Open(name string) (*os.File, os.FileInfo, error) {
 	if err := kindOK(name, st.Mode()); err != nil {
 		return nil, nil, err
 	}
-	flags := os.O_RDONLY
+	var f *os.File
 	if st.Mode()&os.ModeNamedPipe != 0 {
-		// open(2) on a FIFO blocks until a writer appears; O_NONBLOCK
-		// returns at once, and a FIFO without writers then reads as EOF.
-		flags |= syscall.O_NONBLOCK
+		f, err = OpenNoWait(name)
+	} else {
+		f, err = os.Open(name)
 	}
-	f, err := os.OpenFile(name, flags, 0)
 	if err != nil {
 		return nil, nil, err
-	}
-	if flags&syscall.O_NONBLOCK != 0 {
-		// Back to blocking reads so a live writer's data is waited for;
-		// with no writer left, read returns 0 (end of file).
-		if err := syscall.SetNonblock(int(f.Fd()), false); err != nil {
-			f.Close()
-			return nil, nil, err
-		}
 	}
 	if st, err = f.Stat(); err != nil {
 		f.Close()

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -39,9 +38,7 @@ func TestDevicesRefused(t *testing.T) {
 
 func TestFIFOWithoutWriterDoesNotHang(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "fifo")
-	if err := syscall.Mkfifo(p, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	mkfifo(t, p)
 	done := make(chan error, 1)
 	go func() {
 		b, err := ReadFile(p, 100, "")
@@ -122,9 +119,7 @@ func TestMapLikeReadFile(t *testing.T) {
 		t.Errorf("/dev/zero: err = %v", err)
 	}
 	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	mkfifo(t, fifo)
 	if b, _, err := Map(fifo, 10, ""); err != nil || len(b) != 0 {
 		t.Errorf("FIFO without writer: %q, %v", b, err)
 	}

@@ -376,7 +376,7 @@ func TestFdtmapTreeIsParseable(t *testing.T) {
 	if strings.Join(names, ",") != "image-node,image-pos,size,offset" {
 		t.Fatalf("root props %v", names)
 	}
-	_ = fdt.Magic
+	_ = uint32(fdt.Magic)
 }
 
 func TestEntriesChangingSizeStopAfterBoundedPasses(t *testing.T) {

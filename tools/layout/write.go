@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/rules-firmware/rules_firmware/tools/outfile"
+	"github.com/rules-firmware/rules_firmware/tools/seekhole"
 )
 
 // Contents returns the final image bytes as a piece list: the image's own
@@ -125,12 +126,6 @@ func writeEach(f *os.File, at uint64, chunk []byte, n uint64) error {
 	return nil
 }
 
-// Linux lseek whence values for sparse files (not in package syscall).
-const (
-	seekData = 3
-	seekHole = 4
-)
-
 // copyRegion copies the data extents of a file region to out at pos,
 // skipping holes (when keepHoles) so sparse inputs make sparse outputs.
 func copyRegion(out *os.File, pos uint64, r fileRegion, keepHoles bool) error {
@@ -151,7 +146,7 @@ func copyRegion(out *os.File, pos uint64, r fileRegion, keepHoles bool) error {
 		return copyRange(out, in, pos, int64(r.off), int64(r.n))
 	}
 	for at := int64(r.off); at < end; {
-		data, err := in.Seek(at, seekData)
+		data, err := seekhole.Data(in, at)
 		if err != nil {
 			if errors.Is(err, syscall.ENXIO) {
 				return nil // only a hole remains
@@ -162,7 +157,7 @@ func copyRegion(out *os.File, pos uint64, r fileRegion, keepHoles bool) error {
 		if data >= end {
 			return nil
 		}
-		hole, err := in.Seek(data, seekHole)
+		hole, err := seekhole.Hole(in, data)
 		if err != nil || hole > end {
 			hole = end
 		}

@@ -55,17 +55,20 @@ func AddNote(name string, elf []byte) ([]byte, error) {
 	if n > addnoteSpan {
 		n = addnoteSpan
 	}
-	ph := int(binary.BigEndian.Uint32(elf[28:]))
+	// The header's offset and sizes are summed in int64: a 32-bit int
+	// would wrap on a hostile e_phoff.
+	ph64 := int64(binary.BigEndian.Uint32(elf[28:]))
 	ps := int(binary.BigEndian.Uint16(elf[42:]))
 	np := int(binary.BigEndian.Uint16(elf[44:]))
-	if ph < ehSize || ps < phSize || np < 1 {
-		return nil, fmt.Errorf("%s: program header table (offset %d, entry size %d, %d entries) is not usable", name, ph, ps, np)
+	if ph64 < ehSize || ps < phSize || np < 1 {
+		return nil, fmt.Errorf("%s: program header table (offset %d, entry size %d, %d entries) is not usable", name, ph64, ps, np)
 	}
 	nnote := noteSize(chrpNoteName, chrpNoteDesc)
 	nnote2 := noteSize(rpaNoteName, rpaNoteDesc)
-	if ph+(np+2)*ps+nnote+nnote2 > n {
+	if ph64+int64(np+2)*int64(ps)+int64(nnote+nnote2) > int64(n) {
 		return nil, fmt.Errorf("%s: no room for the notes in the first %d bytes", name, addnoteSpan)
 	}
+	ph := int(ph64)
 	for i := 0; i < np; i++ {
 		if binary.BigEndian.Uint32(elf[ph+i*ps:]) == ptNote {
 			return elf, nil

@@ -352,11 +352,12 @@ func (fsys *FS) ReadDir(dir *Inode) ([]DirEntry, error) {
 			return nil, fmt.Errorf("directory inode %d: %v", dir.Number, err)
 		}
 		left -= 12
-		count := int(le.Uint32(h)) + 1
+		count64 := uint64(le.Uint32(h)) + 1 // a 32-bit int would wrap 0xffffffff to 0
 		block := uint64(le.Uint32(h[4:]))
-		if count > 256 {
-			return nil, fmt.Errorf("directory inode %d: header count %d exceeds 256", dir.Number, count)
+		if count64 > 256 {
+			return nil, fmt.Errorf("directory inode %d: header count %d exceeds 256", dir.Number, count64)
 		}
+		count := int(count64)
 		for i := 0; i < count; i++ {
 			e, err := m.read(8)
 			if err != nil {
