@@ -167,9 +167,13 @@ func allZero(b []byte) bool {
 // cores the compressor leaves, above): so the digest workers write what
 // they read to the blob's place in the output file too, and the final
 // write skips those pieces. (Blobs without a hash node are copied by the
-// final write, as before.) It is only an early copy: the final write
-// checks that every piece written early is in the image at that place,
-// and rewrites the file from scratch otherwise.
+// final write, as before.) An image of a given size with a non-zero pad
+// byte gets that byte written from the last blob placed to its end as
+// well, so the final write only overwrites the section, the fdtmap and
+// the like in pages that are already there, instead of allocating the
+// whole padded tail. It is only an early copy: the final write checks
+// that every piece written early is in the image at that place, and
+// rewrites the file from scratch otherwise.
 
 // earlyWriter collects where the image's leading blobs go and which of
 // them the digest workers wrote there.
@@ -180,9 +184,11 @@ type earlyWriter struct {
 	claimed map[fileRegion]bool   // regions a digest worker copies
 	end     uint64                // end of the last place (places only go up)
 	settled chan struct{}         // closed when places no longer change
-	settle  sync.Once
-	wrote   []piece // pieces written whole at their place
-	dirty   bool    // a write failed or stopped halfway
+	closed  bool                  // placing is over
+	wrote   []piece               // pieces written whole at their place
+	tail    piece                 // the pad bytes written after them (a fill)
+	tailing sync.WaitGroup        // the tail's writer
+	dirty   bool                  // a write failed or stopped halfway
 }
 
 func newEarlyWriter(f *os.File) *earlyWriter {
@@ -200,7 +206,7 @@ func (w *earlyWriter) place(s *Section, e Entry) {
 	at := b.offset - s.skipAtStart + b.padBefore
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if _, dup := w.places[r]; dup || at < w.end {
+	if _, dup := w.places[r]; dup || at < w.end || w.closed {
 		return
 	}
 	w.places[r] = at
@@ -209,7 +215,37 @@ func (w *earlyWriter) place(s *Section, e Entry) {
 
 // done ends placing: the digest workers wait for it before they look up
 // a region's place.
-func (w *earlyWriter) done() { w.settle.Do(func() { close(w.settled) }) }
+func (w *earlyWriter) done() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.closed {
+		w.closed = true
+		close(w.settled)
+	}
+}
+
+// padTail ends placing at a section that may take long to pack (the
+// image s is packing it) and writes s's pad byte from the last place to
+// s's end meanwhile, where s has a size and the byte is not zero (zeros
+// are a hole already).
+func (w *earlyWriter) padTail(s *Section) {
+	w.done()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if s.size <= w.end || s.padByte == 0 || w.tail.src != nil {
+		return
+	}
+	w.tail = piece{at: w.end, src: fill{s.padByte, s.size - w.end}}
+	w.tailing.Add(1)
+	go func(at uint64, fl fill) {
+		defer w.tailing.Done()
+		if err := writeFill(w.f, at, fl.value, fl.n); err != nil {
+			w.mu.Lock()
+			w.dirty = true
+			w.mu.Unlock()
+		}
+	}(w.tail.at, w.tail.src.(fill))
+}
 
 // claim waits until placing is over and returns where r goes, if it was
 // placed and no one copies it yet (a region hashed with two algorithms
@@ -242,9 +278,10 @@ func (w *earlyWriter) finished(at uint64, r fileRegion, whole bool) {
 // something was written that is not in c at that place, f is emptied and
 // all of c is left to write.
 func (w *earlyWriter) remaining(c content) (content, error) {
+	w.tailing.Wait()
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if len(w.wrote) == 0 && !w.dirty {
+	if len(w.wrote) == 0 && w.tail.src == nil && !w.dirty {
 		return c, nil
 	}
 	inPlace := map[piece]bool{}
@@ -252,15 +289,30 @@ func (w *earlyWriter) remaining(c content) (content, error) {
 		inPlace[p] = true
 	}
 	// Skipping is safe only where no other piece overlaps the ones in
-	// place (a later write of an overlapping piece would land on them).
-	disjoint := true
-	for i := 1; i < len(c.pieces); i++ {
-		prev := c.pieces[i-1]
-		if c.pieces[i].at < prev.at+prev.src.len() {
-			disjoint = false
+	// place (a later write of an overlapping piece would land on them);
+	// the padded tail must be covered by pieces, without gaps.
+	disjoint, tiled := true, true
+	var end uint64
+	for _, p := range c.pieces {
+		disjoint = disjoint && p.at >= end
+		tiled = tiled && p.at == end
+		if e := p.at + p.src.len(); e > end {
+			end = e
 		}
 	}
+	tiled = tiled && end == c.size
+	var tailEnd uint64
+	tail, padded := w.tail.src.(fill)
+	if padded {
+		tailEnd = w.tail.at + tail.n
+	}
 	out := content{size: c.size}
+	if padded {
+		// A piece of no bytes at the tail's end: writeContents takes
+		// everything before it as written, so it leaves no hole (zeros)
+		// where the pad bytes now are.
+		out.pieces = append(out.pieces, piece{at: tailEnd, src: literal(nil)})
+	}
 	found := 0
 	for _, p := range c.pieces {
 		if r, ok := p.src.(fileRegion); ok && inPlace[piece{at: p.at, src: r}] {
@@ -269,9 +321,12 @@ func (w *earlyWriter) remaining(c content) (content, error) {
 				continue
 			}
 		}
+		if fl, ok := p.src.(fill); ok && padded && disjoint && fl.value == tail.value && p.at >= w.tail.at && p.at+fl.n <= tailEnd {
+			continue
+		}
 		out.pieces = append(out.pieces, p)
 	}
-	if w.dirty || found != len(w.wrote) {
+	if w.dirty || found != len(w.wrote) || (padded && (!tiled || tailEnd != c.size)) {
 		// Bytes in the file the image does not have there: start over.
 		if err := w.f.Truncate(0); err != nil {
 			return content{}, err

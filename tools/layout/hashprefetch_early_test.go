@@ -46,7 +46,8 @@ func TestEarlyWriteSameBytes(t *testing.T) {
 	tests := []struct {
 		name     string
 		manifest string
-		early    int // pieces copied early and left in place
+		early    int  // pieces copied early and left in place
+		tail     bool // the pad bytes after them written early too
 	}{
 		{"spi", `{"version":1,"image":{"size":2000000,"pad_byte":"0xff","entries":[
 			{"name":"a","path":"$DIR/a","hash":"sha256"},
@@ -55,22 +56,32 @@ func TestEarlyWriteSameBytes(t *testing.T) {
 			{"name":"ro","type":"section","compress":"lz4","align":65536,"entries":[{"name":"in","path":"$DIR/big","hash":"sha256"}]},
 			{"name":"after","path":"$DIR/b","hash":"sha256"},
 			{"name":"fdtmap","type":"fdtmap"},
-			{"name":"image-header","type":"image-header","location":"end"}]}}`, 3},
+			{"name":"image-header","type":"image-header","location":"end"}]}}`, 3, true},
+		{"zeros-in-padded-tail", `{"version":1,"image":{"size":5000000,"pad_byte":"0xff","entries":[
+			{"name":"a","path":"$DIR/a","hash":"sha256"},
+			{"name":"ro","type":"section","compress":"lz4","entries":[{"name":"in","path":"$DIR/big"}]},
+			{"name":"z","type":"fill","size":3000,"fill_byte":0},
+			{"name":"s","path":"$DIR/sparse"}]}}`, 1, true},
+		{"overlap-in-padded-tail", `{"version":1,"image":{"size":5000000,"pad_byte":"0xff","entries":[
+			{"name":"a","path":"$DIR/a","hash":"sha256"},
+			{"name":"ro","type":"section","compress":"lz4","entries":[{"name":"in","path":"$DIR/big"}]},
+			{"name":"s","path":"$DIR/sparse"},
+			{"name":"o","path":"$DIR/a","offset":8,"size":4,"overlap":true}]}}`, 1, true},
 		{"shared-file", `{"version":1,"image":{"entries":[
 			{"name":"x","path":"$DIR/big","hash":"sha256"},
 			{"name":"y","path":"$DIR/big","hash":"sha1"},
-			{"name":"z","path":"$DIR/big","hash":"sha256"}]}}`, 1},
+			{"name":"z","path":"$DIR/big","hash":"sha256"}]}}`, 1, false},
 		{"no-hash", `{"version":1,"image":{"pad_byte":"0x5a","entries":[
-			{"name":"a","path":"$DIR/a"},{"name":"b","path":"$DIR/b","align":16}]}}`, 0},
+			{"name":"a","path":"$DIR/a"},{"name":"b","path":"$DIR/b","align":16}]}}`, 0, false},
 		{"overlap", `{"version":1,"image":{"entries":[
 			{"name":"b","path":"$DIR/b","hash":"sha256"},
-			{"name":"a","path":"$DIR/a","offset":8,"size":4,"overlap":true}]}}`, 1},
+			{"name":"a","path":"$DIR/a","offset":8,"size":4,"overlap":true}]}}`, 1, false},
 		{"sparse", `{"version":1,"image":{"pad_byte":"0xff","entries":[
 			{"name":"s","path":"$DIR/sparse","hash":"sha256"},
-			{"name":"a","path":"$DIR/a","hash":"sha256"}]}}`, 2},
+			{"name":"a","path":"$DIR/a","hash":"sha256"}]}}`, 2, false},
 		{"skip-at-start", `{"version":1,"image":{"skip_at_start":4096,"entries":[
 			{"name":"b","path":"$DIR/b","hash":"sha256"},
-			{"name":"a","path":"$DIR/a","align":16,"hash":"sha256"}]}}`, 2},
+			{"name":"a","path":"$DIR/a","align":16,"hash":"sha256"}]}}`, 2, false},
 	}
 	dir := t.TempDir()
 	for name, data := range files {
@@ -102,6 +113,9 @@ func TestEarlyWriteSameBytes(t *testing.T) {
 			}
 			if n := len(early.early.wrote); n != tc.early {
 				t.Errorf("%d pieces copied early, want %d", n, tc.early)
+			}
+			if tail := early.early.tail.src != nil; tail != tc.tail {
+				t.Errorf("pad bytes written early %v, want %v", tail, tc.tail)
 			}
 		})
 	}

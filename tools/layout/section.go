@@ -124,7 +124,7 @@ func (s *Section) pack(offset uint64) (uint64, error) {
 	at := s.skipAtStart
 	for _, e := range s.entries {
 		if _, ok := e.(*Section); ok && early != nil {
-			early.done() // a section may compress for long: copy what is placed
+			early.padTail(s) // a section may compress for long: copy what is placed
 		}
 		var err error
 		if at, err = e.pack(at); err != nil {
