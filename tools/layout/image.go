@@ -30,7 +30,7 @@ type Image struct {
 	digests     map[digestKey]*pendingDigest
 	digestsDone chan struct{} // closed when every digest is computed
 	// early holds the blobs copied to Options.Output during the first
-	// packing pass (hashprefetch.go); placing is true during that pass.
+	// packing pass (earlywrite.go); placing is true during that pass.
 	early   *earlyWriter
 	placing bool
 	// Warnings collects non-fatal problems (missing external blobs).
@@ -51,7 +51,7 @@ type Options struct {
 	Timestamp uint32
 	// Output, when set, is the empty file the image will be written to
 	// with WriteFile: Build may copy blobs into it while it packs
-	// (hashprefetch.go).
+	// (earlywrite.go).
 	Output *os.File
 }
 

@@ -278,7 +278,7 @@ func repackImage(f *os.File, size int64, imagePath string, m *fdtmap.Map, target
 	if err != nil {
 		return err
 	}
-	return outfile.Write(imagePath, outfile.FileMode, func(out *os.File) error { return writeContents(out, c) })
+	return outfile.Write(imagePath, outfile.FileMode, func(out *os.File) error { return writeContents(out, c, 0) })
 }
 
 // nodeFromProps reads the packing constraints of an fdtmap node back into

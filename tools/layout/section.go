@@ -117,7 +117,7 @@ func (s *Section) resetAll() {
 // the section's data, check its size, place the section itself, then check
 // the children fit and do not overlap.
 func (s *Section) pack(offset uint64) (uint64, error) {
-	var early *earlyWriter // the image's, in its first pass (hashprefetch.go)
+	var early *earlyWriter // the image's, in its first pass (earlywrite.go)
 	if s.parent == nil && s.image != nil && s.image.placing {
 		early = s.image.early
 	}

@@ -48,20 +48,13 @@ func (img *Image) WriteImage(path string) error {
 // with the batch's other outputs (its map, the other images), or not at
 // all.
 func (img *Image) StageImage(w *outfile.Batch, path string) error {
-	c, err := img.finalContents()
-	if err != nil {
-		return err
-	}
-	return w.Write(path, outfile.FileMode, func(f *os.File) error {
-		if err := writeContents(f, c); err != nil {
-			return fmt.Errorf("writing %s: %v", path, err)
-		}
-		return nil
-	})
+	return w.Write(path, outfile.FileMode, func(f *os.File) error { return img.WriteFile(f, path) })
 }
 
-func writeContents(f *os.File, c content) error {
-	var written uint64 // end of the furthest byte written so far
+// writeContents writes c into f. written is the end of the furthest byte
+// written so far: 0 for an empty file, more where bytes were copied early
+// (earlywrite.go); zeros before it are written, not left as holes.
+func writeContents(f *os.File, c content, written uint64) error {
 	for _, p := range c.pieces {
 		n := p.src.len()
 		switch src := p.src.(type) {

@@ -157,7 +157,7 @@ func TestEarlyWriteStartsOver(t *testing.T) {
 		}
 		w := newEarlyWriter(f)
 		w.wrote, w.dirty = tc.wrote, tc.dirty
-		left, err := w.remaining(final)
+		left, _, err := w.remaining(final)
 		if err != nil {
 			t.Fatal(err)
 		}
