@@ -72,12 +72,10 @@ func (w *earlyWriter) done() {
 	}
 }
 
-// padTail ends placing at a section that may take long to pack (the
-// image s is packing it) and writes s's pad byte from the last place to
-// s's end meanwhile, where s has a size and the byte is not zero (zeros
-// are a hole already).
+// padTail writes the pad byte of the image s from the last place to its
+// end, while s packs a compressed section, where s has a size and the
+// byte is not zero (zeros are a hole already). Placing must be over.
 func (w *earlyWriter) padTail(s *Section) {
-	w.done()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if s.size <= w.end || s.padByte == 0 || w.tail.src != nil {

@@ -67,6 +67,10 @@ func TestEarlyWriteSameBytes(t *testing.T) {
 			{"name":"ro","type":"section","compress":"lz4","entries":[{"name":"in","path":"$DIR/big"}]},
 			{"name":"s","path":"$DIR/sparse"},
 			{"name":"o","path":"$DIR/a","offset":8,"size":4,"overlap":true}]}}`, 1, true},
+		{"plain-section", `{"version":1,"image":{"size":100000,"pad_byte":"0xff","entries":[
+			{"name":"a","path":"$DIR/a","hash":"sha256"},
+			{"name":"s","type":"section","entries":[{"name":"in","path":"$DIR/b","hash":"sha256"}]},
+			{"name":"c","path":"$DIR/b","hash":"sha1"}]}}`, 1, false},
 		{"shared-file", `{"version":1,"image":{"entries":[
 			{"name":"x","path":"$DIR/big","hash":"sha256"},
 			{"name":"y","path":"$DIR/big","hash":"sha1"},

@@ -123,8 +123,14 @@ func (s *Section) pack(offset uint64) (uint64, error) {
 	}
 	at := s.skipAtStart
 	for _, e := range s.entries {
-		if _, ok := e.(*Section); ok && early != nil {
-			early.padTail(s) // a section may compress for long: copy what is placed
+		if c, ok := e.(*Section); ok && early != nil {
+			// A section may take long to pack (compressing, or holding
+			// something that compresses): copy what is placed meanwhile,
+			// and pad the image's tail before one that compresses.
+			early.done()
+			if c.compress != "none" {
+				early.padTail(s)
+			}
 		}
 		var err error
 		if at, err = e.pack(at); err != nil {
