@@ -6,7 +6,10 @@
 // number of page faults and peak RSS, then each command's wall and CPU
 // over the first command's, paired round by round (min and median).
 //
-//	pairrun [-n ROUNDS] CMD ARGS... ';;' CMD ARGS... [';;' ...]
+//	pairrun [-n ROUNDS] [-pre SHELL-COMMAND] CMD ARGS... ';;' CMD ARGS... [';;' ...]
+//
+// -pre runs a shell command, untimed, before every run (removing the
+// previous run's outputs, say, so no run pays for replacing them).
 //
 // Outputs go to /dev/null; a command that fails stops the run.
 package main
@@ -26,6 +29,7 @@ type sample struct{ wall, cpu, faults, rssMiB float64 }
 
 func main() {
 	rounds := flag.Int("n", 21, "timed rounds")
+	pre := flag.String("pre", "", "shell command run (untimed) before each run")
 	flag.Parse()
 	cmds := split(flag.Args())
 	if len(cmds) == 0 || len(cmds[0]) == 0 {
@@ -35,6 +39,12 @@ func main() {
 	samples := make([][]sample, len(cmds))
 	for r := -1; r < *rounds; r++ {
 		for i, c := range cmds {
+			if *pre != "" {
+				if err := exec.Command("/bin/sh", "-c", *pre).Run(); err != nil {
+					fmt.Fprintf(os.Stderr, "pairrun: -pre: %v\n", err)
+					os.Exit(1)
+				}
+			}
 			s, err := runOnce(c)
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "pairrun: %s: %v\n", strings.Join(c, " "), err)
