@@ -75,3 +75,20 @@ func TestStringTableReuse(t *testing.T) {
 		t.Errorf("table differs")
 	}
 }
+
+// Size options whose sum passes 4 GiB (or, on 32-bit machines, an int)
+// are refused before anything is allocated: the sums are int64, so a
+// 32-bit int cannot wrap them into a small blob.
+func TestEncodeSizeSumsDoNotWrap(t *testing.T) {
+	tree := &Tree{Root: &Node{}}
+	cases := []EncodeOptions{{Pad: maxInt}}
+	if intBits == 64 {
+		one := uint(1) // a variable: the shift overflows a 32-bit int constant
+		cases = append(cases, EncodeOptions{Pad: int(one<<31 - 1), Align: int(one << 31)}, EncodeOptions{Pad: int(one<<32 - 1)})
+	}
+	for _, o := range cases {
+		if b, err := tree.Encode(o); err == nil || !strings.Contains(err.Error(), "can hold") {
+			t.Errorf("Encode(%+v) = %d bytes, %v; want a size error", o, len(b), err)
+		}
+	}
+}
