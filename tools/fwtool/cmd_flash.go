@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"syscall"
 
@@ -45,6 +46,11 @@ func runFlashSD(args []string, stdout, stderr io.Writer) int {
 	fail := func(format string, a ...interface{}) int {
 		fmt.Fprintf(stderr, "fwtool flash-sd: "+format+"\n", a...)
 		return 1
+	}
+	if runtime.GOOS != "linux" && sys == blockdev.Host {
+		// Removable, mounted and size come from Linux's /sys and
+		// /proc/self/mounts; writing a disk unchecked is not an option.
+		return fail("SD cards can only be checked and written on Linux")
 	}
 	image, device := fs.Arg(0), fs.Arg(1)
 	img, err := os.Open(image)
