@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 )
 
@@ -77,5 +78,40 @@ func TestMapRegion(t *testing.T) {
 	}
 	if _, _, err := MapRegion(path, 2*mapMin+1, mapMin); err == nil {
 		t.Error("a region past the end was mapped")
+	}
+}
+
+// Region hands out zeroed buffers of the asked size that never share
+// bytes, from several goroutines, across more than one region.
+func TestRegionCut(t *testing.T) {
+	var r Region
+	const n, each = 8, 40
+	bufs := make([][]byte, n*each)
+	var wg sync.WaitGroup
+	for g := 0; g < n; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				b := r.Cut(64 << 10)
+				for _, c := range b {
+					if c != 0 {
+						t.Error("buffer not zeroed")
+						return
+					}
+				}
+				b[0], b[len(b)-1] = byte(g), byte(i)
+				bufs[g*each+i] = b
+			}
+		}(g)
+	}
+	wg.Wait()
+	for k, b := range bufs {
+		if len(b) != 64<<10 || cap(b) != 64<<10 || b[0] != byte(k/each) || b[len(b)-1] != byte(k%each) {
+			t.Fatalf("buffer %d: len %d cap %d, or overwritten by another", k, len(b), cap(b))
+		}
+	}
+	if big := r.Cut(5 << 20); len(big) != 5<<20 {
+		t.Fatalf("large cut: len %d", len(big))
 	}
 }

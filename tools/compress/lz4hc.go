@@ -180,11 +180,14 @@ func lz4Ordered(nblocks, workers int, work func(c *lz4hc, i int), done func(i in
 	}
 }
 
-// lz4Scratch holds block-sized output buffers for lz4Parallel.
+// lz4Scratch holds block-sized output buffers for lz4Parallel, cut from
+// huge pages (a fresh 64 KiB buffer is 16 page faults).
 var lz4Scratch = sync.Pool{New: func() interface{} {
-	b := make([]byte, 0, lz4BlockSize)
+	b := lz4ScratchRegion.Cut(lz4BlockSize)[:0]
 	return &b
 }}
+
+var lz4ScratchRegion bigbuf.Region
 
 // lz4Finders keeps match finders (about 320 KiB of tables each) across
 // blocks and calls; a finder's tables never need clearing (see block).

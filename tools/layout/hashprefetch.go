@@ -111,37 +111,15 @@ func (img *Image) regionDigest(b *base) []byte {
 // calls cost little next to the copy, small enough to stay in cache.
 const hashBufSize = 256 << 10
 
-// hashBufs holds the digest workers' read buffers. They are cut from
-// regions that bigbuf backs with huge pages: on a virtual machine each
-// 4 KiB page fault of a fresh buffer costs tens of microseconds, and two
-// 256 KiB buffers took 128 of them (the SPI layout: ~90 fewer faults,
-// CPU 0.95-0.97x paired).
+// hashBufs holds the digest workers' read buffers, cut from huge pages
+// (two fresh 256 KiB slices took 128 page faults; the SPI layout: ~90
+// fewer faults, CPU 0.95-0.97x paired).
 var hashBufs = sync.Pool{New: func() interface{} {
-	b := hashRegionBufs.cut(hashBufSize)
+	b := hashBufRegion.Cut(hashBufSize)
 	return &b
 }}
 
-var hashRegionBufs bufRegion
-
-// bufRegion cuts buffers from one large allocation, a new one when it is
-// used up.
-type bufRegion struct {
-	mu   sync.Mutex
-	left []byte
-}
-
-const bufRegionSize = 4 << 20 // bigbuf's smallest huge-page allocation
-
-func (r *bufRegion) cut(n int) []byte {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.left) < n {
-		r.left = bigbuf.Make(bufRegionSize, bufRegionSize)
-	}
-	b := r.left[:n:n]
-	r.left = r.left[n:]
-	return b
-}
+var hashBufRegion bigbuf.Region
 
 // hashRegion hashes a file region, read in cache-sized pieces. With out
 // set it also writes what it reads to out from at (below);
