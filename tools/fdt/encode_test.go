@@ -2,7 +2,9 @@ package fdt
 
 import (
 	"bytes"
+	"math"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -81,8 +83,8 @@ func TestStringTableReuse(t *testing.T) {
 // 32-bit int cannot wrap them into a small blob.
 func TestEncodeSizeSumsDoNotWrap(t *testing.T) {
 	tree := &Tree{Root: &Node{}}
-	cases := []EncodeOptions{{Pad: maxInt}}
-	if intBits == 64 {
+	cases := []EncodeOptions{{Pad: math.MaxInt}}
+	if strconv.IntSize == 64 {
 		one := uint(1) // a variable: the shift overflows a 32-bit int constant
 		cases = append(cases, EncodeOptions{Pad: int(one<<31 - 1), Align: int(one << 31)}, EncodeOptions{Pad: int(one<<32 - 1)})
 	}

@@ -18,6 +18,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 )
 
@@ -350,12 +352,6 @@ type EncodeOptions struct {
 // describe.
 const MaxTotalSize = 0xffffffff
 
-// maxInt is the largest int: 1<<31-1 on 32-bit machines.
-const (
-	intBits = 32 << (^uint(0) >> 63)
-	maxInt  = 1<<(intBits-1) - 1
-)
-
 // Bytes encodes the tree as dtc does with no size options.
 func (t *Tree) Bytes() []byte {
 	b, err := t.Encode(EncodeOptions{})
@@ -418,18 +414,18 @@ func (t *Tree) Encode(opts EncodeOptions) ([]byte, error) {
 		}
 		total64 = int64(opts.TotalSize)
 	}
-	if total64 > int64(maxInt) {
+	if total64 > math.MaxInt {
 		// Only on 32-bit machines: a blob up to 4 GiB is valid but
 		// cannot be one slice there.
-		return nil, fmt.Errorf("fdt: blob size %#x (%d) is more than this machine's %d-bit int can hold", total64, total64, intBits)
+		return nil, fmt.Errorf("fdt: blob size %#x (%d) is more than this machine's %d-bit int can hold", total64, total64, strconv.IntSize)
 	}
 	total := int(total64)
 	spare := opts.Spare
 	if spare < 0 {
 		spare = 0
 	}
-	if spare > maxInt-total {
-		spare = maxInt - total // capacity only: the bytes do not change
+	if spare > math.MaxInt-total {
+		spare = math.MaxInt - total // capacity only: the bytes do not change
 	}
 
 	// make zeroes the buffer, so padding needs no writes.
